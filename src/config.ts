@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Project root, so defaults work from any working directory. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/motoguard'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where evidence packages are written; the API serves files only from below it. */
+  EVIDENCE_ROOT: z.string().default(path.join(projectRoot, 'var', 'evidence')),
+  /** Segments registered by path must lie below it; uploads land in its `uploads/` folder. */
+  FOOTAGE_ROOT: z.string().default(path.join(projectRoot, 'var', 'footage')),
+  /** Extra folder searched first for model files (see src/vision/model-resolver.ts). */
+  MOTOGUARD_MODELS_DIR: z.string().optional(),
+  MODEL_CACHE_DIR: z.string().default(path.join(projectRoot, '.cache', 'models')),
+  PIPELINE_VERSION: z.string().default('0.1.0'),
+  ANALYSIS_FPS: z.coerce.number().positive().max(60).default(5),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  /** A plate read below this confidence needs a second, different reviewer. */
+  SECOND_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  /** Largest accepted upload, bytes. */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Parse the environment once; a bad value stops the process with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
