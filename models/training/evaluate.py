@@ -1,0 +1,97 @@
+"""Accuracy of a checkpoint on the held-out real crops (and on fresh synthetic plates of every format).
+
+/usr/bin/python3 models/training/evaluate.py [--checkpoint models/training/out/best.pt]"""
+import argparse
+import collections
+import json
+import os
+import random
+
+import numpy as np
+import torch
+from PIL import Image
+
+from charset import NUM_CLASSES
+from decode import read_crops
+from model import PlateRecognizer
+from realdata import load_crops, plate_format, split
+from synth import FORMATS, GlyphBank, sample
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def predictor(model: PlateRecognizer):
+    def predict(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return torch.softmax(model(torch.from_numpy(x).float()), dim=2).numpy()
+    return predict
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+def score(pairs: list[tuple[str, str]]) -> dict:
+    n = len(pairs)
+    return {"n": n, "exact": sum(p == t for t, p in pairs) / max(n, 1),
+            "digits": sum(_digits(p) == _digits(t) for t, p in pairs) / max(n, 1)}
+
+
+def evaluate_real(model: PlateRecognizer, crops) -> dict:
+    images = [Image.open(c.path).convert("L") for c in crops]
+    reads = read_crops(predictor(model), images)
+    rows = [{"file": os.path.relpath(c.path, os.path.join(HERE, "../../../shared/plates")), "truth": c.text,
+             "read": r[0], "confidence": round(r[1], 4), "layout": c.layout, "read_as": r[2], "source": c.source,
+             "format": plate_format(c.text)} for c, r in zip(crops, reads)]
+    groups = collections.defaultdict(list)
+    for r in rows:
+        pair = (r["truth"], r["read"])
+        groups["all"].append(pair)
+        groups["layout " + r["layout"]].append(pair)
+        groups["format " + r["format"]].append(pair)
+        groups["source " + r["source"]].append(pair)
+    confusions = collections.Counter()
+    for r in rows:
+        if len(r["truth"]) == len(r["read"]):
+            for a, b in zip(r["truth"], r["read"]):
+                if a != b:
+                    confusions[f"{a}->{b}"] += 1
+    return {"groups": {k: score(v) for k, v in sorted(groups.items())}, "confusions": dict(confusions.most_common()),
+            "rows": rows}
+
+
+def evaluate_synthetic(model: PlateRecognizer, per_format: int = 50, seed: int = 7) -> dict:
+    random.seed(seed)
+    np.random.seed(seed)
+    bank = GlyphBank()
+    by_fmt = {fmt: [sample(bank, fmt)[:2] for _ in range(per_format)] for fmt in FORMATS}
+    out = {}
+    for fmt, items in sorted(by_fmt.items()):
+        reads = read_crops(predictor(model), [i for i, _ in items])
+        out[fmt] = score([(t, r[0]) for (_, t), r in zip(items, reads)])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--checkpoint", default=os.path.join(HERE, "out", "best.pt"))
+    ap.add_argument("--out", default=os.path.join(HERE, "out", "eval.json"))
+    args = ap.parse_args()
+    # One thread: on a shared, oversubscribed CPU two OpenMP threads wait on each other (measured 2x slower).
+    torch.set_num_threads(1)
+    model = PlateRecognizer(NUM_CLASSES)
+    model.load_state_dict(torch.load(args.checkpoint)["model"])
+    model.eval()
+    _train, val = split(load_crops())
+    result = {"real_validation": evaluate_real(model, val), "synthetic": evaluate_synthetic(model)}
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump(result, f, ensure_ascii=False, indent=1)
+    for k, v in result["real_validation"]["groups"].items():
+        print(f"{k:40s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
+    for k, v in result["synthetic"].items():
+        print(f"synthetic {k:30s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
+    print("confusions", result["real_validation"]["confusions"])
+
+
+if __name__ == "__main__":
+    main()

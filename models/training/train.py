@@ -1,0 +1,207 @@
+"""Train the Korean plate recogniser within a wall-clock budget, keep the checkpoint best on the held-out real crops,
+export it to ONNX (models/korean-plate-rec.onnx + .json) and write the evaluation.
+
+/usr/bin/python3 models/training/train.py --minutes 55"""
+import argparse
+import copy
+import hashlib
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+from augment import degrade_real
+from charset import CHAR_TO_CLASS, CHARSET, NUM_CLASSES
+from evaluate import evaluate_real, evaluate_synthetic
+from model import ExportWrapper, PlateRecognizer
+from preprocess import INPUT_H, INPUT_W, ONE_ROW_MIN_ASPECT, TWO_ROW_MAX_ASPECT, TWO_ROW_SPLIT, line_image, normalize
+from realdata import SPLIT_SEED, VAL_FRACTION, load_crops, split
+from synth import GlyphBank, sample
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.normpath(os.path.join(HERE, ".."))
+
+
+def log(msg: str) -> None:
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def render_synthetic(n: int) -> tuple[np.ndarray, list[str]]:
+    bank = GlyphBank()
+    lines = np.empty((n, INPUT_H, INPUT_W), np.uint8)
+    texts = []
+    for i in range(n):
+        lines[i], text = synthetic_line(bank)
+        texts.append(text)
+        if i % 2000 == 0:
+            log(f"synthetic {i}/{n}")
+    return lines, texts
+
+
+def synthetic_line(bank: GlyphBank) -> tuple[np.ndarray, str]:
+    img, text, layout, _fmt = sample(bank)
+    return line_image(img, layout), text
+
+
+def render_real(crops, variants: int) -> tuple[np.ndarray, list[str]]:
+    lines, texts = [], []
+    for c in crops:
+        img = Image.open(c.path).convert("L")
+        lines.append(line_image(img, c.layout))
+        texts.append(c.text)
+        for _ in range(variants - 1):
+            lines.append(line_image(degrade_real(img), c.layout))
+            texts.append(c.text)
+    return np.stack(lines), texts
+
+
+def encode(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    targets = [CHAR_TO_CLASS[ch] for t in texts for ch in t]
+    return torch.tensor(targets, dtype=torch.long), torch.tensor([len(t) for t in texts], dtype=torch.long)
+
+
+def batch(lines: np.ndarray, texts: list[str], idx: np.ndarray) -> tuple[torch.Tensor, list[str]]:
+    x = lines[idx].astype(np.float32)
+    # Cheap per-batch augmentation: sub-pixel-free horizontal shift and sensor noise.
+    shift = np.random.randint(-3, 4)
+    if shift:
+        x = np.roll(x, shift, axis=2)
+    x = x + np.random.normal(0, 3, x.shape).astype(np.float32)
+    return torch.from_numpy(normalize(np.clip(x, 0, 255))[:, None].astype(np.float32)), [texts[i] for i in idx]
+
+
+def export(model: PlateRecognizer, meta: dict) -> None:
+    onnx_path = os.path.join(MODELS, "korean-plate-rec.onnx")
+    model.eval()
+    torch.onnx.export(ExportWrapper(model), torch.zeros(1, 1, INPUT_H, INPUT_W), onnx_path, opset_version=13,
+                      input_names=["image"], output_names=["probs"],
+                      dynamic_axes={"image": {0: "batch"}, "probs": {0: "batch"}})
+    with open(onnx_path, "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    spec = {
+        "name": "korean-plate-rec",
+        "sha256": sha,
+        "bytes": os.path.getsize(onnx_path),
+        "input": {"name": "image", "shape": [None, 1, INPUT_H, INPUT_W], "color": "gray (0.299R+0.587G+0.114B)",
+                  "resize": "bilinear with antialias (PIL BILINEAR)",
+                  "normalize": "per image: stretch 2nd..98th percentile (linear interpolation) to [0,1], "
+                               "clip, then (x-0.5)/0.5",
+                  "twoRowSplit": TWO_ROW_SPLIT, "oneRowMinAspect": ONE_ROW_MIN_ASPECT,
+                  "twoRowMaxAspect": TWO_ROW_MAX_ASPECT,
+                  "layout": "one-row: whole crop to 32x160; two-row: rows cut at twoRowSplit of the height, each to "
+                            "32x80, top row left; aspect between the thresholds: read both, keep the more confident"},
+        "output": {"name": "probs", "shape": [None, 40, NUM_CLASSES], "decode": "greedy CTC, class 0 = blank, "
+                   "class i = charset[i-1]"},
+        "charset": CHARSET,
+        "training": meta,
+    }
+    with open(os.path.join(MODELS, "korean-plate-rec.json"), "w", encoding="utf-8") as f:
+        json.dump(spec, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    log(f"exported {onnx_path} ({spec['bytes']} bytes, sha256 {sha})")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=55, help="wall-clock budget for the optimisation loop")
+    ap.add_argument("--synthetic", type=int, default=3000, help="initial synthetic pool")
+    ap.add_argument("--refresh", type=int, default=4, help="synthetic plates re-rendered into the pool per step")
+    ap.add_argument("--real-variants", type=int, default=15)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--real-fraction", type=float, default=0.3)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--eval-every", type=int, default=100, help="steps between validations")
+    args = ap.parse_args()
+    # One thread: on a shared, oversubscribed CPU two OpenMP threads wait on each other (measured 2x slower).
+    torch.set_num_threads(1)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    out = os.path.join(HERE, "out")
+    os.makedirs(out, exist_ok=True)
+    t_start = time.time()
+
+    train_crops, val_crops = split(load_crops())
+    log(f"real crops: {len(train_crops)} train, {len(val_crops)} held out")
+    syn_lines, syn_texts = render_synthetic(args.synthetic)
+    bank = GlyphBank()
+    fresh = 0
+    real_lines, real_texts = render_real(train_crops, args.real_variants)
+    log(f"data ready: {len(syn_texts)} synthetic, {len(real_texts)} real lines ({time.time() - t_start:.0f}s)")
+
+    model = PlateRecognizer(NUM_CLASSES)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
+    budget = args.minutes * 60
+    t0 = time.time()
+    n_real = int(args.batch * args.real_fraction)
+    best = {"score": (-1.0, -1.0), "step": 0}
+    step, ema = 0, None
+    while True:
+        elapsed = time.time() - t0
+        if elapsed >= budget:
+            break
+        frac = elapsed / budget
+        lr = args.lr * min(1.0, (step + 1) / 50) * 0.5 * (1 + math.cos(math.pi * frac))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        model.train()
+        xs, ts = batch(syn_lines, syn_texts, np.random.randint(0, len(syn_texts), args.batch - n_real))
+        xr, tr = batch(real_lines, real_texts, np.random.randint(0, len(real_texts), n_real))
+        x = torch.cat([xs, xr])
+        targets, lengths = encode(ts + tr)
+        logp = model(x).log_softmax(2).permute(1, 0, 2)
+        loss = ctc(logp, targets, torch.full((len(x),), logp.shape[0], dtype=torch.long), lengths)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        # Keep the synthetic pool fresh: a few newly rendered plates replace random old ones every step.
+        for i in np.random.randint(0, len(syn_texts), args.refresh):
+            syn_lines[i], syn_texts[i] = synthetic_line(bank)
+        fresh += args.refresh
+        step += 1
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        if step % 20 == 0:
+            log(f"step {step} loss {ema:.3f} lr {lr:.5f} elapsed {elapsed:.0f}s")
+        if step % args.eval_every == 0 or time.time() - t0 >= budget:
+            model.eval()
+            res = evaluate_real(model, val_crops)["groups"]
+            score = (res["all"]["exact"], res["all"]["digits"])
+            log(f"step {step} val exact {score[0]:.3f} digits {score[1]:.3f} "
+                f"one-row {res['layout one-row']['exact']:.3f} two-row {res['layout two-row']['exact']:.3f}")
+            if score >= best["score"]:
+                best = {"score": score, "step": step, "model": copy.deepcopy(model.state_dict())}
+                torch.save({"model": best["model"], "step": step}, os.path.join(out, "best.pt"))
+    train_seconds = time.time() - t0
+    log(f"training stopped after {step} steps ({train_seconds:.0f}s); best step {best['step']} {best['score']}")
+
+    model.load_state_dict(best["model"])
+    model.eval()
+    real = evaluate_real(model, val_crops)
+    synthetic = evaluate_synthetic(model)
+    meta = {"command": f"/usr/bin/python3 models/training/train.py --minutes {args.minutes:g}",
+            "seed": args.seed, "steps": step, "best_step": best["step"], "batch": args.batch,
+            "synthetic_plates": len(syn_texts) + fresh, "real_train_crops": len(train_crops),
+            "real_train_lines": len(real_texts), "real_validation_crops": len(val_crops),
+            "split": {"seed": SPLIT_SEED, "val_fraction": VAL_FRACTION, "by": "plate text"},
+            "train_seconds": round(train_seconds), "total_seconds": round(time.time() - t_start),
+            "validation": real["groups"], "synthetic_test": synthetic, "confusions": real["confusions"]}
+    export(model, meta)
+    with open(os.path.join(out, "eval.json"), "w", encoding="utf-8") as f:
+        json.dump({"real_validation": real, "synthetic": synthetic, "meta": meta}, f, ensure_ascii=False, indent=1)
+    for k, v in real["groups"].items():
+        log(f"{k:40s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
+    for k, v in synthetic.items():
+        log(f"synthetic {k:30s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
+    log(f"confusions {real['confusions']}")
+
+
+if __name__ == "__main__":
+    main()

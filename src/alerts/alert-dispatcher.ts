@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import type { Queue, Worker } from 'bullmq';
+import type { PrismaClient } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { AlertHub } from './alert-hub.js';
+import { loadViolationAlert } from './violation-alert.js';
+import { ViolationListener } from './violation-listener.js';
+import { createWebhookQueue, enqueueWebhookDeliveries, startWebhookWorker, type WebhookJobData } from './webhook-deliveries.js';
+
+export interface AlertingOptions {
+  prisma: PrismaClient;
+  databaseUrl: string;
+  redisUrl: string;
+  logger: Logger;
+  /** violations that ended longer ago than this are not alerted (archive footage must not ring a sign) */
+  maxAgeSec?: number;
+  /** Redis key prefix of the analyze queue (tests use their own) */
+  prefix?: string;
+  /** run the webhook delivery worker in this process (default true) */
+  deliverWebhooks?: boolean;
+}
+
+export interface Alerting {
+  hub: AlertHub;
+  webhookQueue: Queue<WebhookJobData>;
+  close(): Promise<void>;
+}
+
+/**
+ * Violations reach subscribers through Postgres: a trigger NOTIFYs each committed violation id (see the
+ * migration), this process LISTENs, loads the row and fans it out to SSE streams and webhook deliveries.
+ * Chosen over the worker's BullMQ "completed" event because it fires for every writer (queue worker, batch,
+ * anything calling persistAnalysis), only after commit, and needs nothing from the worker; notifications missed
+ * while disconnected are caught up by sweeping recent violations on every (re)connect.
+ */
+export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
+  const maxAgeMs = (o.maxAgeSec ?? 300) * 1000;
+  const hub = new AlertHub();
+  const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  const webhookQueue = createWebhookQueue(connection, o.prefix);
+  const worker: Worker | null = o.deliverWebhooks === false ? null : startWebhookWorker(o.prisma, connection, o.logger, o.prefix);
+
+  const dispatch = async (violationId: string, live: boolean) => {
+    const loaded = await loadViolationAlert(o.prisma, violationId);
+    if (!loaded || !loaded.firstRun || Date.now() - loaded.endTime.getTime() > maxAgeMs) return;
+    if (live) hub.publish(loaded.alert);
+    await enqueueWebhookDeliveries(o.prisma, webhookQueue, violationId, loaded.alert.violation.cameraId);
+  };
+
+  const sweep = async () => {
+    const recent = await o.prisma.violation.findMany({
+      where: { endTime: { gte: new Date(Date.now() - maxAgeMs) } },
+      select: { id: true },
+    });
+    for (const v of recent) await dispatch(v.id, false);
+  };
+
+  const listener = new ViolationListener({
+    databaseUrl: o.databaseUrl,
+    logger: o.logger,
+    onViolation: (id) =>
+      void dispatch(id, true).catch((err: unknown) => o.logger.error({ err, violationId: id }, 'could not dispatch alert')),
+    onConnected: () => void sweep().catch((err: unknown) => o.logger.error({ err }, 'alert sweep failed')),
+  });
+  await listener.start();
+
+  return {
+    hub,
+    webhookQueue,
+    async close() {
+      await listener.close();
+      await worker?.close();
+      await webhookQueue.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { PrismaClient } from '../db/client.js';
+
+/** The body of every alert, on webhooks and on the SSE stream alike. */
+export interface ViolationAlert {
+  type: 'violation.recorded';
+  violation: {
+    id: string;
+    cameraId: string;
+    cameraName: string;
+    zoneId: string | null;
+    zoneName: string;
+    zoneKind: string;
+    trackId: number;
+    startTime: string;
+    endTime: string;
+    plate: { text: string | null; confidence: number | null; type: string | null; candidates: unknown };
+    segmentId: string;
+    runId: string;
+    recordedAt: string;
+    href: string;
+  };
+}
+
+export interface LoadedAlert {
+  alert: ViolationAlert;
+  /** found by the first analysis of its segment (reruns and batches do not alert again) */
+  firstRun: boolean;
+  endTime: Date;
+}
+
+export async function loadViolationAlert(prisma: PrismaClient, violationId: string): Promise<LoadedAlert | null> {
+  const v = await prisma.violation.findUnique({
+    where: { id: violationId },
+    include: { camera: { select: { name: true } }, run: { select: { segmentId: true, createdAt: true } } },
+  });
+  if (!v) return null;
+  const earlierRuns = await prisma.analysisRun.count({
+    where: { segmentId: v.run.segmentId, createdAt: { lt: v.run.createdAt } },
+  });
+  return {
+    firstRun: earlierRuns === 0,
+    endTime: v.endTime,
+    alert: {
+      type: 'violation.recorded',
+      violation: {
+        id: v.id,
+        cameraId: v.cameraId,
+        cameraName: v.camera.name,
+        zoneId: v.zoneId,
+        zoneName: v.zoneName,
+        zoneKind: v.zoneKind,
+        trackId: v.trackId,
+        startTime: v.startTime.toISOString(),
+        endTime: v.endTime.toISOString(),
+        plate: { text: v.plateText, confidence: v.plateConfidence, type: v.plateType, candidates: v.plateCandidates },
+        segmentId: v.run.segmentId,
+        runId: v.runId,
+        recordedAt: v.createdAt.toISOString(),
+        href: `/violations/${v.id}`,
+      },
+    },
+  };
+}

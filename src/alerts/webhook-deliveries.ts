@@ -1,0 +1,139 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { PrismaClient } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { loadViolationAlert } from './violation-alert.js';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature.js';
+
+export const WEBHOOK_QUEUE = 'webhook-delivery';
+
+export interface WebhookJobData {
+  deliveryId: string;
+}
+
+/** 1 s, 2 s, 4 s … about four minutes in all before a delivery is given up. */
+export const WEBHOOK_ATTEMPTS = 8;
+const BACKOFF = { type: 'exponential', delay: 1000 } as const;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** `prefix`: the analyze queue's Redis prefix, so a deployment (or a test) never sees another's deliveries. */
+export function createWebhookQueue(connection: ConnectionOptions, prefix?: string): Queue<WebhookJobData> {
+  return new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+}
+
+/**
+ * One delivery row per live subscription that wants this violation's camera, and one job per new row. The row's
+ * unique (subscription, violation) key makes this safe to call again for the same violation (sweeps, several
+ * API processes): nothing is delivered twice.
+ */
+export async function enqueueWebhookDeliveries(
+  prisma: PrismaClient,
+  queue: Queue<WebhookJobData>,
+  violationId: string,
+  cameraId: string,
+): Promise<number> {
+  const subscriptions = await prisma.webhookSubscription.findMany({
+    where: { revokedAt: null, OR: [{ cameraId: null }, { cameraId }] },
+    select: { id: true },
+  });
+  if (subscriptions.length === 0) return 0;
+  await prisma.webhookDelivery.createMany({
+    data: subscriptions.map((s) => ({ subscriptionId: s.id, violationId })),
+    skipDuplicates: true,
+  });
+  const pending = await prisma.webhookDelivery.findMany({
+    where: { violationId, status: 'pending', subscriptionId: { in: subscriptions.map((s) => s.id) } },
+    select: { id: true },
+  });
+  await queue.addBulk(
+    pending.map((d) => ({
+      name: 'deliver',
+      data: { deliveryId: d.id },
+      opts: {
+        jobId: `delivery_${d.id}`,
+        attempts: WEBHOOK_ATTEMPTS,
+        backoff: BACKOFF,
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 1000 },
+      },
+    })),
+  );
+  return pending.length;
+}
+
+class DeliveryRefused extends Error {
+  constructor(readonly status: number) {
+    super(`receiver answered HTTP ${status}`);
+  }
+}
+
+async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>): Promise<void> {
+  const delivery = await prisma.webhookDelivery.findUnique({
+    where: { id: job.data.deliveryId },
+    include: { subscription: true },
+  });
+  if (!delivery || delivery.status !== 'pending') return;
+  if (delivery.subscription.revokedAt) {
+    await prisma.webhookDelivery.update({ where: { id: delivery.id }, data: { status: 'failed', lastError: 'subscription revoked' } });
+    return;
+  }
+  const loaded = await loadViolationAlert(prisma, delivery.violationId);
+  if (!loaded) return;
+  const body = JSON.stringify(loaded.alert);
+  const timestamp = Math.floor(Date.now() / 1000);
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    const res = await fetch(delivery.subscription.url, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'motoguard-webhooks/1',
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: signWebhook(delivery.subscription.secret, timestamp, body),
+        [DELIVERY_HEADER]: delivery.id,
+      },
+      body,
+    });
+    status = res.status;
+    await res.body?.cancel();
+    if (!res.ok) error = new DeliveryRefused(res.status).message;
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  await prisma.webhookDelivery.update({
+    where: { id: delivery.id },
+    data: {
+      attempts: { increment: 1 },
+      responseStatus: status,
+      lastError: error,
+      ...(error === null
+        ? { status: 'delivered', deliveredAt: new Date() }
+        : lastAttempt
+          ? { status: 'failed' }
+          : {}),
+    },
+  });
+  // Thrown so BullMQ schedules the next attempt with its exponential backoff.
+  if (error !== null) throw new Error(error);
+}
+
+export function startWebhookWorker(
+  prisma: PrismaClient,
+  connection: ConnectionOptions,
+  logger: Logger,
+  prefix?: string,
+): Worker<WebhookJobData> {
+  const worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => deliver(prisma, job), {
+    connection,
+    concurrency: 8,
+    ...(prefix ? { prefix } : {}),
+  });
+  worker.on('failed', (job, err) =>
+    logger.warn({ deliveryId: job?.data.deliveryId, attempt: job?.attemptsMade, err: err.message }, 'webhook delivery attempt failed'),
+  );
+  worker.on('error', (err) => logger.error({ err }, 'webhook worker error'));
+  return worker;
+}

@@ -1,0 +1,20 @@
+import type { ByteTrackerOptions } from '../core/tracker.js';
+import type { DetectorName } from '../vision/detector.js';
+
+/**
+ * Score thresholds per detector. The detectors score small, distant motorcycles very differently:
+ * PicoDet-S gives the motorbikes of the 1080p demo clip 0.3–0.5 where YOLOv8n gives them more, so
+ * one set of tracker thresholds would either drop most PicoDet tracks or flood YOLOv8n with noise.
+ * Detections go down to `detectScore` so ByteTrack's low-score association can keep tracks alive.
+ */
+export interface DetectorProfile {
+  detectScore: number;
+  confirmThreshold: number;
+  tracker: ByteTrackerOptions;
+}
+
+export const DETECTOR_PROFILES: Readonly<Record<DetectorName, DetectorProfile>> = {
+  picodet_s: { detectScore: 0.2, confirmThreshold: 0.35, tracker: { highThreshold: 0.35, newTrackThreshold: 0.4, lowThreshold: 0.15 } },
+  yolox_nano: { detectScore: 0.2, confirmThreshold: 0.35, tracker: { highThreshold: 0.35, newTrackThreshold: 0.4, lowThreshold: 0.15 } },
+  yolov8n: { detectScore: 0.2, confirmThreshold: 0.4, tracker: { highThreshold: 0.4, newTrackThreshold: 0.45, lowThreshold: 0.15 } },
+};

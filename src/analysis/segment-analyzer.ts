@@ -1,0 +1,167 @@
+import { performance } from 'node:perf_hooks';
+import type { CameraConfig } from '../core/camera-config.js';
+import { createViolationJudge } from '../core/violation-judge.js';
+import { hashFile } from '../evidence/file-hash.js';
+import { outputSize } from '../media/frame-stream.js';
+import { probeVideo } from '../media/probe.js';
+import { createDetector, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
+import { analysisConfigHash } from './config-hash.js';
+import { DETECTOR_PROFILES } from './detector-profile.js';
+import { runFrameLoop } from './frame-loop.js';
+import { createTrackPlateReader } from './plate-reading.js';
+import type { AnalysisProgress, AnalysisTimings, SegmentAnalysis, ViolationRecord } from './types.js';
+import { writeViolationEvidence } from './violation-evidence.js';
+
+export interface AnalyzeSegmentOptions {
+  videoPath: string;
+  camera: CameraConfig;
+  /** capture time of the segment's first frame (zone schedules and evidence times use it) */
+  segmentStart: Date;
+  /** analysis rate, frames per second (default 5) */
+  fps?: number;
+  detector?: DetectorName;
+  /** root folder of evidence packages */
+  evidenceRoot: string;
+  /** sha256 of the file when the caller already has it; computed otherwise */
+  sourceSha256?: string;
+  pipelineVersion: string;
+  /** frames wider than this are downscaled for analysis (default 1920); keyframes stay full size */
+  maxWidth?: number;
+  preRollSec?: number;
+  postRollSec?: number;
+  /** decoded frames buffered ahead of inference (default 3) */
+  readAhead?: number;
+  onProgress?: (progress: AnalysisProgress) => void;
+  /** checked between frames and between evidence packages (worker shutdown) */
+  signal?: AbortSignal;
+}
+
+/** Pictures kept per track for plate reading. */
+const SHOTS_PER_TRACK = 3;
+
+/**
+ * Analyses one segment: probe, decode at `fps` (ffmpeg decodes ahead in its own process while
+ * inference runs here), detect, track and judge, then read each violator's plate from its best
+ * pictures and write its evidence package. Throws MediaError for files that cannot be used, before
+ * anything is written.
+ */
+export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<SegmentAnalysis> {
+  const { videoPath, camera, segmentStart, evidenceRoot, pipelineVersion, onProgress, signal } = options;
+  const fps = options.fps ?? 5;
+  const detectorName = options.detector ?? 'picodet_s';
+  const maxWidth = options.maxWidth ?? 1920;
+  const started = performance.now();
+
+  const info = await probeVideo(videoPath);
+  const framesTotal = Math.max(1, Math.ceil(info.durationSec * fps));
+  onProgress?.({ phase: 'probe', framesDone: 0, framesTotal, violationsFound: 0 });
+  const sourceSha256 = options.sourceSha256 ?? (await hashFile(videoPath)).sha256;
+  const [detector, plates] = await Promise.all([createDetector(detectorName), createTrackPlateReader()]);
+  const probeMs = performance.now() - started;
+
+  const size = outputSize(info.width, info.height, maxWidth);
+  const profile = DETECTOR_PROFILES[detectorName];
+  const judge = createViolationJudge({
+    zones: camera.zones,
+    frameWidth: size.width,
+    frameHeight: size.height,
+    fps,
+    timezone: camera.timezone,
+    segmentStart,
+    confirmThreshold: profile.confirmThreshold,
+    tracker: profile.tracker,
+  });
+  const loop = await runFrameLoop({
+    videoPath,
+    fps,
+    maxWidth,
+    readAhead: options.readAhead ?? 3,
+    detector,
+    detectScore: profile.detectScore,
+    judge,
+    ruleClasses: new Set(camera.zones.flatMap((z) => z.rules.classes)),
+    shotsPerTrack: SHOTS_PER_TRACK,
+    ...(signal ? { signal } : {}),
+    onFrame: (framesDone, violationsFound) => onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),
+  });
+  const { found, framesAnalysed } = loop;
+
+  const modelFingerprints: Record<string, string> = { [DETECTOR_MODELS[detectorName]]: detector.sha256, ...plates.fingerprints };
+  const configHash = analysisConfigHash(camera, fps, detectorName);
+  let plateMs = 0;
+  let evidenceMs = 0;
+  const violations: ViolationRecord[] = [];
+  for (const { event, shots } of found) {
+    signal?.throwIfAborted();
+    onProgress?.({ phase: 'evidence', framesDone: framesAnalysed, framesTotal, violationsFound: found.length });
+    let mark = performance.now();
+    const plate = await plates.read(shots);
+    plateMs += performance.now() - mark;
+
+    mark = performance.now();
+    const pkg = await writeViolationEvidence({
+      event,
+      plate,
+      videoPath,
+      video: info,
+      analysedSize: size,
+      camera,
+      fps,
+      detector: detectorName,
+      configHash,
+      sourceSha256,
+      segmentStart,
+      modelFingerprints,
+      pipelineVersion,
+      evidenceRoot,
+      preRollSec: options.preRollSec ?? 3,
+      postRollSec: options.postRollSec ?? 3,
+    });
+    evidenceMs += performance.now() - mark;
+
+    violations.push({
+      trackId: event.trackId,
+      label: event.label,
+      zoneName: event.zone.name,
+      zoneKind: event.zone.kind,
+      startSec: event.startSec,
+      endSec: event.endSec,
+      startTime: event.startTime,
+      endTime: event.endTime,
+      entryFrame: event.entryFrame,
+      peakFrame: event.peakFrame,
+      exitFrame: event.exitFrame,
+      plate: plate.reading,
+      evidenceDir: pkg.dir,
+      evidence: pkg.files,
+    });
+  }
+
+  const timings: AnalysisTimings = {
+    probeMs,
+    decodeWaitMs: loop.decodeWaitMs,
+    inferenceMs: loop.inferenceMs,
+    trackingMs: loop.trackingMs,
+    plateMs,
+    evidenceMs,
+    totalMs: performance.now() - started,
+  };
+  onProgress?.({ phase: 'done', framesDone: framesAnalysed, framesTotal, violationsFound: violations.length });
+  return {
+    videoPath,
+    sourceSha256,
+    segmentStart,
+    pipelineVersion,
+    configHash,
+    detector: detectorName,
+    fps,
+    modelFingerprints,
+    source: { width: info.width, height: info.height, fps: info.fps, codec: info.codec, durationSec: info.durationSec },
+    analysedSize: size,
+    framesAnalysed,
+    videoSeconds: info.durationSec,
+    tracksSeen: loop.tracksSeen,
+    timings,
+    violations,
+  };
+}

@@ -1,0 +1,86 @@
+import type { ZoneKind } from '../core/types.js';
+import type { EvidenceFileRecord } from '../evidence/package-writer.js';
+
+export type { EvidenceFileRecord };
+
+/**
+ * What one analysis of one segment produced. Plain data (Dates, numbers, strings) so the worker
+ * can persist it as AnalysisRun + Violation + EvidenceFile rows and the CLI can print it.
+ */
+export interface SegmentAnalysis {
+  videoPath: string;
+  /** sha256 of the segment file (given by the caller or computed) */
+  sourceSha256: string;
+  segmentStart: Date;
+  pipelineVersion: string;
+  /** sha256 of the canonical JSON of { camera, fps, detector } */
+  configHash: string;
+  detector: string;
+  fps: number;
+  /** model name → sha256 of every model that ran */
+  modelFingerprints: Record<string, string>;
+  source: { width: number; height: number; fps: number; codec: string; durationSec: number };
+  /** size of the frames the detector saw (downscaled from 4K and the like) */
+  analysedSize: { width: number; height: number };
+  framesAnalysed: number;
+  videoSeconds: number;
+  /** confirmed tracks of the rule classes seen in the whole segment */
+  tracksSeen: number;
+  timings: AnalysisTimings;
+  violations: ViolationRecord[];
+}
+
+/** Milliseconds. Decoding runs in ffmpeg beside inference, so `decodeWaitMs` is only the time spent waiting for it. */
+export interface AnalysisTimings {
+  probeMs: number;
+  decodeWaitMs: number;
+  inferenceMs: number;
+  trackingMs: number;
+  plateMs: number;
+  evidenceMs: number;
+  totalMs: number;
+}
+
+export interface PlateReading {
+  /** best reading; unknown characters (e.g. Hangul the OCR cannot read) appear as `?`; null when no plate was read */
+  text: string | null;
+  confidence: number;
+  /** best first */
+  candidates: Array<{ text: string; confidence: number }>;
+  /** the plate grammar the text matched, e.g. `car-new`, or null */
+  format: string | null;
+  /** plate type from the plate detector (P1..P12), when one was found */
+  plateType: string | null;
+  /** how many pictures of the track gave a read */
+  reads: number;
+}
+
+export interface ViolationRecord {
+  trackId: number;
+  label: string;
+  zoneName: string;
+  zoneKind: ZoneKind;
+  /** seconds from the start of the segment */
+  startSec: number;
+  endSec: number;
+  startTime: Date;
+  endTime: Date;
+  /** analysed-frame indices */
+  entryFrame: number;
+  peakFrame: number;
+  exitFrame: number;
+  plate: PlateReading;
+  /** the package folder (absolute) */
+  evidenceDir: string;
+  evidence: EvidenceFileRecord[];
+}
+
+export type AnalysisPhase = 'probe' | 'analyse' | 'evidence' | 'done';
+
+export interface AnalysisProgress {
+  phase: AnalysisPhase;
+  framesDone: number;
+  /** estimated from the duration */
+  framesTotal: number;
+  violationsFound: number;
+}

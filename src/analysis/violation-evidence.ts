@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import type { CameraConfig } from '../core/camera-config.js';
+import type { Box } from '../core/types.js';
+import type { ViolationEvent } from '../core/violation-judge.js';
+import { renderAnnotated, toSharp } from '../evidence/annotate.js';
+import {
+  openEvidencePackage,
+  type EvidenceFileRecord,
+  type FrameReference,
+} from '../evidence/package-writer.js';
+import { cutClip } from '../media/clip.js';
+import { extractFrame, type Keyframe } from '../media/keyframe.js';
+import type { VideoInfo } from '../media/probe.js';
+import type { TrackPlate } from './plate-reading.js';
+
+export interface ViolationEvidenceInput {
+  event: ViolationEvent;
+  plate: TrackPlate;
+  videoPath: string;
+  video: VideoInfo;
+  analysedSize: { width: number; height: number };
+  camera: CameraConfig;
+  fps: number;
+  detector: string;
+  configHash: string;
+  sourceSha256: string;
+  segmentStart: Date;
+  modelFingerprints: Record<string, string>;
+  pipelineVersion: string;
+  evidenceRoot: string;
+  preRollSec: number;
+  postRollSec: number;
+}
+
+export interface WrittenEvidence {
+  dir: string;
+  files: EvidenceFileRecord[];
+}
+
+type Moment = 'entry' | 'peak' | 'exit';
+const MOMENTS: readonly Moment[] = ['entry', 'peak', 'exit'];
+
+/** `YYYY-MM-DD HH:MM:SS` in `timeZone`. */
+export function localTime(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(date);
+}
+
+function scaleBox(box: Box, sx: number, sy: number): Box {
+  return { x1: box.x1 * sx, y1: box.y1 * sy, x2: box.x2 * sx, y2: box.y2 * sy };
+}
+
+async function vehicleCrop(frame: Keyframe, box: Box): Promise<Buffer> {
+  const mx = (box.x2 - box.x1) * 0.1;
+  const my = (box.y2 - box.y1) * 0.1;
+  const left = Math.max(0, Math.floor(box.x1 - mx));
+  const top = Math.max(0, Math.floor(box.y1 - my));
+  const width = Math.max(1, Math.min(frame.width, Math.ceil(box.x2 + mx)) - left);
+  const height = Math.max(1, Math.min(frame.height, Math.ceil(box.y2 + my)) - top);
+  return toSharp(frame).extract({ left, top, width, height }).jpeg({ quality: 95 }).toBuffer();
+}
+
+/**
+ * One violation's evidence package: clip with pre/post roll, clean full-resolution keyframes and
+ * annotated renders at entry, peak and exit, the vehicle crop, the plate crop and the manifest.
+ * Nothing is left behind when a step fails.
+ */
+export async function writeViolationEvidence(input: ViolationEvidenceInput): Promise<WrittenEvidence> {
+  const { event, camera, video, analysedSize } = input;
+  const sx = video.width / analysedSize.width;
+  const sy = video.height / analysedSize.height;
+  const local = localTime(event.startTime, camera.timezone);
+  const runTag = createHash('sha256')
+    .update(`${input.sourceSha256}:${input.configHash}:${input.pipelineVersion}`)
+    .digest('hex')
+    .slice(0, 8);
+  const draft = await openEvidencePackage({
+    evidenceRoot: input.evidenceRoot,
+    camera: camera.name,
+    date: local.slice(0, 10),
+    violationKey: `${local.slice(11).replaceAll(':', '')}-${event.zone.name}-t${event.trackId}-${runTag}`,
+  });
+
+  try {
+    const clip = await cutClip(input.videoPath, draft.pathFor('clip.mp4'), {
+      startSec: event.startSec,
+      endSec: event.endSec,
+      preRollSec: input.preRollSec,
+      postRollSec: input.postRollSec,
+    });
+    await draft.addFile('clip', 'clip.mp4');
+
+    const frameIndexOf: Record<Moment, number> = { entry: event.entryFrame, peak: event.peakFrame, exit: event.exitFrame };
+    const frames = {} as Record<Moment, FrameReference>;
+    let peakFrame: Keyframe | undefined;
+    let peakBox: Box | undefined;
+    for (const moment of MOMENTS) {
+      const observed = event.boxes.find((b) => b.frameIndex === frameIndexOf[moment]) ?? event.boxes[0]!;
+      const sec = observed.timestamp;
+      const capturedAt = new Date(input.segmentStart.getTime() + sec * 1000);
+      const sourceFrame = Math.round(sec * video.fps);
+      frames[moment] = { analysisFrame: observed.frameIndex, sourceFrame, sec, capturedAt: capturedAt.toISOString() };
+
+      const keyframe = await extractFrame(input.videoPath, sec);
+      await draft.addBytes('keyframe', `keyframe-${moment}.jpg`, await toSharp(keyframe).jpeg({ quality: 92 }).toBuffer());
+      const annotated = await renderAnnotated(keyframe, {
+        zonePolygon: event.zone.polygon,
+        zoneName: `${event.zone.name} (${event.zone.kind})`,
+        box: observed.box,
+        boxSpace: analysedSize,
+        trackId: event.trackId,
+        label: event.label,
+        caption: [
+          `${camera.name} · ${moment}`,
+          `${localTime(capturedAt, camera.timezone)} ${camera.timezone}`,
+          `frame ${sourceFrame} · t=${sec.toFixed(2)} s`,
+        ],
+      });
+      await draft.addBytes('annotated', `annotated-${moment}.jpg`, annotated);
+      if (moment === 'peak') {
+        peakFrame = keyframe;
+        peakBox = scaleBox(observed.box, sx, sy);
+      }
+    }
+    if (peakFrame && peakBox) await draft.addBytes('vehicle_crop', 'vehicle.jpg', await vehicleCrop(peakFrame, peakBox));
+    if (input.plate.cropPng) await draft.addBytes('plate_crop', 'plate.png', input.plate.cropPng);
+
+    const files = await draft.commit({
+      camera: { name: camera.name, timezone: camera.timezone },
+      source: {
+        path: input.videoPath,
+        sha256: input.sourceSha256,
+        segmentStart: input.segmentStart.toISOString(),
+        durationSec: video.durationSec,
+        width: video.width,
+        height: video.height,
+        fps: video.fps,
+      },
+      zone: {
+        name: event.zone.name,
+        kind: event.zone.kind,
+        polygon: event.zone.polygon,
+        schedule: event.zone.schedule ?? null,
+        rules: event.zone.rules,
+      },
+      track: { id: event.trackId, label: event.label },
+      frames,
+      analysis: {
+        fps: input.fps,
+        detector: input.detector,
+        analysedWidth: analysedSize.width,
+        analysedHeight: analysedSize.height,
+        configHash: input.configHash,
+        clipWindowSec: [clip.startSec, clip.endSec],
+        dwellSeconds: event.dwellSeconds,
+        displacement: event.displacement,
+        directionDeg: event.direction ?? null,
+        riderShare: event.riderShare,
+      },
+      models: input.modelFingerprints,
+      pipelineVersion: input.pipelineVersion,
+      plate: { ...input.plate.reading, detail: input.plate.detail },
+    });
+    return { dir: draft.finalDir, files };
+  } catch (err) {
+    await draft.discard();
+    throw err;
+  }
+}

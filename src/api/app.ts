@@ -1,0 +1,72 @@
+/*
+ * Route plugin contract (for every src/api/routes/*.ts):
+ *   const routes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => { ... }; export default routes;
+ *   `deps` is ApiDeps from ./deps.ts: { prisma, queue (analyze-segment BullMQ Queue), config, logger }.
+ *   Every route inside the API scope must declare `config: { roles: [...] }` (officer | ops | admin;
+ *   admin always passes); then `principalOf(request)` from ./plugins/auth.ts gives the caller.
+ *   Throw HttpProblem (./problem.ts) for 4xx; any other error becomes a logged 500 problem.
+ * The web console (src/web/serve.ts) is registered outside that scope and is public; it talks to the
+ * API with the user's key.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import webConsole from '../web/serve.js';
+import type { ApiDeps } from './deps.js';
+import auth from './plugins/auth.js';
+import metrics from './plugins/metrics.js';
+import openapi from './plugins/openapi.js';
+import problemDetails from './plugins/problem-details.js';
+import alertRoutes from './routes/alerts.js';
+import batchRoutes from './routes/batches.js';
+import cameraRoutes from './routes/cameras.js';
+import evidenceRoutes from './routes/evidence.js';
+import feedRoutes from './routes/feeds.js';
+import healthRoutes from './routes/health.js';
+import keyRoutes from './routes/keys.js';
+import reviewRoutes from './routes/reviews.js';
+import segmentUploadRoutes from './routes/segment-upload.js';
+import segmentRoutes from './routes/segments.js';
+import verifyRoutes from './routes/verify.js';
+import violationRoutes from './routes/violations.js';
+import zoneRoutes from './routes/zones.js';
+
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  // Default-deny: a route that forgets to name its roles would be public, so refuse to start instead.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.roles?.length) throw new Error(`API route ${route.method} ${route.url} declares no config.roles`);
+  });
+  const modules = [
+    cameraRoutes, zoneRoutes, segmentRoutes, segmentUploadRoutes, violationRoutes, reviewRoutes,
+    evidenceRoutes, verifyRoutes, keyRoutes, batchRoutes, alertRoutes, feedRoutes,
+  ];
+  for (const routes of modules) await app.register(routes, deps);
+}
+
+/** The whole HTTP surface; call `ready()` or `listen()` on the result. */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  // The API speaks JSON (and multipart for uploads); a text/plain body is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(problemDetails);
+  await app.register(auth, { prisma: deps.prisma });
+  await app.register(openapi);
+  await app.register(metrics, { queue: deps.queue });
+  await app.register(healthRoutes, deps);
+  await app.register(apiRoutes, deps);
+  await app.register(webConsole, deps);
+  return app;
+}

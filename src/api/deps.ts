@@ -1,0 +1,28 @@
+import type { Config } from '../config.js';
+import type { PrismaClient } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { AnalyzeSegmentQueue } from '../queue/queues.js';
+
+/** What every API route plugin receives as its options (see the note at the top of app.ts). */
+export interface ApiDeps {
+  prisma: PrismaClient;
+  /** the `analyze-segment` BullMQ queue */
+  queue: AnalyzeSegmentQueue;
+  config: Config;
+  logger: Logger;
+}
+
+export type ApiRole = 'officer' | 'ops' | 'admin';
+
+/** The caller, as established by the auth plugin. */
+export interface ApiPrincipal {
+  keyId: string;
+  role: ApiRole;
+  label: string;
+  prefix: string;
+}
+
+/** How audit rows name an API caller. */
+export function actorOf(p: ApiPrincipal): string {
+  return `api-key:${p.keyId}`;
+}

@@ -1,0 +1,148 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Worker } from 'bullmq';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { closeBatchRedis, createBatchRedis } from '../../batch/batch-flow.js';
+import { startBatchCompleter } from '../../batch/batch-completer.js';
+import { BatchStateError, cancelBatch, createBatch, getBatch, resumeBatch, type BatchDeps } from '../../batch/batch-service.js';
+import { RunNotFoundError, RunsNotComparableError, diffRuns } from '../../batch/run-diff.js';
+import { getCamera } from '../../db/cameras.js';
+import type { ApiDeps } from '../deps.js';
+import { actorOf } from '../deps.js';
+import { principalOf } from '../plugins/auth.js';
+import { HttpProblem, badRequest, conflict, notFound, unprocessable } from '../problem.js';
+import { idParams, secured } from '../schemas.js';
+
+const createBody = z
+  .strictObject({
+    cameraId: z.uuid(),
+    folder: z.string().min(1).max(4096).optional().describe('folder relative to FOOTAGE_ROOT; its video files become segments'),
+    from: z.iso.datetime({ offset: true }).optional().describe('with `to`: the camera’s stored segments starting in [from, to)'),
+    to: z.iso.datetime({ offset: true }).optional(),
+    pipelineVersion: z.string().min(1).max(100).optional().describe('default: the configured PIPELINE_VERSION'),
+  })
+  .refine((b) => (b.folder !== undefined) !== (b.from !== undefined || b.to !== undefined), {
+    message: 'give either folder, or from and to',
+  })
+  .refine((b) => b.folder !== undefined || (b.from !== undefined && b.to !== undefined && b.from < b.to), {
+    message: 'from and to must both be given, from before to',
+    path: ['to'],
+  });
+
+const diffParams = z.strictObject({ a: z.uuid(), b: z.uuid() });
+
+const OPS = { roles: ['ops'] } as const;
+const READERS = { roles: ['ops', 'officer'] } as const;
+
+/** A directory below the footage root, checked lexically and after resolving symlinks. */
+async function folderInsideRoot(root: string, requested: string): Promise<string> {
+  const inside = (base: string, p: string) => {
+    const rel = path.relative(base, p);
+    return !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  const absRoot = path.resolve(root);
+  const candidate = path.resolve(absRoot, requested);
+  if (requested.includes('\0') || !inside(absRoot, candidate)) throw badRequest('folder must stay inside the footage root', { pointer: '/folder' });
+  let real: string;
+  try {
+    real = await realpath(candidate);
+    if (!inside(await realpath(absRoot), real)) throw badRequest('folder must stay inside the footage root', { pointer: '/folder' });
+    if (!(await stat(real)).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    if (err instanceof HttpProblem) throw err;
+    throw unprocessable('folder-not-found', `no folder at ${requested} under the footage root`);
+  }
+  return real;
+}
+
+const batchRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
+  const { prisma, config } = deps;
+  let batchDeps: BatchDeps | null = null;
+  let completer: Worker | null = null;
+  let connection: Redis | null = null;
+  // Redis clients start with the server so that building the app opens nothing.
+  app.addHook('onReady', async () => {
+    connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    batchDeps = { prisma, redis: createBatchRedis(connection, deps.queue), logger: deps.logger.child({ component: 'batches' }) };
+    completer = startBatchCompleter(batchDeps);
+  });
+  app.addHook('onClose', async () => {
+    await completer?.close();
+    if (batchDeps) await closeBatchRedis(batchDeps.redis);
+    connection?.disconnect();
+  });
+  const ready = (): BatchDeps => {
+    if (!batchDeps) throw new HttpProblem(503, '/problems/unavailable', 'batches are not ready yet');
+    return batchDeps;
+  };
+
+  app.post('/batches', {
+    config: OPS,
+    schema: { tags: ['batches'], summary: 'Reprocess a folder of files or a camera’s stored segments in a time range', body: createBody, security: secured },
+  }, async (request, reply) => {
+    const { cameraId, folder, from, to } = request.body;
+    if (!(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
+    const scope = folder !== undefined
+      ? { kind: 'folder' as const, folder: await folderInsideRoot(config.FOOTAGE_ROOT, folder) }
+      : { kind: 'range' as const, from: new Date(from!), to: new Date(to!) };
+    const batch = await createBatch(ready(), {
+      cameraId,
+      scope,
+      pipelineVersion: request.body.pipelineVersion ?? config.PIPELINE_VERSION,
+      actor: actorOf(principalOf(request)),
+    });
+    return reply.code(201).header('location', `/batches/${batch.id}`).send(batch);
+  });
+
+  app.get('/batches/:id', {
+    config: READERS,
+    schema: { tags: ['batches'], summary: 'Batch progress (done / failed / total) with its items', params: idParams, security: secured },
+  }, async (request) => {
+    const batch = await getBatch(ready(), request.params.id);
+    if (!batch) throw notFound('batch', request.params.id);
+    const items = await prisma.batchItem.findMany({
+      where: { batchId: batch.id },
+      select: { segmentId: true, status: true, runId: true, error: true },
+      orderBy: { segment: { startTime: 'asc' } },
+    });
+    return { ...batch, items };
+  });
+
+  for (const [action, run] of [['cancel', cancelBatch], ['resume', resumeBatch]] as const) {
+    app.post(`/batches/:id/${action}`, {
+      config: OPS,
+      schema: {
+        tags: ['batches'],
+        summary: action === 'cancel' ? 'Cancel: waiting jobs are removed, running ones finish' : 'Re-enqueue every item not done',
+        params: idParams,
+        security: secured,
+      },
+    }, async (request) => {
+      try {
+        const batch = await run(ready(), request.params.id, actorOf(principalOf(request)));
+        if (!batch) throw notFound('batch', request.params.id);
+        return batch;
+      } catch (err) {
+        if (err instanceof BatchStateError) throw conflict('batch-state', err.message);
+        throw err;
+      }
+    });
+  }
+
+  app.get('/runs/:a/diff/:b', {
+    config: READERS,
+    schema: { tags: ['batches'], summary: 'Violations new in run b, vanished from run a, and changed (plate or times)', params: diffParams, security: secured },
+  }, async (request) => {
+    try {
+      return await diffRuns(prisma, request.params.a, request.params.b);
+    } catch (err) {
+      if (err instanceof RunNotFoundError) throw notFound('analysis run', err.runId);
+      if (err instanceof RunsNotComparableError) throw unprocessable('runs-not-comparable', err.message);
+      throw err;
+    }
+  });
+};
+
+export default batchRoutes;

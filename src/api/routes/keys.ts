@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../db/api-keys.js';
+import type { ApiDeps } from '../deps.js';
+import { actorOf } from '../deps.js';
+import { principalOf } from '../plugins/auth.js';
+import { notFound } from '../problem.js';
+import { idParams, secured } from '../schemas.js';
+
+const createBody = z.strictObject({
+  role: z.enum(['officer', 'ops', 'admin']),
+  label: z.string().trim().min(1).max(100).describe('whose key this is, e.g. "Officer Kim, Mapo station"'),
+});
+
+const ADMIN = { roles: ['admin'] } as const;
+
+const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
+  app.get('/auth/me', {
+    config: { roles: ['officer', 'ops'] },
+    schema: { tags: ['keys'], summary: 'The caller: key id, role and label', security: secured },
+  }, async (request) => {
+    const p = principalOf(request);
+    return { id: p.keyId, role: p.role, label: p.label, prefix: p.prefix };
+  });
+
+  app.post('/keys', {
+    config: ADMIN,
+    schema: { tags: ['keys'], summary: 'Create an API key; the secret is in this response only', body: createBody, security: secured },
+  }, async (request, reply) => {
+    const { secret, ...key } = await createApiKey(prisma, { ...request.body, actor: actorOf(principalOf(request)) });
+    return reply.code(201).header('cache-control', 'no-store').send({ ...key, key: secret });
+  });
+
+  app.get('/keys', {
+    config: ADMIN,
+    schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: secured },
+  }, async () => ({ items: await listApiKeys(prisma) }));
+
+  app.post('/keys/:id/revoke', {
+    config: ADMIN,
+    schema: { tags: ['keys'], summary: 'Revoke an API key', params: idParams, security: secured },
+  }, async (request) => {
+    const key = await revokeApiKey(prisma, { id: request.params.id, actor: actorOf(principalOf(request)) });
+    if (!key) throw notFound('api key', request.params.id);
+    return key;
+  });
+};
+
+export default keyRoutes;

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Segment } from '../generated/prisma/client.js';
+import { createSegment } from '../db/segments.js';
+import { hashFile } from '../evidence/file-hash.js';
+import { MediaError } from '../media/errors.js';
+import { probeVideo, type VideoInfo } from '../media/probe.js';
+import { enqueueSegment } from '../queue/producer.js';
+import type { ApiDeps } from './deps.js';
+
+export type IntakeResult =
+  | { outcome: 'created'; segment: Segment; video: VideoInfo; enqueued: boolean }
+  | { outcome: 'duplicate'; existing: Segment }
+  | { outcome: 'not_video'; code: string; problem: string };
+
+/**
+ * Probe, hash, record, enqueue: the row is written before the job, so Postgres stays the source of
+ * truth; if Redis is down the segment stays `pending` and the reconciler enqueues it later.
+ */
+export async function takeInSegment(
+  deps: ApiDeps,
+  input: { cameraId: string; file: string; startTime: Date; actor: string },
+): Promise<IntakeResult> {
+  let video: VideoInfo;
+  try {
+    video = await probeVideo(input.file);
+  } catch (err) {
+    if (!(err instanceof MediaError)) throw err;
+    // ffmpeg's messages carry the server-side path; clients see only the file name.
+    const problem = err.message.slice(err.file.length + 2).split(err.file).join(path.basename(err.file));
+    return { outcome: 'not_video', code: err.code, problem };
+  }
+  const { sha256 } = await hashFile(input.file);
+  const result = await createSegment(
+    deps.prisma,
+    {
+      cameraId: input.cameraId,
+      fileUri: pathToFileURL(input.file).href,
+      sha256,
+      startTime: input.startTime,
+      durationSec: video.durationSec,
+    },
+    input.actor,
+  );
+  if (!result.created) return { outcome: 'duplicate', existing: result.existing };
+  let segment = result.segment;
+  let enqueued = false;
+  try {
+    await enqueueSegment(deps.queue, segment, deps.config.PIPELINE_VERSION, { prisma: deps.prisma });
+    enqueued = true;
+    segment = (await deps.prisma.segment.findUnique({ where: { id: segment.id } })) ?? segment;
+  } catch (err) {
+    deps.logger.warn({ err, segmentId: segment.id }, 'enqueue failed; the reconciler will retry');
+  }
+  return { outcome: 'created', segment, video, enqueued };
+}

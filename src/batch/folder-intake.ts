@@ -1,0 +1,59 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PrismaClient } from '../db/client.js';
+import { createSegment } from '../db/segments.js';
+import { hashFile } from '../evidence/file-hash.js';
+import { MediaError } from '../media/errors.js';
+import { probeVideo } from '../media/probe.js';
+
+const VIDEO_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.mkv', '.avi', '.ts', '.webm']);
+
+export interface FolderSegment {
+  segmentId: string;
+  file: string;
+  /** set when the file is not a usable video: the segment is recorded as failed and never queued */
+  problem: string | null;
+}
+
+/** Video files directly inside `folder`, by name. */
+export async function listVideoFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && VIDEO_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
+    .map((e) => path.join(folder, e.name))
+    .sort();
+}
+
+/**
+ * Registers each video file of a folder as a segment of the camera (a file already registered, by sha256, is
+ * reused). Start time = the file's modification time minus its duration: archive files are written as they end.
+ */
+export async function registerFolder(
+  prisma: PrismaClient,
+  cameraId: string,
+  folder: string,
+  actor: string,
+): Promise<FolderSegment[]> {
+  const out: FolderSegment[] = [];
+  for (const file of await listVideoFiles(folder)) {
+    let durationSec = 0;
+    let problem: string | null = null;
+    try {
+      durationSec = (await probeVideo(file)).durationSec;
+    } catch (err) {
+      if (!(err instanceof MediaError)) throw err;
+      problem = err.message;
+    }
+    const [{ sha256 }, { mtime }] = await Promise.all([hashFile(file), stat(file)]);
+    const result = await createSegment(
+      prisma,
+      { cameraId, fileUri: pathToFileURL(file).href, sha256, startTime: new Date(mtime.getTime() - durationSec * 1000), durationSec },
+      actor,
+    );
+    const segment = result.created ? result.segment : result.existing;
+    if (problem) await prisma.segment.update({ where: { id: segment.id }, data: { status: 'failed', error: problem } });
+    out.push({ segmentId: segment.id, file, problem });
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { DETECTOR_PROFILES } from '../analysis/detector-profile.js';
+import { runFrameLoop } from '../analysis/frame-loop.js';
+import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
+import type { RgbFrame } from '../core/types.js';
+import { createViolationJudge } from '../core/violation-judge.js';
+import { outputSize, streamFrames } from '../media/frame-stream.js';
+import { probeVideo } from '../media/probe.js';
+import { createDetector, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
+import { loadCameraFile } from './camera-file.js';
+import { DEMO_CAMERA, DEMO_FOOTAGE } from './demo-paths.js';
+
+const USAGE = `usage: npm run bench -- [clip] [--json] [--fps N] [--model ${DETECTOR_NAMES.join('|')}]`;
+const MAX_WIDTH = 1920;
+
+/** One zone over the whole frame, so any clip exercises tracking and judging fully. */
+const WHOLE_FRAME: CameraConfig = parseCameraConfig({
+  name: 'bench',
+  zones: [{ name: 'whole frame', kind: 'other', polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }],
+});
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean', default: false }, fps: { type: 'string', default: '5' }, model: { type: 'string', default: 'picodet_s' } },
+  });
+  const clip = path.resolve(positionals[0] ?? DEMO_FOOTAGE);
+  const fps = Number(values.fps);
+  if (!(fps > 0 && fps <= 60)) throw new Error(`--fps must be in (0, 60]\n${USAGE}`);
+  const model = values.model ?? 'picodet_s';
+  if (!isDetectorName(model)) throw new Error(`--model must be one of ${DETECTOR_NAMES.join(', ')}\n${USAGE}`);
+  const camera = clip === DEMO_FOOTAGE ? await loadCameraFile(DEMO_CAMERA) : WHOLE_FRAME;
+  const info = await probeVideo(clip);
+  const size = outputSize(info.width, info.height, MAX_WIDTH);
+  const profile = DETECTOR_PROFILES[model];
+  const detector = await createDetector(model);
+
+  // Decode only: the frames are kept so inference runs on exactly the same pixels.
+  const frames: RgbFrame[] = [];
+  let mark = performance.now();
+  for await (const frame of streamFrames(clip, { fps, maxWidth: MAX_WIDTH })) frames.push(frame);
+  const decodeMs = performance.now() - mark;
+  if (frames[0]) await detector.detect(frames[0], { scoreThreshold: profile.detectScore });
+
+  mark = performance.now();
+  for (const frame of frames) await detector.detect(frame, { scoreThreshold: profile.detectScore });
+  const inferenceMs = performance.now() - mark;
+  frames.length = 0;
+
+  // End to end: the analysis's own per-frame stage (decode ahead + detect + track + judge + best pictures).
+  const judge = createViolationJudge({
+    zones: camera.zones,
+    frameWidth: size.width,
+    frameHeight: size.height,
+    fps,
+    timezone: camera.timezone,
+    segmentStart: new Date(0),
+    confirmThreshold: profile.confirmThreshold,
+    tracker: profile.tracker,
+  });
+  mark = performance.now();
+  const loop = await runFrameLoop({
+    videoPath: clip,
+    fps,
+    maxWidth: MAX_WIDTH,
+    readAhead: 3,
+    detector,
+    detectScore: profile.detectScore,
+    judge,
+    ruleClasses: new Set(camera.zones.flatMap((z) => z.rules.classes)),
+    shotsPerTrack: 3,
+  });
+  const e2eMs = performance.now() - mark;
+
+  const n = loop.framesAnalysed;
+  const perSec = (ms: number) => round((n * 1000) / ms);
+  const result = {
+    clip,
+    model,
+    fps,
+    source: `${info.width}x${info.height}`,
+    analysed: `${size.width}x${size.height}`,
+    frames: n,
+    videoSeconds: round(info.durationSec),
+    decodeFps: perSec(decodeMs),
+    inferenceFps: perSec(inferenceMs),
+    e2eFps: perSec(e2eMs),
+    limitFps: perSec(decodeMs + inferenceMs),
+    ratio: round((decodeMs + inferenceMs) / e2eMs, 3),
+    realtimeFactor: round(info.durationSec / (e2eMs / 1000), 3),
+    ms: { decode: Math.round(decodeMs), inference: Math.round(inferenceMs), e2e: Math.round(e2eMs), e2eDecodeWait: Math.round(loop.decodeWaitMs) },
+  };
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { polygonProblems } from './geometry.js';
+import type { ObjectClass, Point, ZoneKind } from './types.js';
+
+/** The camera file (`--camera <file.json>`) and the API's camera/zone bodies share these schemas. */
+
+export const ZONE_KINDS = ['sidewalk', 'crosswalk', 'park', 'restricted_road', 'other'] as const satisfies readonly ZoneKind[];
+
+/** Classes a zone rule may target. Bicycles and pedestrians are never violators. */
+export const RULE_CLASSES = ['motorcycle', 'car', 'bus', 'truck'] as const satisfies readonly ObjectClass[];
+
+export const DEFAULT_TIMEZONE = 'Asia/Seoul';
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export const scheduleWindowSchema = z
+  .strictObject({
+    days: z
+      .array(z.int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'days must not repeat')
+      .describe('ISO weekdays, Monday = 1 … Sunday = 7'),
+    start: z.string().regex(hhmm, 'start must be HH:MM (00:00–23:59)'),
+    end: z
+      .string()
+      .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'end must be HH:MM (00:00–24:00)')
+      .describe('may be earlier than start: the window then runs past midnight into the next day'),
+  })
+  .refine((w) => w.start !== w.end, { message: 'start and end must differ', path: ['end'] });
+
+export const zoneRulesSchema = z.strictObject({
+  minDwellSeconds: z.number().min(0).max(3600).default(1),
+  minDisplacement: z
+    .number()
+    .min(0)
+    .max(2)
+    .default(0.03)
+    .describe('bottom-centre travel inside the zone, as a fraction of the frame diagonal'),
+  allowedDirectionDeg: z
+    .number()
+    .min(-360)
+    .max(360)
+    .nullable()
+    .optional()
+    .describe('image coordinates: 0 = +x (right), 90 = +y (down); null or absent = any direction'),
+  directionToleranceDeg: z.number().gt(0).max(180).default(60),
+  classes: z.array(z.enum(RULE_CLASSES)).min(1).default(['motorcycle']),
+  requireRider: z.boolean().default(true),
+});
+
+const polygonSchema = z
+  .array(z.tuple([z.number(), z.number()]))
+  .superRefine((points, ctx) => {
+    for (const message of polygonProblems(points)) ctx.addIssue({ code: 'custom', message });
+  })
+  .describe('[[x, y], ...] normalised 0..1, x right, y down; at least 3 points, not self-intersecting');
+
+export const zoneConfigSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  kind: z.enum(ZONE_KINDS),
+  polygon: polygonSchema,
+  schedule: z.array(scheduleWindowSchema).min(1).max(50).optional(),
+  // prefault (not default) so an absent rules object still gets every field's default.
+  rules: zoneRulesSchema.prefault({}),
+});
+
+export const cameraConfigSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    timezone: z
+      .string()
+      .default(DEFAULT_TIMEZONE)
+      .refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul'),
+    sourceUrl: z.string().min(1).max(2000).optional(),
+    enabled: z.boolean().default(true),
+    frameWidth: z.int().positive().optional(),
+    frameHeight: z.int().positive().optional(),
+    zones: z.array(zoneConfigSchema).max(100).default([]),
+  })
+  .superRefine((cam, ctx) => {
+    const seen = new Set<string>();
+    cam.zones.forEach((zone, i) => {
+      if (seen.has(zone.name)) {
+        ctx.addIssue({ code: 'custom', message: `zone name "${zone.name}" is used twice`, path: ['zones', i, 'name'] });
+      }
+      seen.add(zone.name);
+    });
+  });
+
+export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
+export type ZoneRules = z.infer<typeof zoneRulesSchema>;
+export type ZoneConfig = z.infer<typeof zoneConfigSchema>;
+export type CameraConfig = z.infer<typeof cameraConfigSchema>;
+export type CameraConfigInput = z.input<typeof cameraConfigSchema>;
+export type ZoneConfigInput = z.input<typeof zoneConfigSchema>;
+
+/** One line per problem, each prefixed with its JSON path (e.g. `zones.0.polygon: point 2 … outside 0..1`). */
+export function describeConfigIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+}
+
+export class CameraConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid camera config:\n  ${problems.join('\n  ')}`);
+    this.name = 'CameraConfigError';
+  }
+}
+
+/** Parse an already-decoded camera file; throws CameraConfigError naming every problem. */
+export function parseCameraConfig(input: unknown): CameraConfig {
+  const result = cameraConfigSchema.safeParse(input);
+  if (!result.success) throw new CameraConfigError(describeConfigIssues(result.error));
+  return result.data;
+}
+
+/** The polygon as core points (the schema has already checked it). */
+export function zonePolygon(zone: Pick<ZoneConfig, 'polygon'>): Point[] {
+  return zone.polygon.map(([x, y]) => [x, y] as const);
+}

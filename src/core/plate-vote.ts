@@ -1,0 +1,139 @@
+import { normalizePlateChars, parsePlate, UNKNOWN, type PlateFormat } from './plate-grammar.js';
+
+/**
+ * Combine a track's plate reads into one answer. Reads are grouped by grammar format and length
+ * (a `12가3456` read and a `123가4567` read do not line up position by position); the heaviest group
+ * wins, preferring reads that fit a grammar. Inside it every position is voted on, each read
+ * counting weight × character confidence. An unread syllable (`?`) abstains: it never outvotes a
+ * syllable that some read did see, and a position nobody read stays `?`.
+ */
+
+export interface CharRead {
+  char: string;
+  confidence: number;
+}
+
+export interface PlateRead {
+  chars: CharRead[];
+  /** e.g. the frame's quality; default 1 */
+  weight?: number;
+}
+
+export interface PlateCandidate {
+  text: string;
+  confidence: number;
+}
+
+export interface PlateVote {
+  /** best text; empty when there was nothing to vote on */
+  text: string;
+  /** product of the known positions' support times the winning group's share of all reads */
+  confidence: number;
+  chars: CharRead[];
+  /** best first, at most topK, the first being `text` */
+  candidates: PlateCandidate[];
+  format: PlateFormat;
+  /** every position was read */
+  complete: boolean;
+}
+
+interface Group {
+  key: string;
+  format: PlateFormat;
+  valid: boolean;
+  reads: Array<{ chars: CharRead[]; weight: number }>;
+  weight: number;
+}
+
+function clamp01(v: number): number {
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
+}
+
+export function votePlate(reads: readonly PlateRead[], opts: { topK: number } = { topK: 5 }): PlateVote {
+  const groups = new Map<string, Group>();
+  let totalWeight = 0;
+  for (const read of reads) {
+    const { chars, parsed } = normalizePlateChars(
+      read.chars.map((c) => ({ char: c.char, confidence: clamp01(c.confidence) })),
+    );
+    const weight = Math.max(0, read.weight ?? 1);
+    if (chars.length === 0 || weight === 0) continue;
+    const key = `${parsed.format}:${chars.length}`;
+    const group = groups.get(key) ?? { key, format: parsed.format, valid: false, reads: [], weight: 0 };
+    group.valid ||= parsed.valid;
+    // A read weighs its frame weight times how sure the recogniser was overall.
+    const mean = chars.reduce((s, c) => s + c.confidence, 0) / chars.length;
+    group.reads.push({ chars, weight });
+    group.weight += weight * mean;
+    totalWeight += weight * mean;
+    groups.set(key, group);
+  }
+
+  const ranked = [...groups.values()].sort(
+    (a, b) =>
+      Number(b.valid) - Number(a.valid) ||
+      Number(b.format !== 'unknown') - Number(a.format !== 'unknown') ||
+      b.weight - a.weight,
+  );
+  const best = ranked[0];
+  if (!best) return { text: '', confidence: 0, chars: [], candidates: [], format: 'unknown', complete: false };
+
+  const options = tally(best);
+  const chars: CharRead[] = options.map((o) => o[0] ?? { char: UNKNOWN, confidence: 0 });
+  const share = (g: Group) => (totalWeight > 0 ? g.weight / totalWeight : 0);
+
+  const candidates = topCandidates(options, opts.topK).map((c) => ({
+    text: c.text,
+    confidence: c.confidence * share(best),
+  }));
+  // Other groups (another length or format) add their best reading after the winner's.
+  const others = ranked
+    .slice(1)
+    .map((g) => {
+      const top = topCandidates(tally(g), 1)[0]!;
+      return { text: top.text, confidence: top.confidence * share(g) };
+    })
+    .sort((a, b) => b.confidence - a.confidence);
+  const text = chars.map((c) => c.char).join('');
+  return {
+    text,
+    confidence: candidates[0]?.confidence ?? 0,
+    chars,
+    candidates: [...candidates, ...others].slice(0, Math.max(1, opts.topK)),
+    format: parsePlate(text).format,
+    complete: !text.includes(UNKNOWN),
+  };
+}
+
+/** Per position, the characters read there with their support (0..1), best first. */
+function tally(group: Group): Array<Array<{ char: string; confidence: number }>> {
+  const length = group.reads[0]!.chars.length;
+  const readWeight = group.reads.reduce((s, r) => s + r.weight, 0);
+  const tallies = Array.from({ length }, () => new Map<string, number>());
+  for (const r of group.reads) {
+    r.chars.forEach((c, i) => {
+      if (c.char !== UNKNOWN) tallies[i]!.set(c.char, (tallies[i]!.get(c.char) ?? 0) + r.weight * c.confidence);
+    });
+  }
+  return tallies.map((t) =>
+    [...t.entries()]
+      .map(([char, score]) => ({ char, confidence: score / readWeight }))
+      .sort((a, b) => b.confidence - a.confidence),
+  );
+}
+
+/**
+ * The k most likely texts, scoring a text by the product of its known positions' support.
+ * Beam search over positions: exact for the top k because scores only multiply.
+ */
+function topCandidates(options: Array<Array<{ char: string; confidence: number }>>, k: number): PlateCandidate[] {
+  let beam: PlateCandidate[] = [{ text: '', confidence: 1 }];
+  for (const opts of options) {
+    const choices = opts.length ? opts : [{ char: UNKNOWN, confidence: 1 }];
+    beam = beam
+      .flatMap((b) => choices.map((c) => ({ text: b.text + c.char, confidence: b.confidence * c.confidence })))
+      .sort((a, b) => b.confidence - a.confidence)
+      .slice(0, Math.max(1, k));
+  }
+  return beam;
+}

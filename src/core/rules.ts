@@ -1,0 +1,181 @@
+import { area, bottomCenter, intersection } from './boxes.js';
+import type { ZoneRules } from './camera-config.js';
+import type { Box, ObjectClass } from './types.js';
+
+/** Classes that are never violators, whatever a zone's rules say. */
+const NEVER_VIOLATORS: readonly ObjectClass[] = ['bicycle', 'person'];
+
+export interface RiderOptions {
+  /** the person's feet may be at most this share of the vehicle's width from its centre line (default 0.35) */
+  maxCenterOffset: number;
+  /** a vehicle box at least this tall for its width is seen end-on, from behind or ahead (default 0.9) */
+  endOnAspect: number;
+  /** side view: top share of the vehicle box where a rider's body sits (default 0.6) */
+  upperShare: number;
+  /** side view: minimum intersection of the person with that upper part, as a share of the part (default 0.2) */
+  minUpperOverlap: number;
+  /**
+   * side view: the person's feet must be at least this share of the vehicle's height above its bottom
+   * (default 0.1): a rider's feet rest on the footpegs, a walker's are on the ground by the wheels
+   */
+  feetAboveBottom: number;
+  /** share of in-zone frames that must show a rider (default 0.5) */
+  minRiderShare: number;
+  /** person detections under this score are not considered riders (default 0.25) */
+  minPersonScore: number;
+}
+
+export const DEFAULT_RIDER_OPTIONS: RiderOptions = {
+  maxCenterOffset: 0.35,
+  endOnAspect: 0.9,
+  upperShare: 0.6,
+  minUpperOverlap: 0.2,
+  feetAboveBottom: 0.1,
+  minRiderShare: 0.5,
+  minPersonScore: 0.25,
+};
+
+/**
+ * Whether a person box sits on a vehicle box. Always: the feet are near the vehicle's centre line,
+ * below its top third, and the body rises into its upper half. Seen end-on (rear-view CCTV) the
+ * rider is stacked on the bike, often inside its box with legs down to the wheel, so the person must
+ * lie within the bike's width. Seen from the side, the feet must rest above the ground line (on the
+ * pegs) and the body cover the upper part; a walker pushing alongside stands on the ground.
+ */
+export function isRiding(vehicle: Box, person: Box, opts: RiderOptions = DEFAULT_RIDER_OPTIONS): boolean {
+  const w = vehicle.x2 - vehicle.x1;
+  const h = vehicle.y2 - vehicle.y1;
+  if (w <= 0 || h <= 0) return false;
+  const [fx, fy] = bottomCenter(person);
+  if (Math.abs(fx - (vehicle.x1 + vehicle.x2) / 2) > opts.maxCenterOffset * w) return false;
+  if (fy < vehicle.y1 + 0.3 * h || person.y1 > vehicle.y1 + 0.5 * h) return false;
+
+  if (h >= opts.endOnAspect * w) {
+    const personWidth = person.x2 - person.x1;
+    const inside = Math.min(person.x2, vehicle.x2) - Math.max(person.x1, vehicle.x1);
+    return fy <= vehicle.y2 + 0.05 * h && personWidth > 0 && inside >= 0.7 * personWidth;
+  }
+  if (fy > vehicle.y2 - opts.feetAboveBottom * h) return false;
+  const upper: Box = { ...vehicle, y2: vehicle.y1 + opts.upperShare * h };
+  return intersection(person, upper) >= opts.minUpperOverlap * area(upper);
+}
+
+export function hasRider(vehicle: Box, persons: readonly Box[], opts: RiderOptions = DEFAULT_RIDER_OPTIONS): boolean {
+  return persons.some((p) => isRiding(vehicle, p, opts));
+}
+
+/** Smallest angle between two directions, degrees in 0..180. */
+export function angleDifference(a: number, b: number): number {
+  const d = Math.abs((((a - b) % 360) + 360) % 360);
+  return d > 180 ? 360 - d : d;
+}
+
+export interface Motion {
+  /** net travel of the bottom-centre as a share of the frame diagonal */
+  displacement: number;
+  /** heading of that travel in image coordinates (0 = +x right, 90 = +y down), 0..360; absent without travel */
+  directionDeg?: number;
+}
+
+/**
+ * Net motion of the bottom-centre between the start and end of a run of boxes. Each end is the
+ * mean of up to three boxes so that one jittery box neither creates nor hides motion.
+ */
+export function netMotion(boxes: readonly Box[], frameWidth: number, frameHeight: number): Motion {
+  if (boxes.length < 2) return { displacement: 0 };
+  const k = Math.max(1, Math.min(3, Math.floor(boxes.length / 4)));
+  const mean = (bs: readonly Box[]) => {
+    const pts = bs.map(bottomCenter);
+    return [pts.reduce((s, p) => s + p[0], 0) / pts.length, pts.reduce((s, p) => s + p[1], 0) / pts.length];
+  };
+  const [x0, y0] = mean(boxes.slice(0, k)) as [number, number];
+  const [x1, y1] = mean(boxes.slice(-k)) as [number, number];
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const dist = Math.hypot(dx, dy);
+  const displacement = dist / Math.hypot(frameWidth, frameHeight);
+  if (dist === 0) return { displacement };
+  const deg = (Math.atan2(dy, dx) * 180) / Math.PI;
+  return { displacement, directionDeg: (deg + 360) % 360 };
+}
+
+export interface EpisodeFrame {
+  frameIndex: number;
+  /** seconds from the segment start */
+  timestamp: number;
+  box: Box;
+  score: number;
+  /** whether a person was riding the vehicle in this frame */
+  ridden: boolean;
+}
+
+export interface EpisodeInput {
+  label: ObjectClass;
+  /** frames of one stay in the zone, in order, each with the bottom-centre inside the polygon */
+  frames: readonly EpisodeFrame[];
+  rules: ZoneRules;
+  fps: number;
+  frameWidth: number;
+  frameHeight: number;
+  /** the track passed the confirmation filter */
+  confirmed: boolean;
+  /** the zone's schedule was active during the stay */
+  scheduleActive: boolean;
+  rider?: RiderOptions;
+}
+
+export interface EpisodeVerdict {
+  violation: boolean;
+  /** why it is not a violation; empty when it is */
+  reasons: string[];
+  dwellSeconds: number;
+  displacement: number;
+  directionDeg?: number;
+  riderShare: number;
+}
+
+/** Apply a zone's rules to one stay of one track. */
+export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
+  const { frames, rules } = input;
+  const reasons: string[] = [];
+  const first = frames[0];
+  const last = frames[frames.length - 1];
+  const dwellSeconds = first && last ? last.timestamp - first.timestamp + 1 / input.fps : 0;
+  const motion = netMotion(
+    frames.map((f) => f.box),
+    input.frameWidth,
+    input.frameHeight,
+  );
+  const riderShare = frames.length ? frames.filter((f) => f.ridden).length / frames.length : 0;
+  const rider = input.rider ?? DEFAULT_RIDER_OPTIONS;
+
+  if (NEVER_VIOLATORS.includes(input.label) || !(rules.classes as readonly string[]).includes(input.label)) {
+    reasons.push(`class ${input.label} is not targeted by this zone`);
+  }
+  if (!input.confirmed) reasons.push('detection not confirmed (median score under threshold)');
+  if (!input.scheduleActive) reasons.push('zone schedule not active');
+  if (dwellSeconds < rules.minDwellSeconds) {
+    reasons.push(`dwell ${dwellSeconds.toFixed(2)} s under ${rules.minDwellSeconds} s`);
+  }
+  if (motion.displacement < rules.minDisplacement) {
+    reasons.push(`displacement ${motion.displacement.toFixed(3)} under ${rules.minDisplacement} (parked or barely moving)`);
+  }
+  const allowed = rules.allowedDirectionDeg;
+  if (allowed !== null && allowed !== undefined && motion.directionDeg !== undefined) {
+    const off = angleDifference(motion.directionDeg, allowed);
+    if (off <= rules.directionToleranceDeg) {
+      reasons.push(`moving ${motion.directionDeg.toFixed(0)}°, within ${rules.directionToleranceDeg}° of the allowed ${allowed}°`);
+    }
+  }
+  if (rules.requireRider && input.label === 'motorcycle' && riderShare < rider.minRiderShare) {
+    reasons.push(`rider seen on ${(riderShare * 100).toFixed(0)}% of frames, under ${rider.minRiderShare * 100}% (pushed or unattended)`);
+  }
+  return {
+    violation: reasons.length === 0,
+    reasons,
+    dwellSeconds,
+    displacement: motion.displacement,
+    directionDeg: motion.directionDeg,
+    riderShare,
+  };
+}

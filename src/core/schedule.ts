@@ -1,0 +1,53 @@
+import type { ScheduleWindow } from './camera-config.js';
+
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+export interface LocalTime {
+  /** ISO weekday, Monday = 1 … Sunday = 7 */
+  isoWeekday: number;
+  /** minutes since local midnight */
+  minutes: number;
+}
+
+/** Wall-clock weekday and time of `instant` in `timeZone` (IANA name). */
+export function localTime(instant: Date, timeZone: string): LocalTime {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const isoWeekday = WEEKDAYS[get('weekday')];
+  if (isoWeekday === undefined) throw new RangeError(`cannot read the weekday of ${instant.toISOString()}`);
+  return { isoWeekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+}
+
+function toMinutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h! * 60 + m!;
+}
+
+/**
+ * Whether a window covers a local time. A window whose end is before its start runs past midnight:
+ * `days` names the day it starts on, and the early-morning part belongs to the following day.
+ */
+export function windowCovers(w: ScheduleWindow, t: LocalTime): boolean {
+  const start = toMinutes(w.start);
+  const end = toMinutes(w.end);
+  if (start < end) return w.days.includes(t.isoWeekday) && t.minutes >= start && t.minutes < end;
+  const previousDay = t.isoWeekday === 1 ? 7 : t.isoWeekday - 1;
+  return (w.days.includes(t.isoWeekday) && t.minutes >= start) || (w.days.includes(previousDay) && t.minutes < end);
+}
+
+/** No schedule (absent, null or empty) means the zone is always enforced. */
+export function isScheduleActive(
+  schedule: readonly ScheduleWindow[] | null | undefined,
+  instant: Date,
+  timeZone: string,
+): boolean {
+  if (!schedule || schedule.length === 0) return true;
+  const t = localTime(instant, timeZone);
+  return schedule.some((w) => windowCovers(w, t));
+}

@@ -1,0 +1,261 @@
+import { iou } from './boxes.js';
+import { BoxFilter, toCxCyWh } from './box-filter.js';
+import type { Box, Detection, ObjectClass } from './types.js';
+
+/**
+ * ByteTrack (Zhang et al. 2022), in the spirit of Roboflow supervision's implementation:
+ *  1. predict every track's box with a constant-velocity Kalman filter;
+ *  2. match high-score detections to tracked and lost tracks by IoU (then, for what is left, by
+ *     centre distance: at a few frames per second a fast vehicle can outrun its own box);
+ *  3. match low-score detections to the tracked tracks still unmatched (they are often the
+ *     partially occluded objects that a plain score threshold would drop);
+ *  4. start new tracks only from unmatched high-score detections;
+ *  5. keep unmatched tracks as lost for `lostTrackBuffer` frames, then remove them.
+ * Tracks only ever match detections of their own class. Matching is greedy, best pair first, which
+ * gives the same pairs as the Hungarian method whenever boxes do not compete, the usual case here.
+ */
+
+export type TrackState = 'tentative' | 'tracked' | 'lost' | 'removed';
+
+export interface TrackObservation {
+  frameIndex: number;
+  timestamp?: number;
+  box: Box;
+  score: number;
+}
+
+export interface Track {
+  id: number;
+  label: ObjectClass;
+  /** box of the latest matched detection */
+  box: Box;
+  /** score of the latest matched detection */
+  score: number;
+  /** every matched detection, oldest first (shared with the tracker: read, do not modify) */
+  history: TrackObservation[];
+  state: TrackState;
+  startFrame: number;
+  lastFrame: number;
+}
+
+export interface ByteTrackerOptions {
+  /** detections at or above this score take part in the first association (default 0.5) */
+  highThreshold?: number;
+  /** detections below this are ignored entirely (default 0.1) */
+  lowThreshold?: number;
+  /** unmatched detections at or above this start a track (default 0.6) */
+  newTrackThreshold?: number;
+  /** minimum IoU for the first association (default 0.2) */
+  matchIou?: number;
+  /** minimum IoU for the low-score association (default 0.5) */
+  lowMatchIou?: number;
+  /**
+   * fallback for confident detections no box overlapped: match by centre distance, at most this
+   * many box diagonals from the prediction and of similar size (default 1; 0 turns it off). At
+   * analysis rates of a few fps a fast vehicle can move its own length between frames.
+   */
+  maxCenterDistance?: number;
+  /** frames a lost track is kept for re-identification (default 10) */
+  lostTrackBuffer?: number;
+  /** consecutive matches before a new track is reported (default 2; tracks in the first frame start tracked) */
+  activationFrames?: number;
+}
+
+interface InternalTrack extends Track {
+  filter: BoxFilter;
+  predicted: Box;
+  hits: number;
+}
+
+type Pairs = Array<[InternalTrack, Detection]>;
+
+/**
+ * Greedy one-to-one matching of same-class pairs, lowest cost first; `cost` returns undefined
+ * for pairs that may not match.
+ */
+function greedyMatch(
+  tracks: readonly InternalTrack[],
+  dets: readonly Detection[],
+  cost: (track: InternalTrack, det: Detection) => number | undefined,
+): Pairs {
+  const pairs: Array<{ t: number; d: number; cost: number }> = [];
+  tracks.forEach((track, t) =>
+    dets.forEach((det, d) => {
+      const c = det.label === track.label ? cost(track, det) : undefined;
+      if (c !== undefined) pairs.push({ t, d, cost: c });
+    }),
+  );
+  pairs.sort((a, b) => a.cost - b.cost);
+  const usedT = new Set<number>();
+  const usedD = new Set<number>();
+  const matches: Pairs = [];
+  for (const p of pairs) {
+    if (usedT.has(p.t) || usedD.has(p.d)) continue;
+    usedT.add(p.t);
+    usedD.add(p.d);
+    matches.push([tracks[p.t]!, dets[p.d]!]);
+  }
+  return matches;
+}
+
+function matchByIou(tracks: readonly InternalTrack[], dets: readonly Detection[], minIou: number): Pairs {
+  return greedyMatch(tracks, dets, (t, d) => {
+    const v = iou(t.predicted, d.box);
+    return v >= minIou ? -v : undefined;
+  });
+}
+
+/** Centre distance in predicted-box diagonals, for boxes of similar area (within a factor of 2). */
+function matchByDistance(tracks: readonly InternalTrack[], dets: readonly Detection[], maxDistance: number): Pairs {
+  return greedyMatch(tracks, dets, (t, d) => {
+    const [tx, ty, tw, th] = toCxCyWh(t.predicted);
+    const [dx, dy, dw, dh] = toCxCyWh(d.box);
+    const diagonal = Math.hypot(tw, th);
+    const areaRatio = (dw * dh) / (tw * th);
+    if (diagonal === 0 || areaRatio < 0.5 || areaRatio > 2) return undefined;
+    const dist = Math.hypot(dx - tx, dy - ty) / diagonal;
+    return dist <= maxDistance ? dist : undefined;
+  });
+}
+
+export class ByteTracker {
+  private readonly opts: Required<ByteTrackerOptions>;
+  private tracks: InternalTrack[] = [];
+  private removed: Track[] = [];
+  private nextId = 1;
+  private lastFrame: number | undefined;
+
+  constructor(opts: ByteTrackerOptions = {}) {
+    this.opts = {
+      highThreshold: opts.highThreshold ?? 0.5,
+      lowThreshold: opts.lowThreshold ?? 0.1,
+      newTrackThreshold: opts.newTrackThreshold ?? 0.6,
+      matchIou: opts.matchIou ?? 0.2,
+      maxCenterDistance: opts.maxCenterDistance ?? 1,
+      lowMatchIou: opts.lowMatchIou ?? 0.5,
+      lostTrackBuffer: opts.lostTrackBuffer ?? 10,
+      activationFrames: Math.max(1, opts.activationFrames ?? 2),
+    };
+  }
+
+  /**
+   * Feed the detections of one frame (frame indices must increase; gaps are allowed and predicted
+   * over). Returns the tracks matched in this frame that are reported (not tentative).
+   */
+  update(dets: readonly Detection[], frameIndex: number, timestamp?: number): Track[] {
+    if (this.lastFrame !== undefined && frameIndex <= this.lastFrame) {
+      throw new RangeError(`frame ${frameIndex} is not after frame ${this.lastFrame}`);
+    }
+    const steps = this.lastFrame === undefined ? 1 : frameIndex - this.lastFrame;
+    const firstFrame = this.lastFrame === undefined;
+    this.lastFrame = frameIndex;
+
+    for (const t of this.tracks) t.predicted = t.filter.predict(steps);
+
+    const high = dets.filter((d) => d.score >= this.opts.highThreshold);
+    const low = dets.filter((d) => d.score >= this.opts.lowThreshold && d.score < this.opts.highThreshold);
+    const matched = new Set<InternalTrack>();
+    const apply = (pairs: Array<[InternalTrack, Detection]>) => {
+      for (const [t, d] of pairs) {
+        this.observe(t, d, frameIndex, timestamp);
+        matched.add(t);
+      }
+    };
+
+    // Established (tracked + lost) tracks get first pick of the confident detections.
+    const established = this.tracks.filter((t) => t.state === 'tracked' || t.state === 'lost');
+    const first = matchByIou(established, high, this.opts.matchIou);
+    apply(first);
+    const usedHigh = new Set(first.map(([, d]) => d));
+    if (this.opts.maxCenterDistance > 0) {
+      const leftTracks = established.filter((t) => !matched.has(t));
+      const leftHigh = high.filter((d) => !usedHigh.has(d));
+      for (const [t, d] of matchByDistance(leftTracks, leftHigh, this.opts.maxCenterDistance)) {
+        apply([[t, d]]);
+        usedHigh.add(d);
+      }
+    }
+    const remainingHigh = high.filter((d) => !usedHigh.has(d));
+
+    const unmatchedTracked = established.filter((t) => !matched.has(t) && t.state === 'tracked');
+    apply(matchByIou(unmatchedTracked, low, this.opts.lowMatchIou));
+
+    // Tentative tracks need a confident detection to continue.
+    const tentative = this.tracks.filter((t) => t.state === 'tentative');
+    const third = matchByIou(tentative, remainingHigh, this.opts.matchIou);
+    apply(third);
+    const usedThird = new Set(third.map(([, d]) => d));
+
+    for (const t of this.tracks) {
+      if (matched.has(t)) continue;
+      if (t.state === 'tentative') t.state = 'removed';
+      else if (t.state === 'tracked') t.state = 'lost';
+      if (t.state === 'lost' && frameIndex - t.lastFrame > this.opts.lostTrackBuffer) t.state = 'removed';
+    }
+
+    for (const d of remainingHigh) {
+      if (usedThird.has(d) || d.score < this.opts.newTrackThreshold) continue;
+      this.tracks.push(this.start(d, frameIndex, timestamp, firstFrame));
+    }
+
+    for (const t of this.tracks) {
+      if (t.state === 'removed' && t.hits >= this.opts.activationFrames) this.removed.push(publicView(t));
+    }
+    this.tracks = this.tracks.filter((t) => t.state !== 'removed');
+
+    return this.tracks.filter((t) => t.lastFrame === frameIndex && t.state === 'tracked').map(publicView);
+  }
+
+  /** Reported tracks removed (lost past the buffer) since the previous call, oldest first. */
+  drainRemoved(): Track[] {
+    const out = this.removed;
+    this.removed = [];
+    return out;
+  }
+
+  /** Every live reported track, tracked or lost. */
+  activeTracks(): Track[] {
+    return this.tracks.filter((t) => t.state !== 'tentative').map(publicView);
+  }
+
+  private start(d: Detection, frameIndex: number, timestamp: number | undefined, firstFrame: boolean): InternalTrack {
+    const track: InternalTrack = {
+      id: this.nextId++,
+      label: d.label,
+      box: d.box,
+      score: d.score,
+      history: [{ frameIndex, timestamp, box: d.box, score: d.score }],
+      state: firstFrame || this.opts.activationFrames === 1 ? 'tracked' : 'tentative',
+      startFrame: frameIndex,
+      lastFrame: frameIndex,
+      filter: new BoxFilter(d.box),
+      predicted: d.box,
+      hits: firstFrame ? this.opts.activationFrames : 1,
+    };
+    return track;
+  }
+
+  private observe(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined): void {
+    t.predicted = t.filter.correct(d.box);
+    t.box = d.box;
+    t.score = d.score;
+    t.lastFrame = frameIndex;
+    t.history.push({ frameIndex, timestamp, box: d.box, score: d.score });
+    t.hits++;
+    if (t.state === 'lost') t.state = 'tracked';
+    if (t.state === 'tentative' && t.hits >= this.opts.activationFrames) t.state = 'tracked';
+  }
+}
+
+function publicView(t: InternalTrack): Track {
+  return {
+    id: t.id,
+    label: t.label,
+    box: t.box,
+    score: t.score,
+    history: t.history,
+    state: t.state,
+    startFrame: t.startFrame,
+    lastFrame: t.lastFrame,
+  };
+}

@@ -1,0 +1,247 @@
+import { area } from './boxes.js';
+import { zonePolygon, type ZoneConfig } from './camera-config.js';
+import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
+import { DEFAULT_RIDER_OPTIONS, hasRider, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
+import { isScheduleActive } from './schedule.js';
+import { ByteTracker, type ByteTrackerOptions, type Track } from './tracker.js';
+import type { Box, Detection, ObjectClass } from './types.js';
+import { DEFAULT_ZONE_INERTIA, PolygonZone } from './zone.js';
+
+export interface ViolationJudgeOptions {
+  zones: readonly ZoneConfig[];
+  frameWidth: number;
+  frameHeight: number;
+  /** analysis frame rate */
+  fps: number;
+  /** IANA zone of the camera, for schedules */
+  timezone: string;
+  /** capture time of the segment's first frame */
+  segmentStart: Date;
+  /** Frigate-style confirmation threshold on the median score (default 0.5) */
+  confirmThreshold?: number;
+  scoreWindow?: number;
+  /** consecutive observations to enter or leave a zone (default 3) */
+  inertia?: number;
+  tracker?: ByteTrackerOptions;
+  rider?: Partial<RiderOptions>;
+}
+
+export interface ViolationBox {
+  frameIndex: number;
+  timestamp: number;
+  box: Box;
+  score: number;
+}
+
+export interface ViolationEvent {
+  trackId: number;
+  label: ObjectClass;
+  zone: ZoneConfig;
+  entryFrame: number;
+  /** frame with the largest box: the closest, best view */
+  peakFrame: number;
+  exitFrame: number;
+  /** seconds from the segment start */
+  startSec: number;
+  endSec: number;
+  /** capture times (segment start + offset) */
+  startTime: Date;
+  endTime: Date;
+  /** net travel in the zone as a share of the frame diagonal */
+  displacement: number;
+  dwellSeconds: number;
+  /** heading in image coordinates, degrees 0..360 (0 = right, 90 = down) */
+  direction?: number;
+  riderShare: number;
+  /** in-zone boxes, in frame order */
+  boxes: ViolationBox[];
+}
+
+/** A stay in a zone that did not make a violation, and why: for logs and tuning. */
+export interface Rejection {
+  trackId: number;
+  label: ObjectClass;
+  zone: string;
+  entryFrame: number;
+  exitFrame: number;
+  reasons: string[];
+}
+
+export interface ViolationJudge {
+  update(frameIndex: number, timestamp: number, detections: readonly Detection[]): ViolationEvent[];
+  /** close every open stay (end of segment) */
+  finish(): ViolationEvent[];
+  tracks(): Track[];
+  rejections(): Rejection[];
+}
+
+const PERSON_MEMORY_FRAMES = 30;
+
+interface Stay {
+  /** inside-streak that has not yet lasted `inertia` observations */
+  pending: EpisodeFrame[];
+  frames: EpisodeFrame[];
+  open: boolean;
+}
+
+/**
+ * Turns per-frame detections into violation events: tracks vehicles, follows each track's
+ * membership of each zone, and when a stay ends (the track leaves, is lost for good, or the
+ * segment ends) applies the zone's rules. A (track, zone) pair yields at most one event.
+ */
+export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudge {
+  const tracker = new ByteTracker(opts.tracker);
+  const inertia = opts.inertia ?? DEFAULT_ZONE_INERTIA;
+  const zones = opts.zones.map(
+    (z) => new PolygonZone(zonePolygon(z), opts.frameWidth, opts.frameHeight, { inertia }),
+  );
+  const rider: RiderOptions = { ...DEFAULT_RIDER_OPTIONS, ...opts.rider };
+  const confirmThreshold = opts.confirmThreshold ?? 0.5;
+  const scoreWindow = opts.scoreWindow ?? DEFAULT_SCORE_WINDOW;
+  const stays = new Map<string, Stay>();
+  const emitted = new Set<string>();
+  const lastSeen = new Map<number, Track>();
+  const rejected: Rejection[] = [];
+  /** person boxes of the last few frames, for replaying a newly reported track */
+  const recentPersons = new Map<number, Box[]>();
+
+  const captureTime = (sec: number) => new Date(opts.segmentStart.getTime() + sec * 1000);
+
+  function close(track: Track, zoneIndex: number, stay: Stay): ViolationEvent | undefined {
+    stay.open = false;
+    const frames = stay.frames;
+    stay.frames = [];
+    const key = `${track.id}:${zoneIndex}`;
+    const first = frames[0];
+    const last = frames[frames.length - 1];
+    if (!first || !last || emitted.has(key)) return undefined;
+    const zone = opts.zones[zoneIndex]!;
+    const verdict = judgeEpisode({
+      label: track.label,
+      frames,
+      rules: zone.rules,
+      fps: opts.fps,
+      frameWidth: opts.frameWidth,
+      frameHeight: opts.frameHeight,
+      confirmed: isConfirmed(
+        track.history.map((h) => h.score),
+        confirmThreshold,
+        scoreWindow,
+      ),
+      scheduleActive:
+        isScheduleActive(zone.schedule, captureTime(first.timestamp), opts.timezone) ||
+        isScheduleActive(zone.schedule, captureTime(last.timestamp), opts.timezone),
+      rider,
+    });
+    if (!verdict.violation) {
+      rejected.push({
+        trackId: track.id,
+        label: track.label,
+        zone: zone.name,
+        entryFrame: first.frameIndex,
+        exitFrame: last.frameIndex,
+        reasons: verdict.reasons,
+      });
+      return undefined;
+    }
+    emitted.add(key);
+    const peak = frames.reduce((best, f) => (area(f.box) > area(best.box) ? f : best), first);
+    return {
+      trackId: track.id,
+      label: track.label,
+      zone,
+      entryFrame: first.frameIndex,
+      peakFrame: peak.frameIndex,
+      exitFrame: last.frameIndex,
+      startSec: first.timestamp,
+      endSec: last.timestamp,
+      startTime: captureTime(first.timestamp),
+      endTime: captureTime(last.timestamp),
+      displacement: verdict.displacement,
+      dwellSeconds: verdict.dwellSeconds,
+      direction: verdict.directionDeg,
+      riderShare: verdict.riderShare,
+      boxes: frames.map(({ frameIndex, timestamp, box, score }) => ({ frameIndex, timestamp, box, score })),
+    };
+  }
+
+  function closeTrack(track: Track): ViolationEvent[] {
+    const events: ViolationEvent[] = [];
+    zones.forEach((zone, zi) => {
+      const stay = stays.get(`${track.id}:${zi}`);
+      if (stay?.open) {
+        const event = close(track, zi, stay);
+        if (event) events.push(event);
+      }
+      stays.delete(`${track.id}:${zi}`);
+      zone.forget(track.id);
+    });
+    lastSeen.delete(track.id);
+    return events;
+  }
+
+  function observe(track: Track, frameIndex: number, timestamp: number, persons: readonly Box[]): ViolationEvent[] {
+    const events: ViolationEvent[] = [];
+    const frame: EpisodeFrame = {
+      frameIndex,
+      timestamp,
+      box: track.box,
+      score: track.score,
+      ridden: hasRider(track.box, persons, rider),
+    };
+    zones.forEach((zone, zi) => {
+      const key = `${track.id}:${zi}`;
+      let stay = stays.get(key);
+      if (!stay) {
+        stay = { pending: [], frames: [], open: false };
+        stays.set(key, stay);
+      }
+      const m = zone.update(track.id, track.box, frameIndex);
+      if (m.entered) {
+        stay.frames = [...stay.pending, frame];
+        stay.pending = [];
+        stay.open = true;
+      } else if (m.left) {
+        const event = close(track, zi, stay);
+        if (event) events.push(event);
+      } else if (stay.open) {
+        if (m.pointInside) stay.frames.push(frame);
+      } else {
+        stay.pending = m.pointInside ? [...stay.pending, frame] : [];
+      }
+    });
+    return events;
+  }
+
+  return {
+    update(frameIndex, timestamp, detections) {
+      const persons = detections
+        .filter((d) => d.label === 'person' && d.score >= rider.minPersonScore)
+        .map((d) => d.box);
+      const vehicles = detections.filter((d) => d.label !== 'person');
+      recentPersons.set(frameIndex, persons);
+      for (const f of recentPersons.keys()) if (f < frameIndex - PERSON_MEMORY_FRAMES) recentPersons.delete(f);
+      const events: ViolationEvent[] = [];
+      for (const track of tracker.update(vehicles, frameIndex, timestamp)) {
+        if (!lastSeen.has(track.id)) {
+          // A new track is reported only after it has been matched a few times: replay those frames.
+          for (const h of track.history.slice(0, -1)) {
+            const earlier = { ...track, box: h.box, score: h.score };
+            events.push(...observe(earlier, h.frameIndex, h.timestamp ?? timestamp, recentPersons.get(h.frameIndex) ?? []));
+          }
+        }
+        lastSeen.set(track.id, track);
+        events.push(...observe(track, frameIndex, timestamp, persons));
+      }
+      for (const gone of tracker.drainRemoved()) events.push(...closeTrack(gone));
+      return events;
+    },
+    finish() {
+      const events: ViolationEvent[] = [];
+      for (const track of [...lastSeen.values()]) events.push(...closeTrack(track));
+      return events;
+    },
+    tracks: () => tracker.activeTracks(),
+    rejections: () => [...rejected],
+  };
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { SegmentAnalysis } from '../analysis/types.js';
+import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
+import { Prisma, type AnalysisRun, type Segment } from '../generated/prisma/client.js';
+import { appendAudit } from './audit.js';
+import type { PrismaClient } from './client.js';
+
+/** What the analysis of one segment needs from Postgres, and where its results go. */
+
+export interface AnalysisInput {
+  segment: Segment;
+  /** the camera and its zones in the shape the analysis pipeline (and the camera file) uses */
+  camera: CameraConfig;
+  /** zone name → zone id, to link violations back to their zone rows */
+  zonesByName: Map<string, string>;
+}
+
+/** Loads a segment with its camera and zones; null when the segment does not exist. */
+export async function loadAnalysisInput(prisma: PrismaClient, segmentId: string): Promise<AnalysisInput | null> {
+  const segment = await prisma.segment.findUnique({
+    where: { id: segmentId },
+    include: { camera: { include: { zones: { orderBy: { name: 'asc' } } } } },
+  });
+  if (!segment) return null;
+  const { camera, ...segmentRow } = segment;
+  const config = parseCameraConfig({
+    name: camera.name,
+    timezone: camera.timezone,
+    enabled: camera.enabled,
+    ...(camera.sourceUrl ? { sourceUrl: camera.sourceUrl } : {}),
+    ...(camera.frameWidth ? { frameWidth: camera.frameWidth } : {}),
+    ...(camera.frameHeight ? { frameHeight: camera.frameHeight } : {}),
+    zones: camera.zones.map((zone) => ({
+      name: zone.name,
+      kind: zone.kind,
+      polygon: zone.polygon,
+      ...(zone.schedule === null ? {} : { schedule: zone.schedule }),
+      rules: {
+        minDwellSeconds: zone.minDwellSeconds,
+        minDisplacement: zone.minDisplacement,
+        allowedDirectionDeg: zone.allowedDirectionDeg,
+      },
+    })),
+  });
+  return { segment: segmentRow, camera: config, zonesByName: new Map(camera.zones.map((z) => [z.name, z.id])) };
+}
+
+export interface PersistAnalysisInput {
+  segmentId: string;
+  cameraId: string;
+  zonesByName: ReadonlyMap<string, string>;
+  analysis: SegmentAnalysis;
+  /** who is recorded in the audit log (default `worker`) */
+  actor?: string;
+}
+
+export interface PersistedAnalysis {
+  run: AnalysisRun;
+  violationIds: string[];
+  /** false when this segment, pipeline version and configuration had been stored already */
+  created: boolean;
+}
+
+/**
+ * Stores one analysis in a single transaction: the AnalysisRun, its Violations (status pending) and
+ * EvidenceFiles, an audit row, and the segment marked done. Storing the same segment, pipeline version and
+ * configuration hash again returns the run already stored.
+ */
+export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalysisInput): Promise<PersistedAnalysis> {
+  const { segmentId, cameraId, zonesByName, analysis } = input;
+  const key = { segmentId, pipelineVersion: analysis.pipelineVersion, configHash: analysis.configHash };
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const existing = await findRun(tx, key);
+      if (existing) return existing;
+      const finishedAt = new Date();
+      const run = await tx.analysisRun.create({
+        data: {
+          ...key,
+          modelFingerprints: analysis.modelFingerprints,
+          timings: { ...analysis.timings },
+          framesAnalysed: analysis.framesAnalysed,
+          startedAt: new Date(finishedAt.getTime() - analysis.timings.totalMs),
+          finishedAt,
+        },
+      });
+      const violations = analysis.violations.map((v) => ({ id: randomUUID(), record: v }));
+      await tx.violation.createMany({
+        data: violations.map(({ id, record: v }) => ({
+          id,
+          runId: run.id,
+          cameraId,
+          zoneId: zonesByName.get(v.zoneName) ?? null,
+          zoneName: v.zoneName,
+          zoneKind: v.zoneKind,
+          trackId: v.trackId,
+          startTime: v.startTime,
+          endTime: v.endTime,
+          startSec: v.startSec,
+          endSec: v.endSec,
+          status: 'pending' as const,
+          plateText: v.plate.text,
+          plateConfidence: v.plate.text === null ? null : v.plate.confidence,
+          plateCandidates: v.plate.candidates,
+          plateType: v.plate.plateType,
+        })),
+      });
+      await tx.evidenceFile.createMany({
+        data: violations.flatMap(({ id, record }) =>
+          record.evidence.map((file) => ({
+            violationId: id,
+            role: file.role,
+            path: file.relPath,
+            sha256: file.sha256,
+            sizeBytes: BigInt(file.sizeBytes),
+            mime: file.mime,
+          })),
+        ),
+      });
+      await tx.segment.update({ where: { id: segmentId }, data: { status: 'done', error: null } });
+      await appendAudit(tx, {
+        actor: input.actor ?? 'worker',
+        action: 'analysis.complete',
+        entityType: 'segment',
+        entityId: segmentId,
+        details: {
+          runId: run.id,
+          pipelineVersion: analysis.pipelineVersion,
+          configHash: analysis.configHash,
+          sourceSha256: analysis.sourceSha256,
+          framesAnalysed: analysis.framesAnalysed,
+          violations: violations.length,
+        },
+      });
+      return { run, violationIds: violations.map((v) => v.id), created: true };
+    });
+  } catch (err) {
+    // Another worker stored the same run between our check and our insert.
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      const existing = await findRun(prisma, key);
+      if (existing) return existing;
+    }
+    throw err;
+  }
+}
+
+type RunKey = { segmentId: string; pipelineVersion: string; configHash: string };
+
+/** The run already stored for this segment, pipeline version and configuration, if any. */
+export async function findRun(
+  db: PrismaClient | Prisma.TransactionClient,
+  key: RunKey,
+): Promise<PersistedAnalysis | null> {
+  const run = await db.analysisRun.findUnique({
+    where: { segmentId_pipelineVersion_configHash: key },
+    include: { violations: { select: { id: true }, orderBy: { trackId: 'asc' } } },
+  });
+  if (!run) return null;
+  const { violations, ...row } = run;
+  return { run: row, violationIds: violations.map((v) => v.id), created: false };
+}

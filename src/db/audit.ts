@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { AuditLog, Prisma } from '../generated/prisma/client.js';
+import type { PrismaClient } from './client.js';
+
+/**
+ * Tamper-evident audit trail: each row stores the previous row's hash and
+ * sha256(prevHash + canonical JSON of its own content), so editing, inserting or deleting a row in the middle
+ * breaks every later link. The table is append-only (a trigger in the migration rejects UPDATE/DELETE).
+ */
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Serialises appenders so two transactions never chain onto the same previous row. */
+const AUDIT_CHAIN_LOCK_KEY = 0x6d67_6175_6469_74n;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  details: { [key: string]: JsonValue | undefined };
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  /** Id of the first row that does not fit the chain (string: the column is a BIGINT). */
+  firstBadId?: string;
+  reason?: string;
+}
+
+/** JSON with object keys sorted at every level (RFC 8785 order), so the hash does not depend on key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null)) as unknown));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, sortKeys(record[k])]));
+  }
+  return value;
+}
+
+export function auditHash(
+  prevHash: string,
+  row: { createdAt: Date; actor: string; action: string; entityType: string; entityId: string | null; details: unknown },
+): string {
+  const content = canonicalJson({
+    createdAt: row.createdAt.toISOString(),
+    actor: row.actor,
+    action: row.action,
+    entityType: row.entityType,
+    entityId: row.entityId,
+    details: row.details,
+  });
+  return createHash('sha256').update(prevHash + content, 'utf8').digest('hex');
+}
+
+/**
+ * Appends one row inside the caller's transaction, so the audit row commits or rolls back with the change it
+ * records. Callers must use the default READ COMMITTED isolation: the previous hash is read after taking the lock.
+ */
+export async function appendAudit(tx: Prisma.TransactionClient, entry: AuditEntry): Promise<AuditLog> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`;
+  const last = await tx.auditLog.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const details = JSON.parse(canonicalJson(entry.details)) as Prisma.InputJsonObject;
+  const row = {
+    createdAt: new Date(),
+    actor: entry.actor,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId ?? null,
+    details,
+  };
+  return tx.auditLog.create({ data: { ...row, prevHash, hash: auditHash(prevHash, row) } });
+}
+
+/** Walks the whole chain in id order and reports the first row that was altered, inserted or follows a gap. */
+export async function verifyAuditChain(prisma: PrismaClient, batchSize = 1000): Promise<AuditVerification> {
+  let expectedPrev = GENESIS_HASH;
+  let checked = 0;
+  let after: bigint | undefined;
+  for (;;) {
+    const rows = await prisma.auditLog.findMany({
+      where: after === undefined ? {} : { id: { gt: after } },
+      orderBy: { id: 'asc' },
+      take: batchSize,
+    });
+    for (const row of rows) {
+      if (row.prevHash !== expectedPrev) {
+        return { ok: false, checked, firstBadId: row.id.toString(), reason: 'prev_hash does not match the previous row: a row was removed or inserted' };
+      }
+      if (auditHash(row.prevHash, row) !== row.hash) {
+        return { ok: false, checked, firstBadId: row.id.toString(), reason: 'hash does not match the row content: the row was altered' };
+      }
+      expectedPrev = row.hash;
+      checked++;
+    }
+    if (rows.length < batchSize) return { ok: true, checked };
+    after = rows[rows.length - 1]!.id;
+  }
+}

@@ -1,0 +1,96 @@
+import type { Camera, Prisma } from '../generated/prisma/client.js';
+import { appendAudit } from './audit.js';
+import type { PrismaClient } from './client.js';
+
+export type CameraCreate = Pick<Prisma.CameraCreateInput, 'name' | 'sourceUrl' | 'timezone' | 'enabled' | 'frameWidth' | 'frameHeight'>;
+export type CameraUpdate = Partial<CameraCreate>;
+
+export interface CameraHealth {
+  lastSegmentAt: Date | null;
+  lastError: string | null;
+  segmentsToday: number;
+}
+
+/** UTC instant of the most recent local midnight in `timeZone`. */
+export function startOfLocalDay(now: Date, timeZone: string): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, Number(p.value)]),
+  ) as Record<string, number>;
+  const localAsUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour, parts.minute, parts.second);
+  const offsetMs = localAsUtc - Math.floor(now.getTime() / 1000) * 1000;
+  return new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!) - offsetMs);
+}
+
+export function listCameras(prisma: PrismaClient): Promise<Camera[]> {
+  return prisma.camera.findMany({ orderBy: { name: 'asc' } });
+}
+
+export function getCamera(prisma: PrismaClient, id: string): Promise<Camera | null> {
+  return prisma.camera.findUnique({ where: { id } });
+}
+
+/** Last segment, last failure and today's segment count, for the ops camera list. */
+export async function cameraHealth(prisma: PrismaClient, camera: Camera, now = new Date()): Promise<CameraHealth> {
+  const [last, lastFailed, segmentsToday] = await Promise.all([
+    prisma.segment.findFirst({ where: { cameraId: camera.id }, orderBy: { startTime: 'desc' }, select: { startTime: true } }),
+    prisma.segment.findFirst({
+      where: { cameraId: camera.id, status: 'failed' },
+      orderBy: { updatedAt: 'desc' },
+      select: { error: true },
+    }),
+    prisma.segment.count({
+      where: { cameraId: camera.id, createdAt: { gte: startOfLocalDay(now, camera.timezone) } },
+    }),
+  ]);
+  return { lastSegmentAt: last?.startTime ?? null, lastError: lastFailed?.error ?? null, segmentsToday };
+}
+
+export async function createCamera(prisma: PrismaClient, data: CameraCreate, actor: string): Promise<Camera> {
+  return prisma.$transaction(async (tx) => {
+    const camera = await tx.camera.create({ data });
+    await appendAudit(tx, { actor, action: 'camera.create', entityType: 'camera', entityId: camera.id, details: { name: camera.name } });
+    return camera;
+  });
+}
+
+/** null when the camera does not exist. */
+export async function updateCamera(prisma: PrismaClient, id: string, data: CameraUpdate, actor: string): Promise<Camera | null> {
+  return prisma.$transaction(async (tx) => {
+    const found = await tx.camera.findUnique({ where: { id } });
+    if (!found) return null;
+    const camera = await tx.camera.update({ where: { id }, data });
+    await appendAudit(tx, { actor, action: 'camera.update', entityType: 'camera', entityId: id, details: { changes: data } });
+    return camera;
+  });
+}
+
+export type CameraDeleteResult = 'deleted' | 'not_found' | 'has_segments';
+
+/** A camera whose footage is on record stays (the evidence trail needs it); disable it instead. */
+export async function deleteCamera(prisma: PrismaClient, id: string, actor: string): Promise<CameraDeleteResult> {
+  return prisma.$transaction(async (tx) => {
+    const camera = await tx.camera.findUnique({ where: { id }, include: { _count: { select: { segments: true, zones: true } } } });
+    if (!camera) return 'not_found';
+    if (camera._count.segments > 0) return 'has_segments';
+    await tx.camera.delete({ where: { id } });
+    await appendAudit(tx, {
+      actor,
+      action: 'camera.delete',
+      entityType: 'camera',
+      entityId: id,
+      details: { name: camera.name, zonesDeleted: camera._count.zones },
+    });
+    return 'deleted';
+  });
+}

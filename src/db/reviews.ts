@@ -1,0 +1,77 @@
+import type { ReviewAction, ReviewDecision, Violation, ViolationStatus } from '../generated/prisma/client.js';
+import { appendAudit } from './audit.js';
+import type { PrismaClient } from './client.js';
+
+export interface ReviewWrite {
+  violationId: string;
+  expectedVersion: number;
+  apiKeyId: string;
+  reviewer: string;
+  actor: string;
+  decision: ReviewDecision;
+  reasonCode: string | null;
+  plateCorrection: string | null;
+  newStatus: ViolationStatus;
+}
+
+export type ReviewWriteResult = { ok: true; violation: Violation; action: ReviewAction } | { ok: false; reason: 'stale' };
+
+/** Keys whose confirm/correct moved the violation into second review: they may not finish it. */
+export function firstReviewerKeyIds(reviews: Pick<ReviewAction, 'apiKeyId' | 'newStatus'>[]): string[] {
+  return reviews.filter((r) => r.newStatus === 'needs_second_review').map((r) => r.apiKeyId);
+}
+
+export function reviewsOf(prisma: PrismaClient, violationId: string): Promise<ReviewAction[]> {
+  return prisma.reviewAction.findMany({ where: { violationId }, orderBy: { createdAt: 'asc' } });
+}
+
+/**
+ * Status change, review row and audit row in one transaction. The update only matches the row
+ * version the reviewer saw, so a concurrent review makes this one stale instead of overwriting it.
+ */
+export async function recordReview(prisma: PrismaClient, w: ReviewWrite): Promise<ReviewWriteResult> {
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.violation.findUnique({ where: { id: w.violationId } });
+    if (!before || before.version !== w.expectedVersion) return { ok: false, reason: 'stale' } as const;
+    const updated = await tx.violation.updateMany({
+      where: { id: w.violationId, version: w.expectedVersion },
+      data: {
+        status: w.newStatus,
+        version: { increment: 1 },
+        ...(w.plateCorrection !== null ? { plateText: w.plateCorrection } : {}),
+      },
+    });
+    if (updated.count !== 1) return { ok: false, reason: 'stale' } as const;
+    const action = await tx.reviewAction.create({
+      data: {
+        violationId: w.violationId,
+        apiKeyId: w.apiKeyId,
+        reviewer: w.reviewer,
+        decision: w.decision,
+        reasonCode: w.reasonCode,
+        plateCorrection: w.plateCorrection,
+        previousStatus: before.status,
+        newStatus: w.newStatus,
+        previousPlate: before.plateText,
+        previousVersion: before.version,
+      },
+    });
+    await appendAudit(tx, {
+      actor: w.actor,
+      action: `violation.review.${w.decision}`,
+      entityType: 'violation',
+      entityId: w.violationId,
+      details: {
+        reviewActionId: action.id,
+        reasonCode: w.reasonCode,
+        previousStatus: before.status,
+        newStatus: w.newStatus,
+        previousPlate: before.plateText,
+        plateCorrection: w.plateCorrection,
+        previousVersion: before.version,
+      },
+    });
+    const violation = await tx.violation.findUniqueOrThrow({ where: { id: w.violationId } });
+    return { ok: true, violation, action } as const;
+  });
+}

@@ -1,0 +1,74 @@
+import type { Segment, SegmentStatus } from '../generated/prisma/client.js';
+import { appendAudit } from './audit.js';
+import type { PrismaClient } from './client.js';
+
+export interface SegmentCreate {
+  cameraId: string;
+  fileUri: string;
+  sha256: string;
+  startTime: Date;
+  durationSec: number;
+}
+
+export type SegmentCreateResult = { created: true; segment: Segment } | { created: false; existing: Segment };
+
+/** Inserts the segment, or returns the camera's existing row for the same bytes (same sha256). */
+export async function createSegment(prisma: PrismaClient, data: SegmentCreate, actor: string): Promise<SegmentCreateResult> {
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.segment.findUnique({ where: { cameraId_sha256: { cameraId: data.cameraId, sha256: data.sha256 } } });
+    if (existing) return { created: false, existing };
+    const segment = await tx.segment.create({ data: { ...data, status: 'pending' } });
+    await appendAudit(tx, {
+      actor,
+      action: 'segment.register',
+      entityType: 'segment',
+      entityId: segment.id,
+      details: { cameraId: data.cameraId, fileUri: data.fileUri, sha256: data.sha256 },
+    });
+    return { created: true, segment };
+  });
+}
+
+export function getSegment(prisma: PrismaClient, id: string) {
+  return prisma.segment.findUnique({
+    where: { id },
+    include: {
+      runs: {
+        orderBy: { startedAt: 'desc' },
+        select: { id: true, pipelineVersion: true, startedAt: true, finishedAt: true, framesAnalysed: true, timings: true, _count: { select: { violations: true } } },
+      },
+    },
+  });
+}
+
+export function listSegments(
+  prisma: PrismaClient,
+  filter: { cameraId?: string; status?: SegmentStatus; limit: number },
+): Promise<Segment[]> {
+  return prisma.segment.findMany({
+    where: { cameraId: filter.cameraId, status: filter.status },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: filter.limit,
+  });
+}
+
+export type SegmentDeleteResult = { result: 'deleted'; segment: Segment } | { result: 'not_found' | 'analysed' };
+
+/** Only footage that no analysis has used may go; analysed footage backs evidence. */
+export async function deleteSegment(prisma: PrismaClient, id: string, actor: string): Promise<SegmentDeleteResult> {
+  return prisma.$transaction(async (tx) => {
+    const segment = await tx.segment.findUnique({ where: { id }, include: { _count: { select: { runs: true } } } });
+    if (!segment) return { result: 'not_found' };
+    if (segment._count.runs > 0 || segment.status === 'processing') return { result: 'analysed' };
+    await tx.segment.delete({ where: { id } });
+    await appendAudit(tx, {
+      actor,
+      action: 'segment.delete',
+      entityType: 'segment',
+      entityId: id,
+      details: { cameraId: segment.cameraId, fileUri: segment.fileUri, sha256: segment.sha256, status: segment.status },
+    });
+    const { _count, ...row } = segment;
+    return { result: 'deleted', segment: row };
+  });
+}

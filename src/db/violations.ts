@@ -1,0 +1,84 @@
+import type { Prisma, ViolationStatus } from '../generated/prisma/client.js';
+import type { PrismaClient } from './client.js';
+
+export interface ViolationFilter {
+  cameraId?: string;
+  zoneId?: string;
+  status?: ViolationStatus;
+  from?: Date;
+  to?: Date;
+}
+
+/** Position after which the next page starts, in (startTime desc, id desc) order. */
+export interface ViolationCursor {
+  startTime: Date;
+  id: string;
+}
+
+const STATUSES: ViolationStatus[] = ['pending', 'needs_second_review', 'confirmed', 'rejected'];
+
+function whereOf(f: ViolationFilter): Prisma.ViolationWhereInput {
+  return {
+    cameraId: f.cameraId,
+    zoneId: f.zoneId,
+    status: f.status,
+    startTime: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
+  };
+}
+
+const listSelect = {
+  camera: { select: { id: true, name: true, timezone: true } },
+  // The first keyframe (else plate crop) gives list rows a thumbnail.
+  evidence: { where: { role: { in: ['keyframe', 'plate_crop'] } }, orderBy: [{ role: 'asc' }, { createdAt: 'asc' }], take: 1, select: { id: true } },
+} satisfies Prisma.ViolationInclude;
+
+/** One page, newest first; `nextCursor` is null on the last page. */
+export async function listViolations(
+  prisma: PrismaClient,
+  filter: ViolationFilter,
+  page: { cursor?: ViolationCursor; limit: number },
+) {
+  const after = page.cursor
+    ? {
+        OR: [
+          { startTime: { lt: page.cursor.startTime } },
+          { startTime: page.cursor.startTime, id: { lt: page.cursor.id } },
+        ],
+      }
+    : {};
+  const rows = await prisma.violation.findMany({
+    where: { AND: [whereOf(filter), after] },
+    orderBy: [{ startTime: 'desc' }, { id: 'desc' }],
+    take: page.limit + 1,
+    include: listSelect,
+  });
+  const items = rows.slice(0, page.limit).map(({ evidence, ...v }) => ({ ...v, thumbnailEvidenceId: evidence[0]?.id ?? null }));
+  const last = items.at(-1);
+  const nextCursor: ViolationCursor | null = rows.length > page.limit && last ? { startTime: last.startTime, id: last.id } : null;
+  return { items, nextCursor };
+}
+
+/** Counts per status under the same filter minus the status itself, for the review queue's tabs. */
+export async function countViolations(prisma: PrismaClient, filter: ViolationFilter): Promise<Record<ViolationStatus | 'total', number>> {
+  const groups = await prisma.violation.groupBy({ by: ['status'], where: whereOf({ ...filter, status: undefined }), _count: { _all: true } });
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ViolationStatus | 'total', number>;
+  counts.total = 0;
+  for (const g of groups) {
+    counts[g.status] = g._count._all;
+    counts.total += g._count._all;
+  }
+  return counts;
+}
+
+export function getViolationDetail(prisma: PrismaClient, id: string) {
+  return prisma.violation.findUnique({
+    where: { id },
+    include: {
+      camera: { select: { id: true, name: true, timezone: true } },
+      zone: { select: { id: true, name: true, kind: true, polygon: true } },
+      run: { select: { id: true, segmentId: true, pipelineVersion: true, modelFingerprints: true, configHash: true } },
+      evidence: { orderBy: [{ role: 'asc' }, { createdAt: 'asc' }] },
+      reviews: { orderBy: { createdAt: 'asc' } },
+    },
+  });
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+export interface FileDigest {
+  sha256: string;
+  sizeBytes: number;
+}
+
+/** sha256 and size of a file, streamed so clips of any length hash in constant memory. */
+export async function hashFile(file: string): Promise<FileDigest> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  const { size } = await stat(file);
+  return { sha256: hash.digest('hex'), sizeBytes: size };
+}
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.json': 'application/json',
+};
+
+export function mimeOf(file: string): string {
+  return MIME_BY_EXTENSION[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}

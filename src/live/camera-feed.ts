@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { PrismaClient } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { AnalyzeSegmentQueue } from '../queue/queues.js';
+import { cameraHealthWriter } from './camera-health.js';
+import { FeedRecorder, type ClosedSegment } from './feed-recorder.js';
+import { registerRecordedSegment, type RegisteredSegment } from './segment-registrar.js';
+
+export interface CameraFeedOptions {
+  prisma: PrismaClient;
+  queue: AnalyzeSegmentQueue;
+  pipelineVersion: string;
+  camera: { id: string; sourceUrl: string };
+  /** segments go to `<footageRoot>/live/<cameraId>/` so the API's footage rules cover them */
+  footageRoot: string;
+  segmentSeconds?: number;
+  copyCodec?: boolean;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  logger: Logger;
+  /** after each segment is registered and queued (measurements, tests) */
+  onRegistered?: (segment: ClosedSegment, registered: RegisteredSegment) => void;
+}
+
+/** A recorder wired to Postgres and the queue: each closed segment is hashed, recorded and enqueued. */
+export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
+  const logger = o.logger.child({ cameraId: o.camera.id });
+  return new FeedRecorder({
+    sourceUrl: o.camera.sourceUrl,
+    outDir: path.join(o.footageRoot, 'live', o.camera.id),
+    segmentSeconds: o.segmentSeconds,
+    copyCodec: o.copyCodec,
+    backoffBaseMs: o.backoffBaseMs,
+    backoffMaxMs: o.backoffMaxMs,
+    logger,
+    onHealth: cameraHealthWriter(o.prisma, o.camera.id),
+    onSegment: async (segment) => {
+      const registered = await registerRecordedSegment(o, o.camera.id, segment);
+      if (!registered) return;
+      logger.info({ segmentId: registered.segmentId, file: segment.path, durationSec: segment.durationSec }, 'segment recorded');
+      o.onRegistered?.(segment, registered);
+    },
+  });
+}

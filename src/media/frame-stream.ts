@@ -1,0 +1,111 @@
+import ffmpeg from 'fluent-ffmpeg';
+import type { RgbFrame } from '../core/types.js';
+import { MediaError, stderrTail } from './errors.js';
+import { probeVideo } from './probe.js';
+
+export interface FrameStreamOptions {
+  /** analysis rate, frames per second */
+  fps: number;
+  /** downscale wider frames to this width, keeping the aspect ratio (even sizes) */
+  maxWidth?: number;
+  /**
+   * Decoded frames held ahead of the consumer: lets ffmpeg decode the next frames while the
+   * caller runs inference on the current one.
+   */
+  readAhead?: number;
+}
+
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
+
+/** Output size for a source size and an optional width limit. */
+export function outputSize(width: number, height: number, maxWidth?: number): FrameSize {
+  if (!maxWidth || width <= maxWidth) return { width, height };
+  const w = even(maxWidth);
+  return { width: w, height: even((height * w) / width) };
+}
+
+/**
+ * Decoded RGB frames of a video at `fps`, straight from an ffmpeg pipe (no temporary files).
+ * Breaking out of the loop kills ffmpeg; ffmpeg failures surface as MediaError.
+ */
+export async function* streamFrames(file: string, options: FrameStreamOptions): AsyncGenerator<RgbFrame> {
+  if (!(options.fps > 0)) throw new RangeError(`fps must be positive, got ${options.fps}`);
+  const info = await probeVideo(file);
+  const { width, height } = outputSize(info.width, info.height, options.maxWidth);
+  const frameBytes = width * height * 3;
+  const readAhead = Math.max(1, options.readAhead ?? 2);
+
+  const filters = [`fps=${options.fps}`];
+  if (width !== info.width || height !== info.height) filters.push(`scale=${width}:${height}:flags=area`);
+
+  let failure: MediaError | undefined;
+  let finished = false;
+  let stopped = false;
+  const frames: Uint8Array[] = [];
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+
+  const command = ffmpeg(file)
+    .outputOptions(['-an', '-sn', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24'])
+    .on('error', (err: Error, _stdout: unknown, stderr: string) => {
+      if (!stopped) {
+        failure = new MediaError('corrupt', file, `ffmpeg failed while decoding: ${stderrTail(stderr || err.message)}`, { cause: err });
+      }
+      finished = true;
+      signal();
+    })
+    .on('end', () => {
+      finished = true;
+      signal();
+    });
+  const output = command.pipe();
+
+  let current = new Uint8Array(frameBytes);
+  let filled = 0;
+  output.on('data', (chunk: Buffer) => {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(frameBytes - filled, chunk.length - offset);
+      current.set(chunk.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      if (filled === frameBytes) {
+        frames.push(current);
+        current = new Uint8Array(frameBytes);
+        filled = 0;
+      }
+    }
+    if (frames.length >= readAhead) output.pause();
+    signal();
+  });
+
+  let index = 0;
+  try {
+    while (true) {
+      const data = frames.shift();
+      if (data) {
+        if (frames.length < readAhead && output.isPaused()) output.resume();
+        yield { index, timestamp: index / options.fps, width, height, data };
+        index++;
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    if (failure) throw failure;
+    if (index === 0) throw new MediaError('corrupt', file, 'ffmpeg decoded no frames');
+  } finally {
+    if (!finished) {
+      stopped = true;
+      command.kill('SIGKILL');
+    }
+  }
+}

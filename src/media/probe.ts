@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { open, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import ffmpeg from 'fluent-ffmpeg';
+import { MediaError, stderrTail } from './errors.js';
+
+const execFileAsync = promisify(execFile);
+
+export interface VideoInfo {
+  durationSec: number;
+  fps: number;
+  width: number;
+  height: number;
+  codec: string;
+  /** from the container's index when it has one */
+  frameCount?: number;
+}
+
+/** Demuxers that read one still picture, not a video. */
+const IMAGE_FORMATS = /(^|,)(image2|\w+_pipe|gif|webp)(,|$)/;
+
+function parseRate(rate: string | undefined): number {
+  if (!rate) return 0;
+  const [num, den] = rate.split('/').map(Number);
+  if (!num || !den || !Number.isFinite(num / den)) return 0;
+  return num / den;
+}
+
+function rotationOf(stream: ffmpeg.FfprobeStream): number {
+  const sideData = (stream as { side_data_list?: Array<{ rotation?: number | string }> }).side_data_list;
+  const fromSideData = sideData?.find((d) => d.rotation !== undefined)?.rotation;
+  const rotate = Number(fromSideData ?? stream.tags?.rotate ?? 0);
+  return Number.isFinite(rotate) ? rotate : 0;
+}
+
+async function startsWithMp4Box(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    await handle.read(head, 0, 12, 0);
+    return ['ftyp', 'moov', 'mdat', 'free', 'wide'].includes(head.toString('latin1', 4, 8));
+  } finally {
+    await handle.close();
+  }
+}
+
+function ffprobe(file: string): Promise<ffmpeg.FfprobeData> {
+  return new Promise((resolve, reject) => {
+    ffmpeg.ffprobe(file, (err: Error | null, data: ffmpeg.FfprobeData) => (err ? reject(err) : resolve(data)));
+  });
+}
+
+/**
+ * A container whose index sits at the start (faststart MP4) still probes after truncation; the
+ * last second then has no packets. Reading that second catches the cut without decoding the file.
+ */
+async function hasPacketsNear(file: string, atSec: number): Promise<boolean> {
+  const { stdout } = await execFileAsync('ffprobe', [
+    '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time',
+    '-read_intervals', `${atSec.toFixed(3)}%+#1`, '-of', 'csv=p=0', file,
+  ]);
+  return stdout.trim().length > 0;
+}
+
+/** Duration, rate, size and codec of a video file; a MediaError says what is wrong with a bad one. */
+export async function probeVideo(file: string): Promise<VideoInfo> {
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new MediaError('not_found', file, 'is not a regular file');
+    size = st.size;
+  } catch (err) {
+    if (err instanceof MediaError) throw err;
+    throw new MediaError('not_found', file, 'file does not exist or cannot be read', { cause: err });
+  }
+  if (size === 0) throw new MediaError('empty', file, 'file is empty (0 bytes)');
+
+  let data: ffmpeg.FfprobeData;
+  try {
+    data = await ffprobe(file);
+  } catch (err) {
+    const detail = stderrTail(String((err as Error).message));
+    if (/moov atom not found/i.test(detail) && (await startsWithMp4Box(file))) {
+      throw new MediaError('truncated', file, `MP4 ends before its index (moov atom missing): truncated file? (${detail})`, { cause: err });
+    }
+    throw new MediaError('corrupt', file, `not a readable media container (${detail})`, { cause: err });
+  }
+
+  const video = data.streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!video) {
+    const kinds = [...new Set(data.streams.map((s) => s.codec_type ?? 'unknown'))];
+    const what = kinds.length === 1 && kinds[0] === 'audio' ? 'audio only' : `only ${kinds.join(', ') || 'no'} streams`;
+    throw new MediaError('not_video', file, `contains no video stream (${what})`);
+  }
+  if (data.format.format_name === 'tty') {
+    throw new MediaError('not_video', file, 'is a text file, not a video');
+  }
+  if (IMAGE_FORMATS.test(String(data.format.format_name ?? ''))) {
+    throw new MediaError('not_video', file, `is a still image (${data.format.format_name}), not a video`);
+  }
+  // Phone clips store landscape pixels plus a rotation; ffmpeg auto-rotates when decoding, so report the shown size.
+  const quarterTurn = Math.abs(rotationOf(video)) % 180 === 90;
+  const width = Number(quarterTurn ? video.height : video.width);
+  const height = Number(quarterTurn ? video.width : video.height);
+  const codec = String(video.codec_name ?? '');
+  if (!width || !height || !codec || codec === 'unknown') {
+    throw new MediaError('unsupported', file, `video stream has no decodable codec or size (codec ${codec || 'none'})`);
+  }
+  const fps = parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate);
+  const durationSec = Number(video.duration) || Number(data.format.duration) || 0;
+  if (!(durationSec > 0) || !(fps > 0)) {
+    throw new MediaError('corrupt', file, `video stream has no usable duration or frame rate (${durationSec} s, ${fps} fps)`);
+  }
+  if (!(await hasPacketsNear(file, Math.max(0, durationSec - 1)))) {
+    throw new MediaError('truncated', file, `no video data in the last second of its ${durationSec.toFixed(1)} s: file is truncated`);
+  }
+  const nbFrames = Number(video.nb_frames);
+  return {
+    durationSec,
+    fps,
+    width,
+    height,
+    codec,
+    ...(Number.isFinite(nbFrames) && nbFrames > 0 ? { frameCount: nbFrames } : {}),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Job } from 'bullmq';
+import type { Segment } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../db/client.js';
+import { ANALYZE_SEGMENT_QUEUE, type AnalyzeSegmentJob, type AnalyzeSegmentQueue, type AnalyzeSegmentResult } from './queues.js';
+
+/** One job per file content and pipeline version; BullMQ forbids ':' in custom ids. */
+export function analyzeJobId(sha256: string, pipelineVersion: string): string {
+  return `${sha256}_${pipelineVersion}`.replace(/:/g, '-');
+}
+
+export interface EnqueueOptions {
+  /** When given, a `pending` segment is marked `queued` once its job is in Redis. */
+  prisma?: PrismaClient;
+}
+
+/**
+ * Adds the analysis job for a segment whose row is already in Postgres. Adding it again for the same content
+ * and version returns the existing job instead of a second one (BullMQ ignores a duplicate job id).
+ */
+export async function enqueueSegment(
+  queue: AnalyzeSegmentQueue,
+  segment: Pick<Segment, 'id' | 'sha256'>,
+  pipelineVersion: string,
+  options: EnqueueOptions = {},
+): Promise<Job<AnalyzeSegmentJob, AnalyzeSegmentResult>> {
+  const data: AnalyzeSegmentJob = { segmentId: segment.id, sha256: segment.sha256, pipelineVersion };
+  const job = await queue.add(ANALYZE_SEGMENT_QUEUE, data, { jobId: analyzeJobId(segment.sha256, pipelineVersion) });
+  if (options.prisma) {
+    await options.prisma.segment.updateMany({ where: { id: segment.id, status: 'pending' }, data: { status: 'queued' } });
+  }
+  return job;
+}

@@ -1,0 +1,28 @@
+import type { RgbImage } from './image.js';
+
+export interface CharRead {
+  char: string;
+  /** 0..1 */
+  confidence: number;
+}
+
+export interface TextRead {
+  text: string;
+  /** 0..1, mean of the character confidences; 0 for an empty read */
+  confidence: number;
+  chars: CharRead[];
+}
+
+/** Reads one line of text per image. PP-OCR today; a Korean recogniser drops in behind the same shape. */
+export interface TextRecognizer {
+  name: string;
+  /** sha256 of the model file, recorded with the analysis run */
+  sha256: string;
+  recognize(images: RgbImage[]): Promise<TextRead[]>;
+}
+
+/** Assemble a TextRead from per-character reads. */
+export function textRead(chars: CharRead[]): TextRead {
+  const confidence = chars.length ? chars.reduce((s, c) => s + c.confidence, 0) / chars.length : 0;
+  return { text: chars.map((c) => c.char).join(''), confidence, chars };
+}

@@ -1,0 +1,322 @@
+/** Typed client for the motoguard HTTP API. The key travels only in the Authorization header. */
+
+export type Role = 'officer' | 'ops' | 'admin';
+export type ZoneKind = 'sidewalk' | 'crosswalk' | 'park' | 'restricted_road' | 'other';
+export type SegmentStatus = 'pending' | 'queued' | 'processing' | 'done' | 'failed';
+export type ViolationStatus = 'pending' | 'confirmed' | 'rejected' | 'needs_second_review';
+export type ReviewDecision = 'confirm' | 'reject' | 'correct-plate';
+export type EvidenceRole = 'clip' | 'keyframe' | 'annotated' | 'vehicle_crop' | 'plate_crop' | 'manifest';
+export type Point = [number, number];
+
+export interface Me {
+  id: string;
+  role: Role;
+  label: string;
+}
+
+export interface CameraHealth {
+  lastSegmentAt: string | null;
+  lastError: string | null;
+  segmentsToday: number;
+}
+
+export interface Camera {
+  id: string;
+  name: string;
+  sourceUrl: string | null;
+  timezone: string;
+  enabled: boolean;
+  frameWidth: number | null;
+  frameHeight: number | null;
+  createdAt: string;
+  health?: CameraHealth;
+}
+
+export interface CameraInput {
+  name: string;
+  sourceUrl?: string | null;
+  timezone?: string;
+  enabled?: boolean;
+}
+
+export interface ScheduleWindow {
+  /** ISO weekdays, 1 = Monday */
+  days: number[];
+  start: string;
+  end: string;
+}
+
+export interface ZoneInput {
+  name: string;
+  kind: ZoneKind;
+  polygon: Point[];
+  schedule: ScheduleWindow[] | null;
+  minDwellSeconds: number;
+  minDisplacement: number;
+  allowedDirectionDeg: number | null;
+}
+
+export interface Zone extends ZoneInput {
+  id: string;
+  cameraId: string;
+}
+
+export interface Segment {
+  id: string;
+  cameraId: string;
+  fileUri: string;
+  sha256: string;
+  startTime: string;
+  durationSec: number | null;
+  status: SegmentStatus;
+  error: string | null;
+  createdAt: string;
+  /** on the detail route */
+  fileName?: string;
+  violationCount?: number;
+  runs?: { id: string; framesAnalysed: number; startedAt: string; finishedAt: string | null; violationCount: number }[];
+  /** the analysis job's progress while it runs, when the API reports it */
+  progress?: { phase?: string; framesDone?: number; framesTotal?: number; violationsFound?: number } | null;
+}
+
+export interface PlateCandidate {
+  text: string;
+  confidence: number;
+  /** per-character confidence, when the recogniser reports it */
+  charConfidences?: number[];
+}
+
+export interface Violation {
+  id: string;
+  cameraId: string;
+  zoneId: string | null;
+  zoneName: string;
+  zoneKind: ZoneKind;
+  trackId: number;
+  startTime: string;
+  endTime: string;
+  startSec: number;
+  endSec: number;
+  status: ViolationStatus;
+  plateText: string | null;
+  plateConfidence: number | null;
+  plateCandidates: PlateCandidate[];
+  plateType: string | null;
+  version: number;
+  createdAt: string;
+  camera?: { id: string; name: string; timezone?: string };
+}
+
+export interface EvidenceFile {
+  id: string;
+  role: EvidenceRole;
+  path: string;
+  mime: string;
+  sha256: string;
+  sizeBytes: number | string;
+}
+
+export interface ReviewAction {
+  id: string;
+  reviewer: string;
+  apiKeyId?: string;
+  decision: string;
+  reasonCode: string | null;
+  plateCorrection: string | null;
+  previousStatus: ViolationStatus;
+  newStatus: ViolationStatus;
+  previousPlate: string | null;
+  previousVersion: number;
+  createdAt: string;
+}
+
+export interface ViolationDetail extends Violation {
+  evidence: EvidenceFile[];
+  reviews: ReviewAction[];
+  /** whether the caller may review it now (role, final state, second-review rule) */
+  canReview?: boolean;
+  secondReview?: { threshold: number; requiredOnConfirm: boolean; firstReviewerKeyIds: string[] };
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ViolationPage extends Page<Violation> {
+  /** per-status totals under the same filters (status aside), when the API reports them */
+  counts?: Partial<Record<ViolationStatus, number>>;
+}
+
+export interface ViolationFilter {
+  cameraId?: string;
+  zoneId?: string;
+  status?: ViolationStatus;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface ReviewInput {
+  decision: ReviewDecision;
+  reasonCode?: string;
+  plate?: string;
+  expectedVersion: number;
+}
+
+/** One field complaint: `pointer` is a JSON Pointer into the request part named by `in`. */
+export interface FieldError {
+  in: string;
+  pointer: string;
+  detail: string;
+}
+
+/** RFC 9457 problem details, with the field errors our API adds on validation failures. */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  /** Body field errors keyed by dotted path (`polygon`, `schedule.0.start`); each prefix gets them too. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) {
+      if (e.in !== 'body') continue;
+      const parts = e.pointer.split('/').filter(Boolean);
+      for (let i = parts.length; i >= 1; i--) out[parts.slice(0, i).join('.')] ??= e.detail;
+      if (parts.length === 0) out[''] ??= e.detail;
+    }
+    return out;
+  }
+}
+
+type Query = Record<string, string | number | undefined>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function toProblem(res: Response): Promise<Problem> {
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    const body = (await res.json()) as Partial<Problem> & { message?: string };
+    return { ...body, title: body.title ?? body.message ?? res.statusText, status: body.status ?? res.status };
+  }
+  return { title: res.statusText || 'Request failed', status: res.status };
+}
+
+export class ApiClient {
+  constructor(
+    private readonly key: string,
+    private readonly onUnauthorized: () => void = () => {},
+  ) {}
+
+  private async send(method: string, path: string, body?: unknown, query?: Query): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json' };
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await fetch(withQuery(path, query), { method, headers, body: payload });
+    if (!res.ok) {
+      const problem = await toProblem(res);
+      if (res.status === 401) this.onUnauthorized();
+      throw new ApiError(problem);
+    }
+    return res;
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const res = await this.send(method, path, body, query);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  }
+
+  me(): Promise<Me> {
+    return this.json('GET', '/auth/me');
+  }
+
+  listCameras(): Promise<Camera[]> {
+    return this.json<{ items: Camera[] } | Camera[]>('GET', '/cameras').then(unwrapItems);
+  }
+  getCamera(id: string): Promise<Camera> {
+    return this.json('GET', `/cameras/${encodeURIComponent(id)}`);
+  }
+  createCamera(input: CameraInput): Promise<Camera> {
+    return this.json('POST', '/cameras', input);
+  }
+  updateCamera(id: string, input: Partial<CameraInput>): Promise<Camera> {
+    return this.json('PATCH', `/cameras/${encodeURIComponent(id)}`, input);
+  }
+  /** A recent frame of the camera, as an image blob. */
+  cameraSnapshot(id: string): Promise<Blob> {
+    return this.send('GET', `/cameras/${encodeURIComponent(id)}/snapshot`).then((r) => r.blob());
+  }
+
+  listZones(cameraId: string): Promise<Zone[]> {
+    return this.json<{ items: Zone[] } | Zone[]>('GET', `/cameras/${encodeURIComponent(cameraId)}/zones`).then(
+      unwrapItems,
+    );
+  }
+  createZone(cameraId: string, input: ZoneInput): Promise<Zone> {
+    return this.json('POST', `/cameras/${encodeURIComponent(cameraId)}/zones`, input);
+  }
+  updateZone(zoneId: string, input: ZoneInput): Promise<Zone> {
+    return this.json('PATCH', `/zones/${encodeURIComponent(zoneId)}`, input);
+  }
+  deleteZone(zoneId: string): Promise<void> {
+    return this.json('DELETE', `/zones/${encodeURIComponent(zoneId)}`);
+  }
+
+  registerSegment(input: { cameraId: string; path: string; startTime?: string }): Promise<Segment> {
+    return this.json('POST', '/segments', input);
+  }
+  uploadSegment(cameraId: string, file: File, startTime?: string): Promise<Segment> {
+    const form = new FormData();
+    form.set('cameraId', cameraId);
+    if (startTime) form.set('startTime', startTime);
+    form.set('file', file, file.name);
+    return this.json('POST', '/segments/upload', form);
+  }
+  getSegment(id: string): Promise<Segment> {
+    return this.json('GET', `/segments/${encodeURIComponent(id)}`);
+  }
+  listSegments(query: { cameraId?: string; limit?: number }): Promise<Segment[]> {
+    return this.json<{ items: Segment[] } | Segment[]>('GET', '/segments', undefined, query).then(unwrapItems);
+  }
+
+  listViolations(filter: ViolationFilter): Promise<ViolationPage> {
+    return this.json('GET', '/violations', undefined, { ...filter });
+  }
+  getViolation(id: string): Promise<ViolationDetail> {
+    return this.json('GET', `/violations/${encodeURIComponent(id)}`);
+  }
+  review(id: string, input: ReviewInput): Promise<Violation> {
+    return this.json('POST', `/violations/${encodeURIComponent(id)}/review`, input);
+  }
+
+  evidence(id: string): Promise<Blob> {
+    return this.send('GET', `/evidence/${encodeURIComponent(id)}`).then((r) => r.blob());
+  }
+}
+
+function unwrapItems<T>(body: { items: T[] } | T[]): T[] {
+  return Array.isArray(body) ? body : body.items;
+}

@@ -1,0 +1,23 @@
+import type { SegmentStatus, ViolationStatus, ZoneKind } from '../api.js';
+import { useI18n } from '../i18n.js';
+
+export function StatusBadge({ status }: { status: ViolationStatus }) {
+  const { t } = useI18n();
+  return <span class={`badge status-${status}`}>{t(`status_${status}`)}</span>;
+}
+
+export function SegmentBadge({ status }: { status: SegmentStatus }) {
+  const { t } = useI18n();
+  return <span class={`badge segment-${status}`}>{t(`segmentStatus_${status}`)}</span>;
+}
+
+export function KindLabel({ kind }: { kind: ZoneKind }) {
+  const { t } = useI18n();
+  return <>{t(`kind_${kind}`)}</>;
+}
+
+export function Confidence({ value }: { value: number | null }) {
+  if (value === null) return <span class="muted">—</span>;
+  const pct = Math.round(value * 100);
+  return <span class={pct < 80 ? 'conf low' : 'conf'}>{pct}%</span>;
+}

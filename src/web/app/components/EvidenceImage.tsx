@@ -1,0 +1,14 @@
+import type { EvidenceFile } from '../api.js';
+import { useBlobUrl } from '../hooks.js';
+import { useI18n } from '../i18n.js';
+import { useSession } from '../session.js';
+
+/** Evidence needs the API key, so it is fetched with the header and shown through an object URL. */
+export function EvidenceImage({ file, alt, class: cls }: { file: EvidenceFile | undefined; alt: string; class?: string }) {
+  const { api } = useSession();
+  const { t } = useI18n();
+  const url = useBlobUrl(file ? () => api.evidence(file.id) : null, [file?.id]);
+  if (!file || url === 'error') return <div class={`evidence-missing ${cls ?? ''}`}>{t('evidenceMissing')}</div>;
+  if (!url) return <div class={`evidence-loading ${cls ?? ''}`} aria-busy="true" />;
+  return <img class={cls} src={url} alt={alt} />;
+}

@@ -1,0 +1,184 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, type ReviewInput, type ViolationDetail } from '../api.js';
+import { isTyping } from '../hooks.js';
+import { useI18n } from '../i18n.js';
+import { CONFIRM_REASON, CORRECT_REASON, REJECT_REASONS, reasonLabel } from '../reasons.js';
+import { useSession } from '../session.js';
+import { problemText } from './Notice.js';
+
+type Mode = 'idle' | 'reject' | 'correct';
+type Message = { kind: 'ok' | 'error' | 'stale'; text: string } | null;
+
+interface Props {
+  violation: ViolationDetail;
+  /** reload the violation from the API (after a review or a stale-version refusal) */
+  reload: () => void;
+  next: () => void;
+  previous: () => void;
+}
+
+const isFinal = (v: ViolationDetail) => v.status === 'confirmed' || v.status === 'rejected';
+
+export function ReviewPanel({ violation, reload, next, previous }: Props) {
+  const { t } = useI18n();
+  const { api, me } = useSession();
+  const [mode, setMode] = useState<Mode>('idle');
+  const [reason, setReason] = useState<string>(REJECT_REASONS[0]);
+  const [plate, setPlate] = useState(violation.plateText ?? '');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<Message>(null);
+  const reasonRef = useRef<HTMLSelectElement>(null);
+  const plateRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    setMode('idle');
+    setPlate(violation.plateText ?? '');
+  }, [violation.id, violation.version]);
+  useEffect(() => setMessage(null), [violation.id]);
+  useEffect(() => {
+    if (mode === 'reject') reasonRef.current?.focus();
+    if (mode === 'correct') plateRef.current?.select();
+  }, [mode]);
+
+  const firstReviewer =
+    violation.status === 'needs_second_review' &&
+    (violation.secondReview?.firstReviewerKeyIds ?? violation.reviews.map((r) => r.apiKeyId)).includes(me.id);
+  const locked = isFinal(violation) || firstReviewer || violation.canReview === false || busy;
+
+  const submit = async (input: Omit<ReviewInput, 'expectedVersion'>) => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const updated = await api.review(violation.id, { ...input, expectedVersion: violation.version });
+      setMessage({ kind: 'ok', text: t('reviewDone', { status: t(`status_${updated.status}`) }) });
+      setMode('idle');
+      reload();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        setMessage({ kind: 'stale', text: t('staleVersion') });
+        reload();
+      } else if (err instanceof ApiError && err.problem.type === '/problems/second-reviewer-required') {
+        setMessage({ kind: 'error', text: t('secondReviewBlocked') });
+      } else setMessage({ kind: 'error', text: problemText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const confirm = () => submit({ decision: 'confirm', reasonCode: CONFIRM_REASON });
+  const submitReject = (code: string) => submit({ decision: 'reject', reasonCode: code });
+  const reject = () => submitReject(reason);
+  const correct = () => submit({ decision: 'correct-plate', reasonCode: CORRECT_REASON, plate: plate.trim() });
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'Escape' && mode !== 'idle') {
+        e.preventDefault();
+        setMode('idle');
+        return;
+      }
+      if (isTyping(e)) return;
+      const k = e.key.toLowerCase();
+      const act: Record<string, () => void> = {
+        c: () => !locked && void confirm(),
+        r: () => !locked && setMode('reject'),
+        p: () => !locked && setMode('correct'),
+        j: next,
+        n: next,
+        k: previous,
+      };
+      const fn = act[k];
+      if (!fn) return;
+      e.preventDefault();
+      fn();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  return (
+    <section class="card actions" aria-labelledby="actions-title">
+      <h2 id="actions-title">{t('actions')}</h2>
+      {isFinal(violation) && <p class="notice">{t('finalState')}</p>}
+      {firstReviewer && <p class="notice warn">{t('secondReviewBlocked')}</p>}
+      {violation.status === 'pending' && violation.secondReview?.requiredOnConfirm && (
+        <p class="hint">{t('secondReviewNeeded')}</p>
+      )}
+      <div class="row wrap">
+        <button type="button" class="confirm" disabled={locked} onClick={confirm} aria-keyshortcuts="C">
+          {t('actionConfirm')}
+        </button>
+        <button type="button" class="reject" disabled={locked} onClick={() => setMode('reject')} aria-keyshortcuts="R">
+          {t('actionReject')}
+        </button>
+        <button type="button" class="secondary" disabled={locked} onClick={() => setMode('correct')} aria-keyshortcuts="P">
+          {t('actionCorrect')}
+        </button>
+      </div>
+      {mode === 'reject' && (
+        <form class="inline-form" onSubmit={(e) => (e.preventDefault(), void reject())}>
+          <label for="reason">{t('reasonCode')}</label>
+          <select
+            id="reason"
+            ref={reasonRef}
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              // A select does not submit its form on Enter by itself.
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                void submitReject(e.currentTarget.value);
+              }
+            }}
+            aria-describedby="reason-hint"
+          >
+            {REJECT_REASONS.map((code) => (
+              <option key={code} value={code}>
+                {reasonLabel(t, code)}
+              </option>
+            ))}
+          </select>
+          <button type="submit" class="reject" disabled={busy}>
+            {t('submit')}
+          </button>
+          <p id="reason-hint" class="hint">
+            {t('reasonHint')}
+          </p>
+        </form>
+      )}
+      {mode === 'correct' && (
+        <form class="inline-form" onSubmit={(e) => (e.preventDefault(), void correct())}>
+          <label for="plate">{t('correctedPlate')}</label>
+          <input
+            id="plate"
+            ref={plateRef}
+            class="mono"
+            value={plate}
+            required
+            maxLength={20}
+            autoComplete="off"
+            onInput={(e) => setPlate(e.currentTarget.value)}
+          />
+          <button type="submit" disabled={busy || plate.trim() === ''}>
+            {t('submit')}
+          </button>
+        </form>
+      )}
+      {message && (
+        <p class={`notice ${message.kind === 'ok' ? 'ok' : message.kind === 'stale' ? 'warn' : 'error'}`} role="alert">
+          {message.text}
+        </p>
+      )}
+      <div class="row wrap nav-buttons">
+        <button type="button" class="secondary" onClick={previous} aria-keyshortcuts="K">
+          {t('actionPrev')}
+        </button>
+        <button type="button" class="secondary" onClick={next} aria-keyshortcuts="J N">
+          {t('actionNext')}
+        </button>
+      </div>
+      <p class="hint">{t('reviewKeysHint')}</p>
+    </section>
+  );
+}

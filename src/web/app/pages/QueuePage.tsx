@@ -1,0 +1,231 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Camera, Violation, ViolationFilter, ViolationStatus, Zone } from '../api.js';
+import { isTyping, useAsync } from '../hooks.js';
+import { useI18n } from '../i18n.js';
+import { rememberOrder } from '../queue-order.js';
+import { href, navigate } from '../router.js';
+import { useSession } from '../session.js';
+import { Confidence, KindLabel, StatusBadge } from '../components/Badges.js';
+import { ErrorNotice, Loading } from '../components/Notice.js';
+
+const STATUSES: ViolationStatus[] = ['pending', 'needs_second_review', 'confirmed', 'rejected'];
+
+interface Filters {
+  cameraId: string;
+  zoneId: string;
+  status: ViolationStatus | '';
+  from: string;
+  to: string;
+}
+
+function toQuery(f: Filters): ViolationFilter {
+  return {
+    cameraId: f.cameraId || undefined,
+    zoneId: f.zoneId || undefined,
+    status: f.status || undefined,
+    from: f.from ? new Date(`${f.from}T00:00:00`).toISOString() : undefined,
+    to: f.to ? new Date(`${f.to}T23:59:59.999`).toISOString() : undefined,
+    limit: 50,
+  };
+}
+
+export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
+  const { t, formatTime } = useI18n();
+  const { api } = useSession();
+  const fixedStatus: ViolationStatus | '' = mode === 'second' ? 'needs_second_review' : 'pending';
+  const [draft, setDraft] = useState<Filters>({ cameraId: '', zoneId: '', status: fixedStatus, from: '', to: '' });
+  const [filters, setFilters] = useState<Filters>(draft);
+  useEffect(() => {
+    const reset = { cameraId: '', zoneId: '', status: fixedStatus, from: '', to: '' };
+    setDraft(reset);
+    setFilters(reset);
+  }, [mode]);
+
+  const cameras = useAsync<Camera[]>(() => api.listCameras().catch(() => []), []);
+  const zones = useAsync<Zone[]>(
+    () => (draft.cameraId ? api.listZones(draft.cameraId).catch(() => []) : Promise.resolve([])),
+    [draft.cameraId],
+  );
+  const cameraName = useMemo(() => new Map((cameras.data ?? []).map((c) => [c.id, c.name])), [cameras.data]);
+
+  const [items, setItems] = useState<Violation[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const page = useAsync(() => api.listViolations(toQuery(filters)), [filters]);
+  useEffect(() => {
+    if (!page.data) return;
+    setItems(page.data.items);
+    setCursor(page.data.nextCursor);
+  }, [page.data]);
+  useEffect(() => rememberOrder(items.map((v) => v.id)), [items]);
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    const next = await api.listViolations({ ...toQuery(filters), cursor });
+    setItems((prev) => [...prev, ...next.items]);
+    setCursor(next.nextCursor);
+  };
+
+  const [active, setActive] = useState(0);
+  const rows = useRef<(HTMLTableRowElement | null)[]>([]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || items.length === 0) return;
+      const k = e.key.toLowerCase();
+      let next = active;
+      if (k === 'j' || k === 'n' || e.key === 'ArrowDown') next = Math.min(active + 1, items.length - 1);
+      else if (k === 'k' || e.key === 'ArrowUp') next = Math.max(active - 1, 0);
+      else if (e.key === 'Enter' && document.activeElement === rows.current[active]) {
+        navigate(`/violations/${items[active]!.id}`);
+        return;
+      } else return;
+      e.preventDefault();
+      setActive(next);
+      rows.current[next]?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [items, active]);
+
+  const apply = (e: Event) => {
+    e.preventDefault();
+    setFilters({ ...draft });
+  };
+
+  const title = mode === 'second' ? t('secondReviewTitle') : t('queueTitle');
+  return (
+    <section aria-labelledby="queue-title">
+      <div class="page-head">
+        <h1 id="queue-title">{title}</h1>
+        {page.data?.counts && (
+          <p class="counts" aria-live="polite">
+            {t('countByStatus', {
+              pending: page.data.counts.pending ?? 0,
+              second: page.data.counts.needs_second_review ?? 0,
+              confirmed: page.data.counts.confirmed ?? 0,
+              rejected: page.data.counts.rejected ?? 0,
+            })}
+          </p>
+        )}
+      </div>
+      {mode === 'second' && <p class="hint">{t('secondReviewHint')}</p>}
+      <form class="filters" onSubmit={apply}>
+        <label>
+          {t('filterCamera')}
+          <select
+            value={draft.cameraId}
+            onChange={(e) => setDraft({ ...draft, cameraId: e.currentTarget.value, zoneId: '' })}
+          >
+            <option value="">{t('all')}</option>
+            {(cameras.data ?? []).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('filterZone')}
+          <select
+            value={draft.zoneId}
+            disabled={!draft.cameraId}
+            onChange={(e) => setDraft({ ...draft, zoneId: e.currentTarget.value })}
+          >
+            <option value="">{t('all')}</option>
+            {(zones.data ?? []).map((z) => (
+              <option key={z.id} value={z.id}>
+                {z.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {mode === 'queue' && (
+          <label>
+            {t('filterStatus')}
+            <select
+              value={draft.status}
+              onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value as ViolationStatus | '' })}
+            >
+              <option value="">{t('all')}</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`status_${s}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          {t('filterFrom')}
+          <input type="date" value={draft.from} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
+        </label>
+        <label>
+          {t('filterTo')}
+          <input type="date" value={draft.to} onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })} />
+        </label>
+        <button type="submit">{t('applyFilters')}</button>
+      </form>
+
+      {page.error ? <ErrorNotice error={page.error} onRetry={page.reload} /> : null}
+      {page.loading && items.length === 0 ? <Loading /> : null}
+      {!page.loading && !page.error && items.length === 0 ? <p class="empty">{t('emptyQueue')}</p> : null}
+      {items.length > 0 && (
+        <>
+          <p class="hint" id="queue-keys">
+            {t('countShown', { n: items.length })} · {t('queueKeysHint')}
+          </p>
+          <div class="table-wrap">
+            <table class="queue" aria-describedby="queue-keys">
+              <thead>
+                <tr>
+                  <th scope="col">{t('colTime')}</th>
+                  <th scope="col">{t('colCamera')}</th>
+                  <th scope="col">{t('colZone')}</th>
+                  <th scope="col">{t('colPlate')}</th>
+                  <th scope="col">{t('colConfidence')}</th>
+                  <th scope="col">{t('colStatus')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((v, i) => (
+                  <tr
+                    key={v.id}
+                    ref={(el) => {
+                      rows.current[i] = el;
+                    }}
+                    tabIndex={i === active ? 0 : -1}
+                    class={i === active ? 'active' : undefined}
+                    data-violation-id={v.id}
+                    onFocus={() => setActive(i)}
+                    onClick={(e) => !(e.target as Element).closest('a') && navigate(`/violations/${v.id}`)}
+                  >
+                    <td>
+                      <a href={href(`/violations/${v.id}`)} tabIndex={-1}>
+                        {formatTime(v.startTime, v.camera?.timezone)}
+                      </a>
+                    </td>
+                    <td>{v.camera?.name ?? cameraName.get(v.cameraId) ?? v.cameraId.slice(0, 8)}</td>
+                    <td>
+                      {v.zoneName} <span class="muted">(<KindLabel kind={v.zoneKind} />)</span>
+                    </td>
+                    <td class="plate-cell">{v.plateText ?? <span class="muted">—</span>}</td>
+                    <td>
+                      <Confidence value={v.plateConfidence} />
+                    </td>
+                    <td>
+                      <StatusBadge status={v.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {cursor && (
+            <button type="button" class="secondary" onClick={loadMore}>
+              {t('loadMore')}
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

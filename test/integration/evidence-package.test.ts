@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderAnnotated } from '../../src/evidence/annotate.js';
+import { openEvidencePackage, verifyPackage, type EvidenceManifestBody } from '../../src/evidence/package-writer.js';
+
+const STILL = path.resolve(import.meta.dirname, '../../../shared/stills/CAM021_20250212_1550_Nang_9d3.jpg');
+
+const frame = (analysisFrame: number) => ({ analysisFrame, sourceFrame: analysisFrame * 6, sec: analysisFrame / 5, capturedAt: new Date(1_700_000_000_000 + analysisFrame * 200).toISOString() });
+
+const BODY: EvidenceManifestBody = {
+  camera: { name: 'test cam', timezone: 'Asia/Seoul' },
+  source: { path: STILL, sha256: 'a'.repeat(64), segmentStart: new Date(1_700_000_000_000).toISOString(), durationSec: 10, width: 1280, height: 720, fps: 30 },
+  zone: { name: 'sidewalk', kind: 'sidewalk', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]], schedule: null, rules: { minDwellSeconds: 1 } },
+  track: { id: 7, label: 'motorcycle' },
+  frames: { entry: frame(3), peak: frame(8), exit: frame(12) },
+  analysis: { fps: 5, detector: 'picodet_s', analysedWidth: 1280, analysedHeight: 720, configHash: 'b'.repeat(64) },
+  models: { picodet_s_416_coco: 'c'.repeat(64) },
+  pipelineVersion: 'test',
+  plate: null,
+};
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+describe('evidence package writer', () => {
+  let root: string;
+  let still: Buffer;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'motoguard-evidence-'));
+    still = await readFile(STILL);
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes every file with its hash into the manifest and returns records relative to the root', async () => {
+    const draft = await openEvidencePackage({ evidenceRoot: root, camera: 'test cam', date: '2025-02-12', violationKey: '155000-sidewalk-t7' });
+    await draft.addBytes('keyframe', 'keyframe-peak.jpg', still);
+    await writeFile(draft.pathFor('clip.mp4'), Buffer.from('not really a clip, written by an adapter'));
+    await draft.addFile('clip', 'clip.mp4');
+    // Nothing is visible at the final path before commit.
+    await expect(readdir(draft.finalDir)).rejects.toThrow();
+
+    const records = await draft.commit(BODY);
+    expect(draft.finalDir).toBe(path.join(root, 'test_cam', '2025-02-12', '155000-sidewalk-t7'));
+    expect(records.map((r) => r.role).sort()).toEqual(['clip', 'keyframe', 'manifest']);
+    const keyframe = records.find((r) => r.role === 'keyframe')!;
+    expect(keyframe).toMatchObject({ relPath: 'test_cam/2025-02-12/155000-sidewalk-t7/keyframe-peak.jpg', mime: 'image/jpeg', sizeBytes: still.length, sha256: sha256(still) });
+    for (const r of records) expect(sha256(await readFile(r.path))).toBe(r.sha256);
+
+    const manifest = JSON.parse(await readFile(path.join(draft.finalDir, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ schema: 'motoguard.evidence/v1', violationKey: '155000-sidewalk-t7', track: { id: 7 }, frames: { peak: { sourceFrame: 48 } } });
+    expect(manifest.files).toHaveLength(2);
+    // No staging folder is left beside the package.
+    expect(await readdir(path.dirname(draft.finalDir))).toEqual(['155000-sidewalk-t7']);
+
+    const verified = await verifyPackage(draft.finalDir);
+    expect(verified.ok).toBe(true);
+  });
+
+  it('verifyPackage reports altered, missing and unlisted files', async () => {
+    const draft = await openEvidencePackage({ evidenceRoot: root, camera: 'cam', date: '2025-02-12', violationKey: 'tamper' });
+    await draft.addBytes('keyframe', 'a.jpg', still);
+    await draft.addBytes('vehicle_crop', 'b.jpg', still.subarray(0, 1000));
+    await draft.commit(BODY);
+    await appendFile(path.join(draft.finalDir, 'a.jpg'), Buffer.from([0]));
+    await rm(path.join(draft.finalDir, 'b.jpg'));
+    await writeFile(path.join(draft.finalDir, 'extra.txt'), 'x');
+
+    const verified = await verifyPackage(draft.finalDir);
+    expect(verified.ok).toBe(false);
+    expect(verified.problems).toEqual(
+      expect.arrayContaining([
+        { path: 'a.jpg', problem: 'size_mismatch' },
+        { path: 'b.jpg', problem: 'missing' },
+        { path: 'extra.txt', problem: 'unlisted' },
+      ]),
+    );
+  });
+
+  it('replaces an earlier package of the same violation whole, and a discarded draft leaves nothing', async () => {
+    const location = { evidenceRoot: root, camera: 'cam', date: '2025-02-13', violationKey: 'again' };
+    const first = await openEvidencePackage(location);
+    await first.addBytes('keyframe', 'old.jpg', still);
+    await first.commit(BODY);
+    const second = await openEvidencePackage(location);
+    await second.addBytes('keyframe', 'new.jpg', still);
+    await second.commit(BODY);
+    expect((await readdir(second.finalDir)).sort()).toEqual(['manifest.json', 'new.jpg']);
+
+    const dropped = await openEvidencePackage({ ...location, violationKey: 'dropped' });
+    await dropped.addBytes('keyframe', 'x.jpg', still);
+    await dropped.discard();
+    expect(await readdir(path.dirname(second.finalDir))).toEqual(['again']);
+  });
+
+  it('refuses file names that could leave the package folder', async () => {
+    const draft = await openEvidencePackage({ evidenceRoot: root, camera: '../../etc', date: '..', violationKey: '../escape' });
+    expect(draft.finalDir.startsWith(root)).toBe(true);
+    expect(() => draft.pathFor('../x.jpg')).toThrow(/not allowed/);
+    expect(() => draft.pathFor('manifest.json')).toThrow(/not allowed/);
+    await draft.discard();
+  });
+});
+
+describe('annotated render', () => {
+  it('draws the zone and the box over a full-size frame and keeps its size', async () => {
+    const still = await readFile(STILL);
+    const meta = await sharp(still).metadata();
+    const out = await renderAnnotated(still, {
+      zonePolygon: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]],
+      zoneName: 'sidewalk',
+      box: { x1: 10, y1: 10, x2: 60, y2: 60 },
+      boxSpace: { width: meta.width! / 2, height: meta.height! / 2 },
+      trackId: 3,
+      label: 'motorcycle',
+      caption: ['cam <1> & "quoted"', '2025-02-12 15:50:00'],
+    });
+    const rendered = await sharp(out).metadata();
+    expect([rendered.format, rendered.width, rendered.height]).toEqual(['jpeg', meta.width, meta.height]);
+
+    // The box edge (red) is drawn at twice the analysed coordinates; the original pixel there was not red.
+    const raw = async (img: Buffer) => sharp(img).removeAlpha().raw().toBuffer();
+    const [before, after] = await Promise.all([raw(still), raw(out)]);
+    const at = (buf: Buffer, x: number, y: number) => [...buf.subarray((y * meta.width! + x) * 3, (y * meta.width! + x) * 3 + 3)];
+    const [r, g, b] = at(after, 20, 70);
+    expect(r).toBeGreaterThan(180);
+    expect(g).toBeLessThan(100);
+    expect(b).toBeLessThan(100);
+    expect(at(before, 20, 70)).not.toEqual(at(after, 20, 70));
+  });
+});

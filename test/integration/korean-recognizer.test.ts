@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config.js';
+import { parsePlate } from '../../src/core/plate-grammar.js';
+import { loadImage, type RgbImage } from '../../src/vision/image.js';
+import {
+  createKoreanRecognizer,
+  KOREAN_PLATE_MODEL,
+  layoutsFor,
+  loadKoreanModelSpec,
+  plateLine,
+  type KoreanPlateRecognizer,
+} from '../../src/vision/korean-recognizer.js';
+import { ModelIntegrityError } from '../../src/vision/model-resolver.js';
+
+const plates = path.resolve(projectRoot, '..', 'shared', 'plates');
+/** Exact-text accuracy on the held-out crops, a little under what models/training/REPORT.md states. */
+const ONE_ROW_MIN = 0.9;
+const TWO_ROW_MIN = 0.85;
+
+interface Held {
+  file: string;
+  text: string;
+  layout: string;
+}
+
+/** Crops held out of training by models/training/realdata.py (never seen by the model). */
+const heldOut: Held[] = readFileSync(path.join(projectRoot, 'models', 'training', 'validation.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => {
+    const [file, text, layout] = line.split(',') as [string, string, string];
+    return { file, text, layout };
+  });
+
+let recognizer: KoreanPlateRecognizer;
+let images: RgbImage[];
+
+beforeAll(async () => {
+  recognizer = await createKoreanRecognizer();
+  images = await Promise.all(heldOut.map((h) => loadImage(path.join(plates, h.file))));
+});
+
+describe('committed Korean plate model', () => {
+  it('matches the sha256 recorded in its json and stays small', async () => {
+    const spec = await loadKoreanModelSpec();
+    const actual = createHash('sha256').update(readFileSync(KOREAN_PLATE_MODEL)).digest('hex');
+    expect(actual).toBe(spec.sha256);
+    expect(recognizer.sha256).toBe(spec.sha256);
+    expect(statSync(KOREAN_PLATE_MODEL).size).toBeLessThanOrEqual(5 * 1024 * 1024);
+  });
+
+  it('refuses a model whose bytes do not match the recorded sha256', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'krec-'));
+    const onnx = path.join(dir, 'korean-plate-rec.onnx');
+    await copyFile(KOREAN_PLATE_MODEL.replace(/\.onnx$/, '.json'), onnx.replace(/\.onnx$/, '.json'));
+    const bytes = readFileSync(KOREAN_PLATE_MODEL);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
+    await writeFile(onnx, bytes);
+    await expect(createKoreanRecognizer({ modelPath: onnx })).rejects.toBeInstanceOf(ModelIntegrityError);
+    await rm(dir, { recursive: true });
+  });
+});
+
+describe('Korean plate recogniser on held-out real crops', () => {
+  it('reads one-row and two-row plates exactly, Hangul included', async () => {
+    const reads = await recognizer.recognize(images);
+    const exact = (layout: string) => {
+      const idx = heldOut.map((h, i) => (h.layout === layout ? i : -1)).filter((i) => i >= 0);
+      return idx.filter((i) => reads[i]!.text === heldOut[i]!.text).length / idx.length;
+    };
+    expect(heldOut.length).toBeGreaterThanOrEqual(50);
+    expect(exact('one-row')).toBeGreaterThanOrEqual(ONE_ROW_MIN);
+    expect(exact('two-row')).toBeGreaterThanOrEqual(TWO_ROW_MIN);
+  });
+
+  it('reads a few named crops exactly with per-character confidences', async () => {
+    const named = ['crops-two-row/PFB_LPR/data_train_서울46_거1127_1628235007350.jpg', 'crops/karplate_191.jpg'];
+    for (const file of named) {
+      const i = heldOut.findIndex((h) => h.file === file);
+      expect(i).toBeGreaterThanOrEqual(0);
+      const [read] = await recognizer.recognize([images[i]!]);
+      expect(read!.text).toBe(heldOut[i]!.text);
+      expect(read!.chars.map((c) => c.char).join('')).toBe(read!.text);
+      for (const c of read!.chars) expect(c.confidence).toBeGreaterThan(0);
+      expect(parsePlate(read!.text).valid).toBe(true);
+    }
+  });
+
+  it('tries both layouts only for crops of ambiguous shape', async () => {
+    const spec = await loadKoreanModelSpec();
+    expect(layoutsFor(520, 110, spec)).toEqual(['one-row']);
+    expect(layoutsFor(335, 170, spec)).toEqual(['two-row']);
+    expect(layoutsFor(260, 100, spec)).toEqual(['one-row', 'two-row']);
+    const two = images.findIndex((im) => im.width / im.height < 2);
+    const [reads] = await recognizer.readLayouts([images[two]!]);
+    expect(reads!.map((r) => r.layout)).toEqual(['two-row']);
+    expect(plateLine(images[two]!, 'two-row', { height: 32, width: 160, twoRowSplit: spec.input.twoRowSplit })).toHaveLength(32 * 160);
+  });
+});

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+export interface SseClient {
+  events: SseEvent[];
+  close(): void;
+}
+
+/** Opens an SSE stream with a bearer key; resolves once the server has answered 200. */
+export function openSse(url: string, key: string): Promise<SseClient> {
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    const req = http.get(url, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } }, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`SSE answered ${res.statusCode}`));
+        return;
+      }
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const ev: SseEvent = { data: '' };
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) ev.id = line.slice(4);
+            else if (line.startsWith('event: ')) ev.event = line.slice(7);
+            else if (line.startsWith('data: ')) ev.data += line.slice(6);
+          }
+          if (ev.event) events.push(ev);
+          end = buffer.indexOf('\n\n');
+        }
+      });
+      resolve({ events, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Polls until `probe` returns something other than undefined/false. */
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** ffmpeg cutting a piece of a real clip: scaled down, short GOP so segments can be cut every second. */
+export async function cutClip(source: string, out: string, fromSec: number, seconds: number, width = 640): Promise<void> {
+  const ff = spawn('ffmpeg', [
+    '-y', '-hide_banner', '-loglevel', 'error',
+    '-ss', String(fromSec), '-i', source, '-t', String(seconds),
+    '-vf', `scale=${width}:-2`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-an', out,
+  ]);
+  const [code] = (await once(ff, 'close')) as [number];
+  if (code !== 0) throw new Error(`ffmpeg could not cut ${source}`);
+}
+
+/**
+ * A camera on loopback: `ffmpeg -re -stream_loop -1` serving a clip as MPEG-TS to the first TCP client.
+ * Killing it is a lost feed; a new one on the same port is the camera coming back.
+ */
+export function startLoopSource(clip: string, port: number): ChildProcess {
+  return spawn('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip,
+    '-c', 'copy', '-f', 'mpegts', `tcp://127.0.0.1:${port}?listen=1`,
+  ], { stdio: 'ignore' });
+}
+
+export async function stopProcess(child: ChildProcess | null | undefined, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const closed = once(child, 'close');
+  child.kill(signal);
+  await closed;
+}

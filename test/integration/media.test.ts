@@ -1,0 +1,185 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config.js';
+import { cutClip } from '../../src/media/clip.js';
+import { MediaError } from '../../src/media/errors.js';
+import { streamFrames } from '../../src/media/frame-stream.js';
+import { extractFrame, writeJpeg } from '../../src/media/keyframe.js';
+import { probeVideo } from '../../src/media/probe.js';
+import type { RgbFrame } from '../../src/core/types.js';
+
+const footage = (name: string) => path.resolve(projectRoot, '..', 'shared', 'footage', name);
+const THANGLM = footage('thanglm_traffic.mp4');
+
+let tmp: string;
+const bad: Record<string, string> = {};
+
+function ffprobeJson(file: string): { streams: Array<Record<string, unknown>>; format: Record<string, string> } {
+  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' }));
+}
+
+async function take(file: string, fps: number, n: number, maxWidth?: number): Promise<RgbFrame[]> {
+  const frames: RgbFrame[] = [];
+  for await (const frame of streamFrames(file, { fps, ...(maxWidth ? { maxWidth } : {}) })) {
+    frames.push(frame);
+    if (frames.length >= n) break;
+  }
+  return frames;
+}
+
+function childProcesses(): string[] {
+  try {
+    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'motoguard-media-'));
+  const write = (name: string, data: Buffer | string) => {
+    bad[name] = path.join(tmp, name);
+    writeFileSync(bad[name]!, data);
+  };
+  write('empty.mp4', Buffer.alloc(0));
+  write('random.mp4', Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919 + 13) % 251)));
+  write('notes.txt', 'not a video\n'.repeat(100));
+  // thanglm keeps its index (moov) at the end: a cut-off copy loses it.
+  write('truncated-tail-index.mp4', readFileSync(THANGLM).subarray(0, 1_500_000));
+  // sanay_bikes has its index first: a cut-off copy still probes but lacks the later frames.
+  write('truncated-head-index.mp4', readFileSync(footage('sanay_bikes.mp4')).subarray(0, 300_000));
+  bad['audio.m4a'] = path.join(tmp, 'audio.m4a');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-y', bad['audio.m4a']]);
+});
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('probeVideo', () => {
+  it('reads size, rate, duration and codec of real clips, portrait included', async () => {
+    const traffic = await probeVideo(THANGLM);
+    expect(traffic).toMatchObject({ width: 1920, height: 1080, codec: 'h264' });
+    expect(traffic.fps).toBeCloseTo(30, 0);
+    expect(traffic.durationSec).toBeGreaterThan(10);
+    expect(traffic.durationSec).toBeLessThan(11);
+    expect(traffic.frameCount).toBeGreaterThan(300);
+
+    expect(await probeVideo(footage('sanay_bikes.mp4'))).toMatchObject({ width: 480, height: 848 });
+    const rishii = await probeVideo(footage('rishii_test.mp4'));
+    expect(rishii).toMatchObject({ width: 864, height: 1296 });
+    expect(rishii.fps).toBeCloseTo(24, 0);
+  });
+
+  it.each([
+    ['missing', () => path.join(tmp, 'nope.mp4'), 'not_found', /does not exist/],
+    ['a directory', () => tmp, 'not_found', /not a regular file/],
+    ['zero-length', () => bad['empty.mp4']!, 'empty', /empty/],
+    ['random bytes', () => bad['random.mp4']!, 'corrupt', /not a readable media container/],
+    ['a text file', () => bad['notes.txt']!, 'not_video', /text file/],
+    ['audio-only', () => bad['audio.m4a']!, 'not_video', /audio only/],
+    ['truncated (index at the end)', () => bad['truncated-tail-index.mp4']!, 'truncated', /truncated/],
+    ['truncated (index first)', () => bad['truncated-head-index.mp4']!, 'truncated', /truncated/],
+  ])('rejects %s with a MediaError naming the file', async (_label, file, code, message) => {
+    const error = await probeVideo(file()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as MediaError).code).toBe(code);
+    expect((error as MediaError).message).toMatch(message);
+    expect((error as MediaError).message).toContain(file());
+  });
+});
+
+describe('streamFrames', () => {
+  it('streams every frame of a clip at the analysis rate with index and timestamp', async () => {
+    const info = await probeVideo(footage('rishii_test.mp4'));
+    const frames = await take(footage('rishii_test.mp4'), 5, 1000);
+    expect(Math.abs(frames.length - info.durationSec * 5)).toBeLessThanOrEqual(1);
+    frames.forEach((f, i) => {
+      expect(f.index).toBe(i);
+      expect(f.timestamp).toBeCloseTo(i / 5, 6);
+      expect(f.data.length).toBe(864 * 1296 * 3);
+    });
+    // Consecutive frames of moving traffic differ.
+    expect(Buffer.compare(Buffer.from(frames[0]!.data), Buffer.from(frames[5]!.data))).not.toBe(0);
+  });
+
+  it('downscales wide frames to maxWidth keeping aspect and even sizes (portrait and 1080p)', async () => {
+    const [portrait] = await take(footage('sanay_bikes.mp4'), 2, 1, 321);
+    expect(portrait).toMatchObject({ width: 322, height: 568 });
+    expect(portrait!.data.length).toBe(322 * 568 * 3);
+    const [wide] = await take(THANGLM, 2, 1, 640);
+    expect(wide).toMatchObject({ width: 640, height: 360 });
+  });
+
+  it('handles 4K input', async () => {
+    const fourK = path.join(tmp, '4k.mp4');
+    const still = path.resolve(projectRoot, '..', 'shared', 'stills', 'seoul_4k_cctv_frame.jpg');
+    execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', still, '-frames:v', '3', '-r', '5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-y', fourK]);
+    const info = await probeVideo(fourK);
+    expect(info).toMatchObject({ width: 4096, height: 2160 });
+    const frames = await take(fourK, 5, 10, 1280);
+    expect(frames.length).toBe(3);
+    expect(frames[0]).toMatchObject({ width: 1280, height: 676 });
+  });
+
+  it('kills ffmpeg when the consumer stops early', async () => {
+    const frames = await take(THANGLM, 5, 2);
+    expect(frames).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(childProcesses()).not.toContain('ffmpeg');
+  });
+
+  it('surfaces a bad file as a MediaError', async () => {
+    await expect(take(bad['truncated-head-index.mp4']!, 5, 100)).rejects.toMatchObject({ name: 'MediaError', code: 'truncated' });
+    await expect(take(bad['random.mp4']!, 5, 100)).rejects.toBeInstanceOf(MediaError);
+  });
+});
+
+describe('cutClip', () => {
+  it('cuts an H.264 yuv420p faststart MP4 with pre/post roll', async () => {
+    const dest = path.join(tmp, 'clips', 'roll.mp4');
+    const result = await cutClip(footage('zzmzvn_hi2.mp4'), dest, { startSec: 4, endSec: 5, preRollSec: 1, postRollSec: 1 });
+    expect(result).toEqual({ path: dest, startSec: 3, endSec: 6 });
+    const probe = ffprobeJson(dest);
+    const video = probe.streams.find((s) => s.codec_type === 'video')!;
+    expect(video).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 640, height: 360 });
+    expect(Number(probe.format.duration)).toBeGreaterThan(2.8);
+    expect(Number(probe.format.duration)).toBeLessThan(3.2);
+    const head = readFileSync(dest).subarray(0, 4096).toString('latin1');
+    expect(head.indexOf('moov')).toBeGreaterThan(0);
+    expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
+  });
+
+  it('clamps the window to the video', async () => {
+    const src = footage('zzmzvn_hi2.mp4');
+    const info = await probeVideo(src);
+    const result = await cutClip(src, path.join(tmp, 'clips', 'end.mp4'), { startSec: 11, endSec: 12.5 });
+    expect(result.startSec).toBe(8);
+    expect(result.endSec).toBeCloseTo(info.durationSec, 3);
+    expect(Number(ffprobeJson(result.path).format.duration)).toBeCloseTo(info.durationSec - 8, 0);
+  });
+});
+
+describe('extractFrame', () => {
+  it('returns the full-resolution frame at a timestamp, matching the streamed frame there', async () => {
+    const frame = await extractFrame(THANGLM, 2);
+    expect(frame).toMatchObject({ width: 1920, height: 1080 });
+    expect(frame.data.length).toBe(1920 * 1080 * 3);
+
+    const streamed = await take(THANGLM, 5, 31);
+    const meanDiff = (a: Uint8Array, b: Uint8Array) => {
+      let sum = 0;
+      for (let i = 0; i < a.length; i += 97) sum += Math.abs(a[i]! - b[i]!);
+      return sum / Math.ceil(a.length / 97);
+    };
+    expect(meanDiff(frame.data, streamed[10]!.data)).toBeLessThan(meanDiff(frame.data, streamed[30]!.data) / 2);
+
+    const jpeg = await writeJpeg(frame, path.join(tmp, 'key.jpg'));
+    expect(ffprobeJson(jpeg).streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 1920, height: 1080 });
+  });
+
+  it('keeps portrait orientation', async () => {
+    expect(await extractFrame(footage('rishii_test.mp4'), 1.5)).toMatchObject({ width: 864, height: 1296 });
+  });
+});

@@ -1,0 +1,120 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPrisma, type PrismaClient } from '../../src/db/client.js';
+import { loadConfig } from '../../src/config.js';
+import { createRedisConnection } from '../../src/queue/connection.js';
+import { analyzeJobId, enqueueSegment } from '../../src/queue/producer.js';
+import { ANALYZE_SEGMENT_QUEUE, createAnalyzeQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
+import { reconcile } from '../../src/queue/reconciler.js';
+import type { SegmentStatus } from '../../src/generated/prisma/client.js';
+
+const config = loadConfig();
+let prisma: PrismaClient;
+let redis: Redis;
+let cameraId: string;
+const queues: AnalyzeSegmentQueue[] = [];
+
+/** Each test gets its own Redis key prefix, removed afterwards. */
+function freshQueue(): AnalyzeSegmentQueue {
+  const queue = createAnalyzeQueue({ connection: redis, prefix: `test-queue-${randomBytes(6).toString('hex')}` });
+  queues.push(queue);
+  return queue;
+}
+
+async function segmentRow(status: SegmentStatus = 'pending') {
+  return prisma.segment.create({
+    data: { cameraId, fileUri: 'file:///footage/x.mp4', sha256: randomBytes(32).toString('hex'), startTime: new Date(), status },
+  });
+}
+
+beforeAll(async () => {
+  prisma = createPrisma(config.DATABASE_URL);
+  redis = createRedisConnection(config.REDIS_URL, 'producer');
+  cameraId = (await prisma.camera.create({ data: { name: `queue-test-${randomUUID()}` } })).id;
+});
+
+afterEach(async () => {
+  for (const queue of queues.splice(0)) {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+});
+
+afterAll(async () => {
+  await prisma.$disconnect();
+  redis.disconnect();
+});
+
+describe('enqueueSegment', () => {
+  it('adds one typed job per content and pipeline version, with retries and backoff', async () => {
+    const queue = freshQueue();
+    const segment = await segmentRow();
+    const job = await enqueueSegment(queue, segment, '1.2.3');
+
+    expect(job.id).toBe(`${segment.sha256}_1.2.3`);
+    expect(job.name).toBe(ANALYZE_SEGMENT_QUEUE);
+    expect(job.data).toEqual({ segmentId: segment.id, sha256: segment.sha256, pipelineVersion: '1.2.3' });
+    expect(job.opts.attempts).toBe(3);
+    expect(job.opts.backoff).toEqual({ type: 'exponential', delay: 5000 });
+
+    const again = await enqueueSegment(queue, segment, '1.2.3');
+    expect(again.id).toBe(job.id);
+    expect(await queue.getWaitingCount()).toBe(1);
+
+    const nextVersion = await enqueueSegment(queue, segment, '1.2.4');
+    expect(nextVersion.id).toBe(`${segment.sha256}_1.2.4`);
+    expect(await queue.getWaitingCount()).toBe(2);
+  });
+
+  it('never uses a colon in a job id', () => {
+    expect(analyzeJobId('ab'.repeat(32), 'v1:rc2')).not.toContain(':');
+  });
+
+  it('marks a pending segment queued once its job is in Redis', async () => {
+    const queue = freshQueue();
+    const segment = await segmentRow('pending');
+    await enqueueSegment(queue, segment, config.PIPELINE_VERSION, { prisma });
+    expect((await prisma.segment.findUniqueOrThrow({ where: { id: segment.id } })).status).toBe('queued');
+  });
+});
+
+describe('reconcile', () => {
+  it('re-enqueues unfinished segments whose job Redis lost, and nothing else', async () => {
+    const queue = freshQueue();
+    const version = config.PIPELINE_VERSION;
+    const pending = await segmentRow('pending');
+    const queuedButLost = await segmentRow('queued');
+    const alreadyQueued = await segmentRow('queued');
+    const lostMidAnalysis = await segmentRow('processing');
+    const done = await segmentRow('done');
+    const failed = await segmentRow('failed');
+    await enqueueSegment(queue, alreadyQueued, version);
+
+    const first = await reconcile(prisma, queue, { pipelineVersion: version, batchSize: 2 });
+    expect(first.enqueued).toEqual(expect.arrayContaining([pending.id, queuedButLost.id, lostMidAnalysis.id]));
+    for (const skipped of [alreadyQueued, done, failed]) expect(first.enqueued).not.toContain(skipped.id);
+    for (const s of [pending, queuedButLost, alreadyQueued]) {
+      expect(await queue.getJob(analyzeJobId(s.sha256, version))).toBeDefined();
+    }
+    expect(await queue.getJob(analyzeJobId(done.sha256, version))).toBeUndefined();
+    expect((await prisma.segment.findUniqueOrThrow({ where: { id: pending.id } })).status).toBe('queued');
+
+    const second = await reconcile(prisma, queue, { pipelineVersion: version });
+    expect(second.enqueued).toEqual([]);
+    expect(second.checked).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rebuilds the queue after Redis lost everything', async () => {
+    const queue = freshQueue();
+    const segment = await segmentRow('pending');
+    await enqueueSegment(queue, segment, config.PIPELINE_VERSION, { prisma });
+    await queue.obliterate({ force: true });
+    expect(await queue.getJob(analyzeJobId(segment.sha256, config.PIPELINE_VERSION))).toBeUndefined();
+
+    const result = await reconcile(prisma, queue, { pipelineVersion: config.PIPELINE_VERSION });
+    expect(result.enqueued).toContain(segment.id);
+    const job = await queue.getJob(analyzeJobId(segment.sha256, config.PIPELINE_VERSION));
+    expect(job?.data.segmentId).toBe(segment.id);
+  });
+});

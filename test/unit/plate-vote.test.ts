@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { votePlate, type PlateRead } from '../../src/core/plate-vote.js';
+
+/** A read with one confidence per character, or given per character. */
+const read = (text: string, conf: number | number[] = 0.9, weight?: number): PlateRead => ({
+  chars: [...text].map((char, i) => ({ char, confidence: Array.isArray(conf) ? conf[i]! : conf })),
+  weight,
+});
+
+describe('votePlate', () => {
+  it('returns nothing for no reads', () => {
+    expect(votePlate([], { topK: 3 })).toEqual({
+      text: '',
+      confidence: 0,
+      chars: [],
+      candidates: [],
+      format: 'unknown',
+      complete: false,
+    });
+  });
+
+  it('passes a single read through with its confidence', () => {
+    const v = votePlate([read('12가3456', 0.9)], { topK: 3 });
+    expect(v.text).toBe('12가3456');
+    expect(v.format).toBe('car');
+    expect(v.complete).toBe(true);
+    expect(v.chars.every((c) => Math.abs(c.confidence - 0.9) < 1e-9)).toBe(true);
+    expect(v.confidence).toBeCloseTo(0.9 ** 7, 9);
+  });
+
+  it('fixes a character one read got wrong by the others', () => {
+    const v = votePlate([read('12가3456'), read('12가3458'), read('12가3456')], { topK: 3 });
+    expect(v.text).toBe('12가3456');
+    expect(v.chars[6]).toEqual({ char: '6', confidence: expect.closeTo(0.6, 9) });
+    expect(v.candidates.map((c) => c.text)).toEqual(['12가3456', '12가3458']);
+    expect(v.candidates[0]!.confidence).toBeGreaterThan(v.candidates[1]!.confidence);
+  });
+
+  it('lets a confident read outvote two unsure ones at a position', () => {
+    const v = votePlate(
+      [read('12가3456', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.95]), read('12가3455', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3]), read('12가3455', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3])],
+      { topK: 2 },
+    );
+    expect(v.text).toBe('12가3456');
+  });
+
+  it('weights reads by their frame weight', () => {
+    const v = votePlate([read('12가3456', 0.9, 3), read('12가3450', 0.9, 1), read('12가3450', 0.9, 1)], { topK: 2 });
+    expect(v.text).toBe('12가3456');
+  });
+
+  it('keeps an unread syllable as ? and lets any read that saw it fill it', () => {
+    const unread = votePlate([read('12?3456'), read('12?3456')], { topK: 2 });
+    expect(unread.text).toBe('12?3456');
+    expect(unread.complete).toBe(false);
+    expect(unread.format).toBe('car');
+    expect(unread.chars[2]).toEqual({ char: '?', confidence: 0 });
+    const seenOnce = votePlate([read('12?3456'), read('12?3456'), read('12가3456', 0.5)], { topK: 2 });
+    expect(seenOnce.text).toBe('12가3456');
+    expect(seenOnce.chars[2]!.confidence).toBeCloseTo(0.5 / 3, 9);
+  });
+
+  it('lines up reads whose missing syllable shows as a space or as junk', () => {
+    const v = votePlate([read('12 3456', 0.9), read('12京京3456', 0.8), read('12가3456', 0.7)], { topK: 3 });
+    expect(v.text).toBe('12가3456');
+    expect(v.format).toBe('car');
+    expect(v.chars[0]!.confidence).toBeCloseTo((0.9 + 0.8 + 0.7) / 3, 9);
+    expect(v.candidates).toHaveLength(1);
+  });
+
+  it('groups reads by format and length instead of aligning different shapes', () => {
+    const v = votePlate([read('123가4567'), read('123가4567'), read('23가4567', 0.95)], { topK: 3 });
+    expect(v.text).toBe('123가4567');
+    expect(v.candidates.map((c) => c.text)).toContain('23가4567');
+    expect(v.confidence).toBeLessThan(0.9 ** 8); // a third of the evidence disagreed on the shape
+  });
+
+  it('prefers reads that fit a grammar over a heavier group that does not', () => {
+    const v = votePlate([read('1234', 0.99), read('1234', 0.99), read('12가3456', 0.6)], { topK: 3 });
+    expect(v.text).toBe('12가3456');
+    expect(v.format).toBe('car');
+  });
+
+  it('votes two-row legacy motorcycle reads with unknown Hangul', () => {
+    const v = votePlate([read('?????1234'), read('?????1284', [0, 0, 0, 0, 0, 0.9, 0.9, 0.4, 0.9]), read('?????1234')], { topK: 3 });
+    expect(v.text).toBe('?????1234');
+    expect(v.format).toBe('motorcycle_legacy');
+  });
+
+  it('returns at most topK candidates, best first', () => {
+    const reads = ['12가3456', '13가3456', '12가3457', '17가3459'].map((t) => read(t));
+    const v = votePlate(reads, { topK: 3 });
+    expect(v.candidates).toHaveLength(3);
+    const confs = v.candidates.map((c) => c.confidence);
+    expect([...confs].sort((a, b) => b - a)).toEqual(confs);
+    expect(v.candidates[0]!.text).toBe(v.text);
+  });
+
+  it('ignores empty reads and zero weights and clamps bad confidences', () => {
+    const v = votePlate([{ chars: [] }, read('99가9999', 0.9, 0), read('12가3456', Number.NaN), read('12가3456', 1.7)], { topK: 1 });
+    expect(v.text).toBe('12가3456');
+    expect(v.chars[0]!.confidence).toBeCloseTo(0.5, 9);
+  });
+});

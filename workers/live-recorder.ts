@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../src/config.js';
+import { createPrisma } from '../src/db/client.js';
+import { createCameraFeed } from '../src/live/camera-feed.js';
+import type { FeedRecorder } from '../src/live/feed-recorder.js';
+import { createLogger } from '../src/logger.js';
+import { createRedisConnection } from '../src/queue/connection.js';
+import { createAnalyzeQueue } from '../src/queue/queues.js';
+
+const USAGE = `usage: tsx workers/live-recorder.ts [--camera <id>]... [--segment-seconds N] [--transcode]
+
+Records each enabled camera that has a source URL (RTSP, HTTP(S), TCP or a file), or only the --camera ids given,
+into fixed-length segments under FOOTAGE_ROOT/live/<camera id>/; each closed segment is hashed, recorded in Postgres
+and queued for analysis. A lost feed is retried with exponential backoff; health is in GET /cameras/:id/health.
+
+  --segment-seconds  segment length (default 10)
+  --transcode        re-encode to H.264 instead of copying the source's video stream`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      camera: { type: 'string', multiple: true },
+      'segment-seconds': { type: 'string', default: '10' },
+      transcode: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const segmentSeconds = Number(values['segment-seconds']);
+  if (!Number.isFinite(segmentSeconds) || segmentSeconds < 1 || segmentSeconds > 3600) {
+    throw new Error('--segment-seconds must be a number of seconds between 1 and 3600');
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'live-recorder');
+  const prisma = createPrisma(config.DATABASE_URL);
+  const redis = createRedisConnection(config.REDIS_URL, 'worker');
+  const queue = createAnalyzeQueue({ connection: redis });
+
+  const cameras = await prisma.camera.findMany({
+    where: { sourceUrl: { not: null }, ...(values.camera ? { id: { in: values.camera } } : { enabled: true }) },
+    select: { id: true, name: true, sourceUrl: true },
+  });
+  if (cameras.length === 0) throw new Error('no camera to record: none is enabled with a source URL (or matches --camera)');
+
+  const feeds: FeedRecorder[] = cameras.map((camera) =>
+    createCameraFeed({
+      prisma,
+      queue,
+      pipelineVersion: config.PIPELINE_VERSION,
+      camera: { id: camera.id, sourceUrl: camera.sourceUrl! },
+      footageRoot: config.FOOTAGE_ROOT,
+      segmentSeconds,
+      copyCodec: !values.transcode,
+      logger,
+    }),
+  );
+  for (const feed of feeds) feed.start();
+  logger.info({ cameras: cameras.map((c) => c.name), segmentSeconds }, 'live recorder started');
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'closing the current segments, then stopping');
+    Promise.all(feeds.map((f) => f.stop()))
+      .then(() => queue.close())
+      .then(() => prisma.$disconnect())
+      .then(
+        () => {
+          redis.disconnect();
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`live-recorder: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
