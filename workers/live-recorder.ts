@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'live-recorder');
   const prisma = createPrisma(config.DATABASE_URL);
-  const redis = createRedisConnection(config.REDIS_URL, 'worker');
+  // Fail fast when Redis is down: the segment row is already written and the reconciler queues it later.
+  const redis = createRedisConnection(config.REDIS_URL, 'producer');
   const queue = createAnalyzeQueue({ connection: redis });
 
   const cameras = await prisma.camera.findMany({

@@ -38,7 +38,7 @@ def score(pairs: list[tuple[str, str]]) -> dict:
 
 
 def evaluate_real(model: PlateRecognizer, crops) -> dict:
-    images = [Image.open(c.path).convert("L") for c in crops]
+    images = [c.load() for c in crops]
     reads = read_crops(predictor(model), images)
     rows = [{"file": os.path.relpath(c.path, os.path.join(HERE, "../../../shared/plates")), "truth": c.text,
              "read": r[0], "confidence": round(r[1], 4), "layout": c.layout, "read_as": r[2], "source": c.source,

@@ -10,7 +10,7 @@ INPUT_H, INPUT_W = 32, 160
 TWO_ROW_SPLIT = 0.42
 # Crops narrower than this (width/height) are read as two-row plates too; see layouts_for().
 ONE_ROW_MIN_ASPECT = 3.0
-TWO_ROW_MAX_ASPECT = 2.3
+TWO_ROW_MAX_ASPECT = 1.6
 
 
 def to_gray(img: Image.Image) -> Image.Image:

@@ -2,6 +2,7 @@
 
 The split is by plate text, so several photos of one plate never straddle train and validation."""
 import csv
+import math
 import os
 import random
 from dataclasses import dataclass
@@ -17,25 +18,59 @@ _TCN_REGION = {"a": "서울", "b": "부산", "i": "경기"}
 _FIXES = {"B24무6162": "부산27무6162"}
 
 
+# Margin around VIN_LPD's plate box, as the CLI crops detections (src/cli/plate.ts BOX_MARGIN).
+BOX_MARGIN = 0.06
+TWO_ROW_TYPES = {"P3", "P5", "P6"}
+
+
 @dataclass
 class Crop:
     path: str
     text: str
-    layout: str  # "one-row" | "two-row" as labelled (crops/: by shape)
+    layout: str  # "one-row" | "two-row": labelled (crops-two-row) or VIN_LPD's plate type (crops)
     source: str
+    box: tuple[int, int, int, int] | None = None  # the plate inside the crop, integer pixels
+    stratum: str = ""  # split stratum: the labelled layout, or for crops/ the shape of the whole crop
+
+    def load(self) -> Image.Image:
+        img = Image.open(self.path).convert("L")
+        return img.crop(self.box) if self.box else img
 
 
-def _crop_layout(path: str) -> str:
+def _located() -> dict[str, tuple[tuple[float, ...], str]]:
+    """plate-boxes.csv (locate-plates.ts): VIN_LPD's plate box and type inside each crop."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plate-boxes.csv")
+    with open(path, encoding="utf-8") as f:
+        return {r["file"]: (tuple(float(r[k]) for k in ("x1", "y1", "x2", "y2")), r["plate_type"])
+                for r in csv.DictReader(f)}
+
+
+def _box(path: str, located) -> tuple[tuple[int, int, int, int] | None, str | None]:
+    """The located plate grown by BOX_MARGIN, as integer pixels (floor / ceil like src/vision/image.ts)."""
+    hit = located.get(os.path.relpath(path, PLATES))
+    if not hit:
+        return None, None
+    (x1, y1, x2, y2), plate_type = hit
     w, h = Image.open(path).size
+    dx, dy = (x2 - x1) * BOX_MARGIN, (y2 - y1) * BOX_MARGIN
+    x1, y1, x2, y2 = max(0.0, x1 - dx), max(0.0, y1 - dy), min(w, x2 + dx), min(h, y2 + dy)
+    return (math.floor(x1), math.floor(y1), math.ceil(x2), math.ceil(y2)), plate_type
+
+
+def _shape_layout(path: str, box) -> str:
+    w, h = Image.open(path).size if box is None else (box[2] - box[0], box[3] - box[1])
     return "two-row" if w / h < 2.6 else "one-row"
 
 
 def load_crops() -> list[Crop]:
     out: list[Crop] = []
+    located = _located()
     with open(os.path.join(PLATES, "crops", "labels.csv"), encoding="utf-8") as f:
         for row in csv.DictReader(f):
             p = os.path.join(PLATES, "crops", row["file"])
-            out.append(Crop(p, row["text"], _crop_layout(p), "crops"))
+            box, plate_type = _box(p, located)
+            layout = ("two-row" if plate_type in TWO_ROW_TYPES else "one-row") if plate_type else _shape_layout(p, box)
+            out.append(Crop(p, row["text"], layout, "crops", box, _shape_layout(p, None)))
     with open(os.path.join(PLATES, "crops-two-row", "labels.csv"), encoding="utf-8") as f:
         for row in csv.DictReader(f):
             text = row["plate_text_from_filename"].strip()
@@ -44,16 +79,17 @@ def load_crops() -> list[Crop]:
             text = _FIXES.get(text, text)
             if text[0].isascii() and text[0].isalpha():
                 text = _TCN_REGION[text[0].lower()] + text[1:]
-            out.append(Crop(os.path.join(PLATES, "crops-two-row", row["path"]), text, row["layout_guess"],
-                            "crops-two-row/" + row["path"].split("/")[0]))
+            p = os.path.join(PLATES, "crops-two-row", row["path"])
+            out.append(Crop(p, text, row["layout_guess"], "crops-two-row/" + row["path"].split("/")[0],
+                            _box(p, located)[0], row["layout_guess"]))
     return out
 
 
 def split(crops: list[Crop]) -> tuple[list[Crop], list[Crop]]:
-    """Fixed split: VAL_FRACTION of the distinct plate texts of each layout go to validation."""
+    """Fixed split: VAL_FRACTION of the distinct plate texts of each stratum go to validation."""
     val_texts: set[str] = set()
     for layout in ("one-row", "two-row"):
-        texts = sorted({c.text for c in crops if c.layout == layout})
+        texts = sorted({c.text for c in crops if c.stratum == layout})
         random.Random(f"{SPLIT_SEED}-{layout}").shuffle(texts)
         val_texts.update(texts[:round(len(texts) * VAL_FRACTION)])
     return [c for c in crops if c.text not in val_texts], [c for c in crops if c.text in val_texts]
@@ -70,9 +106,9 @@ def write_validation_list(path: str) -> None:
     _train, val = split(load_crops())
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["file", "text", "layout"])
+        w.writerow(["file", "text", "layout", "x1", "y1", "x2", "y2"])
         for c in val:
-            w.writerow([os.path.relpath(c.path, PLATES), c.text, c.layout])
+            w.writerow([os.path.relpath(c.path, PLATES), c.text, c.layout, *(c.box or ("", "", "", ""))])
 
 
 if __name__ == "__main__":

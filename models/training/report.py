@@ -18,6 +18,14 @@ def main() -> None:
         spec = json.load(f)
     meta = spec["training"]
     real = ev["real_validation"]
+    stage1 = ""
+    log1 = os.path.join(HERE, "out", "train-stage1.log")
+    if os.path.exists(log1):
+        steps = [ln.split()[2] for ln in open(log1, encoding="utf-8") if " loss " in ln]
+        stage1 = (f"- Stage 1: `/usr/bin/python3 models/training/train.py --minutes 42`, stopped by hand after "
+                  f"{steps[-1] if steps else '?'} steps (the CPU was shared with seven engineers; loose KarPlate crops "
+                  "were still taken whole, and read as two-row by their shape); its best checkpoint (step 1000) "
+                  "started stage 2.")
     lines = [
         "# Korean plate recogniser: training report",
         "",
@@ -28,7 +36,8 @@ def main() -> None:
         "CPU it gets). Re-evaluate the saved checkpoint: `/usr/bin/python3 models/training/evaluate.py`.",
         "",
         "## Training",
-        f"- {meta['steps']} steps of batch {meta['batch']} "
+        stage1,
+        f"- Stage 2 (the committed model): {meta['steps']} steps of batch {meta['batch']} "
         f"({meta['train_seconds'] // 60} min optimisation, {meta['total_seconds'] // 60} min in all, 1 thread of a "
         "shared 2-core CPU); checkpoint kept: step "
         f"{meta['best_step']} (best exact accuracy on the held-out real crops, checked every 60 steps).",

@@ -104,7 +104,9 @@ def sample_plate(fmt: str | None = None) -> dict:
     if r < 0.32:
         top, use, tail = _digits(2), _use(), _digits(4)
         return dict(fmt="region-one-row", aspect=random.uniform(4.0, 5.0), layout="one-row",
-                    style=random.choice(["white", "yellow"]), rows=[["R" + region, top, use, tail]],
+                    style=random.choice(["white", "yellow"]),
+                    # Older one-row plates stack the region name's two syllables in one narrow cell.
+                    rows=[[("S" if random.random() < 0.6 else "R") + region, top, use, tail]],
                     text=region + top + use + tail)
     if r < 0.50:
         top, use, tail = _digits(2), _use(), _digits(4)
@@ -152,6 +154,8 @@ def _render_row(bank: GlyphBank, canvas: Image.Image, groups: list[str], box: tu
         elif g.startswith("R"):
             name = g[1:]
             items.append((name, 0.62 * h * len(name), random.uniform(0.7, 0.95)))
+        elif g.startswith("S"):
+            items.append((g, random.uniform(0.45, 0.7) * h, random.uniform(0.85, 1.0)))
         else:
             for ch in g:
                 items.append((ch, (0.62 if ch.isdigit() else 0.78) * h, 1.0))
@@ -161,7 +165,12 @@ def _render_row(bank: GlyphBank, canvas: Image.Image, groups: list[str], box: tu
     x = x0 + ((x1 - x0) - total * scale) / 2
     for text, w, hf in items:
         cw = max(2, int(w * scale))
-        if text is not None:
+        if text is not None and text.startswith("S"):
+            ch = max(4, int(h * hf))
+            top = y0 + (h - ch) / 2
+            for k, syllable in enumerate(text[1:3]):
+                canvas.paste(ink, (int(x), int(top + k * ch / 2)), bank.render(syllable, cw, max(2, ch // 2), font_idx))
+        elif text is not None:
             ch = max(2, int(h * hf * random.uniform(0.92, 1.0)))
             mask = bank.render(text, cw, ch, font_idx)
             canvas.paste(ink, (int(x), int(y0 + (h - ch) / 2)), mask)

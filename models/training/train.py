@@ -9,6 +9,7 @@ import json
 import math
 import os
 import random
+import sys
 import time
 
 import numpy as np
@@ -51,7 +52,7 @@ def synthetic_line(bank: GlyphBank) -> tuple[np.ndarray, str]:
 def render_real(crops, variants: int) -> tuple[np.ndarray, list[str]]:
     lines, texts = [], []
     for c in crops:
-        img = Image.open(c.path).convert("L")
+        img = c.load()
         lines.append(line_image(img, c.layout))
         texts.append(c.text)
         for _ in range(variants - 1):
@@ -116,6 +117,7 @@ def main() -> None:
     ap.add_argument("--real-fraction", type=float, default=0.3)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init", help="checkpoint to fine-tune from (second stage)")
     ap.add_argument("--eval-every", type=int, default=100, help="steps between validations")
     args = ap.parse_args()
     # One thread: on a shared, oversubscribed CPU two OpenMP threads wait on each other (measured 2x slower).
@@ -136,12 +138,20 @@ def main() -> None:
     log(f"data ready: {len(syn_texts)} synthetic, {len(real_texts)} real lines ({time.time() - t_start:.0f}s)")
 
     model = PlateRecognizer(NUM_CLASSES)
+    if args.init:
+        model.load_state_dict(torch.load(args.init)["model"])
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
     budget = args.minutes * 60
     t0 = time.time()
     n_real = int(args.batch * args.real_fraction)
     best = {"score": (-1.0, -1.0), "step": 0}
+    if args.init:  # the starting point competes too: a second stage must not end worse than it began
+        model.eval()
+        res = evaluate_real(model, val_crops)["groups"]
+        best = {"score": (res["all"]["exact"], res["all"]["digits"]), "step": 0,
+                "model": copy.deepcopy(model.state_dict())}
+        log(f"init {args.init}: val exact {best['score'][0]:.3f} digits {best['score'][1]:.3f}")
     step, ema = 0, None
     while True:
         elapsed = time.time() - t0
@@ -186,7 +196,7 @@ def main() -> None:
     model.eval()
     real = evaluate_real(model, val_crops)
     synthetic = evaluate_synthetic(model)
-    meta = {"command": f"/usr/bin/python3 models/training/train.py --minutes {args.minutes:g}",
+    meta = {"command": " ".join(["/usr/bin/python3 models/training/train.py"] + sys.argv[1:]),
             "seed": args.seed, "steps": step, "best_step": best["step"], "batch": args.batch,
             "synthetic_plates": len(syn_texts) + fresh, "real_train_crops": len(train_crops),
             "real_train_lines": len(real_texts), "real_validation_crops": len(val_crops),

@@ -42,7 +42,7 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
 
   const dispatch = async (violationId: string, live: boolean) => {
     const loaded = await loadViolationAlert(o.prisma, violationId);
-    if (!loaded || !loaded.firstRun || Date.now() - loaded.endTime.getTime() > maxAgeMs) return;
+    if (!loaded || !loaded.live || Date.now() - loaded.endTime.getTime() > maxAgeMs) return;
     if (live) hub.publish(loaded.alert);
     await enqueueWebhookDeliveries(o.prisma, webhookQueue, violationId, loaded.alert.violation.cameraId);
   };

@@ -23,8 +23,11 @@ export interface ViolationAlert {
 
 export interface LoadedAlert {
   alert: ViolationAlert;
-  /** found by the first analysis of its segment (reruns and batches do not alert again) */
-  firstRun: boolean;
+  /**
+   * Worth ringing a sign for: found by the first analysis of a segment that no batch reprocesses. Reruns and
+   * archive batches (whose files may be new on disk) never alert.
+   */
+  live: boolean;
   endTime: Date;
 }
 
@@ -34,11 +37,12 @@ export async function loadViolationAlert(prisma: PrismaClient, violationId: stri
     include: { camera: { select: { name: true } }, run: { select: { segmentId: true, createdAt: true } } },
   });
   if (!v) return null;
-  const earlierRuns = await prisma.analysisRun.count({
-    where: { segmentId: v.run.segmentId, createdAt: { lt: v.run.createdAt } },
-  });
+  const [earlierRuns, batchItems] = await Promise.all([
+    prisma.analysisRun.count({ where: { segmentId: v.run.segmentId, createdAt: { lt: v.run.createdAt } } }),
+    prisma.batchItem.count({ where: { segmentId: v.run.segmentId } }),
+  ]);
   return {
-    firstRun: earlierRuns === 0,
+    live: earlierRuns === 0 && batchItems === 0,
     endTime: v.endTime,
     alert: {
       type: 'violation.recorded',

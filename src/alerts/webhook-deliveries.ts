@@ -60,12 +60,6 @@ export async function enqueueWebhookDeliveries(
   return pending.length;
 }
 
-class DeliveryRefused extends Error {
-  constructor(readonly status: number) {
-    super(`receiver answered HTTP ${status}`);
-  }
-}
-
 async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>): Promise<void> {
   const delivery = await prisma.webhookDelivery.findUnique({
     where: { id: job.data.deliveryId },
@@ -98,7 +92,7 @@ async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>): Promise<
     });
     status = res.status;
     await res.body?.cancel();
-    if (!res.ok) error = new DeliveryRefused(res.status).message;
+    if (!res.ok) error = `receiver answered HTTP ${res.status}`;
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
   }

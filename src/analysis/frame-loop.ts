@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ViolationEvent, ViolationJudge } from '../core/violation-judge.js';
-import { streamFrames } from '../media/frame-stream.js';
 import type { Detector } from '../vision/detector.js';
 import { BestShotKeeper, type VehicleShot } from './best-frames.js';
+import { decodeAhead } from './decode-ahead.js';
 
 export interface FrameLoopOptions {
   videoPath: string;
@@ -36,8 +36,8 @@ export interface FrameLoopResult {
 }
 
 /**
- * The per-frame stage: ffmpeg decodes ahead in its own process (a small bounded buffer) while each
- * frame is detected, tracked and judged here. Keeps the best pictures of live tracks so plates can
+ * The per-frame stage: ffmpeg decodes ahead in its own process, read on a worker thread into a small
+ * bounded buffer, while each frame is detected, tracked and judged here. Keeps the best pictures of live tracks so plates can
  * be read after the fact without a second decode.
  */
 export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopResult> {
@@ -53,7 +53,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   let inferenceMs = 0;
   let trackingMs = 0;
   let framesAnalysed = 0;
-  const frames = streamFrames(opts.videoPath, { fps: opts.fps, maxWidth: opts.maxWidth, readAhead: opts.readAhead });
+  const frames = decodeAhead(opts.videoPath, { fps: opts.fps, maxWidth: opts.maxWidth, readAhead: opts.readAhead });
   try {
     while (true) {
       let mark = performance.now();

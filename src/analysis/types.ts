@@ -32,6 +32,7 @@ export interface SegmentAnalysis {
 
 /** Milliseconds. Decoding runs in ffmpeg beside inference, so `decodeWaitMs` is only the time spent waiting for it. */
 export interface AnalysisTimings {
+  /** probe, source hash and model loading (everything before the first frame) */
   probeMs: number;
   decodeWaitMs: number;
   inferenceMs: number;

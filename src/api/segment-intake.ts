@@ -7,6 +7,7 @@ import { MediaError } from '../media/errors.js';
 import { probeVideo, type VideoInfo } from '../media/probe.js';
 import { enqueueSegment } from '../queue/producer.js';
 import type { ApiDeps } from './deps.js';
+import { REDIS_TIMEOUT_MS, withTimeout } from './timeout.js';
 
 export type IntakeResult =
   | { outcome: 'created'; segment: Segment; video: VideoInfo; enqueued: boolean }
@@ -46,7 +47,7 @@ export async function takeInSegment(
   let segment = result.segment;
   let enqueued = false;
   try {
-    await enqueueSegment(deps.queue, segment, deps.config.PIPELINE_VERSION, { prisma: deps.prisma });
+    await withTimeout(enqueueSegment(deps.queue, segment, deps.config.PIPELINE_VERSION, { prisma: deps.prisma }), REDIS_TIMEOUT_MS, 'enqueue');
     enqueued = true;
     segment = (await deps.prisma.segment.findUnique({ where: { id: segment.id } })) ?? segment;
   } catch (err) {

@@ -46,7 +46,10 @@ function table(header: string[], rows: string[][]): string {
 /** A readable table of one segment's violations and where each evidence package lies. */
 export function violationTable(analysis: SegmentAnalysis, evidenceRoot: string): string {
   const title = `${path.basename(analysis.videoPath)}: ${analysis.violations.length} violation(s) in ${analysis.videoSeconds.toFixed(1)} s of video (${analysis.framesAnalysed} frames at ${analysis.fps} fps, ${analysis.detector})`;
-  if (analysis.violations.length === 0) return title;
+  const t = analysis.timings;
+  const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const timing = `time: inference ${sec(t.inferenceMs)}, waiting for decode ${sec(t.decodeWaitMs)}, tracking ${sec(t.trackingMs)}, plates ${sec(t.plateMs)}, evidence ${sec(t.evidenceMs)}, total ${sec(t.totalMs)}`;
+  if (analysis.violations.length === 0) return `${title}\n${timing}`;
   const rows = analysis.violations.map((v, i) => [
     String(i + 1),
     `${v.zoneName} (${v.zoneKind})`,
@@ -55,5 +58,5 @@ export function violationTable(analysis: SegmentAnalysis, evidenceRoot: string):
     v.plate.text ? `${v.plate.text} (${Math.round(v.plate.confidence * 100)}%)` : 'unread',
     path.relative(evidenceRoot, v.evidenceDir) || v.evidenceDir,
   ]);
-  return [title, '', table(['#', 'zone', 'track', 'time', 'plate', 'evidence'], rows), '', `evidence root: ${evidenceRoot}`].join('\n');
+  return [title, timing, '', table(['#', 'zone', 'track', 'time', 'plate', 'evidence'], rows), '', `evidence root: ${evidenceRoot}`].join('\n');
 }

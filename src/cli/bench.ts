@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { decodeAhead } from '../analysis/decode-ahead.js';
 import { DETECTOR_PROFILES } from '../analysis/detector-profile.js';
 import { runFrameLoop } from '../analysis/frame-loop.js';
 import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
 import type { RgbFrame } from '../core/types.js';
 import { createViolationJudge } from '../core/violation-judge.js';
-import { outputSize, streamFrames } from '../media/frame-stream.js';
+import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
 import { createDetector, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
 import { loadCameraFile } from './camera-file.js';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   // Decode only: the frames are kept so inference runs on exactly the same pixels.
   const frames: RgbFrame[] = [];
   let mark = performance.now();
-  for await (const frame of streamFrames(clip, { fps, maxWidth: MAX_WIDTH })) frames.push(frame);
+  for await (const frame of decodeAhead(clip, { fps, maxWidth: MAX_WIDTH, readAhead: 3 })) frames.push(frame);
   const decodeMs = performance.now() - mark;
   if (frames[0]) await detector.detect(frames[0], { scoreThreshold: profile.detectScore });
 

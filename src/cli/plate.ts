@@ -5,10 +5,11 @@ import { createKoreanRecognizer, type KoreanPlateRecognizer } from '../vision/ko
 import { createPlateDetector, type PlateDetector } from '../vision/plate-detector.js';
 import { createPlateReader, type PlateReader } from '../vision/plate-reader.js';
 
-const USAGE = `usage: npm run plate -- [--crop] [--json] <image>...
+const USAGE = `usage: npm run plate -- [--crop] [--json] [--model <file.onnx>] <image>...
 
-  --crop  each image is a plate crop: read it directly (default: find the plates in the image first)
-  --json  one JSON object per image: {"file","text","confidence","candidates":[{"text","confidence"}],"format"}`;
+  --crop   each image is a plate crop: read it directly (default: find the plates in the image first)
+  --json   one JSON object per image: {"file","text","confidence","candidates":[{"text","confidence"}],"format"}
+  --model  recogniser ONNX file, its .json beside it (default: models/korean-plate-rec.onnx)`;
 
 /** Plate boxes from the detector are tight; a margin keeps the border characters whole. */
 const BOX_MARGIN = 0.06;
@@ -31,7 +32,7 @@ interface PlateResult {
   error?: string;
 }
 
-function parseCli(argv: string[]): { crop: boolean; json: boolean; files: string[] } {
+function parseCli(argv: string[]): { crop: boolean; json: boolean; model: string | undefined; files: string[] } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -41,6 +42,7 @@ function parseCli(argv: string[]): { crop: boolean; json: boolean; files: string
       options: {
         crop: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        model: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -52,7 +54,8 @@ function parseCli(argv: string[]): { crop: boolean; json: boolean; files: string
     process.exit(0);
   }
   if (parsed.positionals.length === 0) throw new UsageError('missing the image file(s)');
-  return { crop: parsed.values.crop, json: parsed.values.json, files: parsed.positionals };
+  const { crop, json, model } = parsed.values;
+  return { crop, json, model, files: parsed.positionals };
 }
 
 /** Grammar-valid reads first, then by confidence; one entry per distinct text. */
@@ -107,7 +110,7 @@ function human(r: PlateResult): string {
 
 async function main(): Promise<number> {
   const args = parseCli(process.argv.slice(2));
-  const recognizer = await createKoreanRecognizer();
+  const recognizer = await createKoreanRecognizer({ modelPath: args.model });
   const finder = args.crop ? undefined : { reader: await createPlateReader({ recognizer }), detector: await createPlateDetector() };
   let failures = 0;
   for (const file of args.files) {

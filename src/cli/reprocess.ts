@@ -10,15 +10,17 @@ import { createPrisma, type PrismaClient } from '../db/client.js';
 import { createLogger } from '../logger.js';
 import { loadCameraFile } from './camera-file.js';
 
-const USAGE = `usage: npm run reprocess -- <folder> --camera <file.json|camera id> [--pipeline-version v] [--no-local-worker]
+const USAGE = `usage: npm run reprocess -- <folder> --camera <file.json|camera id> [--pipeline-version v] [--no-local-worker] [--queue-prefix p]
 
 Registers every video file in <folder> as a segment of the camera and analyses them all as one batch
 (BullMQ parent/child jobs, spread over every running analysis worker), with a progress bar.
 
   --camera            a camera file (created, or its zones updated to match) or the id of a stored camera
-  --pipeline-version  label for the new analysis runs (default: PIPELINE_VERSION); a segment already analysed
-                      with this version and the same camera configuration is not analysed again
+  --pipeline-version  version for the new analysis runs (default: PIPELINE_VERSION); only workers running that
+                      version take the jobs (the in-process one does). A segment already analysed with this
+                      version and the same camera configuration is not analysed again
   --no-local-worker   never analyse in this process
+  --queue-prefix      Redis key prefix of the queues (default BullMQ's "bull"); workers must use the same
 
 Needs Postgres (DATABASE_URL) and Redis (REDIS_URL). When no analysis worker is connected to the queue, one runs
 inside this process (WORKER_CONCURRENCY jobs at a time); start more with \`npm run worker\` to go faster.
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
       camera: { type: 'string' },
       'pipeline-version': { type: 'string' },
       'no-local-worker': { type: 'boolean', default: false },
+      'queue-prefix': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -84,19 +87,27 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'reprocess');
   const prisma = createPrisma(config.DATABASE_URL);
-  const runtime = openBatchRuntime({ prisma, redisUrl: config.REDIS_URL, logger });
+  const prefix = values['queue-prefix'];
+  const runtime = openBatchRuntime({ prisma, redisUrl: config.REDIS_URL, logger, ...(prefix ? { prefix } : {}) });
   let local: AnalysisWorkerHandle | null = null;
   try {
     const cameraId = await resolveCamera(prisma, values.camera);
+    const pipelineVersion = values['pipeline-version'] ?? config.PIPELINE_VERSION;
     if (!values['no-local-worker'] && (await workersOnline(runtime.queue)) === 0) {
       process.stderr.write('no analysis worker is running: analysing in this process\n');
-      local = startAnalysisWorker({ prisma, config, logger, reconcileIntervalMs: 0 });
+      local = startAnalysisWorker({
+        prisma,
+        config: { ...config, PIPELINE_VERSION: pipelineVersion },
+        logger,
+        reconcileIntervalMs: 0,
+        ...(prefix ? { prefix } : {}),
+      });
     }
     const started = Date.now();
     const batch = await createBatch(runtime.deps, {
       cameraId,
       scope: { kind: 'folder', folder: path.resolve(positionals[0]!) },
-      pipelineVersion: values['pipeline-version'] ?? config.PIPELINE_VERSION,
+      pipelineVersion,
       actor: ACTOR,
     });
     process.stderr.write(`batch ${batch.id}: ${batch.total} segment(s), pipeline ${batch.pipelineVersion}\n`);

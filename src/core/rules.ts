@@ -21,7 +21,10 @@ export interface RiderOptions {
   feetAboveBottom: number;
   /** share of in-zone frames that must show a rider (default 0.5) */
   minRiderShare: number;
-  /** person detections under this score are not considered riders (default 0.25) */
+  /**
+   * person detections under this score are not considered riders (default 0.35): PicoDet-S sees
+   * the covered seats of parked bikes as 0.25–0.35 persons, while riders score higher
+   */
   minPersonScore: number;
 }
 
@@ -32,7 +35,7 @@ export const DEFAULT_RIDER_OPTIONS: RiderOptions = {
   minUpperOverlap: 0.2,
   feetAboveBottom: 0.1,
   minRiderShare: 0.5,
-  minPersonScore: 0.25,
+  minPersonScore: 0.35,
 };
 
 /**

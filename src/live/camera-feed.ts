@@ -18,7 +18,7 @@ export interface CameraFeedOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   logger: Logger;
-  /** after each segment is registered and queued (measurements, tests) */
+  /** after each new segment is registered and queued (measurements, tests) */
   onRegistered?: (segment: ClosedSegment, registered: RegisteredSegment) => void;
 }
 
@@ -37,6 +37,11 @@ export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
     onSegment: async (segment) => {
       const registered = await registerRecordedSegment(o, o.camera.id, segment);
       if (!registered) return;
+      if (!registered.created) {
+        // byte-identical to a segment on record (a source replaying a file): nothing new to analyse
+        logger.warn({ segmentId: registered.segmentId, file: segment.path }, 'segment repeats one already recorded');
+        return;
+      }
       logger.info({ segmentId: registered.segmentId, file: segment.path, durationSec: segment.durationSec }, 'segment recorded');
       o.onRegistered?.(segment, registered);
     },

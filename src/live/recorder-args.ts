@@ -4,7 +4,10 @@ export interface RecorderArgsOptions {
   segmentSeconds: number;
   /** copy the video stream when the source is H.264/H.265 (no decode, no CPU); false re-encodes with keyframes on cut points */
   copyCodec: boolean;
-  /** output pattern with one %06d for the segment index */
+  /**
+   * output pattern with one %06d for the segment index. Not `-strftime 1`: its names have one-second resolution,
+   * and a source that delivers faster than real time (a reconnect burst) then overwrites a segment with the next.
+   */
   outputPattern: string;
   listPath: string;
   /** seconds without data before ffmpeg gives up on a network source */

@@ -43,7 +43,7 @@ export async function cutClip(src: string, dest: string, options: ClipOptions): 
         '-movflags', '+faststart',
       ])
       .format('mp4')
-      .on('error', (err: Error, _o: unknown, stderr: string) =>
+      .on('error', (err: Error, _o: string | null, stderr: string | null) =>
         reject(new MediaError('corrupt', src, `ffmpeg could not cut the clip: ${stderrTail(stderr || err.message)}`, { cause: err })),
       )
       .on('end', () => resolve())

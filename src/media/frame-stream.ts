@@ -1,3 +1,4 @@
+import type { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { RgbFrame } from '../core/types.js';
 import { MediaError, stderrTail } from './errors.js';
@@ -55,7 +56,7 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
 
   const command = ffmpeg(file)
     .outputOptions(['-an', '-sn', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24'])
-    .on('error', (err: Error, _stdout: unknown, stderr: string) => {
+    .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       if (!stopped) {
         failure = new MediaError('corrupt', file, `ffmpeg failed while decoding: ${stderrTail(stderr || err.message)}`, { cause: err });
       }
@@ -66,7 +67,7 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
       finished = true;
       signal();
     });
-  const output = command.pipe();
+  const output = command.pipe() as PassThrough;
 
   let current = new Uint8Array(frameBytes);
   let filled = 0;

@@ -24,7 +24,7 @@ export async function extractFrame(src: string, timestampSec: number): Promise<K
     const command = ffmpeg(src)
       .inputOptions(['-ss', at.toFixed(3)])
       .outputOptions(['-map', '0:v:0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24'])
-      .on('error', (err: Error, _o: unknown, stderr: string) =>
+      .on('error', (err: Error, _o: string | null, stderr: string | null) =>
         reject(new MediaError('corrupt', src, `ffmpeg could not decode the frame at ${at.toFixed(3)} s: ${stderrTail(stderr || err.message)}`, { cause: err })),
       )
       .on('end', () => resolve());

@@ -47,7 +47,7 @@ export function expandBox(box: Box, fraction: number, width: number, height: num
   };
 }
 
-function toSharp(image: RgbImage): sharp.Sharp {
+function toSharp(image: RgbImage): ReturnType<typeof sharp> {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
 }
 

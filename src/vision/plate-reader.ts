@@ -11,9 +11,9 @@ import type { CharRead, TextRead, TextRecognizer } from './text-recognizer.js';
 export interface PlateRead {
   /** plate box in the pixels of the frame given to readPlate (of the crop for readPlateCrop) */
   plateBox: Box;
-  /** VIN_LPD score; 0 for a crop read as given (no plate found inside it) */
+  /** VIN_LPD score (HyperLPR3's when only it found the plate); 0 for a crop read as given */
   detectorScore: number;
-  /** VIN_LPD's Korean plate type; absent for a crop read as given */
+  /** VIN_LPD's Korean plate type; absent when VIN_LPD did not find the plate */
   plateType?: PlateType;
   layout: PlateLayout;
   /** plate corners in frame pixels (tl, tr, br, bl) when HyperLPR3 found them; the crop is rectified by them */
@@ -88,7 +88,8 @@ function matchCorners(candidates: PlateCorners[], box: Box): PlateCorners | unde
     .sort((a, b) => iou(b.box, box) - iou(a.box, box))[0];
 }
 
-const PAD = Number(process.env.PAD ?? 1);
+/** Canvas margin around a ready crop, as a share of its size on each side. */
+const PAD = 1;
 
 function unpad(read: PlateRead, padX: number, padY: number): PlateRead {
   const b = read.plateBox;
@@ -133,9 +134,11 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
       plateDetector.detect(vehicle, { scoreThreshold: options.plateScoreThreshold ?? 0.2 }),
       cornerDetector.detect(vehicle),
     ]);
-    const best = plates[0];
+    // VIN_LPD knows Korean plates; HyperLPR3's own box stands in when it finds none (other plate styles).
+    const fallback = corners[0];
+    const best = plates[0] ?? (fallback ? { box: fallback.box, score: fallback.score, plateType: undefined } : undefined);
     if (!best) return null;
-    const matched = matchCorners(corners, best.box);
+    const matched = plates[0] ? matchCorners(corners, best.box) : fallback;
 
     let plate: RgbImage;
     if (matched) {
@@ -151,7 +154,7 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     return {
       plateBox: { x1: b.x1 + ox, y1: b.y1 + oy, x2: b.x2 + ox, y2: b.y2 + oy },
       detectorScore: best.score,
-      plateType: best.plateType,
+      ...(best.plateType ? { plateType: best.plateType } : {}),
       layout,
       ...(matched ? { corners: shift(matched.corners, ox, oy) } : {}),
       ...read,

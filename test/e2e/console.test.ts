@@ -1,3 +1,4 @@
+import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -20,12 +21,14 @@ const LANES: [number, number][] = [
 const BOW_TIE: [number, number][] = [LANES[0]!, LANES[2]!, LANES[1]!, LANES[3]!];
 
 /** The worker analyses the 10 s clip and writes the evidence on a shared, busy CPU. */
-const ANALYSIS_TIMEOUT_MS = 540_000;
+const ANALYSIS_TIMEOUT_MS = 900_000;
 /** one to confirm, one to reject, one to correct */
 const MIN_VIOLATIONS = 3;
 const CORRECTED_PLATE = '30E58670';
 
 let t: TestApi;
+/** Footage and evidence of this run, inside the project's gitignored var/. */
+let runDir: string;
 let worker: AnalysisWorkerHandle;
 let browser: Browser;
 let baseURL: string;
@@ -33,7 +36,9 @@ const shots: string[] = [];
 
 beforeAll(async () => {
   await buildConsole();
-  t = await startTestApi();
+  await mkdir(path.resolve(import.meta.dirname, '../../var/e2e'), { recursive: true });
+  runDir = await mkdtemp(path.resolve(import.meta.dirname, '../../var/e2e/run-'));
+  t = await startTestApi({ FOOTAGE_ROOT: path.join(runDir, 'footage'), EVIDENCE_ROOT: path.join(runDir, 'evidence') });
   worker = startAnalysisWorker({
     prisma: t.prisma,
     config: t.deps.config,
@@ -50,6 +55,7 @@ afterAll(async () => {
   await browser?.close();
   await worker?.close();
   await t?.close();
+  if (runDir) await rm(runDir, { recursive: true, force: true });
   console.log(`screenshots:\n  ${shots.join('\n  ')}`);
 });
 
@@ -140,7 +146,11 @@ describe('web console, ops', () => {
     expect((await t.prisma.segment.findUniqueOrThrow({ where: { id: segmentId } })).cameraId).toBe(cameraId);
     await screenshot(ops, '05-footage-progress', shots);
 
-    await ops.locator('section.progress[data-segment-status="done"]').waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
+    await ops
+      .locator('section.progress[data-segment-status="done"], section.progress[data-segment-status="failed"]')
+      .waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
+    const analysed = await t.prisma.segment.findUniqueOrThrow({ where: { id: segmentId } });
+    expect(analysed, analysed.error ?? '').toMatchObject({ status: 'done', error: null });
     const found = await t.prisma.violation.count({ where: { cameraId } });
     expect(found).toBeGreaterThanOrEqual(MIN_VIOLATIONS);
     await expect.poll(() => ops.locator('.segment-violations li').count()).toBe(found);
@@ -205,7 +215,11 @@ describe('web console, officers', () => {
     await page.getByRole('button', { name: '이탈(으)로 이동' }).click();
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(0);
     await page.getByRole('button', { name: '표시', exact: true }).click();
-    await expect.poll(() => page.locator('.strip img[alt*="표시"]').count(), { timeout: 20_000 }).toBe(3);
+    await expect
+      .poll(() => page.locator('.strip img[alt*="표시"]').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length), {
+        timeout: 30_000,
+      })
+      .toBe(3);
     await page.getByRole('heading', { name: '검토 이력' }).waitFor();
     await screenshot(page, '08-violation', shots);
   }, 120_000);

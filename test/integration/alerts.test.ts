@@ -102,7 +102,7 @@ describe('alerts', () => {
     expect(log[0]).toMatchObject({ id: hit.headers[DELIVERY_HEADER], violationId: violation.id, attempts: 2, responseStatus: 204, lastError: null });
   });
 
-  it('does not alert archive footage or a rerun of a segment already analysed', async () => {
+  it('does not alert old footage, batch reprocessing or a rerun of a segment already analysed', async () => {
     const { camera, zone, run, segment } = await seedRun(api.prisma, `alerts-quiet-${Date.now()}`);
     await api.app.inject({
       method: 'POST',
@@ -117,6 +117,18 @@ describe('alerts', () => {
       data: { segmentId: segment.id, pipelineVersion: 'rerun', modelFingerprints: {}, configHash: '1'.repeat(64), timings: {}, startedAt: new Date() },
     });
     await seedViolation(api.prisma, { cameraId: camera.id, runId: rerun.id, zoneId: zone.id }, { startTime: new Date(Date.now() - 3000) });
+    // a batch over freshly written archive files: new on disk, but not live
+    const archived = await seedRun(api.prisma, `alerts-archive-${Date.now()}`);
+    await api.prisma.batch.create({
+      data: {
+        cameraId: archived.camera.id,
+        pipelineVersion: 'seed',
+        createdBy: 'test',
+        total: 1,
+        items: { create: [{ segmentId: archived.segment.id }] },
+      },
+    });
+    await seedViolation(api.prisma, { cameraId: archived.camera.id, runId: archived.run.id, zoneId: archived.zone.id }, { startTime: new Date(Date.now() - 3000) });
     await new Promise((r) => setTimeout(r, 3000));
     expect(receiver.calls()).toBe(before);
     expect(sse.events.length).toBe(streamed);

@@ -123,7 +123,7 @@ describe('health, docs and metrics', () => {
     expect(ready.json()).toMatchObject({ status: 'ready', checks: { postgres: { ok: true }, redis: { ok: true } } });
   });
 
-  it('answers /readyz with 503 when Postgres and Redis cannot be reached', async () => {
+  it('answers /readyz with 503, and other routes with a bare 500 problem, when Postgres and Redis are down', async () => {
     const prisma = createPrisma('postgresql://postgres@127.0.0.1:1/none');
     const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => 1000 });
     redis.on('error', () => {});
@@ -134,6 +134,10 @@ describe('health, docs and metrics', () => {
       const res = await app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ status: 'unavailable', checks: { postgres: { ok: false }, redis: { ok: false } } });
+      // With the database gone even the key check fails: a 500 problem that names nothing internal.
+      const down = await app.inject({ method: 'GET', url: '/cameras', headers: bearer(t.keys.ops) });
+      expect(expectProblem(down, 500)).toMatchObject({ type: '/problems/internal', detail: expect.stringMatching(/logged/) });
+      expect(down.body).not.toMatch(/127\.0\.0\.1|postgres|ECONNREFUSED|prisma/i);
     } finally {
       await app.close();
       await queue.close();

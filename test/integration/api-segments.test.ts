@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.js';
+import { createRedisConnection } from '../../src/queue/connection.js';
 import { analyzeJobId } from '../../src/queue/producer.js';
+import { createAnalyzeQueue } from '../../src/queue/queues.js';
 import { FOOTAGE, bearer, dbFingerprint, expectProblem, startTestApi, type TestApi } from './api-helpers.js';
 
 let t: TestApi;
@@ -123,6 +126,33 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
     expectProblem(await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.officer), payload: { cameraId, path: `cam1/${CLIP}` } }), 403);
     expectProblem(await t.app.inject({ method: 'GET', url: '/segments/3f0c2a6e-9a51-4b7e-8c1d-2b9f4e6a7c80', headers: bearer(t.keys.ops) }), 404);
     expect(await dbFingerprint(t.prisma)).toBe(before);
+  });
+});
+
+describe('registration while Redis is down', () => {
+  it('keeps the segment pending in Postgres for the reconciler, and status and metrics still answer', async () => {
+    const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => 1000 });
+    redis.on('error', () => {});
+    const deadQueue = createAnalyzeQueue({ connection: redis });
+    deadQueue.on('error', () => {});
+    const app = await buildApp({ ...t.deps, queue: deadQueue });
+    try {
+      await copyFile(path.join(FOOTAGE, 'rishii_test.mp4'), path.join(t.footageRoot, 'offline.mp4'));
+      const res = await app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: 'offline.mp4' } });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ status: 'pending', enqueued: false });
+      expect((await t.prisma.segment.findUniqueOrThrow({ where: { id: res.json().id } })).status).toBe('pending');
+      const status = await app.inject({ method: 'GET', url: `/segments/${res.json().id}`, headers: bearer(t.keys.ops) });
+      expect(status.json()).toMatchObject({ status: 'pending', job: null });
+      const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toContain('http_request_duration_seconds');
+      expect(metrics.body).not.toMatch(/analysis_queue_jobs\{/);
+    } finally {
+      await app.close();
+      await deadQueue.close();
+      redis.disconnect();
+    }
   });
 });
 

@@ -155,8 +155,7 @@ describe('live feed', () => {
       return h.status === 'recording' && h.lastSegmentAt && Date.parse(h.lastSegmentAt) > restartedAt ? h : undefined;
     }, 60_000, 'a segment after the source came back');
     expect(back.reconnects).toBeGreaterThanOrEqual(lost.reconnects);
-    const after = await api.prisma.segment.count({ where: { cameraId, createdAt: { gt: new Date(restartedAt) } } });
-    expect(after).toBeGreaterThanOrEqual(1);
+    expect(back.segmentsRecorded).toBeGreaterThan(lost.segmentsRecorded);
 
     await feed!.stop();
     expect((await health()).status).toBe('stopped');

@@ -92,7 +92,8 @@ describe('resolveModel', () => {
   it('rejects a found file with the wrong sha256, naming the file, instead of using it', async () => {
     const envDir = dir('tampered');
     const bytes = readFileSync(path.join(SHARED, 'picodet_s_416_coco.onnx'));
-    bytes[bytes.length >> 1] ^= 0xff;
+    const middle = bytes.length >> 1;
+    bytes.writeUInt8(bytes.readUInt8(middle) ^ 0xff, middle);
     const file = path.join(envDir, 'picodet_s_416_coco.onnx');
     writeFileSync(file, bytes);
     process.env.MOTOGUARD_MODELS_DIR = envDir;

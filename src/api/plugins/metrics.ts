@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REDIS_TIMEOUT_MS, withTimeout } from '../timeout.js';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 /** Completed jobs inspected per scrape for durations; BullMQ keeps finished jobs only for a while. */
@@ -31,8 +32,10 @@ async function metrics(app: FastifyInstance, opts: { queue: Queue }): Promise<vo
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const counts = await queue.getJobCounts(...QUEUE_STATES);
-      for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+      // Without Redis the gauge reports nothing rather than stale depths; the HTTP metrics still flow.
+      this.reset();
+      const counts = await withTimeout(queue.getJobCounts(...QUEUE_STATES), REDIS_TIMEOUT_MS, 'queue counts').catch(() => null);
+      if (counts) for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
     },
   });
 
@@ -53,7 +56,7 @@ async function metrics(app: FastifyInstance, opts: { queue: Queue }): Promise<vo
 
   async function observeFinishedJobs(): Promise<void> {
     for (const outcome of ['completed', 'failed'] as const) {
-      const jobs = await queue.getJobs([outcome], 0, RECENT_JOBS - 1);
+      const jobs = await withTimeout(queue.getJobs([outcome], 0, RECENT_JOBS - 1), REDIS_TIMEOUT_MS, 'finished jobs').catch(() => []);
       for (const job of jobs) {
         const key = `${job.id}:${job.finishedOn}`;
         if (!job.processedOn || !job.finishedOn || seenJobs.has(key)) continue;

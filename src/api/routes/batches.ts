@@ -21,7 +21,7 @@ const createBody = z
     folder: z.string().min(1).max(4096).optional().describe('folder relative to FOOTAGE_ROOT; its video files become segments'),
     from: z.iso.datetime({ offset: true }).optional().describe('with `to`: the camera’s stored segments starting in [from, to)'),
     to: z.iso.datetime({ offset: true }).optional(),
-    pipelineVersion: z.string().min(1).max(100).optional().describe('default: the configured PIPELINE_VERSION'),
+    pipelineVersion: z.string().min(1).max(100).optional().describe('default: the configured PIPELINE_VERSION; only workers running this version take the jobs'),
   })
   .refine((b) => (b.folder !== undefined) !== (b.from !== undefined || b.to !== undefined), {
     message: 'give either folder, or from and to',

@@ -1,23 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiDeps } from '../deps.js';
-
-const CHECK_TIMEOUT_MS = 2000;
+import { REDIS_TIMEOUT_MS, withTimeout } from '../timeout.js';
 
 async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
+  const ms = () => Math.round(performance.now() - started);
   try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      }),
-    ]);
-    return { ok: true, ms: Math.round(performance.now() - started) };
+    await withTimeout(probe(), REDIS_TIMEOUT_MS, 'health check');
+    return { ok: true, ms: ms() };
   } catch (err) {
-    return { ok: false, ms: Math.round(performance.now() - started), error: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
+    return { ok: false, ms: ms(), error: (err as Error).message };
   }
 }
 

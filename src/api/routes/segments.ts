@@ -11,6 +11,7 @@ import { HttpProblem, badRequest, conflict, notFound, unprocessable } from '../p
 import { resolveInsideRoot } from '../safe-path.js';
 import { idParams, secured } from '../schemas.js';
 import { takeInSegment, type IntakeResult } from '../segment-intake.js';
+import { REDIS_TIMEOUT_MS, withTimeout } from '../timeout.js';
 
 const registerBody = z.strictObject({
   cameraId: z.uuid(),
@@ -45,9 +46,10 @@ export function intakeResponse(result: IntakeResult, notVideoStatus: 415 | 422) 
 /** Live progress from the queue; null once BullMQ has let the job go (Postgres keeps the outcome). */
 async function jobStatus(deps: ApiDeps, sha256: string) {
   try {
-    const job = await deps.queue.getJob(analyzeJobId(sha256, deps.config.PIPELINE_VERSION));
+    const job = await withTimeout(deps.queue.getJob(analyzeJobId(sha256, deps.config.PIPELINE_VERSION)), REDIS_TIMEOUT_MS, 'job lookup');
     if (!job) return null;
-    return { id: job.id, state: await job.getState(), progress: job.progress, attemptsMade: job.attemptsMade, failedReason: job.failedReason ?? null };
+    const state = await withTimeout(job.getState(), REDIS_TIMEOUT_MS, 'job state');
+    return { id: job.id, state, progress: job.progress, attemptsMade: job.attemptsMade, failedReason: job.failedReason ?? null };
   } catch (err) {
     deps.logger.warn({ err }, 'queue unavailable for job status');
     return null;

@@ -24,28 +24,30 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
-/** An object URL for a blob fetched with the API key; revoked when the component lets go of it. */
-export function useBlobUrl(load: (() => Promise<Blob>) | null, deps: readonly unknown[]): string | null | 'error' {
-  const [url, setUrl] = useState<string | null | 'error'>(null);
+/**
+ * An object URL for a blob fetched with the API key, for the resource named `key` (null: nothing to
+ * load). A URL made for an earlier key is never returned, so a changed source shows as loading.
+ */
+export function useBlobUrl(key: string | null, load: () => Promise<Blob>): string | null | 'error' {
+  const [state, setState] = useState<{ key: string | null; url: string | null | 'error' }>({ key: null, url: null });
   useEffect(() => {
-    if (!load) return;
+    if (key === null) return;
     let live = true;
     let made: string | null = null;
-    setUrl(null);
     load().then(
       (blob) => {
         if (!live) return;
         made = URL.createObjectURL(blob);
-        setUrl(made);
+        setState({ key, url: made });
       },
-      () => live && setUrl('error'),
+      () => live && setState({ key, url: 'error' }),
     );
     return () => {
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, deps);
-  return url;
+  }, [key]);
+  return state.key === key ? state.url : null;
 }
 
 /** Calls `fn` every `ms` while `active`. */

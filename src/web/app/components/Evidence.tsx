@@ -40,7 +40,7 @@ export function EvidenceView({ violation, evidence, manifest }: Props) {
   const marked = byMoment(evidence.filter((e) => e.role === 'annotated'));
   const clip = evidence.find((e) => e.role === 'clip');
   const plate = evidence.find((e) => e.role === 'plate_crop');
-  const clipUrl = useBlobUrl(clip ? () => api.evidence(clip.id) : null, [clip?.id]);
+  const clipUrl = useBlobUrl(clip?.id ?? null, () => api.evidence(clip!.id));
 
   // The manifest knows each moment's time and the clip's window; without it, assume even padding.
   const seek = (moment: Moment) => {

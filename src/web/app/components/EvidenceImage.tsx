@@ -7,7 +7,7 @@ import { useSession } from '../session.js';
 export function EvidenceImage({ file, alt, class: cls }: { file: EvidenceFile | undefined; alt: string; class?: string }) {
   const { api } = useSession();
   const { t } = useI18n();
-  const url = useBlobUrl(file ? () => api.evidence(file.id) : null, [file?.id]);
+  const url = useBlobUrl(file?.id ?? null, () => api.evidence(file!.id));
   if (!file || url === 'error') return <div class={`evidence-missing ${cls ?? ''}`}>{t('evidenceMissing')}</div>;
   if (!url) return <div class={`evidence-loading ${cls ?? ''}`} aria-busy="true" />;
   return <img class={cls} src={url} alt={alt} />;

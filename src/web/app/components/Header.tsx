@@ -18,7 +18,7 @@ export function Header() {
       <a class="skip" href="#main">
         {t('skipToContent')}
       </a>
-      <div class="brand" aria-label={t('appName')}>
+      <div class="brand">
         <span class="logo" aria-hidden="true">◆</span> {t('appName')}
       </div>
       <nav aria-label={t('appTagline')}>

@@ -5,11 +5,18 @@ import { Confidence } from './Badges.js';
 
 const SHOWN_CANDIDATES = 5;
 
-export function PlateReading({ violation, charConfidences }: { violation: Violation; charConfidences?: number[] }) {
+interface Props {
+  violation: Violation;
+  charConfidences?: number[];
+  /** a reviewer typed the current plate: the machine's confidence no longer applies */
+  corrected?: boolean;
+}
+
+export function PlateReading({ violation, charConfidences, corrected = false }: Props) {
   const { t } = useI18n();
   const text = violation.plateText;
   const candidates = violation.plateCandidates ?? [];
-  const marks = text ? uncertainPositions(text, candidates, charConfidences) : new Set<number>();
+  const marks = text && !corrected ? uncertainPositions(text, candidates, charConfidences) : new Set<number>();
   return (
     <section class="card plate-reading" aria-labelledby="plate-title">
       <h2 id="plate-title">{t('plateReading')}</h2>
@@ -24,7 +31,7 @@ export function PlateReading({ violation, charConfidences }: { violation: Violat
               <span key={i}>{ch}</span>
             ),
           )}
-          <Confidence value={violation.plateConfidence} />
+          {corrected ? <span class="badge corrected">{t('plateCorrected')}</span> : <Confidence value={violation.plateConfidence} />}
         </p>
       ) : (
         <p class="plate-text muted">{t('plateUnread')}</p>

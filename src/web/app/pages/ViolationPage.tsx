@@ -55,7 +55,11 @@ export function ViolationPage({ id }: { id: string }) {
           {reviewer && (
             <ReviewPanel violation={v} reload={detail.reload} next={() => void step(1)} previous={() => void step(-1)} />
           )}
-          <PlateReading violation={v} charConfidences={charConfidences} />
+          <PlateReading
+            violation={v}
+            charConfidences={charConfidences}
+            corrected={v.reviews.some((r) => r.plateCorrection !== null && r.plateCorrection === v.plateText)}
+          />
           <section class="card" aria-labelledby="details-title">
             <h2 id="details-title">{t('details')}</h2>
             <dl class="facts">
