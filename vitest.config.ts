@@ -8,9 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: model-heavy integration files would starve each other if run in parallel.
     fileParallelism: false,
-    env: {
-      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/motoguard_test',
-      LOG_LEVEL: 'silent',
-    },
+    // DATABASE_URL is set by the global setup: a fresh, migrated database per run.
+    env: { LOG_LEVEL: 'silent' },
   },
 });

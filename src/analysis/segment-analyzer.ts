@@ -146,7 +146,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     evidenceMs,
     totalMs: performance.now() - started,
   };
-  onProgress?.({ phase: 'done', framesDone: framesAnalysed, framesTotal, violationsFound: violations.length });
+  onProgress?.({ phase: 'done', framesDone: framesAnalysed, framesTotal: framesAnalysed, violationsFound: violations.length });
   return {
     videoPath,
     sourceSha256,

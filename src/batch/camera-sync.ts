@@ -13,6 +13,9 @@ function zoneData(z: ZoneConfig): ZoneData {
     minDwellSeconds: z.rules.minDwellSeconds,
     minDisplacement: z.rules.minDisplacement,
     allowedDirectionDeg: z.rules.allowedDirectionDeg ?? null,
+    directionToleranceDeg: z.rules.directionToleranceDeg,
+    classes: z.rules.classes,
+    requireRider: z.rules.requireRider,
   };
 }
 
@@ -50,7 +53,10 @@ export async function syncCameraFromFile(prisma: PrismaClient, file: CameraConfi
       JSON.stringify(row.schedule ?? null) === JSON.stringify(data.schedule) &&
       row.minDwellSeconds === data.minDwellSeconds &&
       row.minDisplacement === data.minDisplacement &&
-      (row.allowedDirectionDeg ?? null) === data.allowedDirectionDeg;
+      (row.allowedDirectionDeg ?? null) === data.allowedDirectionDeg &&
+      row.directionToleranceDeg === data.directionToleranceDeg &&
+      JSON.stringify(row.classes) === JSON.stringify(data.classes) &&
+      row.requireRider === data.requireRider;
     if (!same) await updateZone(prisma, row.id, data, actor);
   }
   return camera;

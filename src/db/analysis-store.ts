@@ -39,6 +39,9 @@ export async function loadAnalysisInput(prisma: PrismaClient, segmentId: string)
         minDwellSeconds: zone.minDwellSeconds,
         minDisplacement: zone.minDisplacement,
         allowedDirectionDeg: zone.allowedDirectionDeg,
+        directionToleranceDeg: zone.directionToleranceDeg,
+        classes: zone.classes,
+        requireRider: zone.requireRider,
       },
     })),
   });

@@ -10,6 +10,9 @@ export interface ZoneData {
   minDwellSeconds?: number;
   minDisplacement?: number;
   allowedDirectionDeg?: number | null;
+  directionToleranceDeg?: number;
+  classes?: string[];
+  requireRider?: boolean;
 }
 
 /** Json columns take Prisma.DbNull for SQL NULL; `undefined` leaves the column untouched. */

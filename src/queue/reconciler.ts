@@ -25,7 +25,9 @@ export async function reconcile(
   let cursor: string | undefined;
   for (;;) {
     const segments = await prisma.segment.findMany({
-      where: { status: { in: ['pending', 'queued', 'processing'] } },
+      // A segment in a running batch has its own child job (src/batch/batch-flow.ts); a second job would
+      // analyse it twice at once.
+      where: { status: { in: ['pending', 'queued', 'processing'] }, batchItems: { none: { status: 'pending' } } },
       select: { id: true, sha256: true },
       orderBy: { id: 'asc' },
       take: batchSize,

@@ -24,6 +24,8 @@ export interface LayoutRead extends TextRead {
 }
 
 export interface KoreanPlateRecognizer extends TextRecognizer {
+  /** Give it whole plate crops: it cuts two-row plates into rows itself (a single row is not what it learnt). */
+  readonly wholePlate: true;
   /** Each crop read under every plausible layout, most confident first. */
   readLayouts(images: RgbImage[]): Promise<LayoutRead[][]>;
 }
@@ -241,6 +243,7 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
   return {
     name: 'korean-plate-rec',
     sha256: spec.sha256,
+    wholePlate: true,
     readLayouts,
     async recognize(images) {
       return (await readLayouts(images)).map(([best]) => {

@@ -14,6 +14,7 @@ const FIXTURES = path.join(projectRoot, 'fixtures');
 const CASES = [
   { clip: 'zzmzvn_hi2.mp4', camera: 'zzmzvn-sidewalk-camera.json', what: 'a bicycle ridden on the sidewalk' },
   { clip: 'jcsy_bikes.mp4', camera: 'jcsy-sidewalk-camera.json', what: 'a group of bicycles ridden through the zone' },
+  { clip: 'sanay_bikes.mp4', camera: 'sanay-parked-camera.json', what: 'parked motorcycles filmed by a walking, panning camera' },
 ] as const;
 
 describe('analyzeSegment yields no violation where no motorcycle is ridden', () => {
@@ -41,32 +42,6 @@ describe('analyzeSegment yields no violation where no motorcycle is ridden', () 
       expect(await readdir(root)).toEqual([]);
     }, 600_000);
   }
-});
-
-describe('analyzeSegment on parked motorcycles filmed by a walker (sanay_bikes.mp4)', () => {
-  /**
-   * KNOWN FALSE POSITIVE, kept visible rather than skipped: PicoDet-S scores the covered seats of the
-   * parked bikes as persons sitting on them (0.3–0.4) and the handheld camera pans, so one track
-   * passes both the rider and the displacement rule. Needs a stricter rider test in core/rules
-   * (e.g. the rider's head above the vehicle box). When that lands this test starts to fail:
-   * turn it into a plain \`it\`.
-   */
-  it.fails('yields no violation', async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), 'motoguard-parked-'));
-    try {
-      const analysis = await analyzeSegment({
-        videoPath: path.join(FOOTAGE, 'sanay_bikes.mp4'),
-        camera: await loadCameraFile(path.join(FIXTURES, 'sanay-parked-camera.json')),
-        segmentStart: new Date('2026-03-02T10:00:00Z'),
-        fps: 5,
-        evidenceRoot: root,
-        pipelineVersion: 'test',
-      });
-      expect(analysis.violations).toEqual([]);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
-  }, 600_000);
 });
 
 describe('analyzeSegment on files that are not usable video', () => {

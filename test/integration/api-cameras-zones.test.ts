@@ -76,7 +76,10 @@ describe('zones', () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const zone = created.json();
-    expect(zone).toMatchObject({ cameraId, kind: 'sidewalk', polygon: square, minDwellSeconds: 1, minDisplacement: 0.03, allowedDirectionDeg: null });
+    expect(zone).toMatchObject({
+      cameraId, kind: 'sidewalk', polygon: square, minDwellSeconds: 1, minDisplacement: 0.03, allowedDirectionDeg: null,
+      directionToleranceDeg: 60, classes: ['motorcycle'], requireRider: true,
+    });
 
     const list = await t.app.inject({ method: 'GET', url: zoneUrl(), headers: bearer(t.keys.officer) });
     expect(list.json().items).toHaveLength(1);
@@ -84,11 +87,17 @@ describe('zones', () => {
     const patched = await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { minDwellSeconds: 2.5, schedule: null } });
     expect(patched.json()).toMatchObject({ minDwellSeconds: 2.5, minDisplacement: 0.03, schedule: null, polygon: square });
 
+    const rules = { allowedDirectionDeg: 90, directionToleranceDeg: 45, classes: ['motorcycle', 'car'], requireRider: false };
+    const ruled = await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: rules });
+    expect(ruled.json()).toMatchObject(rules);
+    const bicycles = await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { classes: ['bicycle'] } });
+    expectProblem(bicycles, 400);
+
     expect((await t.app.inject({ method: 'DELETE', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops) })).statusCode).toBe(204);
     expectProblem(await t.app.inject({ method: 'GET', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops) }), 404);
     const audit = await t.prisma.auditLog.findMany({ where: { entityType: 'zone', entityId: zone.id }, orderBy: { id: 'asc' } });
-    expect(audit.map((a) => a.action)).toEqual(['zone.create', 'zone.update', 'zone.delete']);
-    expect(audit[2]!.details).toMatchObject({ name: 'sidewalk east', polygon: square });
+    expect(audit.map((a) => a.action)).toEqual(['zone.create', 'zone.update', 'zone.update', 'zone.delete']);
+    expect(audit[3]!.details).toMatchObject({ name: 'sidewalk east', polygon: square });
   });
 
   const badPolygons: [string, unknown, RegExp][] = [

@@ -221,7 +221,10 @@ function defaultMismatch(field: DmmfField, actual: string | null): string | null
   if (fn === 'now') ok = actual === 'CURRENT_TIMESTAMP' || actual === 'now()';
   else if (fn === 'autoincrement') ok = actual.startsWith('nextval(');
   else if (fn) ok = true;
-  else if (typeof value === 'string') ok = actual.startsWith(`'${value.replace(/'/g, "''")}'::`);
+  else if (Array.isArray(value)) {
+    const items = value.map((v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'::text` : String(v)));
+    ok = actual === `ARRAY[${items.join(', ')}]`;
+  } else if (typeof value === 'string') ok = actual.startsWith(`'${value.replace(/'/g, "''")}'::`);
   else if (typeof value === 'number') ok = Number(actual.replace(/^\((.*)\)$/, '$1').replace(/::.*$/, '')) === value;
   else ok = actual === String(value);
   return ok ? null : `default ${actual} differs from the schema's ${JSON.stringify(value)}`;
@@ -263,7 +266,8 @@ function compare(dm: Datamodel, db: DbSchema): string[] {
       }
       const type = expectedType(field, enumNames);
       if (actual.type.replace(/"/g, '') !== type) problems.push(`${where}: type ${actual.type}, schema wants ${type}`);
-      if (actual.not_null !== field.isRequired) {
+      // Prisma's migrations leave scalar-list columns nullable although the client never writes NULL to them.
+      if (actual.not_null !== (field.isRequired && !field.isList)) {
         problems.push(`${where}: ${actual.not_null ? 'NOT NULL' : 'nullable'} in the database, schema says otherwise`);
       }
       const mismatch = defaultMismatch(field, actual.default);

@@ -22,12 +22,18 @@ const zoneFields = {
   minDwellSeconds: rules.minDwellSeconds.unwrap(),
   minDisplacement: rules.minDisplacement.unwrap(),
   allowedDirectionDeg: rules.allowedDirectionDeg,
+  directionToleranceDeg: rules.directionToleranceDeg.unwrap(),
+  classes: rules.classes.unwrap(),
+  requireRider: rules.requireRider.unwrap(),
 };
 
 const zoneCreateBody = z.strictObject({
   ...zoneFields,
   minDwellSeconds: zoneFields.minDwellSeconds.optional(),
   minDisplacement: zoneFields.minDisplacement.optional(),
+  directionToleranceDeg: zoneFields.directionToleranceDeg.optional(),
+  classes: zoneFields.classes.optional(),
+  requireRider: zoneFields.requireRider.optional(),
 });
 // No defaults on PATCH: an absent field keeps its stored value.
 const zonePatchBody = z.strictObject(zoneFields).partial();
