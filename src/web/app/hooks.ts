@@ -61,6 +61,20 @@ export function useInterval(fn: () => void, ms: number, active: boolean): void {
   }, [ms, active]);
 }
 
+/**
+ * A window keydown listener bound once that always runs the latest `fn`: the ref is updated during
+ * render, so a key pressed right after new data is painted never reaches a handler holding old data.
+ */
+export function useKeydown(fn: (e: KeyboardEvent) => void): void {
+  const saved = useRef(fn);
+  saved.current = fn;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => saved.current(e);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
 /** True when the key event came from a text field, where letters must not trigger shortcuts. */
 export function isTyping(e: KeyboardEvent): boolean {
   const el = e.target as HTMLElement | null;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type ReviewInput, type ViolationDetail } from '../api.js';
-import { isTyping } from '../hooks.js';
+import { isTyping, useKeydown } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { CONFIRM_REASON, CORRECT_REASON, REJECT_REASONS, reasonLabel } from '../reasons.js';
 import { useSession } from '../session.js';
@@ -70,31 +70,26 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
   const reject = () => submitReject(reason);
   const correct = () => submit({ decision: 'correct-plate', reasonCode: CORRECT_REASON, plate: plate.trim() });
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === 'Escape' && mode !== 'idle') {
-        e.preventDefault();
-        setMode('idle');
-        return;
-      }
-      if (isTyping(e)) return;
-      const k = e.key.toLowerCase();
-      const act: Record<string, () => void> = {
-        c: () => !locked && void confirm(),
-        r: () => !locked && setMode('reject'),
-        p: () => !locked && setMode('correct'),
-        j: next,
-        n: next,
-        k: previous,
-      };
-      const fn = act[k];
-      if (!fn) return;
+  useKeydown((e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'Escape' && mode !== 'idle') {
       e.preventDefault();
-      fn();
+      setMode('idle');
+      return;
+    }
+    if (isTyping(e)) return;
+    const act: Record<string, () => void> = {
+      c: () => !locked && void confirm(),
+      r: () => !locked && setMode('reject'),
+      p: () => !locked && setMode('correct'),
+      j: next,
+      n: next,
+      k: previous,
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    const fn = act[e.key.toLowerCase()];
+    if (!fn) return;
+    e.preventDefault();
+    fn();
   });
 
   return (

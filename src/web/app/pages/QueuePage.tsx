@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Camera, Violation, ViolationFilter, ViolationStatus, Zone } from '../api.js';
-import { isTyping, useAsync } from '../hooks.js';
+import { isTyping, useAsync, useKeydown } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { rememberOrder } from '../queue-order.js';
 import { href, navigate } from '../router.js';
@@ -67,24 +67,20 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
 
   const [active, setActive] = useState(0);
   const rows = useRef<(HTMLTableRowElement | null)[]>([]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || items.length === 0) return;
-      const k = e.key.toLowerCase();
-      let next = active;
-      if (k === 'j' || k === 'n' || e.key === 'ArrowDown') next = Math.min(active + 1, items.length - 1);
-      else if (k === 'k' || e.key === 'ArrowUp') next = Math.max(active - 1, 0);
-      else if (e.key === 'Enter' && document.activeElement === rows.current[active]) {
-        navigate(`/violations/${items[active]!.id}`);
-        return;
-      } else return;
-      e.preventDefault();
-      setActive(next);
-      rows.current[next]?.focus();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [items, active]);
+  useKeydown((e) => {
+    if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || items.length === 0) return;
+    const k = e.key.toLowerCase();
+    let next = active;
+    if (k === 'j' || k === 'n' || e.key === 'ArrowDown') next = Math.min(active + 1, items.length - 1);
+    else if (k === 'k' || e.key === 'ArrowUp') next = Math.max(active - 1, 0);
+    else if (e.key === 'Enter' && document.activeElement === rows.current[active]) {
+      navigate(`/violations/${items[active]!.id}`);
+      return;
+    } else return;
+    e.preventDefault();
+    setActive(next);
+    rows.current[next]?.focus();
+  });
 
   const apply = (e: Event) => {
     e.preventDefault();
