@@ -26,6 +26,8 @@ async function createSession(name: ModelName, options: SessionOptions): Promise<
     graphOptimizationLevel: 'all',
     // 3 = errors only: keeps onnxruntime's per-node notices out of the worker logs.
     logSeverityLevel: 3,
+    // Idle intra-op threads would otherwise spin and take CPU from the ffmpeg decoder running beside them.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
   return { model, session };
 }
