@@ -23,6 +23,7 @@ COPY src ./src
 COPY workers ./workers
 COPY models ./models
 COPY fixtures ./fixtures
+RUN npm run build:web
 
 RUN mkdir -p /data/evidence /data/footage /data/models && chown -R node:node /data
 USER node

@@ -80,6 +80,9 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     data = await ffprobe(file);
   } catch (err) {
     const detail = stderrTail(String((err as Error).message));
+    if (/cannot find ffprobe|spawn .*ENOENT/i.test(detail)) {
+      throw new Error('ffprobe was not found: install ffmpeg (Debian: apt-get install -y ffmpeg) or set FFPROBE_PATH', { cause: err });
+    }
     if (/moov atom not found/i.test(detail) && (await startsWithMp4Box(file))) {
       throw new MediaError('truncated', file, `MP4 ends before its index (moov atom missing): truncated file? (${detail})`, { cause: err });
     }
