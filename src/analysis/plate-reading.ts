@@ -1,5 +1,6 @@
 import { votePlate } from '../core/plate-vote.js';
 import { encodePng } from '../vision/image.js';
+import { createKoreanRecognizer } from '../vision/korean-recognizer.js';
 import { createPlateReader, type PlateRead } from '../vision/plate-reader.js';
 import type { VehicleShot } from './best-frames.js';
 import type { PlateReading } from './types.js';
@@ -27,7 +28,8 @@ const NO_PLATE: PlateReading = { text: null, confidence: 0, candidates: [], form
  * weighting each read by the picture's quality relative to the best one.
  */
 export async function createTrackPlateReader(): Promise<TrackPlateReader> {
-  const reader = await createPlateReader();
+  // Our Korean recogniser reads the Hangul syllable that PP-OCR cannot (models/training/REPORT.md).
+  const reader = await createPlateReader({ recognizer: await createKoreanRecognizer() });
   return {
     fingerprints: {
       vin_lpd: reader.models.plateDetector,

@@ -111,14 +111,14 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     options.recognizer ?? createPpocrRecognizer(options.session),
   ]);
 
-  /** Upscale to the layout's height, split two-row plates, read every row in one batch. */
+  /** Upscale to the layout's height, split two-row plates (unless the recogniser does), read every row in one batch. */
   async function readRows(plate: RgbImage, layout: PlateLayout) {
     const height = ROW_HEIGHT[layout];
     const width = Math.max(8, Math.round((plate.width * height) / plate.height));
     const crop = await resizeImage(plate, width, height);
     const split = Math.round(height * TWO_ROW_SPLIT);
     const rowImages =
-      layout === 'one-row'
+      layout === 'one-row' || recognizer.wholePlate
         ? [crop]
         : [cropImage(crop, { x1: 0, y1: 0, x2: width, y2: split }), cropImage(crop, { x1: 0, y1: split, x2: width, y2: height })];
     const rows = await recognizer.recognize(rowImages);

@@ -13,11 +13,13 @@ export interface TextRead {
   chars: CharRead[];
 }
 
-/** Reads one line of text per image. PP-OCR today; a Korean recogniser drops in behind the same shape. */
+/** Reads the text of each image: PP-OCR (one line, no Hangul) or our Korean plate recogniser. */
 export interface TextRecognizer {
   name: string;
   /** sha256 of the model file, recorded with the analysis run */
   sha256: string;
+  /** true when it takes whole plates and splits two-row plates itself; otherwise it is given one row per image */
+  readonly wholePlate?: boolean;
   recognize(images: RgbImage[]): Promise<TextRead[]>;
 }
 

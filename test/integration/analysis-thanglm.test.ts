@@ -42,7 +42,7 @@ describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over
     expect(analysis.analysedSize).toEqual({ width: 1920, height: 1080 });
     expect(analysis.tracksSeen).toBeGreaterThanOrEqual(3);
     expect(analysis.configHash).toBe(analysisConfigHash(await loadCameraFile(DEMO_CAMERA), 5, 'picodet_s'));
-    expect(Object.keys(analysis.modelFingerprints).sort()).toEqual(['hyperlpr3_corners', 'picodet_s_416_coco', 'ppocr_v4_rec', 'vin_lpd']);
+    expect(Object.keys(analysis.modelFingerprints).sort()).toEqual(['hyperlpr3_corners', 'korean-plate-rec', 'picodet_s_416_coco', 'vin_lpd']);
     for (const sha of Object.values(analysis.modelFingerprints)) expect(sha).toMatch(/^[0-9a-f]{64}$/);
     expect(analysis.timings.inferenceMs).toBeGreaterThan(0);
   });
