@@ -10,6 +10,7 @@ import { DETECTOR_NAMES, isDetectorName, type DetectorName } from '../vision/det
 import { summaryJson, violationJson, violationTable, type RunSummary } from './analysis-report.js';
 import { loadCameraFile } from './camera-file.js';
 import { createProgressDisplay } from './progress.js';
+import { runCommand, UsageError } from './run-command.js';
 
 const USAGE = `usage: npm run analyze -- <video or folder> --camera <file.json> [--json] [--out <dir>] [--fps N] [--model ${DETECTOR_NAMES.join('|')}] [--start <ISO time>]
 
@@ -22,7 +23,6 @@ const USAGE = `usage: npm run analyze -- <video or folder> --camera <file.json> 
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.avi', '.ts', '.m4v', '.webm']);
 
-class UsageError extends Error {}
 
 interface AnalyzeArgs {
   input: string;
@@ -148,11 +148,4 @@ async function main(): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const usage = err instanceof UsageError;
-    process.stderr.write(`analyze: ${(err as Error).message}\n${usage ? `${USAGE}\n` : ''}`);
-    process.exit(usage ? 2 : 1);
-  },
-);
+runCommand('analyze', USAGE, main);

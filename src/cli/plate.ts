@@ -4,6 +4,7 @@ import { cropImage, expandBox, loadImage, type RgbImage } from '../vision/image.
 import { createKoreanRecognizer, type KoreanPlateRecognizer } from '../vision/korean-recognizer.js';
 import { createPlateDetector, type PlateDetector } from '../vision/plate-detector.js';
 import { createPlateReader, type PlateReader } from '../vision/plate-reader.js';
+import { runCommand, UsageError } from './run-command.js';
 
 const USAGE = `usage: npm run plate -- [--crop] [--json] [--model <file.onnx>] <image>...
 
@@ -16,7 +17,6 @@ const BOX_MARGIN = 0.06;
 /** Detected plates read besides the one the plate reader rectifies. */
 const MAX_PLATES = 3;
 
-class UsageError extends Error {}
 
 interface Candidate {
   text: string;
@@ -126,11 +126,4 @@ async function main(): Promise<number> {
   return failures > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const usage = err instanceof UsageError;
-    process.stderr.write(`plate: ${(err as Error).message}\n${usage ? `${USAGE}\n` : ''}`);
-    process.exit(usage ? 2 : 1);
-  },
-);
+runCommand('plate', USAGE, main);
