@@ -1,4 +1,6 @@
+import type { CameraConfig } from '../core/camera-config.js';
 import type { ByteTrackerOptions } from '../core/tracker.js';
+import { createViolationJudge, type ViolationJudge } from '../core/violation-judge.js';
 import type { DetectorName } from '../vision/detector.js';
 
 /**
@@ -18,3 +20,22 @@ export const DETECTOR_PROFILES: Readonly<Record<DetectorName, DetectorProfile>> 
   yolox_nano: { detectScore: 0.2, confirmThreshold: 0.35, tracker: { highThreshold: 0.35, newTrackThreshold: 0.4, lowThreshold: 0.15 } },
   yolov8n: { detectScore: 0.2, confirmThreshold: 0.4, tracker: { highThreshold: 0.4, newTrackThreshold: 0.45, lowThreshold: 0.15 } },
 };
+
+/** The violation judge for one camera at one analysed size, with the thresholds of the detector feeding it. */
+export function createJudgeFor(
+  camera: CameraConfig,
+  detector: DetectorName,
+  frame: { width: number; height: number; fps: number; segmentStart: Date },
+): ViolationJudge {
+  const profile = DETECTOR_PROFILES[detector];
+  return createViolationJudge({
+    zones: camera.zones,
+    frameWidth: frame.width,
+    frameHeight: frame.height,
+    fps: frame.fps,
+    timezone: camera.timezone,
+    segmentStart: frame.segmentStart,
+    confirmThreshold: profile.confirmThreshold,
+    tracker: profile.tracker,
+  });
+}

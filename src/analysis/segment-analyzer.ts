@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { CameraConfig } from '../core/camera-config.js';
-import { createViolationJudge } from '../core/violation-judge.js';
 import { hashFile } from '../evidence/file-hash.js';
 import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
 import { createDetector, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { analysisConfigHash } from './config-hash.js';
-import { DETECTOR_PROFILES } from './detector-profile.js';
+import { createJudgeFor, DETECTOR_PROFILES } from './detector-profile.js';
 import { runFrameLoop } from './frame-loop.js';
 import { createTrackPlateReader } from './plate-reading.js';
 import type { AnalysisProgress, AnalysisTimings, SegmentAnalysis, ViolationRecord } from './types.js';
@@ -61,16 +60,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
 
   const size = outputSize(info.width, info.height, maxWidth);
   const profile = DETECTOR_PROFILES[detectorName];
-  const judge = createViolationJudge({
-    zones: camera.zones,
-    frameWidth: size.width,
-    frameHeight: size.height,
-    fps,
-    timezone: camera.timezone,
-    segmentStart,
-    confirmThreshold: profile.confirmThreshold,
-    tracker: profile.tracker,
-  });
+  const judge = createJudgeFor(camera, detectorName, { width: size.width, height: size.height, fps, segmentStart: segmentStart });
   const loop = await runFrameLoop({
     videoPath,
     fps,

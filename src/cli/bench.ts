@@ -2,11 +2,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { decodeAhead } from '../analysis/decode-ahead.js';
-import { DETECTOR_PROFILES } from '../analysis/detector-profile.js';
+import { createJudgeFor, DETECTOR_PROFILES } from '../analysis/detector-profile.js';
 import { runFrameLoop } from '../analysis/frame-loop.js';
 import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
 import type { RgbFrame } from '../core/types.js';
-import { createViolationJudge } from '../core/violation-judge.js';
 import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
 import { createDetector, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
@@ -52,16 +51,7 @@ async function main(): Promise<void> {
   frames.length = 0;
 
   // End to end: the analysis's own per-frame stage (decode ahead + detect + track + judge + best pictures).
-  const judge = createViolationJudge({
-    zones: camera.zones,
-    frameWidth: size.width,
-    frameHeight: size.height,
-    fps,
-    timezone: camera.timezone,
-    segmentStart: new Date(0),
-    confirmThreshold: profile.confirmThreshold,
-    tracker: profile.tracker,
-  });
+  const judge = createJudgeFor(camera, model, { width: size.width, height: size.height, fps, segmentStart: new Date(0) });
   mark = performance.now();
   const loop = await runFrameLoop({
     videoPath: clip,
