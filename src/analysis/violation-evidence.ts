@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CameraConfig } from '../core/camera-config.js';
 import type { Box } from '../core/types.js';
+import { formatWallClock } from '../core/wall-clock.js';
 import type { ViolationEvent } from '../core/violation-judge.js';
 import { renderAnnotated, toSharp } from '../evidence/annotate.js';
 import {
@@ -40,20 +41,6 @@ export interface WrittenEvidence {
 type Moment = 'entry' | 'peak' | 'exit';
 const MOMENTS: readonly Moment[] = ['entry', 'peak', 'exit'];
 
-/** `YYYY-MM-DD HH:MM:SS` in `timeZone`. */
-export function localTime(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
-}
-
 function scaleBox(box: Box, sx: number, sy: number): Box {
   return { x1: box.x1 * sx, y1: box.y1 * sy, x2: box.x2 * sx, y2: box.y2 * sy };
 }
@@ -77,7 +64,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
   const { event, camera, video, analysedSize } = input;
   const sx = video.width / analysedSize.width;
   const sy = video.height / analysedSize.height;
-  const local = localTime(event.startTime, camera.timezone);
+  const local = formatWallClock(event.startTime, camera.timezone);
   const runTag = createHash('sha256')
     .update(`${input.sourceSha256}:${input.configHash}:${input.pipelineVersion}`)
     .digest('hex')
@@ -120,7 +107,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         label: event.label,
         caption: [
           `${camera.name} · ${moment}`,
-          `${localTime(capturedAt, camera.timezone)} ${camera.timezone}`,
+          `${formatWallClock(capturedAt, camera.timezone)} ${camera.timezone}`,
           `frame ${sourceFrame} · t=${sec.toFixed(2)} s`,
         ],
       });

@@ -1,6 +1,5 @@
 import type { ScheduleWindow } from './camera-config.js';
-
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+import { wallClock } from './wall-clock.js';
 
 export interface LocalTime {
   /** ISO weekday, Monday = 1 … Sunday = 7 */
@@ -11,17 +10,8 @@ export interface LocalTime {
 
 /** Wall-clock weekday and time of `instant` in `timeZone` (IANA name). */
 export function localTime(instant: Date, timeZone: string): LocalTime {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  const isoWeekday = WEEKDAYS[get('weekday')];
-  if (isoWeekday === undefined) throw new RangeError(`cannot read the weekday of ${instant.toISOString()}`);
-  return { isoWeekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+  const w = wallClock(instant, timeZone);
+  return { isoWeekday: w.isoWeekday, minutes: w.hour * 60 + w.minute };
 }
 
 function toMinutes(hhmm: string): number {

@@ -1,4 +1,5 @@
 import type { Camera, Prisma } from '../generated/prisma/client.js';
+import { startOfLocalDay } from '../core/wall-clock.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
 
@@ -9,27 +10,6 @@ export interface CameraHealth {
   lastSegmentAt: Date | null;
   lastError: string | null;
   segmentsToday: number;
-}
-
-/** UTC instant of the most recent local midnight in `timeZone`. */
-export function startOfLocalDay(now: Date, timeZone: string): Date {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
-  const localAsUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour, parts.minute, parts.second);
-  const offsetMs = localAsUtc - Math.floor(now.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!) - offsetMs);
 }
 
 export function listCameras(prisma: PrismaClient): Promise<Camera[]> {
