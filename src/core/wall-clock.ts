@@ -47,10 +47,19 @@ export function formatWallClock(instant: Date, timeZone: string): string {
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
 }
 
-/** The instant of the most recent local midnight in `timeZone`. */
+/** Offset of `timeZone` from UTC at `instant`, ms (whole seconds). */
+function offsetMs(instant: Date, timeZone: string): number {
+  const w = wallClock(instant, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant of the most recent local midnight in `timeZone`. Midnight's own offset is used, not the current
+ * one: on a daylight-saving change day they differ by an hour.
+ */
 export function startOfLocalDay(instant: Date, timeZone: string): Date {
   const w = wallClock(instant, timeZone);
-  const localAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  const offsetMs = localAsUtc - Math.floor(instant.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(w.year, w.month - 1, w.day) - offsetMs);
+  const midnightAsUtc = Date.UTC(w.year, w.month - 1, w.day);
+  const guess = new Date(midnightAsUtc - offsetMs(instant, timeZone));
+  return new Date(midnightAsUtc - offsetMs(guess, timeZone));
 }

@@ -14,8 +14,10 @@ describe('wall clock', () => {
     expect(formatWallClock(new Date('2026-01-01T15:00:00Z'), 'Asia/Seoul')).toBe('2026-01-02 00:00:00');
   });
 
-  it('finds the latest local midnight', () => {
+  it('finds the latest local midnight, across a daylight-saving change too', () => {
     expect(startOfLocalDay(instant, 'Asia/Seoul').toISOString()).toBe('2026-11-23T15:00:00.000Z');
     expect(startOfLocalDay(instant, 'UTC').toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    // New York leaves DST at 02:00 on 2026-11-01: midnight was still EDT (UTC-4).
+    expect(startOfLocalDay(new Date('2026-11-01T18:00:00Z'), 'America/New_York').toISOString()).toBe('2026-11-01T04:00:00.000Z');
   });
 });
