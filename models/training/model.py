@@ -1,4 +1,4 @@
-"""Conv-only CTC recogniser: 1x32x160 grayscale line -> 40 time steps of class probabilities (index 0 = blank).
+"""Conv-only CTC recogniser (channel counts scaled by `width`): 1x32x160 grayscale line -> 40 time steps of class probabilities (index 0 = blank).
 
 Plain 3x3 convolutions: on a shared 2-core CPU they train as fast as depthwise-separable blocks of the same
 width (PyTorch's depthwise backward is slow) and carry more capacity."""
@@ -11,20 +11,21 @@ def _conv(cin: int, cout: int, stride=1, kernel=3, padding=1) -> list[nn.Module]
 
 
 class PlateRecognizer(nn.Module):
-    def __init__(self, num_classes: int) -> None:
+    def __init__(self, num_classes: int, width: float = 1.0) -> None:
         super().__init__()
+        c = [int(round(n * width)) for n in (24, 48, 64, 96, 128)]
         self.features = nn.Sequential(
-            *_conv(1, 24, 2),  # 16x80
-            *_conv(24, 48, 2),  # 8x40
-            *_conv(48, 48),
-            *_conv(48, 64, (2, 1)),  # 4x40
-            *_conv(64, 64),
-            *_conv(64, 96, (2, 1)),  # 2x40
-            *_conv(96, 128, kernel=(2, 1), padding=0),  # 1x40
-            *_conv(128, 128, kernel=(1, 5), padding=(0, 2)),  # context along the line
+            *_conv(1, c[0], 2),  # 16x80
+            *_conv(c[0], c[1], 2),  # 8x40
+            *_conv(c[1], c[1]),
+            *_conv(c[1], c[2], (2, 1)),  # 4x40
+            *_conv(c[2], c[2]),
+            *_conv(c[2], c[3], (2, 1)),  # 2x40
+            *_conv(c[3], c[4], kernel=(2, 1), padding=0),  # 1x40
+            *_conv(c[4], c[4], kernel=(1, 5), padding=(0, 2)),  # context along the line
             nn.Dropout(0.1),
         )
-        self.classifier = nn.Conv2d(128, num_classes, 1)
+        self.classifier = nn.Conv2d(c[4], num_classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (N,1,32,160) -> logits (N,40,C)."""

@@ -1,6 +1,7 @@
 """Real plate crops from ../shared/plates (crops/ and crops-two-row/) with a fixed, seeded train/validation split.
 
-The split is by plate text, so several photos of one plate never straddle train and validation."""
+The split is by plate label, so several photos of one plate never straddle train and validation. Labels found wrong
+by eye are corrected after the split (CORRECTIONS), so a correction never moves a crop between the two sets."""
 import csv
 import math
 import os
@@ -14,8 +15,17 @@ SPLIT_SEED = 20260320
 VAL_FRACTION = 0.3
 # TCN_LPR file names code the region with a leading Latin letter (upper case = two-row plate).
 _TCN_REGION = {"a": "서울", "b": "부산", "i": "경기"}
-# Known wrong file-name labels (see ../shared/plates/README.md).
+# Known wrong file-name label (see ../shared/plates/README.md); the split was drawn with it fixed.
 _FIXES = {"B24무6162": "부산27무6162"}
+# Labels that disagree with the plate in the image, checked by eye (file relative to ../shared/plates: what it reads).
+CORRECTIONS = {
+    "crops/karplate_data_04_22807.jpg": "46라3730",  # labelled 463라730: green plate, 46라 over 3730
+    "crops/karplate_data_07_33801.jpg": "17모4394",  # labelled 77모4394
+    "crops/karplate_data_08_8798.jpg": "48저2939",  # labelled 48저9939
+    "crops/karplate_data_09_12197.jpg": "69서7931",  # labelled 69서7933
+    "crops/karplate_data_09_16493.jpg": "20다0129",  # labelled 29다9129
+    "crops/karplate_data_10_21317.jpg": "18저0900",  # labelled 18저0000
+}
 
 
 # Margin around VIN_LPD's plate box, as the CLI crops detections (src/cli/plate.ts BOX_MARGIN).
@@ -26,11 +36,12 @@ TWO_ROW_TYPES = {"P3", "P5", "P6"}
 @dataclass
 class Crop:
     path: str
-    text: str
+    text: str  # what the plate reads
     layout: str  # "one-row" | "two-row": labelled (crops-two-row) or VIN_LPD's plate type (crops)
     source: str
     box: tuple[int, int, int, int] | None = None  # the plate inside the crop, integer pixels
     stratum: str = ""  # split stratum: the labelled layout, or for crops/ the shape of the whole crop
+    label: str = ""  # the label as the source gives it (the split key)
 
     def load(self) -> Image.Image:
         img = Image.open(self.path).convert("L")
@@ -70,7 +81,7 @@ def load_crops() -> list[Crop]:
             p = os.path.join(PLATES, "crops", row["file"])
             box, plate_type = _box(p, located)
             layout = ("two-row" if plate_type in TWO_ROW_TYPES else "one-row") if plate_type else _shape_layout(p, box)
-            out.append(Crop(p, row["text"], layout, "crops", box, _shape_layout(p, None)))
+            out.append(Crop(p, row["text"], layout, "crops", box, _shape_layout(p, None), row["text"]))
     with open(os.path.join(PLATES, "crops-two-row", "labels.csv"), encoding="utf-8") as f:
         for row in csv.DictReader(f):
             text = row["plate_text_from_filename"].strip()
@@ -81,18 +92,20 @@ def load_crops() -> list[Crop]:
                 text = _TCN_REGION[text[0].lower()] + text[1:]
             p = os.path.join(PLATES, "crops-two-row", row["path"])
             out.append(Crop(p, text, row["layout_guess"], "crops-two-row/" + row["path"].split("/")[0],
-                            _box(p, located)[0], row["layout_guess"]))
+                            _box(p, located)[0], row["layout_guess"], text))
+    for c in out:
+        c.text = CORRECTIONS.get(os.path.relpath(c.path, PLATES), c.text)
     return out
 
 
 def split(crops: list[Crop]) -> tuple[list[Crop], list[Crop]]:
-    """Fixed split: VAL_FRACTION of the distinct plate texts of each stratum go to validation."""
-    val_texts: set[str] = set()
+    """Fixed split: VAL_FRACTION of the distinct plate labels of each stratum go to validation."""
+    val_labels: set[str] = set()
     for layout in ("one-row", "two-row"):
-        texts = sorted({c.text for c in crops if c.stratum == layout})
-        random.Random(f"{SPLIT_SEED}-{layout}").shuffle(texts)
-        val_texts.update(texts[:round(len(texts) * VAL_FRACTION)])
-    return [c for c in crops if c.text not in val_texts], [c for c in crops if c.text in val_texts]
+        labels = sorted({c.label for c in crops if c.stratum == layout})
+        random.Random(f"{SPLIT_SEED}-{layout}").shuffle(labels)
+        val_labels.update(labels[:round(len(labels) * VAL_FRACTION)])
+    return [c for c in crops if c.label not in val_labels], [c for c in crops if c.label in val_labels]
 
 
 def plate_format(text: str) -> str:

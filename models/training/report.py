@@ -1,8 +1,13 @@
-"""Write models/training/REPORT.md from out/eval.json (written by train.py or evaluate.py).
+"""Write models/training/REPORT.md from an evaluation (models/training/evaluation.json, written by evaluate.py) and the
+training figures in models/korean-plate-rec.json.
 
-/usr/bin/python3 models/training/report.py"""
+/usr/bin/python3 models/training/report.py [--eval models/training/evaluation.json]"""
+import argparse
 import json
 import os
+
+from realdata import CORRECTIONS, load_crops
+from train import arguments
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -11,49 +16,79 @@ def pct(v: float) -> str:
     return f"{100 * v:.1f}%"
 
 
+# Syllables that differ by one stroke or vowel mark on a plate.
+SIMILAR = [("바", "배"), ("너", "더"), ("러", "머"), ("다", "타"), ("루", "무"), ("거", "저"), ("서", "저"),
+           ("노", "도"), ("보", "부"), ("오", "우"), ("조", "주"), ("고", "구")]
+
+
+def similar_syllables(synthetic: dict[str, int], real: dict[str, int]) -> list[str]:
+    rows = ["| pair | synthetic a->b | synthetic b->a | held-out real a->b | held-out real b->a |",
+            "|---|---:|---:|---:|---:|"]
+    for a, b in SIMILAR:
+        rows.append(f"| {a}/{b} | {synthetic.get(f'{a}->{b}', 0)} | {synthetic.get(f'{b}->{a}', 0)} | "
+                    f"{real.get(f'{a}->{b}', 0)} | {real.get(f'{b}->{a}', 0)} |")
+    return rows
+
+
+def corrections_table() -> list[str]:
+    labels = {os.path.relpath(c.path, os.path.join(HERE, "../../../shared/plates")): c.label for c in load_crops()}
+    return [f"| {f} | {labels[f]} | {t} |" for f, t in CORRECTIONS.items()]
+
+
 def main() -> None:
-    with open(os.path.join(HERE, "out", "eval.json"), encoding="utf-8") as f:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--eval", default=os.path.join(HERE, "evaluation.json"))
+    with open(ap.parse_args().eval, encoding="utf-8") as f:
         ev = json.load(f)
     with open(os.path.join(HERE, "..", "korean-plate-rec.json"), encoding="utf-8") as f:
         spec = json.load(f)
     meta = spec["training"]
+    args = arguments().parse_args(meta["command"].split()[2:])
     real = ev["real_validation"]
-    stage1 = ""
-    log1 = os.path.join(HERE, "out", "train-stage1.log")
-    if os.path.exists(log1):
-        steps = [ln.split()[2] for ln in open(log1, encoding="utf-8") if " loss " in ln]
-        stage1 = (f"- Stage 1: `/usr/bin/python3 models/training/train.py --minutes 42`, stopped by hand after "
-                  f"{steps[-1] if steps else '?'} steps (the CPU was shared with seven engineers; loose KarPlate crops "
-                  "were still taken whole, and read as two-row by their shape); its best checkpoint (step 1000) "
-                  "started stage 2.")
+    kept = (f"the model at the end of the schedule (step {meta['kept_step']}); the best checkpoint on the held-out "
+            f"crops was step {meta['best_step']}" if meta["kept"] == "final" else
+            f"step {meta['kept_step']}, the best exact accuracy on the held-out crops (checked every "
+            f"{args.eval_every} steps; optimistic)")
     lines = [
         "# Korean plate recogniser: training report",
         "",
         f"Model `models/korean-plate-rec.onnx`: {spec['bytes'] / 1e6:.2f} MB, sha256 `{spec['sha256']}`, "
-        f"{len(spec['charset'])} characters + CTC blank, input 1x32x160 grayscale, 40 output steps.",
+        f"{len(spec['charset'])} characters + CTC blank, input 1x32x160 grayscale, 40 output steps, conv-only "
+        f"(channel width x{args.width}).",
         "",
         f"Reproduce: `{meta['command']}` (seed {meta['seed']}; wall-clock bound, so the step count depends on the "
-        "CPU it gets). Re-evaluate the saved checkpoint: `/usr/bin/python3 models/training/evaluate.py`.",
+        "CPU it gets)" + ("; this run wrote into a side folder while another setting trained on the other core, and "
+                          "its .onnx and .json were copied into `models/`" if "--export-to" in meta["command"] else "")
+        + ". Figures below: `/usr/bin/python3 models/training/evaluate.py --spec models/korean-plate-rec.json` "
+        "on the exported model's checkpoint, then `/usr/bin/python3 models/training/report.py`.",
         "",
         "## Training",
-        stage1,
-        f"- Stage 2 (the committed model): {meta['steps']} steps of batch {meta['batch']} "
-        f"({meta['train_seconds'] // 60} min optimisation, {meta['total_seconds'] // 60} min in all, 1 thread of a "
-        "shared 2-core CPU); checkpoint kept: step "
-        f"{meta['best_step']} (best exact accuracy on the held-out real crops, checked every 60 steps).",
-        f"- Synthetic: {meta['synthetic_plates']} plates rendered over the run (a pool of 6000 refreshed by 8 new "
-        "plates per step), all formats: car `12가3456`/`123가4567` (white, EV blue, yellow), regional one-row, "
-        "old two-row `12가/3456` and `서울12/가3456` (green, yellow, white), region-only two-row, legacy motorcycle "
-        "`서울강남/가1234`, 2026 national motorcycle `1가2/3456`.",
-        f"- Real: {meta['real_train_crops']} training crops x 30 augmented variants ({meta['real_train_lines']} lines), "
-        "30% of every batch. Held out: "
+        f"- One run from scratch: {meta['steps']} steps of batch {meta['batch']} ({meta['train_seconds'] // 60} min "
+        f"optimisation, {meta['total_seconds'] // 60} min in all, {args.threads} thread(s) of a 2-core CPU), AdamW, "
+        f"lr {args.lr} with warm-up and cosine decay. Exported: {kept}.",
+        f"- Synthetic: {meta['synthetic_plates']} plates rendered over the run (a pool of {args.synthetic} refreshed by "
+        f"{args.refresh} new plates per step), all formats: car `12가3456`/`123가4567` (white, EV blue, yellow), "
+        "regional one-row, old two-row `12가/3456` and `서울12/가3456` (green, yellow, white), region-only two-row, "
+        "legacy motorcycle `서울강남/가1234`, 2026 national motorcycle `1가2/3456`.",
+        f"- Real: {meta['real_train_crops']} training crops x {args.real_variants} (the crop and degraded variants; "
+        f"{meta['real_train_lines']} lines), {args.real_fraction:.0%} of every batch, two-row plates "
+        f"{args.real_two_row:.0%} of that part. Held out: "
         f"{meta['real_validation_crops']} crops, a fixed split by plate text (seed {meta['split']['seed']}, "
         f"{int(meta['split']['val_fraction'] * 100)}% of the distinct plates of each layout; list in "
         "`models/training/validation.csv`), never trained on.",
         "",
+        "## Labels corrected by eye",
+        "These crops' labels disagree with the plate in the image; training and evaluation use the plate's text "
+        "(`realdata.CORRECTIONS`; the split was drawn on the original labels, so no crop changed sides):",
+        "",
+        "| file | label | plate reads |",
+        "|---|---|---|",
+        *corrections_table(),
+        "",
         "## Accuracy on the held-out real crops",
         "Exact = the whole text, Hangul and region included; digits = the digit sequence alone. Read as the "
-        "TypeScript recogniser reads (layout from the crop's shape, both layouts for ambiguous shapes).",
+        "TypeScript recogniser reads (layout from the crop's shape, both layouts for ambiguous shapes; a reading that "
+        "parses as a plate beats one that does not, then the more confident).",
         "",
         "| group | crops | exact | digits only |",
         "|---|---:|---:|---:|",
@@ -62,8 +97,10 @@ def main() -> None:
         lines.append(f"| {k} | {v['n']} | {pct(v['exact'])} | {pct(v['digits'])} |")
     lines += [
         "",
-        "Caveat: the checkpoint was chosen on this same held-out set (no third split: there are only 196 labelled "
-        "crops), so these figures are slightly optimistic.",
+        "Caveat: " + ("these crops also served to compare training settings (no third split: there are only 196 "
+                      "labelled crops)." if meta["kept"] == "final" else
+                      "the checkpoint was chosen on this same held-out set (no third split: there are only 196 "
+                      "labelled crops), so these figures are slightly optimistic."),
         "",
         "## Confusions on the held-out crops (truth->read, same-length reads)",
         "",
@@ -79,15 +116,27 @@ def main() -> None:
             lines.append(f"| {r['file']} | {r['truth']} | {r['read']} | {r['confidence']:.2f} | {r['read_as']} |")
     lines += [
         "",
-        "## Synthetic test plates (fresh, seed 7, 150 per format)",
+        "## Synthetic test plates (fresh, seed 7)",
         "No real photo exists for the motorcycle formats; these figures are all there is for them.",
         "",
         "| format | plates | exact | digits only |",
         "|---|---:|---:|---:|",
     ]
-    for k, v in ev["synthetic"].items():
+    for k, v in ev["synthetic"]["formats"].items():
         lines.append(f"| {k} | {v['n']} | {pct(v['exact'])} | {pct(v['digits'])} |")
-    lines.append("")
+    lines += [
+        "",
+        "## Similar syllables",
+        "How often one syllable of a look-alike pair was read as the other (truth->read, reads of the right length), "
+        "on the synthetic test plates above and on the held-out real crops. Use syllables appear on real plates "
+        "unevenly, so the real counts are small.",
+        "",
+        *similar_syllables(ev["synthetic"]["confusions"], real["confusions"]),
+        "",
+        "Most frequent synthetic confusions: "
+        + (", ".join(f"`{k}` x{n}" for k, n in list(ev["synthetic"]["confusions"].items())[:15]) or "none") + ".",
+        "",
+    ]
     with open(os.path.join(HERE, "REPORT.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
 

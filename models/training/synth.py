@@ -87,6 +87,11 @@ def _use() -> str:
     return random.choice(USE_SYLLABLES)
 
 
+def _bottom_use(use: str) -> str:
+    """Bottom-row use syllable of a two-row plate: usually printed smaller than the serial digits beside it."""
+    return "U" + use if random.random() < 0.8 else use
+
+
 # Each format: name, plate aspect (w/h), layout, style choices, rows as lists of (text group, relative width weight).
 FORMATS = {"car-one-row": 0.1, "region-one-row": 0.3, "car-two-row": 0.4, "region-two-row": 0.6,
            "region-only-two-row": 0.66, "moto-legacy": 0.8, "moto-2026": 0.9}
@@ -117,18 +122,19 @@ def sample_plate(fmt: str | None = None) -> dict:
         top, use, tail = _digits(2), _use(), _digits(4)
         return dict(fmt="region-two-row", aspect=random.uniform(1.6, 2.3), layout="two-row",
                     style=random.choice(["green", "green", "yellow", "white"]),
-                    rows=[["R" + region, top], [use, tail]], text=region + top + use + tail)
+                    rows=[["R" + region, top], [_bottom_use(use), tail]], text=region + top + use + tail)
     if r < 0.68:
         top, use, tail = _digits(2), _use(), _digits(4)
         return dict(fmt="region-only-two-row", aspect=random.uniform(1.6, 2.3), layout="two-row",
                     style=random.choice(["yellow", "green", "white"]),
-                    rows=[["R" + region], [top, use, tail]], text=region + top + use + tail)
+                    rows=[["R" + region], [top, _bottom_use(use), tail]], text=region + top + use + tail)
     if r < 0.86:
         district = random.choice(DISTRICTS[region])
         use, tail = random.choice(MOTO_SYLLABLES) if random.random() < 0.7 else _use(), _digits(4)
         return dict(fmt="moto-legacy", aspect=random.uniform(1.6, 2.0), layout="two-row",
                     style=random.choice(["moto", "moto", "white", "yellow"]),
-                    rows=[["R" + region, " ", "R" + district], [use, tail]], text=region + district + use + tail)
+                    rows=[["R" + region, " ", "R" + district], [_bottom_use(use), tail]],
+                    text=region + district + use + tail)
     kind, use, one, tail = _digits(1), _use(), _digits(1), _digits(4)
     return dict(fmt="moto-2026", aspect=random.uniform(1.3, 1.55), layout="two-row", style="white",
                 rows=[[kind, use, one], [tail]], text=kind + use + one + tail)
@@ -147,23 +153,25 @@ def _render_row(bank: GlyphBank, canvas: Image.Image, groups: list[str], box: tu
                 font_idx: int | None) -> None:
     x0, y0, x1, y1 = box
     h = y1 - y0
-    items = []  # (text, width, height factor)
+    items = []  # (text, width, height factor, vertical place of a short glyph: 0 top .. 1 bottom)
     for g in groups:
         if g == " ":
-            items.append((None, 0.25 * h, 1.0))
+            items.append((None, 0.25 * h, 1.0, 0.5))
         elif g.startswith("R"):
             name = g[1:]
-            items.append((name, 0.62 * h * len(name), random.uniform(0.7, 0.95)))
+            items.append((name, 0.62 * h * len(name), random.uniform(0.7, 0.95), 0.5))
         elif g.startswith("S"):
-            items.append((g, random.uniform(0.45, 0.7) * h, random.uniform(0.85, 1.0)))
+            items.append((g, random.uniform(0.45, 0.7) * h, random.uniform(0.85, 1.0), 0.5))
+        elif g.startswith("U"):  # the use syllable beside the big serial digits: smaller, high or centred
+            items.append((g[1:], random.uniform(0.5, 0.72) * h, random.uniform(0.55, 0.85), random.uniform(0.0, 0.6)))
         else:
             for ch in g:
-                items.append((ch, (0.62 if ch.isdigit() else 0.78) * h, 1.0))
+                items.append((ch, (0.62 if ch.isdigit() else 0.78) * h, 1.0, 0.5))
     gap = random.uniform(0.03, 0.12) * h
-    total = sum(w for _, w, _ in items) + gap * (len(items) - 1)
+    total = sum(w for _, w, _, _ in items) + gap * (len(items) - 1)
     scale = min(1.0, (x1 - x0) * random.uniform(0.86, 0.97) / total)
     x = x0 + ((x1 - x0) - total * scale) / 2
-    for text, w, hf in items:
+    for text, w, hf, place in items:
         cw = max(2, int(w * scale))
         if text is not None and text.startswith("S"):
             ch = max(4, int(h * hf))
@@ -173,7 +181,7 @@ def _render_row(bank: GlyphBank, canvas: Image.Image, groups: list[str], box: tu
         elif text is not None:
             ch = max(2, int(h * hf * random.uniform(0.92, 1.0)))
             mask = bank.render(text, cw, ch, font_idx)
-            canvas.paste(ink, (int(x), int(y0 + (h - ch) / 2)), mask)
+            canvas.paste(ink, (int(x), int(y0 + (h - ch) * place)), mask)
         x += (w + gap) * scale
 
 
@@ -216,7 +224,7 @@ def _perspective_coeffs(dst: list, src: list) -> list:
     return np.linalg.solve(np.array(a, dtype=np.float64), np.array(src, dtype=np.float64).reshape(8)).tolist()
 
 
-def degrade(plate: Image.Image) -> Image.Image:
+def degrade(plate: Image.Image, two_row: bool = False) -> Image.Image:
     """Place the plate in a scene-like surround with a perspective view, crop it as a detector would, degrade."""
     w, h = plate.size
     pad = int(h * 0.6)
@@ -239,8 +247,9 @@ def degrade(plate: Image.Image) -> Image.Image:
         dst = [(x + t * (y / h - 0.5), y + s * (x / w - 0.5)) for x, y in dst]
     coeffs = _perspective_coeffs(dst, quad)
     out = scene.transform((ow, oh), Image.PERSPECTIVE, coeffs, Image.BILINEAR)
-    # Low resolution: characters down to ~8-15 px tall, then back up (detector crops get upscaled).
-    target_h = random.choice([random.uniform(14, 30), random.uniform(25, 70)]) * oh / h
+    # Low resolution: characters down to ~8-15 px tall, then back up (detector crops get upscaled). A two-row plate
+    # keeps at least ~20 px: below that its top row is a few pixels high, and its text a guess no one could check.
+    target_h = random.choice([random.uniform(20 if two_row else 14, 30), random.uniform(25, 70)]) * oh / h
     if target_h < oh:
         small = out.resize((max(8, int(ow * target_h / oh)), max(6, int(target_h))), Image.BILINEAR)
         out = small if random.random() < 0.5 else small.resize((ow, oh), Image.BILINEAR)
@@ -251,9 +260,9 @@ def degrade(plate: Image.Image) -> Image.Image:
         yy, xx = np.mgrid[0:a.shape[0], 0:a.shape[1]]
         cx, cy = random.uniform(0, a.shape[1]), random.uniform(0, a.shape[0])
         rad = random.uniform(0.2, 0.8) * a.shape[0]
-        a = a + random.uniform(40, 150) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * rad ** 2))
+        a = a + random.uniform(30, 110) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * rad ** 2))
     if random.random() < 0.25:  # night / dim, low contrast
-        a = a * random.uniform(0.2, 0.5) + random.uniform(0, 25)
+        a = a * random.uniform(0.3, 0.6) + random.uniform(0, 25)
     elif random.random() < 0.2:  # overexposed
         a = a * random.uniform(0.5, 0.8) + random.uniform(60, 120)
     a = a + np.random.normal(0, random.uniform(0, 8), a.shape)
@@ -267,5 +276,5 @@ def degrade(plate: Image.Image) -> Image.Image:
 
 def sample(bank: GlyphBank, fmt: str | None = None) -> tuple[Image.Image, str, str, str]:
     spec = sample_plate(fmt)
-    return degrade(render_clean(bank, spec, height=random.choice([64, 80, 96]))), spec["text"], spec["layout"], \
-        spec["fmt"]
+    plate = render_clean(bank, spec, height=random.choice([64, 80, 96]))
+    return degrade(plate, spec["layout"] == "two-row"), spec["text"], spec["layout"], spec["fmt"]

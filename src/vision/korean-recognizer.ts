@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { projectRoot } from '../config.js';
+import { parsePlate } from '../core/plate-grammar.js';
 import type { RgbImage } from './image.js';
 import { ModelIntegrityError } from './model-resolver.js';
 import { ctcGreedy } from './ppocr-recognizer.js';
@@ -26,7 +27,7 @@ export interface LayoutRead extends TextRead {
 export interface KoreanPlateRecognizer extends TextRecognizer {
   /** Give it whole plate crops: it cuts two-row plates into rows itself (a single row is not what it learnt). */
   readonly wholePlate: true;
-  /** Each crop read under every plausible layout, most confident first. */
+  /** Each crop read under every plausible layout, best first (see byPlausibility). */
   readLayouts(images: RgbImage[]): Promise<LayoutRead[][]>;
 }
 
@@ -197,9 +198,18 @@ export function layoutsFor(width: number, height: number, spec: Pick<KoreanModel
   return ['one-row', 'two-row'];
 }
 
-/** The weakest character decides which layout reading wins (a wrong layout leaves some character unsure). */
+/** The weakest character decides between layout readings (a wrong layout leaves some character unsure). */
 function weakest(read: TextRead): number {
   return read.chars.length ? Math.min(...read.chars.map((c) => c.confidence)) : 0;
+}
+
+/**
+ * A reading that parses as a Korean plate beats one that does not (a wrong layout mostly yields a fragment such
+ * as `129`), then the weakest character decides. models/training/decode.py chooses the same way.
+ */
+function byPlausibility(a: TextRead, b: TextRead): number {
+  const valid = (r: TextRead) => (parsePlate(r.text).valid ? 1 : 0);
+  return valid(b) - valid(a) || weakest(b) - weakest(a);
 }
 
 async function verifiedModel(modelPath: string, sha256: string): Promise<Buffer> {
@@ -236,7 +246,7 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
     const reads: LayoutRead[][] = images.map(() => []);
     jobs.forEach((job, i) => reads[job.n]!.push({ ...textRead(ctcGreedy(probs, i * steps * classes, steps, classes, keys)), layout: job.layout }));
     // Stable sort: on a tie the likelier layout (listed first) stays first.
-    for (const r of reads) r.sort((a, b) => weakest(b) - weakest(a));
+    for (const r of reads) r.sort(byPlausibility);
     return reads;
   }
 

@@ -157,8 +157,8 @@ describe('plate reader with our Korean recogniser', () => {
     }
     console.log(`scenes, full text through readPlate with the Korean recogniser: ${exact}/${scenes.length}`);
     expect(seen.every((n) => n === 1)).toBe(true);
-    // Measured 6/9 on this machine; PP-OCR, without Hangul, can never be exact here.
-    expect(exact).toBeGreaterThanOrEqual(5);
+    // Measured 7/9 on this machine; PP-OCR, without Hangul, can never be exact here.
+    expect(exact).toBeGreaterThanOrEqual(6);
   });
 });
 
