@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SseEvent {
@@ -73,11 +74,32 @@ export async function cutClip(source: string, out: string, fromSec: number, seco
  * A camera on loopback: `ffmpeg -re -stream_loop -1` serving a clip as MPEG-TS to the first TCP client.
  * Killing it is a lost feed; a new one on the same port is the camera coming back.
  */
-export function startLoopSource(clip: string, port: number): ChildProcess {
-  return spawn('ffmpeg', [
+/** A camera stand-in: ffmpeg serving the clip in a loop at real time on a TCP port, resolved once it listens. */
+export async function startLoopSource(clip: string, port: number): Promise<ChildProcess> {
+  const child = spawn('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip,
     '-c', 'copy', '-f', 'mpegts', `tcp://127.0.0.1:${port}?listen=1`,
   ], { stdio: 'ignore' });
+  await waitForListening(port, 10_000);
+  return child;
+}
+
+/**
+ * Waits until a local TCP port is in LISTEN state, read from /proc/net/tcp: a probing connection would be the one
+ * connection an `ffmpeg ... ?listen=1` source serves.
+ */
+async function waitForListening(port: number, timeoutMs: number): Promise<void> {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const table = await readFile('/proc/net/tcp', 'utf8');
+    if (table.split('\n').some((line) => {
+      const [, address, , state] = line.trim().split(/\s+/);
+      return address?.endsWith(local) && state === '0A';
+    })) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
 }
 
 export async function stopProcess(child: ChildProcess | null | undefined, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -94,7 +94,7 @@ describe('live feed', () => {
       prefix: api.queue.opts.prefix,
       reconcileIntervalMs: 0,
     });
-    source = startLoopSource(clip, PORT);
+    source = await startLoopSource(clip, PORT);
     feed = createCameraFeed({
       prisma: api.prisma,
       queue: api.queue,
@@ -149,7 +149,7 @@ describe('live feed', () => {
     expect(lost.status).toBe('reconnecting');
 
     const restartedAt = Date.now();
-    source = startLoopSource(clip, PORT);
+    source = await startLoopSource(clip, PORT);
     const back = await waitFor(async () => {
       const h = await health();
       return h.status === 'recording' && h.lastSegmentAt && Date.parse(h.lastSegmentAt) > restartedAt ? h : undefined;
