@@ -81,13 +81,30 @@ def evaluate_synthetic(model: PlateRecognizer, per_format: int = 50, seed: int =
     return {"formats": formats, "confusions": confusions(pairs)}
 
 
+def evaluate_model(model: PlateRecognizer, crops, synthetic_per_format: int) -> dict:
+    return {"real_validation": evaluate_real(model, crops), "synthetic": evaluate_synthetic(model, synthetic_per_format)}
+
+
+def spec_figures(result: dict) -> dict:
+    """The figures of an evaluation that the model json records under "training"."""
+    real = result["real_validation"]
+    return {"validation": real["groups"], "confusions": real["confusions"],
+            "synthetic_test": result["synthetic"]["formats"]}
+
+
+def summary(result: dict) -> list[str]:
+    lines = [f"{k:40s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}"
+             for k, v in result["real_validation"]["groups"].items()]
+    lines += [f"synthetic {k:30s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}"
+              for k, v in result["synthetic"]["formats"].items()]
+    return lines + [f"confusions {result['real_validation']['confusions']}"]
+
+
 def refresh_spec(path: str, result: dict) -> None:
     """Replace the held-out and synthetic figures recorded at training time (labels may have been corrected since)."""
     with open(path, encoding="utf-8") as f:
         spec = json.load(f)
-    real = result["real_validation"]
-    spec["training"].update(validation=real["groups"], confusions=real["confusions"],
-                            synthetic_test=result["synthetic"]["formats"],
+    spec["training"].update(spec_figures(result),
                             evaluated_by="/usr/bin/python3 models/training/evaluate.py (labels as corrected in "
                                          "realdata.CORRECTIONS)")
     with open(path, "w", encoding="utf-8") as f:
@@ -109,17 +126,13 @@ def main() -> None:
     model.load_state_dict(checkpoint["model"])
     model.eval()
     _train, val = split(load_crops())
-    result = {"real_validation": evaluate_real(model, val), "synthetic": evaluate_synthetic(model, args.synthetic)}
+    result = evaluate_model(model, val, args.synthetic)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f, ensure_ascii=False, indent=1)
         f.write("\n")
     if args.spec:
         refresh_spec(args.spec, result)
-    for k, v in result["real_validation"]["groups"].items():
-        print(f"{k:40s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
-    for k, v in result["synthetic"]["formats"].items():
-        print(f"synthetic {k:30s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
-    print("confusions", result["real_validation"]["confusions"])
+    print("\n".join(summary(result)))
 
 
 if __name__ == "__main__":

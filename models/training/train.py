@@ -18,7 +18,7 @@ from PIL import Image
 
 from augment import degrade_real
 from charset import CHAR_TO_CLASS, CHARSET, NUM_CLASSES
-from evaluate import evaluate_real, evaluate_synthetic
+from evaluate import evaluate_model, evaluate_real, spec_figures, summary
 from model import ExportWrapper, PlateRecognizer
 from preprocess import INPUT_H, INPUT_W, ONE_ROW_MIN_ASPECT, TWO_ROW_MAX_ASPECT, TWO_ROW_SPLIT, line_image, normalize
 from realdata import SPLIT_SEED, VAL_FRACTION, load_crops, split
@@ -218,8 +218,7 @@ def main() -> None:
         model.load_state_dict(best["model"])
         kept_step = best["step"]
     model.eval()
-    real = evaluate_real(model, val_crops)
-    synthetic = evaluate_synthetic(model)
+    result = evaluate_model(model, val_crops, synthetic_per_format=50)
     meta = {"command": " ".join(["/usr/bin/python3 models/training/train.py"] + sys.argv[1:]),
             "seed": args.seed, "width": args.width, "steps": step, "kept": args.keep, "kept_step": kept_step,
             "best_step": best["step"], "batch": args.batch,
@@ -227,15 +226,12 @@ def main() -> None:
             "real_train_lines": len(real_texts), "real_validation_crops": len(val_crops),
             "split": {"seed": SPLIT_SEED, "val_fraction": VAL_FRACTION, "by": "plate text"},
             "train_seconds": round(train_seconds), "total_seconds": round(time.time() - t_start),
-            "validation": real["groups"], "synthetic_test": synthetic, "confusions": real["confusions"]}
+            **spec_figures(result)}
     export(model, meta, args.export_to)
     with open(os.path.join(out, "eval.json"), "w", encoding="utf-8") as f:
-        json.dump({"real_validation": real, "synthetic": synthetic, "meta": meta}, f, ensure_ascii=False, indent=1)
-    for k, v in real["groups"].items():
-        log(f"{k:40s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
-    for k, v in synthetic["formats"].items():
-        log(f"synthetic {k:30s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}")
-    log(f"confusions {real['confusions']}")
+        json.dump({**result, "meta": meta}, f, ensure_ascii=False, indent=1)
+    for line in summary(result):
+        log(line)
 
 
 if __name__ == "__main__":
