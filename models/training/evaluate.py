@@ -1,6 +1,7 @@
 """Accuracy of a checkpoint on the held-out real crops (and on fresh synthetic plates of every format).
 
-/usr/bin/python3 models/training/evaluate.py [--checkpoint models/training/out/final.pt] [--spec models/korean-plate-rec.json]
+/usr/bin/python3 models/training/evaluate.py [--checkpoint models/training/out/final.pt | --onnx models/korean-plate-rec.onnx]
+    [--spec models/korean-plate-rec.json]
 
 Writes models/training/evaluation.json (committed: REPORT.md is made from it, and the TypeScript tests check that
 they read every held-out crop as it records). --spec refreshes the figures in the model's json with it."""
@@ -16,7 +17,7 @@ from PIL import Image
 
 from charset import NUM_CLASSES
 from decode import read_crops
-from model import PlateRecognizer
+from model import ExportedRecognizer, PlateRecognizer
 from realdata import load_crops, plate_format, split
 from synth import FORMATS, GlyphBank, sample
 
@@ -43,17 +44,18 @@ def score(pairs: list[tuple[str, str]]) -> dict:
 def evaluate_real(model: PlateRecognizer, crops) -> dict:
     images = [c.load() for c in crops]
     reads = read_crops(predictor(model), images)
+    greedy = read_crops(predictor(model), images, constrained=False)
     rows = [{"file": os.path.relpath(c.path, os.path.join(HERE, "../../../shared/plates")), "truth": c.text,
-             "read": r[0], "confidence": round(r[1], 4), "layout": c.layout, "read_as": r[2], "source": c.source,
-             "format": plate_format(c.text)} for c, r in zip(crops, reads)]
-    groups = collections.defaultdict(list)
+             "read": r[0], "confidence": round(r[1], 4), "layout": c.layout, "read_as": r[2], "constrained": r[3],
+             "greedy": g[0], "source": c.source, "format": plate_format(c.text)}
+            for c, r, g in zip(crops, reads, greedy)]
+    groups, greedy_groups = collections.defaultdict(list), collections.defaultdict(list)
     for r in rows:
-        pair = (r["truth"], r["read"])
-        groups["all"].append(pair)
-        groups["layout " + r["layout"]].append(pair)
-        groups["format " + r["format"]].append(pair)
-        groups["source " + r["source"]].append(pair)
+        for key in ("all", "layout " + r["layout"], "format " + r["format"], "source " + r["source"]):
+            groups[key].append((r["truth"], r["read"]))
+            greedy_groups[key].append((r["truth"], r["greedy"]))
     return {"groups": {k: score(v) for k, v in sorted(groups.items())},
+            "greedy_groups": {k: score(v) for k, v in sorted(greedy_groups.items())},
             "confusions": confusions([(r["truth"], r["read"]) for r in rows]), "rows": rows}
 
 
@@ -88,7 +90,8 @@ def evaluate_model(model: PlateRecognizer, crops, synthetic_per_format: int) -> 
 def spec_figures(result: dict) -> dict:
     """The figures of an evaluation that the model json records under "training"."""
     real = result["real_validation"]
-    return {"validation": real["groups"], "confusions": real["confusions"],
+    return {"validation": real["groups"], "validation_greedy_decoding": real["greedy_groups"],
+            "confusions": real["confusions"],
             "synthetic_test": result["synthetic"]["formats"]}
 
 
@@ -97,6 +100,8 @@ def summary(result: dict) -> list[str]:
              for k, v in result["real_validation"]["groups"].items()]
     lines += [f"synthetic {k:30s} n={v['n']:3d} exact={v['exact']:.3f} digits={v['digits']:.3f}"
               for k, v in result["synthetic"]["formats"].items()]
+    lines += [f"greedy decoding alone: {k:25s} n={v['n']:3d} exact={v['exact']:.3f}"
+              for k, v in result["real_validation"]["greedy_groups"].items() if k == "all" or k.startswith("layout")]
     return lines + [f"confusions {result['real_validation']['confusions']}"]
 
 
@@ -115,15 +120,19 @@ def refresh_spec(path: str, result: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", default=os.path.join(HERE, "out", "final.pt"))
+    ap.add_argument("--onnx", help="evaluate an exported model file instead of a checkpoint")
     ap.add_argument("--out", default=os.path.join(HERE, "evaluation.json"))
     ap.add_argument("--spec", help="model json whose training figures to refresh (same model as the checkpoint)")
     ap.add_argument("--synthetic", type=int, default=200, help="synthetic test plates per format")
     args = ap.parse_args()
     # One thread: on a shared, oversubscribed CPU two OpenMP threads wait on each other (measured 2x slower).
     torch.set_num_threads(1)
-    checkpoint = torch.load(args.checkpoint)
-    model = PlateRecognizer(NUM_CLASSES, checkpoint.get("width", 1.0))
-    model.load_state_dict(checkpoint["model"])
+    if args.onnx:
+        model = ExportedRecognizer(args.onnx)
+    else:
+        checkpoint = torch.load(args.checkpoint)
+        model = PlateRecognizer(NUM_CLASSES, checkpoint.get("width", 1.0))
+        model.load_state_dict(checkpoint["model"])
     model.eval()
     _train, val = split(load_crops())
     result = evaluate_model(model, val, args.synthetic)

@@ -41,3 +41,35 @@ class ExportWrapper(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.softmax(self.model(x), dim=2)
+
+
+class ExportedRecognizer(nn.Module):
+    """The network inside an exported ONNX file (BatchNorm folded into the convolutions), back in PyTorch: evaluates
+    the committed model itself, whose training checkpoint is not committed. Same logits as PlateRecognizer."""
+
+    def __init__(self, onnx_path: str) -> None:
+        import onnx
+        from onnx import numpy_helper
+
+        super().__init__()
+        graph = onnx.load(onnx_path).graph
+        weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+        convs = []
+        for node in graph.node:
+            if node.op_type != "Conv":
+                continue
+            attrs = {a.name: list(a.ints) for a in node.attribute}
+            w = weights[node.input[1]]
+            conv = nn.Conv2d(w.shape[1], w.shape[0], tuple(attrs["kernel_shape"]), tuple(attrs.get("strides", [1, 1])),
+                             tuple(attrs.get("pads", [0, 0, 0, 0])[:2]))
+            conv.weight.data.copy_(w)
+            conv.bias.data.copy_(weights[node.input[2]])
+            convs.append(conv)
+        layers: list[nn.Module] = []
+        for conv in convs[:-1]:
+            layers += [conv, nn.ReLU(inplace=True)]
+        self.features = nn.Sequential(*layers)
+        self.classifier = convs[-1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x)).squeeze(2).permute(0, 2, 1)

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { projectRoot } from '../config.js';
+import { bestPathLogProb, bestPlatePath, plateAutomaton } from '../core/plate-decoder.js';
 import { parsePlate } from '../core/plate-grammar.js';
 import type { RgbImage } from './image.js';
 import { ModelIntegrityError } from './model-resolver.js';
@@ -22,6 +23,8 @@ export type PlateLayout = 'one-row' | 'two-row';
 
 export interface LayoutRead extends TextRead {
   layout: PlateLayout;
+  /** the reading was constrained to the plate grammar because the model's own best reading was not a plate */
+  constrained?: boolean;
 }
 
 export interface KoreanPlateRecognizer extends TextRecognizer {
@@ -198,18 +201,31 @@ export function layoutsFor(width: number, height: number, spec: Pick<KoreanModel
   return ['one-row', 'two-row'];
 }
 
+/**
+ * A grammar-constrained reading is offered beside the model's own invalid one only when its path is at least this
+ * likely relative to the best path: a plate missing one faint character, not a forced reading of something that is
+ * no plate. models/training/decode.py uses the same figure.
+ */
+const CONSTRAINED_MIN_RATIO = 0.05;
+
 /** The weakest character decides between layout readings (a wrong layout leaves some character unsure). */
 function weakest(read: TextRead): number {
   return read.chars.length ? Math.min(...read.chars.map((c) => c.confidence)) : 0;
 }
 
+/** 2: the model's own reading parses as a Korean plate; 1: a grammar-constrained reading; 0: no plate. */
+function rank(read: LayoutRead): number {
+  if (read.constrained) return 1;
+  return parsePlate(read.text).valid ? 2 : 0;
+}
+
 /**
- * A reading that parses as a Korean plate beats one that does not (a wrong layout mostly yields a fragment such
- * as `129`), then the weakest character decides. models/training/decode.py chooses the same way.
+ * The model's own reading that parses as a Korean plate comes first (a wrong layout mostly yields a fragment such
+ * as `129`), then a grammar-constrained one, then the rest; within each, the weakest character decides.
+ * models/training/decode.py chooses the same way.
  */
-function byPlausibility(a: TextRead, b: TextRead): number {
-  const valid = (r: TextRead) => (parsePlate(r.text).valid ? 1 : 0);
-  return valid(b) - valid(a) || weakest(b) - weakest(a);
+function byPlausibility(a: LayoutRead, b: LayoutRead): number {
+  return rank(b) - rank(a) || weakest(b) - weakest(a);
 }
 
 async function verifiedModel(modelPath: string, sha256: string): Promise<Buffer> {
@@ -232,6 +248,18 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
   const [, , height, width] = spec.input.shape;
   const geometry = { height, width, twoRowSplit: spec.input.twoRowSplit };
   const keys = [...spec.charset];
+  const automaton = plateAutomaton(keys);
+
+  /** The line's greedy reading and, when that is not a plate, the likely enough grammar-constrained one. */
+  function readLine(probs: Float32Array, offset: number, steps: number, classes: number, layout: PlateLayout): LayoutRead[] {
+    const own: LayoutRead = { ...textRead(ctcGreedy(probs, offset, steps, classes, keys)), layout };
+    if (parsePlate(own.text).valid) return [own];
+    const constrained = bestPlatePath(probs, offset, steps, classes, keys, automaton);
+    if (!constrained || constrained.logProb - bestPathLogProb(probs, offset, steps, classes) < Math.log(CONSTRAINED_MIN_RATIO)) {
+      return [own];
+    }
+    return [{ ...textRead(constrained.chars), layout, constrained: true }, own];
+  }
 
   async function readLayouts(images: RgbImage[]): Promise<LayoutRead[][]> {
     const jobs = images.flatMap((image, n) => layoutsFor(image.width, image.height, spec).map((layout) => ({ n, layout, image })));
@@ -244,7 +272,7 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
     const [, steps, classes] = tensor.dims as [number, number, number];
     const probs = tensor.data as Float32Array;
     const reads: LayoutRead[][] = images.map(() => []);
-    jobs.forEach((job, i) => reads[job.n]!.push({ ...textRead(ctcGreedy(probs, i * steps * classes, steps, classes, keys)), layout: job.layout }));
+    jobs.forEach((job, i) => reads[job.n]!.push(...readLine(probs, i * steps * classes, steps, classes, job.layout)));
     // Stable sort: on a tie the likelier layout (listed first) stays first.
     for (const r of reads) r.sort(byPlausibility);
     return reads;
@@ -257,7 +285,7 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
     readLayouts,
     async recognize(images) {
       return (await readLayouts(images)).map(([best]) => {
-        const { layout: _layout, ...read } = best!;
+        const { layout: _layout, constrained: _constrained, ...read } = best!;
         return read;
       });
     },
