@@ -178,19 +178,29 @@ def read_line(probs: np.ndarray, constrained: bool = True) -> tuple[str, float, 
     return text, text_confidence(confs), 0
 
 
-def read_crops(predict, images: list[Image.Image], constrained: bool = True) -> list[tuple[str, float, str, bool]]:
-    """Read each crop under every plausible layout and keep the best: a valid greedy reading beats a
-    grammar-constrained one, which beats an invalid one, then the more confident wins (its weakest character).
-    Returns (text, confidence, layout, constrained) per crop; constrained=False is greedy decoding alone."""
+def predict_lines(predict, images: list[Image.Image]) -> tuple[list[tuple[int, str]], np.ndarray]:
+    """Every crop's line under each plausible layout through the model: (crop index, layout) and probabilities."""
     lines, owners = [], []
     for i, img in enumerate(images):
         for layout in layouts_for(*img.size):
             lines.append(line_image(img, layout))
             owners.append((i, layout))
-    probs = predict(normalize(np.stack(lines))[:, None])
+    return owners, predict(normalize(np.stack(lines))[:, None])
+
+
+def choose_readings(owners: list[tuple[int, str]], probs: np.ndarray, count: int,
+                    constrained: bool = True) -> list[tuple[str, float, str, bool]]:
+    """Keep each crop's best reading over its layouts: a valid greedy reading beats a grammar-constrained one, which
+    beats an invalid one, then the more confident wins (its weakest character). Returns (text, confidence, layout,
+    constrained) per crop; constrained=False is greedy decoding alone."""
     best: dict[int, tuple[int, float, str, str]] = {}
     for (i, layout), p in zip(owners, probs):
         text, conf, rank = read_line(p, constrained)
         if i not in best or (rank, conf) > best[i][:2]:
             best[i] = (rank, conf, text, layout)
-    return [(best[i][2], best[i][1], best[i][3], best[i][0] == 1) for i in range(len(images))]
+    return [(best[i][2], best[i][1], best[i][3], best[i][0] == 1) for i in range(count)]
+
+
+def read_crops(predict, images: list[Image.Image]) -> list[tuple[str, float, str, bool]]:
+    """Read each crop as the TypeScript recogniser does (see choose_readings)."""
+    return choose_readings(*predict_lines(predict, images), len(images))

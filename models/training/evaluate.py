@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from charset import NUM_CLASSES
-from decode import read_crops
+from decode import choose_readings, predict_lines, read_crops
 from model import ExportedRecognizer, PlateRecognizer
 from realdata import load_crops, plate_format, split
 from synth import FORMATS, GlyphBank, sample
@@ -43,8 +43,9 @@ def score(pairs: list[tuple[str, str]]) -> dict:
 
 def evaluate_real(model: PlateRecognizer, crops) -> dict:
     images = [c.load() for c in crops]
-    reads = read_crops(predictor(model), images)
-    greedy = read_crops(predictor(model), images, constrained=False)
+    owners, probs = predict_lines(predictor(model), images)
+    reads = choose_readings(owners, probs, len(images))
+    greedy = choose_readings(owners, probs, len(images), constrained=False)
     rows = [{"file": os.path.relpath(c.path, os.path.join(HERE, "../../../shared/plates")), "truth": c.text,
              "read": r[0], "confidence": round(r[1], 4), "layout": c.layout, "read_as": r[2], "constrained": r[3],
              "greedy": g[0], "source": c.source, "format": plate_format(c.text)}
