@@ -25,7 +25,12 @@ CORRECTIONS = {
     "crops/karplate_data_09_12197.jpg": "69서7931",  # labelled 69서7933
     "crops/karplate_data_09_16493.jpg": "20다0129",  # labelled 29다9129
     "crops/karplate_data_10_21317.jpg": "18저0900",  # labelled 18저0000
+    "crops/karplate_10.jpg": "12라1466",  # labelled 71라1466
+    "crops/karplate_data_08_30906.jpg": "37부1045",  # labelled 33부1045
+    "crops/karplate_data_09_15365.jpg": "25루3673",  # labelled 26루3673
 }
+# Crops whose layout VIN_LPD's plate type gets wrong, checked by eye (training would cut them into rows that are not).
+LAYOUTS = {"crops/karplate_data_08_15176.jpg": "one-row"}
 
 
 # Margin around VIN_LPD's plate box, as the CLI crops detections (src/cli/plate.ts BOX_MARGIN).
@@ -94,7 +99,9 @@ def load_crops() -> list[Crop]:
             out.append(Crop(p, text, row["layout_guess"], "crops-two-row/" + row["path"].split("/")[0],
                             _box(p, located)[0], row["layout_guess"], text))
     for c in out:
-        c.text = CORRECTIONS.get(os.path.relpath(c.path, PLATES), c.text)
+        rel = os.path.relpath(c.path, PLATES)
+        c.text = CORRECTIONS.get(rel, c.text)
+        c.layout = LAYOUTS.get(rel, c.layout)
     return out
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 
-from realdata import CORRECTIONS, load_crops
+from realdata import CORRECTIONS, LAYOUTS, load_crops
 from train import arguments
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -73,7 +73,8 @@ def main() -> None:
         "legacy motorcycle `서울강남/가1234`, 2026 national motorcycle `1가2/3456`.",
         f"- Real: {meta['real_train_crops']} training crops x {args.real_variants} (the crop and degraded variants; "
         f"{meta['real_train_lines']} lines), {args.real_fraction:.0%} of every batch, two-row plates "
-        f"{args.real_two_row:.0%} of that part. Held out: "
+        f"{args.real_two_row:.0%} of that part, every plate the same weight within its layout however many photos "
+        f"show it; {args.swap:.0%} of a two-row crop's variants carry another use syllable (`swap.py`). Held out: "
         f"{meta['real_validation_crops']} crops, a fixed split by plate text (seed {meta['split']['seed']}, "
         f"{int(meta['split']['val_fraction'] * 100)}% of the distinct plates of each layout; list in "
         "`models/training/validation.csv`), never trained on.",
@@ -85,6 +86,9 @@ def main() -> None:
         "| file | label | plate reads |",
         "|---|---|---|",
         *corrections_table(),
+        "",
+        "VIN_LPD's plate type gets these crops' layout wrong; training reads them with the layout checked by eye "
+        "(`realdata.LAYOUTS`): " + ", ".join(f"`{f}` ({layout})" for f, layout in LAYOUTS.items()) + ".",
         "",
         "## Accuracy on the held-out real crops",
         "Exact = the whole text, Hangul and region included; digits = the digit sequence alone. Read as the "

@@ -17,11 +17,12 @@ import torch
 from PIL import Image
 
 from augment import degrade_real
-from charset import CHAR_TO_CLASS, CHARSET, NUM_CLASSES
+from charset import CHAR_TO_CLASS, CHARSET, NUM_CLASSES, USE_SYLLABLES
 from evaluate import evaluate_model, evaluate_real, spec_figures, summary
 from model import ExportWrapper, PlateRecognizer
 from preprocess import INPUT_H, INPUT_W, ONE_ROW_MIN_ASPECT, TWO_ROW_MAX_ASPECT, TWO_ROW_SPLIT, line_image, normalize
 from realdata import SPLIT_SEED, VAL_FRACTION, load_crops, split
+from swap import swap_syllable, syllable_box
 from synth import GlyphBank, sample
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,21 +50,39 @@ def synthetic_line(bank: GlyphBank) -> tuple[np.ndarray, str]:
     return line_image(img, layout), text
 
 
-def render_real(crops, variants: int) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """Every training crop as itself plus degraded variants; also whether each line is a two-row plate."""
-    lines, texts, two_row = [], [], []
+def render_real(crops, variants: int, swap_share: float, bank: GlyphBank
+                ) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
+    """Every training crop as itself plus degraded variants; of a two-row crop, `swap_share` of the variants carry
+    another use syllable (swap.py). Also whether each line is a two-row plate, and the plate it shows."""
+    lines, texts, two_row, plates = [], [], [], []
+    swapped = 0
     for c in crops:
         img = c.load()
+        found = syllable_box(img, c.text) if c.layout == "two-row" and swap_share > 0 else None
         for k in range(variants):
-            lines.append(line_image(img if k == 0 else degrade_real(img), c.layout))
-            texts.append(c.text)
+            src, text = img, c.text
+            if found and k > 0 and random.random() < swap_share:
+                use = random.choice(USE_SYLLABLES)
+                src = swap_syllable(img, *found, np.asarray(bank.render(use, 64, 64, None), np.float32) / 255)
+                text = c.text[:-5] + use + c.text[-4:]
+                swapped += 1
+            lines.append(line_image(src if k == 0 else degrade_real(src), c.layout))
+            texts.append(text)
             two_row.append(c.layout == "two-row")
-    return np.stack(lines), texts, np.array(two_row)
+            plates.append(c.text)
+    log(f"real lines: {len(texts)}, {swapped} with a swapped syllable")
+    return np.stack(lines), texts, np.array(two_row), plates
 
 
-def real_sampling(two_row: np.ndarray, share: float) -> np.ndarray:
-    """Sampling probabilities giving two-row lines `share` of the real part of a batch (they are few)."""
-    p = np.where(two_row, share / max(two_row.sum(), 1), (1 - share) / max((~two_row).sum(), 1))
+def real_sampling(plates: list[str], two_row: np.ndarray, share: float) -> np.ndarray:
+    """Sampling probabilities giving two-row lines `share` of the real part of a batch (they are few), every plate the
+    same weight within its layout however many photos of it there are (five of one green plate would otherwise
+    teach its syllable as the green plates' syllable)."""
+    count: dict[str, int] = {}
+    for t in plates:
+        count[t] = count.get(t, 0) + 1
+    w = np.array([1.0 / count[t] for t in plates])
+    p = np.where(two_row, share * w / w[two_row].sum(), (1 - share) * w / w[~two_row].sum())
     return p / p.sum()
 
 
@@ -122,6 +141,8 @@ def arguments() -> argparse.ArgumentParser:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--real-fraction", type=float, default=0.3)
     ap.add_argument("--real-two-row", type=float, default=0.35, help="share of two-row plates in the real part")
+    ap.add_argument("--swap", type=float, default=0.5,
+                    help="share of a two-row crop's variants whose use syllable is swapped for another (swap.py)")
     ap.add_argument("--width", type=float, default=1.0, help="channel multiplier of the model")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -153,8 +174,8 @@ def main() -> None:
     syn_lines, syn_texts = render_synthetic(args.synthetic)
     bank = GlyphBank()
     fresh = 0
-    real_lines, real_texts, real_two_row = render_real(train_crops, args.real_variants)
-    real_p = real_sampling(real_two_row, args.real_two_row)
+    real_lines, real_texts, real_two_row, real_plates = render_real(train_crops, args.real_variants, args.swap, bank)
+    real_p = real_sampling(real_plates, real_two_row, args.real_two_row)
     log(f"data ready: {len(syn_texts)} synthetic, {len(real_texts)} real lines ({time.time() - t_start:.0f}s)")
 
     model = PlateRecognizer(NUM_CLASSES, args.width)
