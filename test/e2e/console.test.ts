@@ -116,7 +116,10 @@ describe('web console, ops', () => {
 
     await ops.getByRole('button', { name: '꼭짓점 모두 지우기' }).click();
     await clickSurface(ops, LANES);
-    // Move the last point with the keyboard (it has focus after being placed), then back.
+    // Move the last point with the keyboard, then back. It takes focus on the next animation frame after being
+    // placed; a key pressed before that would move the point placed before it.
+    const last = ops.locator('.zone-editor .vertex').nth(LANES.length - 1);
+    await expect.poll(() => last.evaluate((el) => el === document.activeElement)).toBe(true);
     await ops.keyboard.press('ArrowLeft');
     await ops.keyboard.press('ArrowRight');
     // Riders waiting at the stop line count too: no minimum travel inside the zone.
