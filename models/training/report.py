@@ -57,8 +57,8 @@ def main() -> None:
         f"(channel width x{args.width}).",
         "",
         f"Reproduce: `{meta['command']}` (seed {meta['seed']}; wall-clock bound, so the step count depends on the "
-        "CPU it gets)" + ("; this run wrote into a side folder while another setting trained on the other core, and "
-                          "its .onnx and .json were copied into `models/`" if "--export-to" in meta["command"] else "")
+        "CPU it gets)" + ("; this run wrote into a side folder, and its .onnx and .json were copied into `models/`"
+                          if "--export-to" in meta["command"] else "")
         + ". Figures below: `/usr/bin/python3 models/training/evaluate.py --onnx models/korean-plate-rec.onnx "
         "--spec models/korean-plate-rec.json` (the committed model file itself), then "
         "`/usr/bin/python3 models/training/report.py`.",
