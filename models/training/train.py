@@ -3,6 +3,7 @@ schedule to ONNX (models/korean-plate-rec.onnx + .json) and write its evaluation
 
 /usr/bin/python3 models/training/train.py --minutes 75"""
 import argparse
+import collections
 import copy
 import hashlib
 import json
@@ -78,9 +79,7 @@ def real_sampling(plates: list[str], two_row: np.ndarray, share: float) -> np.nd
     """Sampling probabilities giving two-row lines `share` of the real part of a batch (they are few), every plate the
     same weight within its layout however many photos of it there are (five of one green plate would otherwise
     teach its syllable as the green plates' syllable)."""
-    count: dict[str, int] = {}
-    for t in plates:
-        count[t] = count.get(t, 0) + 1
+    count = collections.Counter(plates)
     w = np.array([1.0 / count[t] for t in plates])
     p = np.where(two_row, share * w / w[two_row].sum(), (1 - share) * w / w[~two_row].sum())
     return p / p.sum()
