@@ -7,10 +7,10 @@ Swapping the syllable keeps the real plate, light and blur but varies what it sa
 The plate's format says where the syllable is (after the top row's digits, or before the bottom row's serial); the
 row's ink blobs (Otsu threshold, connected components) give its box."""
 import random
-from collections import deque
 
 import numpy as np
 from PIL import Image, ImageFilter
+from scipy import ndimage
 
 from preprocess import TWO_ROW_SPLIT
 
@@ -29,24 +29,10 @@ def _otsu(a: np.ndarray) -> float:
 
 def _components(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     """4-connected components of a small boolean image: (y0, x0, y1, x1, pixels), ends exclusive."""
-    seen = np.zeros_like(mask)
-    out = []
-    h, w = mask.shape
-    for y, x in zip(*np.nonzero(mask)):
-        if seen[y, x]:
-            continue
-        seen[y, x] = True
-        queue, box, n = deque([(y, x)]), [y, x, y + 1, x + 1], 0
-        while queue:
-            cy, cx = queue.popleft()
-            n += 1
-            box = [min(box[0], cy), min(box[1], cx), max(box[2], cy + 1), max(box[3], cx + 1)]
-            for ny, nx in ((cy - 1, cx), (cy + 1, cx), (cy, cx - 1), (cy, cx + 1)):
-                if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not seen[ny, nx]:
-                    seen[ny, nx] = True
-                    queue.append((ny, nx))
-        out.append((box[0], box[1], box[2], box[3], n))
-    return out
+    labels, _ = ndimage.label(mask)
+    sizes = np.bincount(labels.ravel())
+    return [(ys.start, xs.start, ys.stop, xs.stop, int(sizes[i + 1]))
+            for i, (ys, xs) in enumerate(ndimage.find_objects(labels))]
 
 
 def _group(parts: list[tuple[int, int, int, int, int]], seed: tuple[int, int, int, int, int], gap: float
