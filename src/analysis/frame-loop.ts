@@ -1,21 +1,31 @@
 import { performance } from 'node:perf_hooks';
-import type { ViolationEvent, ViolationJudge } from '../core/violation-judge.js';
+import { estimateShift } from '../core/camera-motion.js';
+import type { CameraConfig } from '../core/camera-config.js';
+import { planDetection, type Tile } from '../core/detection-plan.js';
+import { suppressDuplicates } from '../core/duplicate-events.js';
+import type { Point, RgbFrame } from '../core/types.js';
+import type { ViolationEvent } from '../core/violation-judge.js';
 import type { Detector } from '../vision/detector.js';
+import { detectTiles } from '../vision/tiled-detector.js';
 import { BestShotKeeper, type VehicleShot } from './best-frames.js';
 import { decodeAhead } from './decode-ahead.js';
+import { createJudgeFor, DETECTOR_PROFILES } from './detector-profile.js';
 
 export interface FrameLoopOptions {
   videoPath: string;
   fps: number;
   maxWidth: number;
+  /** size of the decoded frames (the source downscaled to `maxWidth`) */
+  analysedSize: { width: number; height: number };
   /** decoded frames buffered ahead of inference */
   readAhead: number;
   detector: Detector;
-  detectScore: number;
-  judge: ViolationJudge;
-  /** labels the zones' rules target: only their tracks keep pictures for plate reading */
-  ruleClasses: ReadonlySet<string>;
+  camera: CameraConfig;
+  /** capture time of the first frame (zone schedules) */
+  segmentStart: Date;
   shotsPerTrack: number;
+  /** most detector runs per frame: the zones' surroundings are tiled up to this (default 2) */
+  maxTiles?: number;
   signal?: AbortSignal;
   onFrame?: (framesDone: number, violationsFound: number) => void;
 }
@@ -30,6 +40,8 @@ export interface FrameLoopResult {
   found: FoundViolation[];
   framesAnalysed: number;
   tracksSeen: number;
+  /** where the detector looked in each frame */
+  tiles: Tile[];
   decodeWaitMs: number;
   inferenceMs: number;
   trackingMs: number;
@@ -37,11 +49,21 @@ export interface FrameLoopResult {
 
 /**
  * The per-frame stage: ffmpeg decodes ahead in its own process, read on a worker thread into a small
- * bounded buffer, while each frame is detected, tracked and judged here. Keeps the best pictures of live tracks so plates can
- * be read after the fact without a second decode.
+ * bounded buffer, while each frame is detected (on tiles around the zones), tracked and judged
+ * here. Keeps the best pictures of live tracks so plates can be read after the fact without a
+ * second decode. A moving camera's shift is measured on every frame so that motion is judged
+ * against the ground.
  */
 export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopResult> {
-  const { detector, judge, ruleClasses, signal } = opts;
+  const { detector, camera, signal, analysedSize } = opts;
+  const profile = DETECTOR_PROFILES[detector.name];
+  const judge = createJudgeFor(camera, detector.name, { ...analysedSize, fps: opts.fps, segmentStart: opts.segmentStart });
+  const tiles = planDetection(
+    camera.zones.map((z) => z.polygon),
+    analysedSize.width,
+    analysedSize.height,
+    { inputSize: detector.inputSize, maxTiles: opts.maxTiles ?? 2 },
+  );
   const keeper = new BestShotKeeper(opts.shotsPerTrack);
   const found: FoundViolation[] = [];
   const tracksSeen = new Set<number>();
@@ -53,6 +75,8 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   let inferenceMs = 0;
   let trackingMs = 0;
   let framesAnalysed = 0;
+  let previous: RgbFrame | undefined;
+  let offset: Point = [0, 0];
   const frames = decodeAhead(opts.videoPath, { fps: opts.fps, maxWidth: opts.maxWidth, readAhead: opts.readAhead });
   try {
     while (true) {
@@ -64,14 +88,19 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       const frame = next.value;
 
       mark = performance.now();
-      const detections = await detector.detect(frame, { scoreThreshold: opts.detectScore });
+      const detections = await detectTiles(detector, frame, tiles, { scoreThreshold: profile.detectScore });
       inferenceMs += performance.now() - mark;
 
       mark = performance.now();
-      const events = judge.update(frame.index, frame.timestamp, detections);
+      if (previous) {
+        const shift = estimateShift(previous, frame, detections.map((d) => d.box));
+        offset = [offset[0] + shift.dx, offset[1] + shift.dy];
+      }
+      previous = frame;
+      const events = judge.update(frame.index, frame.timestamp, detections, { image: frame, cameraOffset: offset });
       const live = judge.tracks();
       for (const track of live) {
-        if (track.lastFrame === frame.index && track.state === 'tracked' && ruleClasses.has(track.label)) {
+        if (track.lastFrame === frame.index && track.state === 'tracked') {
           tracksSeen.add(track.id);
           keeper.offer(track.id, frame, track.box);
         }
@@ -87,6 +116,8 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
     await frames.return(undefined);
   }
   collect(judge.finish());
-  found.sort((a, b) => a.event.startSec - b.event.startSec || a.event.trackId - b.event.trackId);
-  return { found, framesAnalysed, tracksSeen: tracksSeen.size, decodeWaitMs, inferenceMs, trackingMs };
+  const distinct = new Set(suppressDuplicates(found.map((f) => f.event)));
+  const kept = found.filter((f) => distinct.has(f.event));
+  kept.sort((a, b) => a.event.startSec - b.event.startSec || a.event.trackId - b.event.trackId);
+  return { found: kept, framesAnalysed, tracksSeen: tracksSeen.size, tiles, decodeWaitMs, inferenceMs, trackingMs };
 }

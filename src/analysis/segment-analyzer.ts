@@ -5,7 +5,6 @@ import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
 import { createDetector, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { analysisConfigHash } from './config-hash.js';
-import { createJudgeFor, DETECTOR_PROFILES } from './detector-profile.js';
 import { runFrameLoop } from './frame-loop.js';
 import { createTrackPlateReader } from './plate-reading.js';
 import type { AnalysisProgress, AnalysisTimings, SegmentAnalysis, ViolationRecord } from './types.js';
@@ -59,17 +58,15 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
   const probeMs = performance.now() - started;
 
   const size = outputSize(info.width, info.height, maxWidth);
-  const profile = DETECTOR_PROFILES[detectorName];
-  const judge = createJudgeFor(camera, detectorName, { width: size.width, height: size.height, fps, segmentStart: segmentStart });
   const loop = await runFrameLoop({
     videoPath,
     fps,
     maxWidth,
+    analysedSize: size,
     readAhead: options.readAhead ?? 3,
     detector,
-    detectScore: profile.detectScore,
-    judge,
-    ruleClasses: new Set(camera.zones.flatMap((z) => z.rules.classes)),
+    camera,
+    segmentStart,
     shotsPerTrack: SHOTS_PER_TRACK,
     ...(signal ? { signal } : {}),
     onFrame: (framesDone, violationsFound) => onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),

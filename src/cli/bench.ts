@@ -2,7 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { decodeAhead } from '../analysis/decode-ahead.js';
-import { createJudgeFor, DETECTOR_PROFILES } from '../analysis/detector-profile.js';
+import { DETECTOR_PROFILES } from '../analysis/detector-profile.js';
 import { runFrameLoop } from '../analysis/frame-loop.js';
 import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
 import type { RgbFrame } from '../core/types.js';
@@ -51,17 +51,16 @@ async function main(): Promise<void> {
   frames.length = 0;
 
   // End to end: the analysis's own per-frame stage (decode ahead + detect + track + judge + best pictures).
-  const judge = createJudgeFor(camera, model, { width: size.width, height: size.height, fps, segmentStart: new Date(0) });
   mark = performance.now();
   const loop = await runFrameLoop({
     videoPath: clip,
     fps,
     maxWidth: MAX_WIDTH,
+    analysedSize: size,
     readAhead: 3,
     detector,
-    detectScore: profile.detectScore,
-    judge,
-    ruleClasses: new Set(camera.zones.flatMap((z) => z.rules.classes)),
+    camera,
+    segmentStart: new Date(0),
     shotsPerTrack: 3,
   });
   const e2eMs = performance.now() - mark;

@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createJudgeFor, DETECTOR_PROFILES } from '../analysis/detector-profile.js';
 import { runFrameLoop } from '../analysis/frame-loop.js';
 import type { Box } from '../core/types.js';
 import type { ViolationEvent } from '../core/violation-judge.js';
@@ -14,13 +13,14 @@ import { createDetector, DETECTOR_NAMES, isDetectorName, type DetectorName } fro
 import { projectRoot } from '../config.js';
 import { runCommand, UsageError } from './run-command.js';
 
-const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--model ${DETECTOR_NAMES.join('|')}] [--labels <dir>] [--footage <dir>]
+const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--tiles N] [--model ${DETECTOR_NAMES.join('|')}] [--labels <dir>] [--footage <dir>]
 
   Runs the analysis on every labelled clip and scores it against the labels: recall, precision,
   false alarms, duplicates and identity purity, per clip and overall.
   --labels   folder of label files (default fixtures/eval)
   --footage  folder of the clips (default ../shared/footage)
-  --clip     only this clip (file name or stem); repeatable`;
+  --clip     only this clip (file name or stem); repeatable
+  --tiles    most detector runs per frame around the zones (default 2)`;
 
 const MAX_WIDTH = 1920;
 
@@ -55,22 +55,22 @@ function toFlagged(event: ViolationEvent, width: number, height: number): Flagge
   };
 }
 
-async function evaluateClip(labels: ClipLabels, footageDir: string, fps: number, model: DetectorName): Promise<ClipScore> {
+async function evaluateClip(labels: ClipLabels, footageDir: string, fps: number, model: DetectorName, maxTiles: number): Promise<ClipScore> {
   const clip = path.join(footageDir, labels.clip);
   const info = await probeVideo(clip);
   const size = outputSize(info.width, info.height, MAX_WIDTH);
   const detector = await createDetector(model);
-  const judge = createJudgeFor(labels.camera, model, { width: size.width, height: size.height, fps, segmentStart: new Date(0) });
   const loop = await runFrameLoop({
     videoPath: clip,
     fps,
     maxWidth: MAX_WIDTH,
+    analysedSize: size,
     readAhead: 3,
     detector,
-    detectScore: DETECTOR_PROFILES[model].detectScore,
-    judge,
-    ruleClasses: new Set(labels.camera.zones.flatMap((z) => z.rules.classes)),
+    camera: labels.camera,
+    segmentStart: new Date(0),
     shotsPerTrack: 1,
+    maxTiles,
   });
   return scoreClip(
     labels,
@@ -110,6 +110,7 @@ async function main(): Promise<number> {
         json: { type: 'boolean', default: false },
         clip: { type: 'string', multiple: true, default: [] },
         fps: { type: 'string', default: '5' },
+        tiles: { type: 'string', default: '2' },
         model: { type: 'string', default: 'picodet_s' },
         labels: { type: 'string', default: path.join(projectRoot, 'fixtures', 'eval') },
         footage: { type: 'string', default: path.resolve(projectRoot, '..', 'shared', 'footage') },
@@ -123,11 +124,13 @@ async function main(): Promise<number> {
   if (!(fps > 0 && fps <= 30)) throw new UsageError('--fps must be in (0, 30]');
   if (!isDetectorName(values.model)) throw new UsageError(`--model must be one of ${DETECTOR_NAMES.join(', ')}`);
   const model = values.model;
+  const maxTiles = Number(values.tiles);
+  if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16)) throw new UsageError('--tiles must be an integer in 1..16');
   const all = await loadLabels(values.labels, values.clip);
 
   const scores: ClipScore[] = [];
   for (const labels of all) {
-    const score = await evaluateClip(labels, values.footage, fps, model);
+    const score = await evaluateClip(labels, values.footage, fps, model, maxTiles);
     scores.push(score);
     if (!values.json) process.stderr.write(`eval: ${labels.clip} ${score.hits}/${score.expected}\n`);
   }

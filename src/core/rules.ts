@@ -1,6 +1,6 @@
 import { area, bottomCenter, intersection } from './boxes.js';
 import type { ZoneRules } from './camera-config.js';
-import type { Box, ObjectClass } from './types.js';
+import type { Box, ObjectClass, Point } from './types.js';
 
 /** Classes that are never violators, whatever a zone's rules say. */
 const NEVER_VIOLATORS: readonly ObjectClass[] = ['bicycle', 'person'];
@@ -110,6 +110,15 @@ export interface EpisodeFrame {
   score: number;
   /** whether a person was riding the vehicle in this frame */
   ridden: boolean;
+  /** background shift of a moving camera since the first frame (absent: a fixed camera) */
+  cameraOffset?: Point;
+}
+
+/** The box where it would be had the camera not moved: motion is judged against the ground. */
+function groundBox(f: EpisodeFrame): Box {
+  if (!f.cameraOffset) return f.box;
+  const [dx, dy] = f.cameraOffset;
+  return { x1: f.box.x1 - dx, y1: f.box.y1 - dy, x2: f.box.x2 - dx, y2: f.box.y2 - dy };
 }
 
 export interface EpisodeInput {
@@ -145,7 +154,7 @@ export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
   const last = frames[frames.length - 1];
   const dwellSeconds = first && last ? last.timestamp - first.timestamp + 1 / input.fps : 0;
   const motion = netMotion(
-    frames.map((f) => f.box),
+    frames.map(groundBox),
     input.frameWidth,
     input.frameHeight,
   );

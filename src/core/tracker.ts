@@ -1,6 +1,7 @@
+import { blendSignature, signatureSimilarity } from './appearance.js';
 import { iou } from './boxes.js';
 import { BoxFilter, toCxCyWh } from './box-filter.js';
-import type { Box, Detection, ObjectClass } from './types.js';
+import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
 
 /**
  * ByteTrack (Zhang et al. 2022), in the spirit of Roboflow supervision's implementation:
@@ -11,8 +12,13 @@ import type { Box, Detection, ObjectClass } from './types.js';
  *     partially occluded objects that a plain score threshold would drop);
  *  4. start new tracks only from unmatched high-score detections;
  *  5. keep unmatched tracks as lost for `lostTrackBuffer` frames, then remove them.
- * Tracks only ever match detections of their own class. Matching is greedy, best pair first, which
- * gives the same pairs as the Hungarian method whenever boxes do not compete, the usual case here.
+ * Matching ignores the per-frame class: COCO detectors flip a rider between `motorcycle`, `person`,
+ * `car` and `truck` from frame to frame, and a track that broke at each flip would never be judged.
+ * Instead each track sums the class scores of its detections and takes the class of the vote.
+ * Where detections carry a colour signature, a pair whose colours clearly differ may not match
+ * (two riders side by side in a queue), and the cost prefers the likelier colours. Matching is
+ * greedy, best pair first, which gives the same pairs as the Hungarian method whenever boxes do
+ * not compete, the usual case here.
  */
 
 export type TrackState = 'tentative' | 'tracked' | 'lost' | 'removed';
@@ -22,11 +28,16 @@ export interface TrackObservation {
   timestamp?: number;
   box: Box;
   score: number;
+  /** the detection said a person rides it */
+  ridden?: boolean;
 }
 
 export interface Track {
   id: number;
+  /** the class of the vote over every matched detection */
   label: ObjectClass;
+  /** summed class scores of every matched detection */
+  classVotes: ClassScores;
   /** box of the latest matched detection */
   box: Box;
   /** score of the latest matched detection */
@@ -59,30 +70,49 @@ export interface ByteTrackerOptions {
   lostTrackBuffer?: number;
   /** consecutive matches before a new track is reported (default 2; tracks in the first frame start tracked) */
   activationFrames?: number;
+  /** colour similarity under which a track and a detection may not match (default 0.5) */
+  minAppearance?: number;
+  /** weight of colour similarity against IoU or distance in the matching cost (default 0.5) */
+  appearanceWeight?: number;
 }
 
 interface InternalTrack extends Track {
   filter: BoxFilter;
   predicted: Box;
   hits: number;
+  appearance: Float32Array | undefined;
 }
 
 type Pairs = Array<[InternalTrack, Detection]>;
 
+interface Appearance {
+  min: number;
+  weight: number;
+}
+
+/** Colour similarity of a pair, 1 when either side has no signature. */
+function similarity(track: InternalTrack, det: Detection): number {
+  return track.appearance && det.appearance ? signatureSimilarity(track.appearance, det.appearance) : 1;
+}
+
 /**
- * Greedy one-to-one matching of same-class pairs, lowest cost first; `cost` returns undefined
- * for pairs that may not match.
+ * Greedy one-to-one matching, lowest cost first; `cost` returns undefined for pairs that may not
+ * match. Pairs whose colours differ beyond `appearance.min` may not match; the others pay for
+ * what colour difference they have.
  */
 function greedyMatch(
   tracks: readonly InternalTrack[],
   dets: readonly Detection[],
+  appearance: Appearance,
   cost: (track: InternalTrack, det: Detection) => number | undefined,
 ): Pairs {
   const pairs: Array<{ t: number; d: number; cost: number }> = [];
   tracks.forEach((track, t) =>
     dets.forEach((det, d) => {
-      const c = det.label === track.label ? cost(track, det) : undefined;
-      if (c !== undefined) pairs.push({ t, d, cost: c });
+      const sim = similarity(track, det);
+      if (sim < appearance.min) return;
+      const c = cost(track, det);
+      if (c !== undefined) pairs.push({ t, d, cost: c + appearance.weight * (1 - sim) });
     }),
   );
   pairs.sort((a, b) => a.cost - b.cost);
@@ -98,16 +128,16 @@ function greedyMatch(
   return matches;
 }
 
-function matchByIou(tracks: readonly InternalTrack[], dets: readonly Detection[], minIou: number): Pairs {
-  return greedyMatch(tracks, dets, (t, d) => {
+function matchByIou(tracks: readonly InternalTrack[], dets: readonly Detection[], minIou: number, appearance: Appearance): Pairs {
+  return greedyMatch(tracks, dets, appearance, (t, d) => {
     const v = iou(t.predicted, d.box);
     return v >= minIou ? -v : undefined;
   });
 }
 
 /** Centre distance in predicted-box diagonals, for boxes of similar area (within a factor of 2). */
-function matchByDistance(tracks: readonly InternalTrack[], dets: readonly Detection[], maxDistance: number): Pairs {
-  return greedyMatch(tracks, dets, (t, d) => {
+function matchByDistance(tracks: readonly InternalTrack[], dets: readonly Detection[], maxDistance: number, appearance: Appearance): Pairs {
+  return greedyMatch(tracks, dets, appearance, (t, d) => {
     const [tx, ty, tw, th] = toCxCyWh(t.predicted);
     const [dx, dy, dw, dh] = toCxCyWh(d.box);
     const diagonal = Math.hypot(tw, th);
@@ -135,8 +165,13 @@ export class ByteTracker {
       lowMatchIou: opts.lowMatchIou ?? 0.5,
       lostTrackBuffer: opts.lostTrackBuffer ?? 10,
       activationFrames: Math.max(1, opts.activationFrames ?? 2),
+      minAppearance: opts.minAppearance ?? 0.5,
+      appearanceWeight: opts.appearanceWeight ?? 0.5,
     };
+    this.appearance = { min: this.opts.minAppearance, weight: this.opts.appearanceWeight };
   }
+
+  private readonly appearance: Appearance;
 
   /**
    * Feed the detections of one frame (frame indices must increase; gaps are allowed and predicted
@@ -164,13 +199,13 @@ export class ByteTracker {
 
     // Established (tracked + lost) tracks get first pick of the confident detections.
     const established = this.tracks.filter((t) => t.state === 'tracked' || t.state === 'lost');
-    const first = matchByIou(established, high, this.opts.matchIou);
+    const first = matchByIou(established, high, this.opts.matchIou, this.appearance);
     apply(first);
     const usedHigh = new Set(first.map(([, d]) => d));
     if (this.opts.maxCenterDistance > 0) {
       const leftTracks = established.filter((t) => !matched.has(t));
       const leftHigh = high.filter((d) => !usedHigh.has(d));
-      for (const [t, d] of matchByDistance(leftTracks, leftHigh, this.opts.maxCenterDistance)) {
+      for (const [t, d] of matchByDistance(leftTracks, leftHigh, this.opts.maxCenterDistance, this.appearance)) {
         apply([[t, d]]);
         usedHigh.add(d);
       }
@@ -178,11 +213,11 @@ export class ByteTracker {
     const remainingHigh = high.filter((d) => !usedHigh.has(d));
 
     const unmatchedTracked = established.filter((t) => !matched.has(t) && t.state === 'tracked');
-    apply(matchByIou(unmatchedTracked, low, this.opts.lowMatchIou));
+    apply(matchByIou(unmatchedTracked, low, this.opts.lowMatchIou, this.appearance));
 
     // Tentative tracks need a confident detection to continue.
     const tentative = this.tracks.filter((t) => t.state === 'tentative');
-    const third = matchByIou(tentative, remainingHigh, this.opts.matchIou);
+    const third = matchByIou(tentative, remainingHigh, this.opts.matchIou, this.appearance);
     apply(third);
     const usedThird = new Set(third.map(([, d]) => d));
 
@@ -222,26 +257,39 @@ export class ByteTracker {
     const track: InternalTrack = {
       id: this.nextId++,
       label: d.label,
+      classVotes: {},
       box: d.box,
       score: d.score,
-      history: [{ frameIndex, timestamp, box: d.box, score: d.score }],
+      history: [],
       state: firstFrame || this.opts.activationFrames === 1 ? 'tracked' : 'tentative',
       startFrame: frameIndex,
       lastFrame: frameIndex,
       filter: new BoxFilter(d.box),
       predicted: d.box,
-      hits: firstFrame ? this.opts.activationFrames : 1,
+      hits: firstFrame ? this.opts.activationFrames - 1 : 0,
+      appearance: d.appearance,
     };
+    this.record(track, d, frameIndex, timestamp);
     return track;
+  }
+
+  /** Adds a matched detection to the track's history and class vote. */
+  private record(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined): void {
+    t.box = d.box;
+    t.score = d.score;
+    t.lastFrame = frameIndex;
+    t.history.push({ frameIndex, timestamp, box: d.box, score: d.score, ridden: d.ridden });
+    t.hits++;
+    for (const [label, score] of Object.entries(d.classScores ?? { [d.label]: d.score }) as Array<[ObjectClass, number]>) {
+      t.classVotes[label] = (t.classVotes[label] ?? 0) + score;
+    }
+    t.label = (Object.entries(t.classVotes) as Array<[ObjectClass, number]>).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    if (d.appearance) t.appearance = t.appearance ? blendSignature(t.appearance, d.appearance, 0.3) : d.appearance;
   }
 
   private observe(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined): void {
     t.predicted = t.filter.correct(d.box);
-    t.box = d.box;
-    t.score = d.score;
-    t.lastFrame = frameIndex;
-    t.history.push({ frameIndex, timestamp, box: d.box, score: d.score });
-    t.hits++;
+    this.record(t, d, frameIndex, timestamp);
     if (t.state === 'lost') t.state = 'tracked';
     if (t.state === 'tentative' && t.hits >= this.opts.activationFrames) t.state = 'tracked';
   }
@@ -251,6 +299,7 @@ function publicView(t: InternalTrack): Track {
   return {
     id: t.id,
     label: t.label,
+    classVotes: { ...t.classVotes },
     box: t.box,
     score: t.score,
     history: t.history,

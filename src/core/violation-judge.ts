@@ -1,10 +1,12 @@
-import { area } from './boxes.js';
+import { colourSignature } from './appearance.js';
+import { area, iou } from './boxes.js';
 import { zonePolygon, type ZoneConfig } from './camera-config.js';
 import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
-import { DEFAULT_RIDER_OPTIONS, hasRider, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
+import { fuseRoadUsers } from './road-users.js';
+import { DEFAULT_RIDER_OPTIONS, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
 import { isScheduleActive } from './schedule.js';
 import { ByteTracker, type ByteTrackerOptions, type Track } from './tracker.js';
-import type { Box, Detection, ObjectClass } from './types.js';
+import type { Box, Detection, ObjectClass, Point, RgbFrame } from './types.js';
 import { DEFAULT_ZONE_INERTIA, PolygonZone } from './zone.js';
 
 export interface ViolationJudgeOptions {
@@ -19,6 +21,12 @@ export interface ViolationJudgeOptions {
   segmentStart: Date;
   /** Frigate-style confirmation threshold on the median score (default 0.5) */
   confirmThreshold?: number;
+  /**
+   * a track whose box overlaps another live track's by this IoU may swap identity with it (queues,
+   * overtaking): its stay is judged in pieces cut there, so one event never spans a possible swap
+   * and shows two vehicles (default 0.3)
+   */
+  crowdIou?: number;
   scoreWindow?: number;
   /** consecutive observations to enter or leave a zone (default 3) */
   inertia?: number;
@@ -67,15 +75,21 @@ export interface Rejection {
   reasons: string[];
 }
 
+/** What the judge may know of a frame besides its detections. */
+export interface FrameContext {
+  /** the frame's pixels: tracks then compare colours as well as positions */
+  image?: Pick<RgbFrame, 'width' | 'height' | 'data'>;
+  /** how far a moving camera has shifted the background since the first frame, pixels */
+  cameraOffset?: Point;
+}
+
 export interface ViolationJudge {
-  update(frameIndex: number, timestamp: number, detections: readonly Detection[]): ViolationEvent[];
+  update(frameIndex: number, timestamp: number, detections: readonly Detection[], context?: FrameContext): ViolationEvent[];
   /** close every open stay (end of segment) */
   finish(): ViolationEvent[];
   tracks(): Track[];
   rejections(): Rejection[];
 }
-
-const PERSON_MEMORY_FRAMES = 30;
 
 interface Stay {
   /** inside-streak that has not yet lasted `inertia` observations */
@@ -97,18 +111,20 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   );
   const rider: RiderOptions = { ...DEFAULT_RIDER_OPTIONS, ...opts.rider };
   const confirmThreshold = opts.confirmThreshold ?? 0.5;
+  const crowdIou = opts.crowdIou ?? 0.3;
   const scoreWindow = opts.scoreWindow ?? DEFAULT_SCORE_WINDOW;
   const stays = new Map<string, Stay>();
   const emitted = new Set<string>();
   const lastSeen = new Map<number, Track>();
   const rejected: Rejection[] = [];
-  /** person boxes of the last few frames, for replaying a newly reported track */
-  const recentPersons = new Map<number, Box[]>();
+  /** camera offset of recent frames, for replaying a newly reported track */
+  const offsets = new Map<number, Point>();
 
   const captureTime = (sec: number) => new Date(opts.segmentStart.getTime() + sec * 1000);
 
-  function close(track: Track, zoneIndex: number, stay: Stay): ViolationEvent | undefined {
-    stay.open = false;
+  /** Judges the stay's frames so far; the stay goes on (open) only when `keepOpen`. */
+  function close(track: Track, zoneIndex: number, stay: Stay, keepOpen = false): ViolationEvent | undefined {
+    stay.open = keepOpen;
     const frames = stay.frames;
     stay.frames = [];
     const key = `${track.id}:${zoneIndex}`;
@@ -180,15 +196,9 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     return events;
   }
 
-  function observe(track: Track, frameIndex: number, timestamp: number, persons: readonly Box[]): ViolationEvent[] {
+  function observe(track: Track, frameIndex: number, timestamp: number, box: Box, score: number, ridden: boolean, crowded = false): ViolationEvent[] {
     const events: ViolationEvent[] = [];
-    const frame: EpisodeFrame = {
-      frameIndex,
-      timestamp,
-      box: track.box,
-      score: track.score,
-      ridden: hasRider(track.box, persons, rider),
-    };
+    const frame: EpisodeFrame = { frameIndex, timestamp, box, score, ridden, cameraOffset: offsets.get(frameIndex) };
     zones.forEach((zone, zi) => {
       const key = `${track.id}:${zi}`;
       let stay = stays.get(key);
@@ -196,7 +206,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         stay = { pending: [], frames: [], open: false };
         stays.set(key, stay);
       }
-      const m = zone.update(track.id, track.box, frameIndex);
+      const m = zone.update(track.id, box, frameIndex);
       if (m.entered) {
         stay.frames = [...stay.pending, frame];
         stay.pending = [];
@@ -204,6 +214,11 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       } else if (m.left) {
         const event = close(track, zi, stay);
         if (event) events.push(event);
+      } else if (stay.open && crowded) {
+        if (stay.frames.length > 0) {
+          const event = close(track, zi, stay, true);
+          if (event) events.push(event);
+        }
       } else if (stay.open) {
         if (m.pointInside) stay.frames.push(frame);
       } else {
@@ -214,25 +229,28 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   }
 
   return {
-    update(frameIndex, timestamp, detections) {
-      const persons = detections
-        .filter((d) => d.label === 'person' && d.score >= rider.minPersonScore)
-        .map((d) => d.box);
-      const vehicles = detections.filter((d) => d.label !== 'person');
-      recentPersons.set(frameIndex, persons);
-      for (const f of recentPersons.keys()) if (f < frameIndex - PERSON_MEMORY_FRAMES) recentPersons.delete(f);
+    update(frameIndex, timestamp, detections, context = {}) {
+      const users = fuseRoadUsers(detections, { minPersonScore: rider.minPersonScore, rider });
+      const image = context.image;
+      if (image) for (const u of users) u.appearance = colourSignature(image, u.box);
+      if (context.cameraOffset) offsets.set(frameIndex, context.cameraOffset);
       const events: ViolationEvent[] = [];
-      for (const track of tracker.update(vehicles, frameIndex, timestamp)) {
+      const reported = tracker.update(users, frameIndex, timestamp);
+      const live = tracker.activeTracks();
+      const crowded = (t: Track) => live.some((o) => o.id !== t.id && iou(o.box, t.box) >= crowdIou);
+      for (const track of reported) {
         if (!lastSeen.has(track.id)) {
           // A new track is reported only after it has been matched a few times: replay those frames.
           for (const h of track.history.slice(0, -1)) {
-            const earlier = { ...track, box: h.box, score: h.score };
-            events.push(...observe(earlier, h.frameIndex, h.timestamp ?? timestamp, recentPersons.get(h.frameIndex) ?? []));
+            events.push(...observe(track, h.frameIndex, h.timestamp ?? timestamp, h.box, h.score, h.ridden ?? false));
           }
         }
         lastSeen.set(track.id, track);
-        events.push(...observe(track, frameIndex, timestamp, persons));
+        const now = track.history[track.history.length - 1]!;
+        events.push(...observe(track, frameIndex, timestamp, now.box, now.score, now.ridden ?? false, crowded(track)));
       }
+      const oldest = Math.min(frameIndex, ...[...lastSeen.values()].map((t) => t.startFrame));
+      for (const f of offsets.keys()) if (f < oldest) offsets.delete(f);
       for (const gone of tracker.drainRemoved()) events.push(...closeTrack(gone));
       return events;
     },

@@ -39,11 +39,19 @@ export interface MatchOptions {
 export const DEFAULT_MATCH_OPTIONS: MatchOptions = { minIou: 0.3, slackSec: 0.5, identityIou: 0.3 };
 
 export type Outcome =
-  | { kind: 'hit'; target: string; pure: boolean; impureMoments: string[] }
+  | { kind: 'hit'; target: string; pure: boolean; impureMoments: ImpureMoment[] }
   | { kind: 'duplicate'; target: string }
   | { kind: 'optional'; target: string }
   | { kind: 'false_alarm'; target: string; what: string }
   | { kind: 'unlabelled' };
+
+/** A key box that does not show the matched vehicle: what it shows instead (undefined = no labelled vehicle). */
+export interface ImpureMoment {
+  moment: string;
+  t: number;
+  iou: number;
+  shows: string | undefined;
+}
 
 export interface ClipScore {
   clip: string;
@@ -135,19 +143,20 @@ function overlapScore(v: FlaggedViolation, target: Target, opts: MatchOptions): 
 }
 
 /** Which key boxes do not clearly show `target` (another labelled vehicle fits better, or none fits). */
-function impureMoments(v: FlaggedViolation, target: Target, targets: readonly Target[], opts: MatchOptions): string[] {
-  const wrong: string[] = [];
+function impureMoments(v: FlaggedViolation, target: Target, targets: readonly Target[], opts: MatchOptions): ImpureMoment[] {
+  const wrong: ImpureMoment[] = [];
   for (const [moment, { t, box }] of Object.entries(v.keyBoxes)) {
-    const own = labelledBoxAt(target.boxes, t, opts.slackSec);
-    const ownIou = own ? iou(box, own) : 0;
-    const rival = Math.max(
-      0,
-      ...targets.filter((o) => o !== target).map((o) => {
+    const fits = targets
+      .map((o) => {
         const b = labelledBoxAt(o.boxes, t, opts.slackSec);
-        return b ? iou(box, b) : 0;
-      }),
-    );
-    if (ownIou < opts.identityIou || rival > ownIou) wrong.push(moment);
+        return { id: o.id, iou: b ? iou(box, b) : 0 };
+      })
+      .sort((a, b) => b.iou - a.iou);
+    const own = fits.find((f) => f.id === target.id)!;
+    const best = fits[0]!;
+    if (own.iou < opts.identityIou || best.iou > own.iou) {
+      wrong.push({ moment, t, iou: own.iou, shows: best.iou >= opts.identityIou ? best.id : undefined });
+    }
   }
   return wrong;
 }

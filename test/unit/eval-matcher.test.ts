@@ -65,7 +65,7 @@ describe('scoreClip', () => {
     expect(s.hits).toBe(1);
     expect(s.pure).toBe(0);
     const hit = s.outcomes[0]!;
-    expect(hit.kind === 'hit' && hit.impureMoments).toEqual(['exit']);
+    expect(hit.kind === 'hit' && hit.impureMoments.map((m) => [m.moment, m.shows])).toEqual([['exit', 'b']]);
   });
 
   it('calls a flagged bicycle or parked bike a false alarm, and an unlabelled box unlabelled', () => {

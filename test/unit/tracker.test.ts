@@ -90,12 +90,47 @@ describe('ByteTracker', () => {
     expect(idsWithout.size).toBeGreaterThan(1);
   });
 
-  it('does not match across classes', () => {
+  it('keeps one track when the detector flips the class, and takes the class of the vote', () => {
     const t = new ByteTracker({ activationFrames: 1 });
-    const a = t.update([det(100, 100, 0.9, 'motorcycle')], 0);
-    const b = t.update([det(100, 100, 0.9, 'bicycle')], 1);
-    expect(b[0]!.id).not.toBe(a[0]!.id);
-    expect(b[0]!.label).toBe('bicycle');
+    const labels: ObjectClass[] = ['motorcycle', 'car', 'motorcycle', 'truck', 'motorcycle'];
+    const ids = new Set<number>();
+    let last;
+    labels.forEach((label, f) => {
+      for (const tr of t.update([det(100 + f * 5, 100, label === 'motorcycle' ? 0.65 : 0.7, label)], f)) {
+        ids.add(tr.id);
+        last = tr;
+      }
+    });
+    expect(ids.size).toBe(1);
+    // three motorcycle frames at 0.65 outvote one car and one truck at 0.7
+    expect(last!.label).toBe('motorcycle');
+    expect(last!.classVotes.motorcycle).toBeCloseTo(1.95);
+    expect(last!.classVotes).toMatchObject({ car: 0.7, truck: 0.7 });
+  });
+
+  it('counts every class a fused detection reports in the vote', () => {
+    const t = new ByteTracker({ activationFrames: 1 });
+    let last;
+    for (let f = 0; f < 3; f++) {
+      [last] = t.update([{ ...det(100 + f * 5, 100, 0.7, 'car'), classScores: { car: 0.7, motorcycle: 0.3 } }], f);
+    }
+    expect(last!.classVotes.car).toBeCloseTo(2.1);
+    expect(last!.classVotes.motorcycle).toBeCloseTo(0.9);
+    expect(last!.label).toBe('car');
+  });
+
+  it('does not match a detection whose colours differ from the track, and keeps side-by-side riders apart by colour', () => {
+    const red = new Float32Array(64);
+    red[48] = 1;
+    const blue = new Float32Array(64);
+    blue[3] = 1;
+    const t = new ByteTracker({ activationFrames: 1, maxCenterDistance: 0 });
+    const [a] = t.update([{ ...det(100, 100), appearance: red }], 0);
+    // the red rider is hidden and a blue one appears almost where it was
+    const [b] = t.update([{ ...det(104, 100), appearance: blue }], 1);
+    expect(b!.id).not.toBe(a!.id);
+    const [back] = t.update([{ ...det(106, 100), appearance: red }, { ...det(300, 300), appearance: blue }], 2).filter((tr) => tr.box.x1 < 200);
+    expect(back!.id).toBe(a!.id);
   });
 
   it('keeps two crossing objects apart', () => {

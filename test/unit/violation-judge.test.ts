@@ -161,9 +161,10 @@ describe('createViolationJudge', () => {
 
   it('needs confirmation: a weak detection never makes an event', () => {
     const weak = Array.from({ length: 20 }, (_, i) => {
-      // enough to start a track (0.62, 0.55 over the tracker's 0.6 / 0.5), never a median of 0.6
+      // enough to start a track (0.62, 0.55 over the tracker's 0.6 / 0.5); then a faint rider (0.4)
+      // lifts the bike's 0.4 to 0.4 + 0.6 × 0.6 × 0.4 = 0.54, never a median of 0.6
       const v = vehicle(200 + i * 30, 500, 'motorcycle', i === 0 ? 0.62 : i === 1 ? 0.55 : 0.4);
-      return [v, riderOn(v)];
+      return i < 2 ? [v] : [v, { ...riderOn(v), score: 0.4 }];
     });
     const { events, rejections } = run(weak, { confirmThreshold: 0.6 });
     expect(events).toEqual([]);

@@ -1,0 +1,138 @@
+import type { Box, RgbFrame } from './types.js';
+
+/**
+ * Global motion of a moving (handheld, panning) camera between two analysed frames, so that a
+ * parked bike drifting across the picture is not taken for a ridden one. The frames are reduced to
+ * small grey thumbnails and the background shift is found by exhaustive search of the mean absolute
+ * difference, coarse to fine, with the detected road users masked out: they move on their own.
+ */
+
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+export interface Shift {
+  /** translation of the background from the previous frame to this one, analysed-frame pixels */
+  dx: number;
+  dy: number;
+}
+
+const FINE_WIDTH = 160;
+/** a static camera's jitter and noise stay under this many fine-thumbnail pixels */
+const STILL = 0.5;
+
+/** Grey thumbnail `width` pixels wide, each pixel the mean of the block it covers. */
+export function greyThumbnail(frame: Pick<RgbFrame, 'width' | 'height' | 'data'>, width: number): GreyImage {
+  const scale = frame.width / width;
+  const height = Math.max(1, Math.round(frame.height / scale));
+  const data = new Float32Array(width * height);
+  const step = Math.max(1, Math.floor(scale / 3));
+  for (let ty = 0; ty < height; ty++) {
+    const y0 = Math.floor(ty * scale);
+    const y1 = Math.min(frame.height, Math.floor((ty + 1) * scale));
+    for (let tx = 0; tx < width; tx++) {
+      const x0 = Math.floor(tx * scale);
+      const x1 = Math.min(frame.width, Math.floor((tx + 1) * scale));
+      let sum = 0;
+      let n = 0;
+      for (let y = y0; y < y1; y += step) {
+        for (let x = x0; x < x1; x += step) {
+          const i = (y * frame.width + x) * 3;
+          sum += 0.299 * frame.data[i]! + 0.587 * frame.data[i + 1]! + 0.114 * frame.data[i + 2]!;
+          n++;
+        }
+      }
+      data[ty * width + tx] = n ? sum / n : 0;
+    }
+  }
+  return { width, height, data };
+}
+
+function halve(img: GreyImage): GreyImage {
+  const width = Math.floor(img.width / 2);
+  const height = Math.floor(img.height / 2);
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 2 * y * img.width + 2 * x;
+      data[y * width + x] = (img.data[i]! + img.data[i + 1]! + img.data[i + img.width]! + img.data[i + img.width + 1]!) / 4;
+    }
+  }
+  return { width, height, data };
+}
+
+/** Pixels not covered by any mask box, as a 0/1 map. */
+function background(width: number, height: number, masks: readonly Box[]): Uint8Array {
+  const keep = new Uint8Array(width * height).fill(1);
+  for (const b of masks) {
+    for (let y = Math.max(0, Math.floor(b.y1)); y < Math.min(height, Math.ceil(b.y2)); y++) {
+      keep.fill(0, y * width + Math.max(0, Math.floor(b.x1)), y * width + Math.min(width, Math.ceil(b.x2)));
+    }
+  }
+  return keep;
+}
+
+/** Mean absolute difference when `next` is `prev` moved by (dx, dy), over unmasked overlapping pixels. */
+function difference(prev: GreyImage, next: GreyImage, keep: Uint8Array, dx: number, dy: number): number {
+  let sum = 0;
+  let n = 0;
+  const { width, height } = prev;
+  for (let y = Math.max(0, dy); y < Math.min(height, height + dy); y++) {
+    for (let x = Math.max(0, dx); x < Math.min(width, width + dx); x++) {
+      const j = y * width + x;
+      if (!keep[j]) continue;
+      sum += Math.abs(next.data[j]! - prev.data[(y - dy) * width + (x - dx)]!);
+      n++;
+    }
+  }
+  return n > (width * height) / 8 ? sum / n : Number.POSITIVE_INFINITY;
+}
+
+function search(prev: GreyImage, next: GreyImage, keep: Uint8Array, cx: number, cy: number, radius: number) {
+  let best = { dx: cx, dy: cy, cost: Number.POSITIVE_INFINITY };
+  for (let dy = cy - radius; dy <= cy + radius; dy++) {
+    for (let dx = cx - radius; dx <= cx + radius; dx++) {
+      const cost = difference(prev, next, keep, dx, dy);
+      if (cost < best.cost) best = { dx, dy, cost };
+    }
+  }
+  return best;
+}
+
+/** Sub-pixel offset of a minimum from three samples around it (parabola vertex), within ±0.5. */
+function vertex(left: number, mid: number, right: number): number {
+  const denom = left - 2 * mid + right;
+  if (!Number.isFinite(denom) || denom <= 0) return 0;
+  return Math.max(-0.5, Math.min(0.5, (left - right) / (2 * denom)));
+}
+
+/**
+ * Background shift between two frames of the same size, in their pixels. `masks` are the boxes of
+ * detected road users in this frame (frame pixels). Up to a tenth of the width per frame is found.
+ */
+export function estimateShift(
+  prevFrame: Pick<RgbFrame, 'width' | 'height' | 'data'>,
+  frame: Pick<RgbFrame, 'width' | 'height' | 'data'>,
+  masks: readonly Box[] = [],
+): Shift {
+  const fine = Math.min(FINE_WIDTH, frame.width);
+  const prev = greyThumbnail(prevFrame, fine);
+  const next = greyThumbnail(frame, fine);
+  const k = fine / frame.width;
+  const scaled = masks.map((b) => ({ x1: b.x1 * k, y1: b.y1 * k, x2: b.x2 * k, y2: b.y2 * k }));
+  const keepFine = background(next.width, next.height, scaled);
+
+  const prevCoarse = halve(prev);
+  const nextCoarse = halve(next);
+  const keepCoarse = background(nextCoarse.width, nextCoarse.height, scaled.map((b) => ({ x1: b.x1 / 2, y1: b.y1 / 2, x2: b.x2 / 2, y2: b.y2 / 2 })));
+  const coarse = search(prevCoarse, nextCoarse, keepCoarse, 0, 0, Math.max(1, Math.round(nextCoarse.width / 12)));
+  const best = search(prev, next, keepFine, 2 * coarse.dx, 2 * coarse.dy, 1);
+  if (!Number.isFinite(best.cost)) return { dx: 0, dy: 0 };
+  const at = (dx: number, dy: number) => difference(prev, next, keepFine, dx, dy);
+  const sx = best.dx + vertex(at(best.dx - 1, best.dy), best.cost, at(best.dx + 1, best.dy));
+  const sy = best.dy + vertex(at(best.dx, best.dy - 1), best.cost, at(best.dx, best.dy + 1));
+  if (Math.hypot(sx, sy) < STILL) return { dx: 0, dy: 0 };
+  return { dx: sx / k, dy: sy / k };
+}

@@ -1,0 +1,99 @@
+import { area, intersection, iou } from './boxes.js';
+import { DEFAULT_RIDER_OPTIONS, isRiding, type RiderOptions } from './rules.js';
+import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
+
+/**
+ * Turns one frame's raw COCO detections into road users for the tracker. COCO detectors see a
+ * rear-view rider as a confident `person` over a weak `motorcycle` (0.26–0.33), or call the pair a
+ * `car`/`truck`, and often report two classes for one object. So:
+ *  - overlapping vehicle boxes of different classes become one road user with a score per class;
+ *  - a person riding a two-wheeler box makes it a ridden two-wheeler: the box grows to hold the
+ *    rider and the score takes the person's evidence in;
+ *  - a person riding a narrow (end-on) `car`/`truck`/`bus` box with about the rider's width is a
+ *    ridden motorcycle the detector mislabelled: nobody sits on top of a car seen from behind.
+ * Persons themselves are not road users here: the track's class is decided later by a vote over
+ * its whole life.
+ */
+
+export interface RoadUserOptions {
+  /** persons under this score are not taken as riders */
+  minPersonScore: number;
+  /** vehicle boxes of different classes overlapping by this IoU are one object (default 0.55) */
+  sameObjectIou: number;
+  /** share of the person's score added to a ridden two-wheeler's missing score (default 0.6) */
+  riderWeight: number;
+  /** a box at least this tall for its width is seen end-on (default 0.9) */
+  endOnAspect: number;
+  /** a rider is at least this share of an end-on car-class box's width (default 0.45) */
+  riderWidthShare: number;
+  rider: RiderOptions;
+}
+
+export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
+  minPersonScore: DEFAULT_RIDER_OPTIONS.minPersonScore,
+  sameObjectIou: 0.55,
+  riderWeight: 0.6,
+  endOnAspect: 0.9,
+  riderWidthShare: 0.45,
+  rider: DEFAULT_RIDER_OPTIONS,
+};
+
+const TWO_WHEELERS: readonly ObjectClass[] = ['motorcycle', 'bicycle'];
+const CAR_CLASSES: readonly ObjectClass[] = ['car', 'truck', 'bus'];
+
+const union = (a: Box, b: Box): Box => ({ x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) });
+
+/** The class with the highest score. */
+export function topClass(scores: ClassScores): [ObjectClass, number] {
+  let best: [ObjectClass, number] = ['car', 0];
+  for (const [label, score] of Object.entries(scores) as Array<[ObjectClass, number]>) if (score > best[1]) best = [label, score];
+  return best;
+}
+
+function sameObject(a: Box, b: Box, minIou: number): boolean {
+  if (iou(a, b) >= minIou) return true;
+  const inter = intersection(a, b);
+  const small = Math.min(area(a), area(b));
+  const big = Math.max(area(a), area(b));
+  return small > 0 && inter >= 0.8 * small && small >= 0.5 * big;
+}
+
+export function fuseRoadUsers(detections: readonly Detection[], options: Partial<RoadUserOptions> = {}): Detection[] {
+  const opts = { ...DEFAULT_ROAD_USER_OPTIONS, ...options };
+  const persons = detections.filter((d) => d.label === 'person' && d.score >= opts.minPersonScore).sort((a, b) => b.score - a.score);
+  const vehicles = detections.filter((d) => d.label !== 'person').sort((a, b) => b.score - a.score);
+
+  const objects: Array<{ box: Box; scores: ClassScores }> = [];
+  for (const v of vehicles) {
+    const same = objects.find((o) => sameObject(o.box, v.box, opts.sameObjectIou));
+    if (same) same.scores[v.label] = Math.max(same.scores[v.label] ?? 0, v.score);
+    else objects.push({ box: v.box, scores: { [v.label]: v.score } });
+  }
+
+  const usedRiders = new Set<Detection>();
+  return objects.map(({ box, scores }) => {
+    const rider = persons.find((p) => !usedRiders.has(p) && isRiding(box, p.box, opts.rider));
+    if (!rider) {
+      const [label, score] = topClass(scores);
+      return { box, score, label, classScores: scores, ridden: false };
+    }
+    usedRiders.add(rider);
+    const fused: ClassScores = { ...scores };
+    const twoWheeler = TWO_WHEELERS.filter((c) => scores[c] !== undefined);
+    if (twoWheeler.length > 0) {
+      for (const c of twoWheeler) fused[c] = scores[c]! + (1 - scores[c]!) * opts.riderWeight * rider.score;
+    } else {
+      const w = box.x2 - box.x1;
+      const endOn = box.y2 - box.y1 >= opts.endOnAspect * w;
+      const riderWide = rider.box.x2 - rider.box.x1 >= opts.riderWidthShare * w;
+      if (endOn && riderWide) {
+        const carScore = Math.max(...CAR_CLASSES.map((c) => scores[c] ?? 0));
+        fused.motorcycle = Math.max(fused.motorcycle ?? 0, carScore);
+        for (const c of CAR_CLASSES) delete fused[c];
+      }
+    }
+    const [label, score] = topClass(fused);
+    const grown = TWO_WHEELERS.includes(label) ? union(box, rider.box) : box;
+    return { box: grown, score, label, classScores: fused, ridden: TWO_WHEELERS.includes(label) };
+  });
+}
