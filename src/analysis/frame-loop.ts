@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { estimateShift } from '../core/camera-motion.js';
+import { estimateShift, isCameraMoving } from '../core/camera-motion.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import { planDetection, type Tile } from '../core/detection-plan.js';
 import { suppressDuplicates } from '../core/duplicate-events.js';
@@ -92,12 +92,14 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       inferenceMs += performance.now() - mark;
 
       mark = performance.now();
+      let cameraMoving = false;
       if (previous) {
         const shift = estimateShift(previous, frame, detections.map((d) => d.box));
         offset = [offset[0] + shift.dx, offset[1] + shift.dy];
+        cameraMoving = isCameraMoving(shift, frame.width, frame.height, frame.timestamp - previous.timestamp);
       }
       previous = frame;
-      const events = judge.update(frame.index, frame.timestamp, detections, { image: frame, cameraOffset: offset });
+      const events = judge.update(frame.index, frame.timestamp, detections, { image: frame, cameraOffset: offset, cameraMoving });
       const live = judge.tracks();
       for (const track of live) {
         if (track.lastFrame === frame.index && track.state === 'tracked') {

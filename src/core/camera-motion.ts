@@ -20,6 +20,13 @@ export interface Shift {
 }
 
 const FINE_WIDTH = 160;
+/**
+ * Past this speed (share of the frame diagonal per second) the camera is taken to be panning or
+ * walking rather than shaking: objects at other depths then move by parallax, which one background
+ * shift cannot take out, so motion is not judged on such frames.
+ */
+export const MOVING_CAMERA_SPEED = 0.05;
+
 /** a static camera's jitter and noise stay under this many fine-thumbnail pixels */
 const STILL = 0.5;
 
@@ -63,7 +70,10 @@ function halve(img: GreyImage): GreyImage {
   return { width, height, data };
 }
 
-/** Pixels not covered by any mask box, as a 0/1 map. */
+/**
+ * Pixels not covered by any mask box, as a 0/1 map. When road users fill most of the picture (a
+ * walk past a row of parked bikes) what is left is too little to measure: then nothing is masked.
+ */
 function background(width: number, height: number, masks: readonly Box[]): Uint8Array {
   const keep = new Uint8Array(width * height).fill(1);
   for (const b of masks) {
@@ -71,7 +81,8 @@ function background(width: number, height: number, masks: readonly Box[]): Uint8
       keep.fill(0, y * width + Math.max(0, Math.floor(b.x1)), y * width + Math.min(width, Math.ceil(b.x2)));
     }
   }
-  return keep;
+  const left = keep.reduce((n, k) => n + k, 0);
+  return left >= (width * height) / 3 ? keep : keep.fill(1);
 }
 
 /** Mean absolute difference when `next` is `prev` moved by (dx, dy), over unmasked overlapping pixels. */
@@ -110,7 +121,7 @@ function vertex(left: number, mid: number, right: number): number {
 
 /**
  * Background shift between two frames of the same size, in their pixels. `masks` are the boxes of
- * detected road users in this frame (frame pixels). Up to a tenth of the width per frame is found.
+ * detected road users in this frame (frame pixels). Up to a fifth of the width per frame is found.
  */
 export function estimateShift(
   prevFrame: Pick<RgbFrame, 'width' | 'height' | 'data'>,
@@ -124,15 +135,31 @@ export function estimateShift(
   const scaled = masks.map((b) => ({ x1: b.x1 * k, y1: b.y1 * k, x2: b.x2 * k, y2: b.y2 * k }));
   const keepFine = background(next.width, next.height, scaled);
 
-  const prevCoarse = halve(prev);
-  const nextCoarse = halve(next);
-  const keepCoarse = background(nextCoarse.width, nextCoarse.height, scaled.map((b) => ({ x1: b.x1 / 2, y1: b.y1 / 2, x2: b.x2 / 2, y2: b.y2 / 2 })));
-  const coarse = search(prevCoarse, nextCoarse, keepCoarse, 0, 0, Math.max(1, Math.round(nextCoarse.width / 12)));
-  const best = search(prev, next, keepFine, 2 * coarse.dx, 2 * coarse.dy, 1);
+  // Coarse to fine: a wide search on a quarter-size pyramid level, then ±1 pixel at each finer one.
+  const levels = [{ prev, next, keep: keepFine, scale: 1 }];
+  for (let l = 1; l <= 2; l++) {
+    const up = levels[l - 1]!;
+    const factor = 2 ** l;
+    const lp = halve(up.prev);
+    const ln = halve(up.next);
+    levels.push({ prev: lp, next: ln, keep: background(ln.width, ln.height, scaled.map((b) => ({ x1: b.x1 / factor, y1: b.y1 / factor, x2: b.x2 / factor, y2: b.y2 / factor }))), scale: factor });
+  }
+  const top = levels[levels.length - 1]!;
+  let best = search(top.prev, top.next, top.keep, 0, 0, Math.max(1, Math.round(top.next.width / 5)));
+  for (let l = levels.length - 2; l >= 0; l--) {
+    const lv = levels[l]!;
+    best = search(lv.prev, lv.next, lv.keep, 2 * best.dx, 2 * best.dy, 1);
+  }
   if (!Number.isFinite(best.cost)) return { dx: 0, dy: 0 };
   const at = (dx: number, dy: number) => difference(prev, next, keepFine, dx, dy);
   const sx = best.dx + vertex(at(best.dx - 1, best.dy), best.cost, at(best.dx + 1, best.dy));
   const sy = best.dy + vertex(at(best.dx, best.dy - 1), best.cost, at(best.dx, best.dy + 1));
   if (Math.hypot(sx, sy) < STILL) return { dx: 0, dy: 0 };
   return { dx: sx / k, dy: sy / k };
+}
+
+
+/** Whether a shift measured over `seconds` is a camera on the move rather than jitter. */
+export function isCameraMoving(shift: Shift, width: number, height: number, seconds: number): boolean {
+  return Math.hypot(shift.dx, shift.dy) / Math.hypot(width, height) / seconds > MOVING_CAMERA_SPEED;
 }

@@ -82,15 +82,20 @@ export interface Motion {
 
 /**
  * Net motion of the bottom-centre between the start and end of a run of boxes. Each end is the
- * mean of up to three boxes so that one jittery box neither creates nor hides motion.
+ * mean of up to three boxes so that one jittery box neither creates nor hides motion. A box cut by
+ * the frame's edge grows or shrinks as the object slides in or out, so on an axis where any box
+ * touches an edge the opposite side of the boxes is followed instead of their centre.
  */
 export function netMotion(boxes: readonly Box[], frameWidth: number, frameHeight: number): Motion {
   if (boxes.length < 2) return { displacement: 0 };
+  const edge = 2;
+  const cutLeft = boxes.some((b) => b.x1 <= edge);
+  const cutRight = boxes.some((b) => b.x2 >= frameWidth - edge);
+  const cutBottom = boxes.some((b) => b.y2 >= frameHeight - edge);
+  const refX = (b: Box) => (cutRight && !cutLeft ? b.x1 : cutLeft && !cutRight ? b.x2 : (b.x1 + b.x2) / 2);
+  const refY = (b: Box) => (cutBottom ? b.y1 : b.y2);
   const k = Math.max(1, Math.min(3, Math.floor(boxes.length / 4)));
-  const mean = (bs: readonly Box[]) => {
-    const pts = bs.map(bottomCenter);
-    return [pts.reduce((s, p) => s + p[0], 0) / pts.length, pts.reduce((s, p) => s + p[1], 0) / pts.length];
-  };
+  const mean = (bs: readonly Box[]) => [bs.reduce((s, b) => s + refX(b), 0) / bs.length, bs.reduce((s, b) => s + refY(b), 0) / bs.length];
   const [x0, y0] = mean(boxes.slice(0, k)) as [number, number];
   const [x1, y1] = mean(boxes.slice(-k)) as [number, number];
   const dx = x1 - x0;
@@ -114,7 +119,18 @@ export interface EpisodeFrame {
   cameraOffset?: Point;
 }
 
-/** The box where it would be had the camera not moved: motion is judged against the ground. */
+/** How far the camera moved between two frames, pixels. */
+function cameraShiftBetween(a: EpisodeFrame, b: EpisodeFrame): number {
+  const [ax, ay] = a.cameraOffset ?? [0, 0];
+  const [bx, by] = b.cameraOffset ?? [0, 0];
+  return Math.hypot(bx - ax, by - ay);
+}
+
+/**
+ * The box where it would be had the camera not moved: motion is judged against the ground. A
+ * camera that turns moves everything alike, and this takes it out; one that walks moves near
+ * things more than far ones (parallax), so motion is also required to exceed the camera's own.
+ */
 function groundBox(f: EpisodeFrame): Box {
   if (!f.cameraOffset) return f.box;
   const [dx, dy] = f.cameraOffset;
@@ -152,7 +168,9 @@ export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
   const reasons: string[] = [];
   const first = frames[0];
   const last = frames[frames.length - 1];
-  const dwellSeconds = first && last ? last.timestamp - first.timestamp + 1 / input.fps : 0;
+  // rounded to the microsecond so that five frames at 5 fps make 1 s, not 0.9999999
+  const dwellSeconds = first && last ? Math.round((last.timestamp - first.timestamp + 1 / input.fps) * 1e6) / 1e6 : 0;
+  const cameraTravel = first && last ? cameraShiftBetween(first, last) / Math.hypot(input.frameWidth, input.frameHeight) : 0;
   const motion = netMotion(
     frames.map(groundBox),
     input.frameWidth,
@@ -171,6 +189,10 @@ export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
   }
   if (motion.displacement < rules.minDisplacement) {
     reasons.push(`displacement ${motion.displacement.toFixed(3)} under ${rules.minDisplacement} (parked or barely moving)`);
+  } else if (motion.displacement < cameraTravel) {
+    reasons.push(
+      `displacement ${motion.displacement.toFixed(3)} no more than the camera's own travel ${cameraTravel.toFixed(3)} (parallax of a moving camera, not riding)`,
+    );
   }
   const allowed = rules.allowedDirectionDeg;
   if (allowed !== null && allowed !== undefined && motion.directionDeg !== undefined) {

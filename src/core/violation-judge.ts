@@ -81,6 +81,8 @@ export interface FrameContext {
   image?: Pick<RgbFrame, 'width' | 'height' | 'data'>;
   /** how far a moving camera has shifted the background since the first frame, pixels */
   cameraOffset?: Point;
+  /** the camera pans or walks in this frame (see isCameraMoving): the frame is left out of judging */
+  cameraMoving?: boolean;
 }
 
 export interface ViolationJudge {
@@ -96,6 +98,8 @@ interface Stay {
   pending: EpisodeFrame[];
   frames: EpisodeFrame[];
   open: boolean;
+  /** in-zone frames left out because the camera moved */
+  unsteady: number;
 }
 
 /**
@@ -119,6 +123,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   const rejected: Rejection[] = [];
   /** camera offset of recent frames, for replaying a newly reported track */
   const offsets = new Map<number, Point>();
+  const movingFrames = new Set<number>();
 
   const captureTime = (sec: number) => new Date(opts.segmentStart.getTime() + sec * 1000);
 
@@ -126,12 +131,17 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   function close(track: Track, zoneIndex: number, stay: Stay, keepOpen = false): ViolationEvent | undefined {
     stay.open = keepOpen;
     const frames = stay.frames;
+    const unsteady = stay.unsteady;
     stay.frames = [];
+    stay.unsteady = 0;
     const key = `${track.id}:${zoneIndex}`;
     const first = frames[0];
     const last = frames[frames.length - 1];
-    if (!first || !last || emitted.has(key)) return undefined;
     const zone = opts.zones[zoneIndex]!;
+    if ((!first || !last) && unsteady > 0 && !emitted.has(key)) {
+      rejected.push({ trackId: track.id, label: track.label, zone: zone.name, entryFrame: -1, exitFrame: -1, reasons: ['camera moving throughout the stay: motion not judged'] });
+    }
+    if (!first || !last || emitted.has(key)) return undefined;
     const verdict = judgeEpisode({
       label: track.label,
       frames,
@@ -196,6 +206,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     return events;
   }
 
+  /** `crowded`: the track may swap identity here, so the stay is judged in pieces cut at this frame. */
   function observe(track: Track, frameIndex: number, timestamp: number, box: Box, score: number, ridden: boolean, crowded = false): ViolationEvent[] {
     const events: ViolationEvent[] = [];
     const frame: EpisodeFrame = { frameIndex, timestamp, box, score, ridden, cameraOffset: offsets.get(frameIndex) };
@@ -203,12 +214,14 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       const key = `${track.id}:${zi}`;
       let stay = stays.get(key);
       if (!stay) {
-        stay = { pending: [], frames: [], open: false };
+        stay = { pending: [], frames: [], open: false, unsteady: 0 };
         stays.set(key, stay);
       }
       const m = zone.update(track.id, box, frameIndex);
       if (m.entered) {
-        stay.frames = [...stay.pending, frame];
+        const seen = [...stay.pending, frame];
+        stay.frames = seen.filter((f) => !movingFrames.has(f.frameIndex));
+        stay.unsteady += seen.length - stay.frames.length;
         stay.pending = [];
         stay.open = true;
       } else if (m.left) {
@@ -219,6 +232,8 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
           const event = close(track, zi, stay, true);
           if (event) events.push(event);
         }
+      } else if (stay.open && movingFrames.has(frameIndex)) {
+        if (m.pointInside) stay.unsteady++;
       } else if (stay.open) {
         if (m.pointInside) stay.frames.push(frame);
       } else {
@@ -234,6 +249,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       const image = context.image;
       if (image) for (const u of users) u.appearance = colourSignature(image, u.box);
       if (context.cameraOffset) offsets.set(frameIndex, context.cameraOffset);
+      if (context.cameraMoving) movingFrames.add(frameIndex);
       const events: ViolationEvent[] = [];
       const reported = tracker.update(users, frameIndex, timestamp);
       const live = tracker.activeTracks();
@@ -251,6 +267,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       }
       const oldest = Math.min(frameIndex, ...[...lastSeen.values()].map((t) => t.startFrame));
       for (const f of offsets.keys()) if (f < oldest) offsets.delete(f);
+      for (const f of movingFrames) if (f < oldest) movingFrames.delete(f);
       for (const gone of tracker.drainRemoved()) events.push(...closeTrack(gone));
       return events;
     },

@@ -75,6 +75,14 @@ describe('netMotion', () => {
     expect(netMotion([at(100, 100), at(50, 100)], 1000, 1000).directionDeg).toBeCloseTo(180, 9);
   });
 
+  it('follows the uncut side of a box that the frame edge cuts', () => {
+    // a bike sliding in from the right edge as the camera pans: its left side moves 100 px, its centre half as far
+    const sliding = [300, 260, 220, 200].map((x1): Box => ({ x1, y1: 100, x2: 480, y2: 300 }));
+    expect(netMotion(sliding, 480, 848).displacement).toBeCloseTo(100 / Math.hypot(480, 848), 9);
+    const entering = [300, 300, 300, 300].map((x1, i): Box => ({ x1, y1: 400 + 20 * i, x2: 400, y2: 848 }));
+    expect(netMotion(entering, 480, 848).displacement).toBeCloseTo(60 / Math.hypot(480, 848), 9);
+  });
+
   it('is zero without motion and averages away a single jittery box', () => {
     expect(netMotion([at(5, 5)], 100, 100)).toEqual({ displacement: 0 });
     const still = Array.from({ length: 12 }, (_, i) => at(500, 500 + (i === 11 ? 30 : 0)));
