@@ -24,7 +24,7 @@ export interface FrameLoopOptions {
   /** capture time of the first frame (zone schedules) */
   segmentStart: Date;
   shotsPerTrack: number;
-  /** most detector runs per frame: the zones' surroundings are tiled up to this (default 2) */
+  /** most detector runs per frame: the zones' surroundings are tiled up to this (default DEFAULT_MAX_TILES) */
   maxTiles?: number;
   signal?: AbortSignal;
   onFrame?: (framesDone: number, violationsFound: number) => void;
@@ -47,6 +47,18 @@ export interface FrameLoopResult {
   trackingMs: number;
 }
 
+export const DEFAULT_MAX_TILES = 2;
+
+/** Where the detector looks in each frame of this camera: tiles around its zones. */
+export function detectionTiles(camera: CameraConfig, size: { width: number; height: number }, detector: Detector, maxTiles = DEFAULT_MAX_TILES): Tile[] {
+  return planDetection(
+    camera.zones.map((z) => z.polygon),
+    size.width,
+    size.height,
+    { inputSize: detector.inputSize, maxTiles },
+  );
+}
+
 /**
  * The per-frame stage: ffmpeg decodes ahead in its own process, read on a worker thread into a small
  * bounded buffer, while each frame is detected (on tiles around the zones), tracked and judged
@@ -58,12 +70,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   const { detector, camera, signal, analysedSize } = opts;
   const profile = DETECTOR_PROFILES[detector.name];
   const judge = createJudgeFor(camera, detector.name, { ...analysedSize, fps: opts.fps, segmentStart: opts.segmentStart });
-  const tiles = planDetection(
-    camera.zones.map((z) => z.polygon),
-    analysedSize.width,
-    analysedSize.height,
-    { inputSize: detector.inputSize, maxTiles: opts.maxTiles ?? 2 },
-  );
+  const tiles = detectionTiles(camera, analysedSize, detector, opts.maxTiles);
   const keeper = new BestShotKeeper(opts.shotsPerTrack);
   const found: FoundViolation[] = [];
   const tracksSeen = new Set<number>();

@@ -3,16 +3,17 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { decodeAhead } from '../analysis/decode-ahead.js';
 import { DETECTOR_PROFILES } from '../analysis/detector-profile.js';
-import { runFrameLoop } from '../analysis/frame-loop.js';
+import { DEFAULT_MAX_TILES, detectionTiles, runFrameLoop } from '../analysis/frame-loop.js';
 import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
 import type { RgbFrame } from '../core/types.js';
 import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
 import { createDetector, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
+import { detectTiles } from '../vision/tiled-detector.js';
 import { loadCameraFile } from './camera-file.js';
 import { DEMO_CAMERA, DEMO_FOOTAGE } from './demo-paths.js';
 
-const USAGE = `usage: npm run bench -- [clip] [--json] [--fps N] [--model ${DETECTOR_NAMES.join('|')}]`;
+const USAGE = `usage: npm run bench -- [clip] [--json] [--fps N] [--tiles N] [--model ${DETECTOR_NAMES.join('|')}]`;
 const MAX_WIDTH = 1920;
 
 /** One zone over the whole frame, so any clip exercises tracking and judging fully. */
@@ -25,28 +26,37 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean', default: false }, fps: { type: 'string', default: '5' }, model: { type: 'string', default: 'picodet_s' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      fps: { type: 'string', default: '5' },
+      tiles: { type: 'string', default: String(DEFAULT_MAX_TILES) },
+      model: { type: 'string', default: 'picodet_s' },
+    },
   });
   const clip = path.resolve(positionals[0] ?? DEMO_FOOTAGE);
   const fps = Number(values.fps);
   if (!(fps > 0 && fps <= 60)) throw new Error(`--fps must be in (0, 60]\n${USAGE}`);
   const model = values.model ?? 'picodet_s';
   if (!isDetectorName(model)) throw new Error(`--model must be one of ${DETECTOR_NAMES.join(', ')}\n${USAGE}`);
+  const maxTiles = Number(values.tiles);
+  if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16)) throw new Error(`--tiles must be an integer in 1..16\n${USAGE}`);
   const camera = clip === DEMO_FOOTAGE ? await loadCameraFile(DEMO_CAMERA) : WHOLE_FRAME;
   const info = await probeVideo(clip);
   const size = outputSize(info.width, info.height, MAX_WIDTH);
   const profile = DETECTOR_PROFILES[model];
   const detector = await createDetector(model);
+  const tiles = detectionTiles(camera, size, detector, maxTiles);
+  const detect = (frame: RgbFrame) => detectTiles(detector, frame, tiles, { scoreThreshold: profile.detectScore });
 
   // Decode only: the frames are kept so inference runs on exactly the same pixels.
   const frames: RgbFrame[] = [];
   let mark = performance.now();
   for await (const frame of decodeAhead(clip, { fps, maxWidth: MAX_WIDTH, readAhead: 3 })) frames.push(frame);
   const decodeMs = performance.now() - mark;
-  if (frames[0]) await detector.detect(frames[0], { scoreThreshold: profile.detectScore });
+  if (frames[0]) await detect(frames[0]);
 
   mark = performance.now();
-  for (const frame of frames) await detector.detect(frame, { scoreThreshold: profile.detectScore });
+  for (const frame of frames) await detect(frame);
   const inferenceMs = performance.now() - mark;
   frames.length = 0;
 
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
     camera,
     segmentStart: new Date(0),
     shotsPerTrack: 3,
+    maxTiles,
   });
   const e2eMs = performance.now() - mark;
 
@@ -73,6 +84,7 @@ async function main(): Promise<void> {
     fps,
     source: `${info.width}x${info.height}`,
     analysed: `${size.width}x${size.height}`,
+    tiles: tiles.map((t) => `${t.width}x${t.height}+${t.x}+${t.y}`),
     frames: n,
     videoSeconds: round(info.durationSec),
     decodeFps: perSec(decodeMs),

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runFrameLoop } from '../analysis/frame-loop.js';
+import { DEFAULT_MAX_TILES, runFrameLoop } from '../analysis/frame-loop.js';
 import type { Box } from '../core/types.js';
 import type { ViolationEvent } from '../core/violation-judge.js';
 import { describeConfigIssues } from '../core/camera-config.js';
@@ -20,7 +20,7 @@ const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--t
   --labels   folder of label files (default fixtures/eval)
   --footage  folder of the clips (default ../shared/footage)
   --clip     only this clip (file name or stem); repeatable
-  --tiles    most detector runs per frame around the zones (default 2)`;
+  --tiles    most detector runs per frame around the zones (default ${DEFAULT_MAX_TILES})`;
 
 const MAX_WIDTH = 1920;
 
@@ -110,7 +110,7 @@ async function main(): Promise<number> {
         json: { type: 'boolean', default: false },
         clip: { type: 'string', multiple: true, default: [] },
         fps: { type: 'string', default: '5' },
-        tiles: { type: 'string', default: '2' },
+        tiles: { type: 'string', default: String(DEFAULT_MAX_TILES) },
         model: { type: 'string', default: 'picodet_s' },
         labels: { type: 'string', default: path.join(projectRoot, 'fixtures', 'eval') },
         footage: { type: 'string', default: path.resolve(projectRoot, '..', 'shared', 'footage') },
