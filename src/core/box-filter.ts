@@ -74,6 +74,13 @@ export class BoxFilter {
     return this.box;
   }
 
+  /** move the estimate by (dx, dy) pixels: the camera moved the whole picture */
+  shift(dx: number, dy: number): Box {
+    this.axes[0].position += dx;
+    this.axes[1].position += dy;
+    return this.box;
+  }
+
   correct(measured: Box): Box {
     const m = toCxCyWh(measured);
     const sizes = [m[2], m[3], m[2], m[3]];

@@ -30,6 +30,11 @@ export interface TrackObservation {
   score: number;
   /** the detection said a person rides it */
   ridden?: boolean;
+  /**
+   * the match may have picked up another object: it was made by centre distance alone, with no
+   * overlap, or after the track went unseen for more than UNSEEN_FRAMES
+   */
+  uncertain?: boolean;
 }
 
 export interface Track {
@@ -84,6 +89,9 @@ interface InternalTrack extends Track {
 }
 
 type Pairs = Array<[InternalTrack, Detection]>;
+
+/** A track unseen for longer than this (about a second at 5 fps) may come back on another object. */
+const UNSEEN_FRAMES = 5;
 
 interface Appearance {
   min: number;
@@ -175,9 +183,11 @@ export class ByteTracker {
 
   /**
    * Feed the detections of one frame (frame indices must increase; gaps are allowed and predicted
-   * over). Returns the tracks matched in this frame that are reported (not tentative).
+   * over). `cameraShift` is how far a moving camera moved the picture since the previous frame:
+   * every prediction moves with it. Returns the tracks matched in this frame that are reported
+   * (not tentative).
    */
-  update(dets: readonly Detection[], frameIndex: number, timestamp?: number): Track[] {
+  update(dets: readonly Detection[], frameIndex: number, timestamp?: number, cameraShift?: readonly [number, number]): Track[] {
     if (this.lastFrame !== undefined && frameIndex <= this.lastFrame) {
       throw new RangeError(`frame ${frameIndex} is not after frame ${this.lastFrame}`);
     }
@@ -185,14 +195,17 @@ export class ByteTracker {
     const firstFrame = this.lastFrame === undefined;
     this.lastFrame = frameIndex;
 
-    for (const t of this.tracks) t.predicted = t.filter.predict(steps);
+    for (const t of this.tracks) {
+      t.predicted = t.filter.predict(steps);
+      if (cameraShift) t.predicted = t.filter.shift(cameraShift[0], cameraShift[1]);
+    }
 
     const high = dets.filter((d) => d.score >= this.opts.highThreshold);
     const low = dets.filter((d) => d.score >= this.opts.lowThreshold && d.score < this.opts.highThreshold);
     const matched = new Set<InternalTrack>();
-    const apply = (pairs: Array<[InternalTrack, Detection]>) => {
+    const apply = (pairs: Array<[InternalTrack, Detection]>, byDistance = false) => {
       for (const [t, d] of pairs) {
-        this.observe(t, d, frameIndex, timestamp);
+        this.observe(t, d, frameIndex, timestamp, byDistance || frameIndex - t.lastFrame > UNSEEN_FRAMES);
         matched.add(t);
       }
     };
@@ -206,7 +219,7 @@ export class ByteTracker {
       const leftTracks = established.filter((t) => !matched.has(t));
       const leftHigh = high.filter((d) => !usedHigh.has(d));
       for (const [t, d] of matchByDistance(leftTracks, leftHigh, this.opts.maxCenterDistance, this.appearance)) {
-        apply([[t, d]]);
+        apply([[t, d]], true);
         usedHigh.add(d);
       }
     }
@@ -274,11 +287,11 @@ export class ByteTracker {
   }
 
   /** Adds a matched detection to the track's history and class vote. */
-  private record(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined): void {
+  private record(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined, uncertain = false): void {
     t.box = d.box;
     t.score = d.score;
     t.lastFrame = frameIndex;
-    t.history.push({ frameIndex, timestamp, box: d.box, score: d.score, ridden: d.ridden });
+    t.history.push({ frameIndex, timestamp, box: d.box, score: d.score, ridden: d.ridden, ...(uncertain ? { uncertain } : {}) });
     t.hits++;
     for (const [label, score] of Object.entries(d.classScores ?? { [d.label]: d.score }) as Array<[ObjectClass, number]>) {
       t.classVotes[label] = (t.classVotes[label] ?? 0) + score;
@@ -287,9 +300,9 @@ export class ByteTracker {
     if (d.appearance) t.appearance = t.appearance ? blendSignature(t.appearance, d.appearance, 0.3) : d.appearance;
   }
 
-  private observe(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined): void {
+  private observe(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined, uncertain: boolean): void {
     t.predicted = t.filter.correct(d.box);
-    this.record(t, d, frameIndex, timestamp);
+    this.record(t, d, frameIndex, timestamp, uncertain);
     if (t.state === 'lost') t.state = 'tracked';
     if (t.state === 'tentative' && t.hits >= this.opts.activationFrames) t.state = 'tracked';
   }

@@ -93,6 +93,9 @@ export interface ViolationJudge {
   rejections(): Rejection[];
 }
 
+/** Camera movement over this many consecutive frames (0.6 s at 5 fps) is a pan or a walk, not a jolt. */
+const SUSTAINED_MOVE_FRAMES = 3;
+
 interface Stay {
   /** inside-streak that has not yet lasted `inertia` observations */
   pending: EpisodeFrame[];
@@ -124,6 +127,9 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   /** camera offset of recent frames, for replaying a newly reported track */
   const offsets = new Map<number, Point>();
   const movingFrames = new Set<number>();
+  let lastOffset: Point = [0, 0];
+  /** consecutive frames the camera has been moving */
+  let movingRun = 0;
 
   const captureTime = (sec: number) => new Date(opts.segmentStart.getTime() + sec * 1000);
 
@@ -206,7 +212,10 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     return events;
   }
 
-  /** `crowded`: the track may swap identity here, so the stay is judged in pieces cut at this frame. */
+  /**
+   * `crowded`: the track may have swapped identity here (it overlaps another track, or its match
+   * was uncertain), so the stay is judged in pieces cut at this frame.
+   */
   function observe(track: Track, frameIndex: number, timestamp: number, box: Box, score: number, ridden: boolean, crowded = false): ViolationEvent[] {
     const events: ViolationEvent[] = [];
     const frame: EpisodeFrame = { frameIndex, timestamp, box, score, ridden, cameraOffset: offsets.get(frameIndex) };
@@ -219,7 +228,8 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       }
       const m = zone.update(track.id, box, frameIndex);
       if (m.entered) {
-        const seen = [...stay.pending, frame];
+        // Entering on an unsure frame: what came before may have been another object.
+        const seen = crowded ? [] : [...stay.pending, frame];
         stay.frames = seen.filter((f) => !movingFrames.has(f.frameIndex));
         stay.unsteady += seen.length - stay.frames.length;
         stay.pending = [];
@@ -250,8 +260,12 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       if (image) for (const u of users) u.appearance = colourSignature(image, u.box);
       if (context.cameraOffset) offsets.set(frameIndex, context.cameraOffset);
       if (context.cameraMoving) movingFrames.add(frameIndex);
+      movingRun = context.cameraMoving ? movingRun + 1 : 0;
       const events: ViolationEvent[] = [];
-      const reported = tracker.update(users, frameIndex, timestamp);
+      const before = lastOffset;
+      if (context.cameraOffset) lastOffset = context.cameraOffset;
+      const shift: Point = [lastOffset[0] - before[0], lastOffset[1] - before[1]];
+      const reported = tracker.update(users, frameIndex, timestamp, shift);
       const live = tracker.activeTracks();
       const crowded = (t: Track) => live.some((o) => o.id !== t.id && iou(o.box, t.box) >= crowdIou);
       for (const track of reported) {
@@ -263,7 +277,9 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         }
         lastSeen.set(track.id, track);
         const now = track.history[track.history.length - 1]!;
-        events.push(...observe(track, frameIndex, timestamp, now.box, now.score, now.ridden ?? false, crowded(track)));
+        // A sustained pan or walk can carry a track onto another object: no episode spans one.
+        const unsure = crowded(track) || now.uncertain === true || movingRun >= SUSTAINED_MOVE_FRAMES;
+        events.push(...observe(track, frameIndex, timestamp, now.box, now.score, now.ridden ?? false, unsure));
       }
       const oldest = Math.min(frameIndex, ...[...lastSeen.values()].map((t) => t.startFrame));
       for (const f of offsets.keys()) if (f < oldest) offsets.delete(f);
