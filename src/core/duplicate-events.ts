@@ -1,11 +1,13 @@
 import { iou } from './boxes.js';
+import type { Box } from './types.js';
 import type { ViolationEvent } from './violation-judge.js';
 
 /**
- * One vehicle, one violation. When a track breaks and a second track picks the same vehicle up, or
- * two tracks follow one vehicle side by side, their events coincide: same zone, boxes on top of each
- * other in the frames both saw. Of such a pair the event with more observed frames stays (it holds
- * the most of the vehicle's stay), the other is dropped.
+ * One vehicle, one violation. Two events show the same vehicle when two tracks followed it side by
+ * side (their boxes coincide in the frames both saw), or when one track lost it and another picked
+ * it up (the second starts, shortly after the first ends, where the first was heading). Of such a
+ * pair the event with more observed frames stays (it holds the most of the vehicle's stay), the
+ * other is dropped: merging them could join two vehicles, dropping one cannot.
  */
 
 export interface DuplicateOptions {
@@ -13,13 +15,37 @@ export interface DuplicateOptions {
   minIou: number;
   /** share of the shorter event's frames, seen by both, whose boxes coincide (default 0.5) */
   minShare: number;
+  /** longest gap between one event's end and the next one's start that can be a pick-up, seconds (default 1) */
+  maxGapSec: number;
+  /** a pick-up's first box overlaps where the first event was heading by this IoU (default 0.3) */
+  pickUpIou: number;
 }
 
-export const DEFAULT_DUPLICATE_OPTIONS: DuplicateOptions = { minIou: 0.5, minShare: 0.5 };
+export const DEFAULT_DUPLICATE_OPTIONS: DuplicateOptions = { minIou: 0.5, minShare: 0.5, maxGapSec: 1, pickUpIou: 0.3 };
 
-/** Whether two events show the same vehicle in the same zone at the same time. */
+/** The last box of `a`, its centre carried on at its final velocity to `t` (sizes change too erratically to follow). */
+function extrapolate(a: ViolationEvent, t: number): Box {
+  const last = a.boxes[a.boxes.length - 1]!;
+  const prev = a.boxes[a.boxes.length - 2];
+  if (!prev || last.timestamp === prev.timestamp) return last.box;
+  const k = (t - last.timestamp) / (last.timestamp - prev.timestamp);
+  const dx = ((last.box.x1 + last.box.x2 - prev.box.x1 - prev.box.x2) / 2) * k;
+  const dy = ((last.box.y1 + last.box.y2 - prev.box.y1 - prev.box.y2) / 2) * k;
+  return { x1: last.box.x1 + dx, y1: last.box.y1 + dy, x2: last.box.x2 + dx, y2: last.box.y2 + dy };
+}
+
+/** Whether `b` starts, soon after `a` ends, where `a` was heading. */
+function picksUp(a: ViolationEvent, b: ViolationEvent, opts: DuplicateOptions): boolean {
+  const first = b.boxes[0];
+  if (!first || a.boxes.length === 0) return false;
+  const gap = first.timestamp - a.boxes[a.boxes.length - 1]!.timestamp;
+  return gap > 0 && gap <= opts.maxGapSec && iou(extrapolate(a, first.timestamp), first.box) >= opts.pickUpIou;
+}
+
+/** Whether two events show the same vehicle in the same zone. */
 export function sameVehicle(a: ViolationEvent, b: ViolationEvent, opts: DuplicateOptions = DEFAULT_DUPLICATE_OPTIONS): boolean {
   if (a.zone.name !== b.zone.name) return false;
+  if (picksUp(a, b, opts) || picksUp(b, a, opts)) return true;
   const byFrame = new Map(a.boxes.map((x) => [x.frameIndex, x.box]));
   let coinciding = 0;
   for (const x of b.boxes) {

@@ -90,8 +90,8 @@ interface InternalTrack extends Track {
 
 type Pairs = Array<[InternalTrack, Detection]>;
 
-/** A track unseen for longer than this (about a second at 5 fps) may come back on another object. */
-const UNSEEN_FRAMES = 5;
+/** A track unseen for longer than this (over half a second at 5 fps) may come back on another object. */
+const UNSEEN_FRAMES = 3;
 
 interface Appearance {
   min: number;
