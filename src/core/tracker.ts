@@ -90,8 +90,8 @@ interface InternalTrack extends Track {
 
 type Pairs = Array<[InternalTrack, Detection]>;
 
-/** A track unseen for longer than this (over half a second at 5 fps) may come back on another object. */
-const UNSEEN_FRAMES = 3;
+/** A track unseen for more frames than this (half a second at 5 fps) may come back on another object. */
+const UNSEEN_FRAMES = 2;
 
 interface Appearance {
   min: number;
@@ -205,7 +205,7 @@ export class ByteTracker {
     const matched = new Set<InternalTrack>();
     const apply = (pairs: Array<[InternalTrack, Detection]>, byDistance = false) => {
       for (const [t, d] of pairs) {
-        this.observe(t, d, frameIndex, timestamp, byDistance || frameIndex - t.lastFrame > UNSEEN_FRAMES);
+        this.observe(t, d, frameIndex, timestamp, byDistance || frameIndex - t.lastFrame - 1 > UNSEEN_FRAMES);
         matched.add(t);
       }
     };

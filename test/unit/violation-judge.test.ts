@@ -215,12 +215,22 @@ describe('createViolationJudge', () => {
 
   it('keeps the track, and so the single event, through a short occlusion', () => {
     const before = path(8, 200, 30, 500, ridden);
+    const gap: Detection[][] = [[], []];
+    const after = Array.from({ length: 8 }, (_, i) => ridden(vehicle(200 + (10 + i) * 30, 500)));
+    const { events } = run([...before, ...gap, ...after]);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.entryFrame).toBe(0);
+    expect(events[0]!.exitFrame).toBe(17);
+  });
+
+  it('does not let one event span a longer absence, after which the track may be another vehicle', () => {
+    const before = path(8, 200, 30, 500, ridden);
     const gap: Detection[][] = [[], [], []];
     const after = Array.from({ length: 8 }, (_, i) => ridden(vehicle(200 + (11 + i) * 30, 500)));
     const { events } = run([...before, ...gap, ...after]);
     expect(events).toHaveLength(1);
     expect(events[0]!.entryFrame).toBe(0);
-    expect(events[0]!.exitFrame).toBe(18);
+    expect(events[0]!.exitFrame).toBe(7);
   });
 });
 
