@@ -68,14 +68,17 @@ export function cutOut(frame: RgbFrame, box: Box, margin: number): { image: RgbF
 }
 
 /**
- * Keeps, per live track, the few best pictures seen so far, so the plate can be read once the
- * track's violation is known, without decoding the video a second time.
+ * Keeps, per live track, the best picture of each stretch of `bucketSec` seconds, so the plate can
+ * be read once the track's violation is known, without decoding the video a second time. A track's
+ * violation may cover only part of its life (its stay is cut where it may have swapped identity), so
+ * pictures are picked from the violation's own frames, and spread over time so there are some.
  */
 export class BestShotKeeper {
-  private readonly shots = new Map<number, VehicleShot[]>();
+  private readonly shots = new Map<number, Map<number, VehicleShot>>();
 
   constructor(
     private readonly perTrack = 3,
+    private readonly bucketSec = 1,
     private readonly margin = 0.12,
     /** boxes smaller than this (pixels) cannot carry a readable plate */
     private readonly minSide = 24,
@@ -85,19 +88,20 @@ export class BestShotKeeper {
     const w = box.x2 - box.x1;
     const h = box.y2 - box.y1;
     if (w < this.minSide || h < this.minSide) return;
-    const kept = this.shots.get(trackId) ?? [];
+    const buckets = this.shots.get(trackId) ?? new Map<number, VehicleShot>();
+    const bucket = Math.floor(frame.timestamp / this.bucketSec);
     const quality = w * h * Math.sqrt(laplacianVariance(frame, box));
-    if (kept.length >= this.perTrack && quality <= kept[kept.length - 1]!.quality) return;
+    const held = buckets.get(bucket);
+    if (held && held.quality >= quality) return;
     const cut = cutOut(frame, box, this.margin);
-    kept.push({ frameIndex: frame.index, timestamp: frame.timestamp, image: cut.image, box: cut.box, frameBox: box, quality });
-    kept.sort((a, b) => b.quality - a.quality);
-    if (kept.length > this.perTrack) kept.length = this.perTrack;
-    this.shots.set(trackId, kept);
+    buckets.set(bucket, { frameIndex: frame.index, timestamp: frame.timestamp, image: cut.image, box: cut.box, frameBox: box, quality });
+    this.shots.set(trackId, buckets);
   }
 
-  /** Best first. */
-  get(trackId: number): VehicleShot[] {
-    return this.shots.get(trackId) ?? [];
+  /** The best `perTrack` pictures of the track among `frames` (analysed-frame indices), best first. */
+  get(trackId: number, frames: ReadonlySet<number>): VehicleShot[] {
+    const held = [...(this.shots.get(trackId)?.values() ?? [])].filter((s) => frames.has(s.frameIndex));
+    return held.sort((a, b) => b.quality - a.quality).slice(0, this.perTrack);
   }
 
   /** Frees the pictures of tracks that are gone and have no pending violation. */

@@ -75,7 +75,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   const found: FoundViolation[] = [];
   const tracksSeen = new Set<number>();
   const collect = (events: ViolationEvent[]) => {
-    for (const event of events) found.push({ event, shots: keeper.get(event.trackId) });
+    for (const event of events) found.push({ event, shots: keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex))) });
   };
 
   let decodeWaitMs = 0;

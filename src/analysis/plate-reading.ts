@@ -1,4 +1,5 @@
-import { votePlate } from '../core/plate-vote.js';
+import type { PlateFormatSetting } from '../core/camera-config.js';
+import { plateOfRecord, votePlate } from '../core/plate-vote.js';
 import { encodePng } from '../vision/image.js';
 import { createKoreanRecognizer } from '../vision/korean-recognizer.js';
 import { createPlateReader, type PlateRead } from '../vision/plate-reader.js';
@@ -16,7 +17,8 @@ export interface TrackPlate {
 export interface TrackPlateReader {
   /** model name → sha256 of the plate models */
   fingerprints: Record<string, string>;
-  read(shots: readonly VehicleShot[]): Promise<TrackPlate>;
+  /** `plateFormat` none: the plate is found and cropped, but no text is read into it */
+  read(shots: readonly VehicleShot[], plateFormat: PlateFormatSetting): Promise<TrackPlate>;
 }
 
 const TOP_K = 5;
@@ -25,7 +27,8 @@ const NO_PLATE: PlateReading = { text: null, confidence: 0, candidates: [], form
 
 /**
  * Reads the plate on each of a track's best pictures and votes per character across them,
- * weighting each read by the picture's quality relative to the best one.
+ * weighting each read by the picture's quality relative to the best one. Only a reading that fits
+ * the plate grammar and is sure enough becomes the plate's text (plateOfRecord).
  */
 export async function createTrackPlateReader(): Promise<TrackPlateReader> {
   // Our Korean recogniser reads the Hangul syllable that PP-OCR cannot (models/training/REPORT.md).
@@ -36,7 +39,7 @@ export async function createTrackPlateReader(): Promise<TrackPlateReader> {
       hyperlpr3_corners: reader.models.plateCorners,
       [reader.models.recognizer.name]: reader.models.recognizer.sha256,
     },
-    async read(shots) {
+    async read(shots, plateFormat) {
       const best = shots[0]?.quality ?? 1;
       const reads: Array<{ read: PlateRead; weight: number; frameIndex: number }> = [];
       for (const shot of shots) {
@@ -50,20 +53,21 @@ export async function createTrackPlateReader(): Promise<TrackPlateReader> {
       const meanConfidence = (r: PlateRead) =>
         r.chars.length ? r.chars.reduce((s, c) => s + c.confidence, 0) / r.chars.length : 0;
       const showcase = [...reads].sort((a, b) => b.weight * (0.5 + meanConfidence(b.read)) - a.weight * (0.5 + meanConfidence(a.read)))[0]!;
+      const text = vote && plateFormat === 'kr' ? plateOfRecord(vote) : null;
       return {
         reading: {
-          text: vote?.text ? vote.text : null,
-          confidence: vote?.text ? vote.confidence : 0,
-          candidates: vote?.candidates ?? [],
-          format: vote && vote.format !== 'unknown' ? vote.format : null,
+          text,
+          confidence: text && vote ? vote.confidence : 0,
+          candidates: plateFormat === 'kr' ? (vote?.candidates ?? []) : [],
+          format: text && vote ? vote.format : null,
           plateType: showcase.read.plateType ?? null,
-          reads: withText.length,
+          reads: plateFormat === 'kr' ? withText.length : 0,
         },
         cropPng: await encodePng(showcase.read.crop),
         detail: reads.map((r) => ({
           frameIndex: r.frameIndex,
           weight: r.weight,
-          text: r.read.text,
+          text: plateFormat === 'kr' ? r.read.text : '',
           plateType: r.read.plateType ?? null,
           layout: r.read.layout ?? null,
         })),

@@ -82,7 +82,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     signal?.throwIfAborted();
     onProgress?.({ phase: 'evidence', framesDone: framesAnalysed, framesTotal, violationsFound: found.length });
     let mark = performance.now();
-    const plate = await plates.read(shots);
+    const plate = await plates.read(shots, camera.plateFormat);
     plateMs += performance.now() - mark;
 
     mark = performance.now();

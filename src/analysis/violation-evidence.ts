@@ -138,7 +138,15 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         schedule: event.zone.schedule ?? null,
         rules: event.zone.rules,
       },
-      track: { id: event.trackId, label: event.label },
+      track: {
+        id: event.trackId,
+        label: event.label,
+        // where the vehicle was in every analysed frame of the violation, source pixels
+        boxes: event.boxes.map((b) => {
+          const box = scaleBox(b.box, sx, sy);
+          return { analysisFrame: b.frameIndex, sec: b.timestamp, box: [box.x1, box.y1, box.x2, box.y2].map((v) => Math.round(v)), score: Math.round(b.score * 1000) / 1000 };
+        }),
+      },
       frames,
       analysis: {
         fps: input.fps,

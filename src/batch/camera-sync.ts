@@ -36,6 +36,7 @@ export async function syncCameraFromFile(prisma: PrismaClient, file: CameraConfi
         sourceUrl: file.sourceUrl ?? null,
         frameWidth: file.frameWidth ?? null,
         frameHeight: file.frameHeight ?? null,
+        plateFormat: file.plateFormat,
       },
       actor,
     ));

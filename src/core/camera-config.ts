@@ -11,6 +11,10 @@ export const RULE_CLASSES = ['motorcycle', 'car', 'bus', 'truck'] as const satis
 
 export const DEFAULT_TIMEZONE = 'Asia/Seoul';
 
+/** Plate grammars a camera's plates follow: `kr` Korean; `none` reads no text (foreign footage is not forced into Korean). */
+export const PLATE_FORMATS = ['kr', 'none'] as const;
+export type PlateFormatSetting = (typeof PLATE_FORMATS)[number];
+
 export function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -85,6 +89,7 @@ export const cameraConfigSchema = z
     enabled: z.boolean().default(true),
     frameWidth: z.int().positive().optional(),
     frameHeight: z.int().positive().optional(),
+    plateFormat: z.enum(PLATE_FORMATS).default('kr').describe('kr: Korean plates are read and checked by their grammar; none: no plate text is read'),
     zones: z.array(zoneConfigSchema).max(100).default([]),
   })
   .superRefine((cam, ctx) => {

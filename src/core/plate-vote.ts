@@ -137,3 +137,19 @@ function topCandidates(options: Array<Array<{ char: string; confidence: number }
   }
   return beam;
 }
+
+/**
+ * Below this vote confidence a reading is no plate of record. The confidence is a product over the
+ * positions (about seven), so a reading whose every character is 80% sure scores 0.21; a read of a
+ * foreign plate forced into Korean characters scores around 0.01.
+ */
+export const PLATE_CONFIDENCE_FLOOR = 0.2;
+
+/**
+ * The text a vote may state as the plate: complete, fitting the plate grammar and sure enough;
+ * otherwise null (shown as 판독 불가), the candidates staying for the officer to pick from.
+ */
+export function plateOfRecord(vote: Pick<PlateVote, 'text' | 'confidence' | 'format' | 'complete'>, floor = PLATE_CONFIDENCE_FLOOR): string | null {
+  if (!vote.text || !vote.complete || vote.format === 'unknown' || vote.confidence < floor) return null;
+  return vote.text;
+}

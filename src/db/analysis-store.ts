@@ -27,6 +27,7 @@ export async function loadAnalysisInput(prisma: PrismaClient, segmentId: string)
     name: camera.name,
     timezone: camera.timezone,
     enabled: camera.enabled,
+    plateFormat: camera.plateFormat,
     ...(camera.sourceUrl ? { sourceUrl: camera.sourceUrl } : {}),
     ...(camera.frameWidth ? { frameWidth: camera.frameWidth } : {}),
     ...(camera.frameHeight ? { frameHeight: camera.frameHeight } : {}),

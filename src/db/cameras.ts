@@ -3,7 +3,7 @@ import { startOfLocalDay } from '../core/wall-clock.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
 
-export type CameraCreate = Pick<Prisma.CameraCreateInput, 'name' | 'sourceUrl' | 'timezone' | 'enabled' | 'frameWidth' | 'frameHeight'>;
+export type CameraCreate = Pick<Prisma.CameraCreateInput, 'name' | 'sourceUrl' | 'timezone' | 'enabled' | 'frameWidth' | 'frameHeight' | 'plateFormat'>;
 export type CameraUpdate = Partial<CameraCreate>;
 
 export interface CameraHealth {

@@ -43,7 +43,7 @@ export interface EvidenceManifestBody {
   camera: { name: string; timezone: string };
   source: { path: string; sha256: string | null; segmentStart: string; durationSec: number; width: number; height: number; fps: number };
   zone: { name: string; kind: string; polygon: ReadonlyArray<readonly [number, number]>; schedule: unknown; rules: unknown };
-  track: { id: number; label: string };
+  track: { id: number; label: string; boxes: ReadonlyArray<{ analysisFrame: number; sec: number; box: number[]; score: number }> };
   frames: { entry: FrameReference; peak: FrameReference; exit: FrameReference };
   analysis: { fps: number; detector: string; analysedWidth: number; analysedHeight: number; configHash: string; [detail: string]: unknown };
   models: Record<string, string>;

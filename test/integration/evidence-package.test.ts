@@ -15,7 +15,7 @@ const BODY: EvidenceManifestBody = {
   camera: { name: 'test cam', timezone: 'Asia/Seoul' },
   source: { path: STILL, sha256: 'a'.repeat(64), segmentStart: new Date(1_700_000_000_000).toISOString(), durationSec: 10, width: 1280, height: 720, fps: 30 },
   zone: { name: 'sidewalk', kind: 'sidewalk', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]], schedule: null, rules: { minDwellSeconds: 1 } },
-  track: { id: 7, label: 'motorcycle' },
+  track: { id: 7, label: 'motorcycle', boxes: [{ analysisFrame: 8, sec: 1.6, box: [100, 200, 180, 360], score: 0.8 }] },
   frames: { entry: frame(3), peak: frame(8), exit: frame(12) },
   analysis: { fps: 5, detector: 'picodet_s', analysedWidth: 1280, analysedHeight: 720, configHash: 'b'.repeat(64) },
   models: { picodet_s_416_coco: 'c'.repeat(64) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { votePlate, type PlateRead } from '../../src/core/plate-vote.js';
+import { PLATE_CONFIDENCE_FLOOR, plateOfRecord, votePlate, type PlateRead } from '../../src/core/plate-vote.js';
 
 /** A read with one confidence per character, or given per character. */
 const read = (text: string, conf: number | number[] = 0.9, weight?: number): PlateRead => ({
@@ -100,5 +100,29 @@ describe('votePlate', () => {
     const v = votePlate([{ chars: [] }, read('99가9999', 0.9, 0), read('12가3456', Number.NaN), read('12가3456', 1.7)], { topK: 1 });
     expect(v.text).toBe('12가3456');
     expect(v.chars[0]!.confidence).toBeCloseTo(0.5, 9);
+  });
+});
+
+describe('plateOfRecord', () => {
+  it('states a complete reading that fits the grammar and is sure enough', () => {
+    const v = votePlate([read('12가3456', 0.95)]);
+    expect(v.confidence).toBeGreaterThan(PLATE_CONFIDENCE_FLOOR);
+    expect(plateOfRecord(v)).toBe('12가3456');
+  });
+
+  it('states nothing for a reading that is no Korean plate, however sure', () => {
+    // a Vietnamese plate read through the Korean model: 77-L1 387.77 came out as 77저107159
+    const v = votePlate([read('77저107159', 0.99)]);
+    expect(v.format).toBe('unknown');
+    expect(plateOfRecord(v)).toBeNull();
+    expect(v.candidates[0]!.text).toBe('77저107159');
+  });
+
+  it('states nothing below the confidence floor, or with an unread position', () => {
+    const weak = votePlate([read('12가3456', 0.7)]);
+    expect(weak.confidence).toBeLessThan(PLATE_CONFIDENCE_FLOOR);
+    expect(plateOfRecord(weak)).toBeNull();
+    expect(plateOfRecord(weak, 0.05)).toBe('12가3456');
+    expect(plateOfRecord(votePlate([read('12?3456', 0.99)]))).toBeNull();
   });
 });

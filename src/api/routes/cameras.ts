@@ -21,6 +21,7 @@ const cameraCreateBody = z.strictObject({
   enabled: shape.enabled,
   frameWidth: shape.frameWidth.unwrap().nullable().optional(),
   frameHeight: shape.frameHeight.unwrap().nullable().optional(),
+  plateFormat: shape.plateFormat,
 });
 
 const cameraPatchBody = z.strictObject({
@@ -30,6 +31,7 @@ const cameraPatchBody = z.strictObject({
   enabled: z.boolean().optional(),
   frameWidth: shape.frameWidth.unwrap().nullable().optional(),
   frameHeight: shape.frameHeight.unwrap().nullable().optional(),
+  plateFormat: shape.plateFormat.unwrap().optional(),
 });
 
 const OPS = { roles: ['ops'] } as const;
