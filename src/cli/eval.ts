@@ -1,16 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_TILES, runFrameLoop } from '../analysis/frame-loop.js';
-import type { Box } from '../core/types.js';
-import type { ViolationEvent } from '../core/violation-judge.js';
-import { describeConfigIssues } from '../core/camera-config.js';
-import { clipLabelsSchema, type ClipLabels } from '../eval/labels.js';
-import { scoreClip, summarise, type ClipScore, type FlaggedViolation } from '../eval/matcher.js';
-import { outputSize } from '../media/frame-stream.js';
-import { probeVideo } from '../media/probe.js';
-import { createDetector, DETECTOR_NAMES, isDetectorName, type DetectorName } from '../vision/detector.js';
+import { DEFAULT_MAX_TILES } from '../analysis/frame-loop.js';
 import { projectRoot } from '../config.js';
+import { summarise, type ClipScore } from '../eval/matcher.js';
+import { evaluateClip, loadLabels } from '../eval/run-eval.js';
+import { DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
 import { runCommand, UsageError } from './run-command.js';
 
 const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--tiles N] [--model ${DETECTOR_NAMES.join('|')}] [--labels <dir>] [--footage <dir>]
@@ -21,62 +15,6 @@ const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--t
   --footage  folder of the clips (default ../shared/footage)
   --clip     only this clip (file name or stem); repeatable
   --tiles    most detector runs per frame around the zones (default ${DEFAULT_MAX_TILES})`;
-
-const MAX_WIDTH = 1920;
-
-async function loadLabels(dir: string, only: readonly string[]): Promise<ClipLabels[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-  const out: ClipLabels[] = [];
-  for (const file of files) {
-    const parsed = clipLabelsSchema.safeParse(JSON.parse(await readFile(path.join(dir, file), 'utf8')));
-    if (!parsed.success) throw new Error(`${file}: invalid labels:\n  ${describeConfigIssues(parsed.error).join('\n  ')}`);
-    const stem = parsed.data.clip.replace(/\.[^.]+$/, '');
-    if (only.length === 0 || only.includes(parsed.data.clip) || only.includes(stem)) out.push(parsed.data);
-  }
-  if (out.length === 0) throw new UsageError(`no label files${only.length ? ` for ${only.join(', ')}` : ''} in ${dir}`);
-  return out;
-}
-
-function toFlagged(event: ViolationEvent, width: number, height: number): FlaggedViolation {
-  const norm = (b: Box): Box => ({ x1: b.x1 / width, y1: b.y1 / height, x2: b.x2 / width, y2: b.y2 / height });
-  const at = (frame: number) => {
-    const b = event.boxes.find((x) => x.frameIndex === frame) ?? event.boxes[0]!;
-    return { t: b.timestamp, box: norm(b.box) };
-  };
-  const peak = at(event.peakFrame);
-  return {
-    zone: event.zone.name,
-    startSec: event.startSec,
-    endSec: event.endSec,
-    label: event.label,
-    boxes: event.boxes.map((b) => ({ t: b.timestamp, box: norm(b.box) })),
-    // vehicle.jpg is cut from the peak keyframe at the peak box
-    keyBoxes: { entry: at(event.entryFrame), peak, exit: at(event.exitFrame), vehicle: peak },
-  };
-}
-
-async function evaluateClip(labels: ClipLabels, footageDir: string, fps: number, model: DetectorName, maxTiles: number): Promise<ClipScore> {
-  const clip = path.join(footageDir, labels.clip);
-  const info = await probeVideo(clip);
-  const size = outputSize(info.width, info.height, MAX_WIDTH);
-  const detector = await createDetector(model);
-  const loop = await runFrameLoop({
-    videoPath: clip,
-    fps,
-    maxWidth: MAX_WIDTH,
-    analysedSize: size,
-    readAhead: 3,
-    detector,
-    camera: labels.camera,
-    segmentStart: new Date(0),
-    shotsPerTrack: 1,
-    maxTiles,
-  });
-  return scoreClip(
-    labels,
-    loop.found.map((f) => toFlagged(f.event, size.width, size.height)),
-  );
-}
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -130,7 +68,7 @@ async function main(): Promise<number> {
 
   const scores: ClipScore[] = [];
   for (const labels of all) {
-    const score = await evaluateClip(labels, values.footage, fps, model, maxTiles);
+    const score = await evaluateClip(labels, { footageDir: values.footage, fps, detector: model, maxTiles });
     scores.push(score);
     if (!values.json) process.stderr.write(`eval: ${labels.clip} ${score.hits}/${score.expected}\n`);
   }

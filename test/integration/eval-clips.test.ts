@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/config.js';
+import type { ClipLabels } from '../../src/eval/labels.js';
+import type { ClipScore } from '../../src/eval/matcher.js';
+import { evaluateClip, loadLabels } from '../../src/eval/run-eval.js';
+
+/**
+ * The analysis against labels drawn by eye (fixtures/eval), on three real clips: the dense demo
+ * boulevard, a handheld walk past parked motorbikes, and a motorcycle ridden along a promenade by a
+ * moving camera. `npm run eval` scores all eleven clips; this keeps the outcome of these three.
+ */
+const OPTS = { footageDir: path.resolve(projectRoot, '..', 'shared', 'footage'), fps: 5, detector: 'picodet_s' as const };
+
+describe('the analysis against the labelled clips', () => {
+  const scores = new Map<string, ClipScore>();
+  let labels: ClipLabels[];
+
+  beforeAll(async () => {
+    labels = await loadLabels(path.join(projectRoot, 'fixtures', 'eval'), ['thanglm_traffic', 'sanay_bikes', 'rajatt_bike']);
+    for (const clip of labels) scores.set(clip.clip, await evaluateClip(clip, OPTS));
+  }, 600_000);
+
+  it('finds every rider on the demo boulevard, each violation showing one vehicle', () => {
+    const demo = scores.get('thanglm_traffic.mp4')!;
+    expect(demo.missed).toEqual([]);
+    expect(demo.hits).toBe(demo.expected);
+    expect(demo.falseAlarms + demo.unlabelled).toBe(0);
+    expect(demo.pure).toBe(demo.hits);
+  });
+
+  it("keeps the delivery rider's violation on the delivery rider (it used to start on a blue-helmet scooter)", () => {
+    const demo = scores.get('thanglm_traffic.mp4')!;
+    const rider = labels.find((l) => l.clip === 'thanglm_traffic.mp4')!.riders.find((r) => r.note?.includes('large red box'))!;
+    const hit = demo.outcomes.find((o) => o.kind === 'hit' && o.target === rider.id);
+    expect(hit).toMatchObject({ kind: 'hit', pure: true, impureMoments: [] });
+  });
+
+  it('flags none of the parked motorbikes a walking camera passes', () => {
+    const parked = scores.get('sanay_bikes.mp4')!;
+    expect(parked.negative).toBe(true);
+    expect(parked.outcomes).toEqual([]);
+  });
+
+  it('flags the motorcycle ridden along the promenade, through the moving camera', () => {
+    const promenade = scores.get('rajatt_bike.mp4')!;
+    expect(promenade.hits).toBe(1);
+    expect(promenade.pure).toBe(1);
+    expect(promenade.falseAlarms + promenade.unlabelled + promenade.duplicates).toBe(0);
+  });
+});

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ROAD_USER_OPTIONS, fuseRoadUsers, topClass } from '../../src/core/road-users.js';
+import type { Box, Detection, ObjectClass } from '../../src/core/types.js';
+
+const box = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
+const det = (label: ObjectClass, score: number, b: Box): Detection => ({ label, score, box: b });
+
+/** Side view: a motorcycle 120 wide and 100 high (not end-on: 100 < 0.9 × 120). */
+const SIDE_BIKE = box(100, 200, 220, 300);
+/** A rider sitting on a side-view vehicle: body over its upper part, feet on the pegs (60 % down). */
+const riderOn = (v: Box, score = 0.8): Detection => {
+  const h = v.y2 - v.y1;
+  return det('person', score, box(v.x1 + 20, v.y1 - 70, v.x2 - 20, v.y1 + 0.6 * h));
+};
+
+describe('topClass', () => {
+  it('returns the class with the highest score and that score', () => {
+    expect(topClass({ motorcycle: 0.3, car: 0.7, truck: 0.5 })).toEqual(['car', 0.7]);
+    expect(topClass({ bicycle: 0.2, motorcycle: 0.45 })).toEqual(['motorcycle', 0.45]);
+  });
+});
+
+describe('fuseRoadUsers', () => {
+  it('passes a lone vehicle through with its own class and score, not ridden', () => {
+    const [u, ...rest] = fuseRoadUsers([det('car', 0.8, box(10, 10, 200, 120))]);
+    expect(rest).toEqual([]);
+    expect(u).toMatchObject({ label: 'car', score: 0.8, box: box(10, 10, 200, 120), classScores: { car: 0.8 }, ridden: false });
+  });
+
+  it('makes overlapping boxes of different classes one road user with a score per class', () => {
+    const car = det('car', 0.7, box(100, 100, 200, 200));
+    const moto = det('motorcycle', 0.4, box(104, 102, 204, 204)); // IoU ≈ 0.89
+    const users = fuseRoadUsers([moto, car]);
+    expect(users).toHaveLength(1);
+    const u = users[0]!;
+    expect(u.classScores).toEqual({ car: 0.7, motorcycle: 0.4 });
+    // the stronger class names the object and gives it its box
+    expect(u.label).toBe('car');
+    expect(u.score).toBe(0.7);
+    expect(u.box).toEqual(car.box);
+    expect(u.ridden).toBe(false);
+  });
+
+  it('takes a box mostly inside a box of similar size for the same object even at a low IoU', () => {
+    const big = det('truck', 0.6, box(0, 0, 100, 100));
+    const inner = det('car', 0.5, box(14, 14, 86, 86)); // 72×72: IoU 0.52 < 0.55, all inside, area 0.52 of the big one
+    const users = fuseRoadUsers([big, inner]);
+    expect(users).toHaveLength(1);
+    expect(users[0]!.classScores).toEqual({ truck: 0.6, car: 0.5 });
+  });
+
+  it('keeps a small box inside a much larger one (under half its area) as a separate road user', () => {
+    const bus = det('bus', 0.9, box(0, 0, 400, 200));
+    const moto = det('motorcycle', 0.6, box(150, 120, 250, 190)); // 100×70, under a tenth of the bus
+    const users = fuseRoadUsers([bus, moto]);
+    expect(users.map((u) => u.label).sort()).toEqual(['bus', 'motorcycle']);
+  });
+
+  it('keeps vehicles that do not overlap apart', () => {
+    const users = fuseRoadUsers([det('motorcycle', 0.6, SIDE_BIKE), det('car', 0.8, box(400, 150, 650, 300))]);
+    expect(users).toHaveLength(2);
+    expect(users.every((u) => Object.keys(u.classScores!).length === 1)).toBe(true);
+  });
+
+  it('lifts a weak motorcycle ridden by a person by s + (1 − s) × riderWeight × personScore', () => {
+    const rider = riderOn(SIDE_BIKE, 0.8);
+    const [u] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), rider]);
+    const expected = 0.3 + (1 - 0.3) * DEFAULT_ROAD_USER_OPTIONS.riderWeight * 0.8;
+    expect(DEFAULT_ROAD_USER_OPTIONS.riderWeight).toBe(0.6);
+    expect(u!.label).toBe('motorcycle');
+    expect(u!.score).toBeCloseTo(expected, 12);
+    expect(u!.score).toBeCloseTo(0.636, 12);
+    expect(u!.classScores!.motorcycle).toBeCloseTo(expected, 12);
+    expect(u!.ridden).toBe(true);
+  });
+
+  it('uses the riderWeight option in the lift', () => {
+    const [u] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), riderOn(SIDE_BIKE, 0.5)], { riderWeight: 1 });
+    expect(u!.score).toBeCloseTo(0.3 + 0.7 * 0.5, 12);
+  });
+
+  it('grows a ridden two-wheeler box to hold the rider', () => {
+    const rider = riderOn(SIDE_BIKE);
+    const [u] = fuseRoadUsers([det('motorcycle', 0.4, SIDE_BIKE), rider]);
+    // the rider's head is 70 px above the bike; sides and bottom are the bike's
+    expect(u!.box).toEqual(box(100, 130, 220, 300));
+    expect(u!.box.y1).toBe(rider.box.y1);
+  });
+
+  it('lifts every two-wheeler class of a fused object, and a ridden bicycle stays a bicycle', () => {
+    const [both] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), det('bicycle', 0.4, SIDE_BIKE), riderOn(SIDE_BIKE, 0.5)]);
+    expect(both!.classScores!.motorcycle).toBeCloseTo(0.3 + 0.7 * 0.6 * 0.5, 12);
+    expect(both!.classScores!.bicycle).toBeCloseTo(0.4 + 0.6 * 0.6 * 0.5, 12);
+    expect(both!.label).toBe('bicycle');
+    expect(both!.ridden).toBe(true);
+
+    const [bike] = fuseRoadUsers([det('bicycle', 0.5, SIDE_BIKE), riderOn(SIDE_BIKE, 0.9)]);
+    expect(bike!.label).toBe('bicycle');
+    expect(bike!.ridden).toBe(true);
+    expect(bike!.score).toBeCloseTo(0.5 + 0.5 * 0.6 * 0.9, 12);
+  });
+
+  it('takes the strongest of several persons riding one vehicle as its rider', () => {
+    const [u] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), riderOn(SIDE_BIKE, 0.5), riderOn(SIDE_BIKE, 0.9)]);
+    expect(u!.score).toBeCloseTo(0.3 + 0.7 * 0.6 * 0.9, 12);
+  });
+
+  describe('end-on car-class boxes', () => {
+    // seen from behind: 60 wide, 120 high (end-on: 120 ≥ 0.9 × 60)
+    const narrow = box(100, 100, 160, 220);
+    // stacked on it, 50 wide (≥ 0.45 × 60), feet low on the box
+    const stackedRider = det('person', 0.85, box(105, 60, 155, 180));
+
+    it('turns a narrow car ridden by a person of about its width into a ridden motorcycle', () => {
+      const [u, ...rest] = fuseRoadUsers([det('car', 0.5, narrow), stackedRider]);
+      expect(rest).toEqual([]);
+      expect(u!.label).toBe('motorcycle');
+      expect(u!.score).toBe(0.5); // the car's evidence, moved over to motorcycle
+      expect(u!.classScores).toEqual({ motorcycle: 0.5 }); // no car-class score is left
+      expect(u!.ridden).toBe(true);
+      expect(u!.box).toEqual(box(100, 60, 160, 220)); // grown to hold the rider
+    });
+
+    it('takes the best car-class score for the motorcycle, and does the same for trucks', () => {
+      const [u] = fuseRoadUsers([det('truck', 0.6, narrow), det('car', 0.45, box(101, 101, 161, 221)), stackedRider]);
+      expect(u!.label).toBe('motorcycle');
+      expect(u!.score).toBe(0.6);
+      expect(u!.classScores).toEqual({ motorcycle: 0.6 });
+    });
+
+    it('lifts the motorcycle score of a narrow car fused with a motorcycle box instead of converting the car', () => {
+      const [u] = fuseRoadUsers([det('car', 0.5, narrow), det('motorcycle', 0.3, narrow), stackedRider]);
+      // a two-wheeler class is present, so it is lifted instead: 0.3 + 0.7 × 0.6 × 0.85, the car stays as a score
+      expect(u!.classScores!.motorcycle).toBeCloseTo(0.3 + 0.7 * 0.6 * 0.85, 12);
+      expect(u!.classScores!.car).toBe(0.5);
+      expect(u!.label).toBe('motorcycle');
+      expect(u!.ridden).toBe(true);
+    });
+
+    it('leaves a narrow car a car when the person is much narrower than the box', () => {
+      const thin = det('person', 0.85, box(120, 60, 140, 180)); // 20 wide < 0.45 × 60
+      const [u] = fuseRoadUsers([det('car', 0.5, narrow), thin]);
+      expect(u!.label).toBe('car');
+      expect(u!.ridden).toBe(false);
+      expect(u!.box).toEqual(narrow);
+    });
+  });
+
+  it('leaves a wide car a car, unridden and not grown, with a person on or near it', () => {
+    const car = box(100, 100, 300, 200); // 200 × 100: side view
+    // a person whose feet and body sit where a rider's would (isRiding holds), e.g. standing behind the roof
+    const onTop = det('person', 0.9, box(170, 40, 230, 160));
+    const beside = det('person', 0.9, box(310, 60, 350, 200));
+    const [u] = fuseRoadUsers([det('car', 0.7, car), onTop, beside]);
+    expect(u).toMatchObject({ label: 'car', score: 0.7, box: car, classScores: { car: 0.7 }, ridden: false });
+  });
+
+  it('does not take a walker beside a bike, feet on the ground line, for a rider', () => {
+    // on the bike's centre line, overlapping its upper part, but standing on the ground
+    const walker = det('person', 0.9, box(130, 130, 190, 300));
+    const [u] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), walker]);
+    expect(u).toMatchObject({ label: 'motorcycle', score: 0.3, box: SIDE_BIKE, ridden: false });
+  });
+
+  it('lets one person ride at most one vehicle: the stronger vehicle gets the rider', () => {
+    const a = box(100, 200, 220, 300);
+    const b = box(160, 200, 280, 300); // IoU 1/3 with a: two bikes
+    const between = det('person', 0.8, box(160, 130, 220, 260)); // rides either by geometry
+    const users = fuseRoadUsers([det('motorcycle', 0.3, b), det('motorcycle', 0.4, a), between]);
+    expect(users).toHaveLength(2);
+    const ridden = users.filter((u) => u.ridden);
+    expect(ridden).toHaveLength(1);
+    expect(ridden[0]!.box.x1).toBe(100); // bike a, scored 0.4
+    const other = users.find((u) => !u.ridden)!;
+    expect(other.score).toBe(0.3);
+    expect(other.box).toEqual(b);
+
+    // with a second rider, each bike gets one
+    const second = det('person', 0.7, box(160, 130, 220, 260));
+    expect(fuseRoadUsers([det('motorcycle', 0.3, b), det('motorcycle', 0.4, a), between, second]).every((u) => u.ridden)).toBe(true);
+  });
+
+  it('ignores persons under minPersonScore', () => {
+    const faint = riderOn(SIDE_BIKE, 0.3);
+    expect(DEFAULT_ROAD_USER_OPTIONS.minPersonScore).toBeGreaterThan(0.3);
+    const [u] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), faint]);
+    expect(u).toMatchObject({ score: 0.3, box: SIDE_BIKE, ridden: false });
+    const [lowered] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), faint], { minPersonScore: 0.2 });
+    expect(lowered!.ridden).toBe(true);
+    expect(lowered!.score).toBeCloseTo(0.3 + 0.7 * 0.6 * 0.3, 12);
+  });
+
+  it('never returns persons as road users', () => {
+    expect(fuseRoadUsers([det('person', 0.9, box(0, 0, 50, 150)), det('person', 0.6, box(300, 0, 350, 150))])).toEqual([]);
+    const users = fuseRoadUsers([det('motorcycle', 0.4, SIDE_BIKE), riderOn(SIDE_BIKE), det('person', 0.9, box(600, 100, 650, 260))]);
+    expect(users).toHaveLength(1);
+    expect(users.some((u) => u.label === 'person')).toBe(false);
+  });
+
+  it('returns nothing for no detections', () => {
+    expect(fuseRoadUsers([])).toEqual([]);
+  });
+});
