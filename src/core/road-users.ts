@@ -50,6 +50,8 @@ export function topClass(scores: ClassScores): [ObjectClass, number] {
   return best;
 }
 
+const hasTwoWheeler = (scores: ClassScores) => TWO_WHEELERS.some((c) => scores[c] !== undefined);
+
 function sameObject(a: Box, b: Box, minIou: number): boolean {
   if (iou(a, b) >= minIou) return true;
   const inter = intersection(a, b);
@@ -70,14 +72,20 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     else objects.push({ box: v.box, scores: { [v.label]: v.score } });
   }
 
-  const usedRiders = new Set<Detection>();
-  return objects.map(({ box, scores }) => {
-    const rider = persons.find((p) => !usedRiders.has(p) && isRiding(box, p.box, opts.rider));
+  // Two-wheelers choose their riders first: a car behind a bike must not take the bike's rider.
+  const riders = new Map<(typeof objects)[number], Detection>();
+  const twoWheelersFirst = [...objects].sort((a, b) => Number(hasTwoWheeler(b.scores)) - Number(hasTwoWheeler(a.scores)));
+  for (const o of twoWheelersFirst) {
+    const rider = persons.find((p) => ![...riders.values()].includes(p) && isRiding(o.box, p.box, opts.rider));
+    if (rider) riders.set(o, rider);
+  }
+  return objects.map((o) => {
+    const { box, scores } = o;
+    const rider = riders.get(o);
     if (!rider) {
       const [label, score] = topClass(scores);
       return { box, score, label, classScores: scores, ridden: false };
     }
-    usedRiders.add(rider);
     const fused: ClassScores = { ...scores };
     const twoWheeler = TWO_WHEELERS.filter((c) => scores[c] !== undefined);
     if (twoWheeler.length > 0) {

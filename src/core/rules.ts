@@ -63,10 +63,6 @@ export function isRiding(vehicle: Box, person: Box, opts: RiderOptions = DEFAULT
   return intersection(person, upper) >= opts.minUpperOverlap * area(upper);
 }
 
-export function hasRider(vehicle: Box, persons: readonly Box[], opts: RiderOptions = DEFAULT_RIDER_OPTIONS): boolean {
-  return persons.some((p) => isRiding(vehicle, p, opts));
-}
-
 /** Smallest angle between two directions, degrees in 0..180. */
 export function angleDifference(a: number, b: number): number {
   const d = Math.abs((((a - b) % 360) + 360) % 360);

@@ -238,6 +238,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         const event = close(track, zi, stay);
         if (event) events.push(event);
       } else if (stay.open && crowded) {
+        if (m.pointInside && movingFrames.has(frameIndex)) stay.unsteady++;
         if (stay.frames.length > 0) {
           const event = close(track, zi, stay, true);
           if (event) events.push(event);

@@ -200,4 +200,16 @@ describe('fuseRoadUsers', () => {
   it('returns nothing for no detections', () => {
     expect(fuseRoadUsers([])).toEqual([]);
   });
+
+  it('lets a weak bike keep its rider when a confident car behind it could also seat him', () => {
+    const car = box(100, 100, 300, 200);
+    const bike = box(150, 130, 270, 200);
+    const person = det('person', 0.9, box(170, 60, 250, 172));
+    const users = fuseRoadUsers([det('car', 0.8, car), det('motorcycle', 0.3, bike), person]);
+    const moto = users.find((u) => u.label === 'motorcycle')!;
+    expect(moto.ridden).toBe(true);
+    expect(moto.score).toBeCloseTo(0.3 + 0.7 * DEFAULT_ROAD_USER_OPTIONS.riderWeight * 0.9, 9);
+    expect(moto.box.y1).toBe(60);
+    expect(users.find((u) => u.label === 'car')!.ridden).toBe(false);
+  });
 });

@@ -28,15 +28,20 @@ export interface Camera {
   enabled: boolean;
   frameWidth: number | null;
   frameHeight: number | null;
+  plateFormat: PlateFormat;
   createdAt: string;
   health?: CameraHealth;
 }
+
+/** kr: Korean plates are read; none: the plate is cropped but no text is read (footage from elsewhere) */
+export type PlateFormat = 'kr' | 'none';
 
 export interface CameraInput {
   name: string;
   sourceUrl?: string | null;
   timezone?: string;
   enabled?: boolean;
+  plateFormat?: PlateFormat;
 }
 
 export interface ScheduleWindow {

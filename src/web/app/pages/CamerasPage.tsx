@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
+import type { PlateFormat } from '../api-types.js';
 import { useAsync } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { href, navigate } from '../router.js';
@@ -13,6 +14,7 @@ export function CamerasPage() {
   const [name, setName] = useState('');
   const [timezone, setTimezone] = useState('Asia/Seoul');
   const [sourceUrl, setSourceUrl] = useState('');
+  const [plateFormat, setPlateFormat] = useState<PlateFormat>('kr');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -21,7 +23,7 @@ export function CamerasPage() {
     setErrors({});
     setFormError(null);
     try {
-      const cam = await api.createCamera({ name: name.trim(), timezone, sourceUrl: sourceUrl.trim() || null });
+      const cam = await api.createCamera({ name: name.trim(), timezone, sourceUrl: sourceUrl.trim() || null, plateFormat });
       navigate(`/cameras/${cam.id}`);
     } catch (err) {
       const fields = err instanceof ApiError ? err.fieldErrors() : {};
@@ -89,6 +91,13 @@ export function CamerasPage() {
             <label for="cam-src">{t('sourceUrl')}</label>
             <input id="cam-src" value={sourceUrl} onInput={(e) => setSourceUrl(e.currentTarget.value)} {...field('cam-src', 'sourceUrl')} />
             {errors.sourceUrl && <p id="cam-src-error" class="field-error">{errors.sourceUrl}</p>}
+          </div>
+          <div class="field">
+            <label for="cam-plates">{t('plateFormat')}</label>
+            <select id="cam-plates" value={plateFormat} onChange={(e) => setPlateFormat(e.currentTarget.value as PlateFormat)}>
+              <option value="kr">{t('plateFormat_kr')}</option>
+              <option value="none">{t('plateFormat_none')}</option>
+            </select>
           </div>
         </div>
         {formError && (

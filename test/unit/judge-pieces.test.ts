@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { zoneConfigSchema, type ZoneConfig } from '../../src/core/camera-config.js';
+import { iou } from '../../src/core/boxes.js';
+import type { Detection, ObjectClass } from '../../src/core/types.js';
+import { createViolationJudge, type FrameContext, type ViolationEvent, type ViolationJudgeOptions } from '../../src/core/violation-judge.js';
+
+const W = 1280;
+const H = 720;
+const FPS = 5;
+const DIAGONAL = Math.hypot(W, H);
+
+/** The lower half of the frame; no rider needed, so that motion alone decides. */
+const zone = (over: Record<string, unknown> = {}): ZoneConfig =>
+  zoneConfigSchema.parse({
+    name: 'sidewalk',
+    kind: 'sidewalk',
+    polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]],
+    rules: { requireRider: false },
+    ...over,
+  });
+
+/** Monday 2026-11-23 10:00 in Seoul. */
+const MONDAY_10_SEOUL = new Date('2026-11-23T10:00:00+09:00');
+
+const vehicle = (cx: number, bottom: number, label: ObjectClass = 'motorcycle', score = 0.85, w = 120, h = 100): Detection => ({
+  box: { x1: cx - w / 2, y1: bottom - h, x2: cx + w / 2, y2: bottom },
+  score,
+  label,
+});
+
+/** Frames of detections, each with its context (none by default). */
+function run(frames: Detection[][], contexts: FrameContext[] = [], opts: Partial<ViolationJudgeOptions> = {}) {
+  const judge = createViolationJudge({
+    zones: [zone()],
+    frameWidth: W,
+    frameHeight: H,
+    fps: FPS,
+    timezone: 'Asia/Seoul',
+    segmentStart: MONDAY_10_SEOUL,
+    ...opts,
+  });
+  const events: ViolationEvent[] = [];
+  frames.forEach((dets, i) => events.push(...judge.update(i, i / FPS, dets, contexts[i])));
+  events.push(...judge.finish());
+  return { events, rejections: judge.rejections(), judge };
+}
+
+const frameIndices = (e: ViolationEvent) => e.boxes.map((b) => b.frameIndex);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** A motorcycle riding right along the sidewalk (bottom 500) at 30 px a frame, frames 0..n−1. */
+const rideAt = (f: number) => vehicle(200 + 30 * f, 500);
+
+describe('createViolationJudge: crowded stretches', () => {
+  /**
+   * The ride, and in frames `from`..`to` a second motorcycle alongside it, 40 px lower: its box
+   * overlaps the ride's at IoU ≈ 0.43, enough to swap identities, not enough to be fused with it.
+   */
+  const crowdedRide = (n: number, from: number, to: number) =>
+    Array.from({ length: n }, (_, f) => {
+      const a = rideAt(f);
+      return f >= from && f <= to ? [a, vehicle(200 + 30 * f, 540, 'motorcycle', 0.8)] : [a];
+    });
+
+  it('has a fixture whose neighbour overlaps the ride between the crowding and fusion thresholds', () => {
+    const [a, b] = crowdedRide(30, 0, 29)[10]!;
+    const overlap = iou(a!.box, b!.box);
+    expect(overlap).toBeGreaterThanOrEqual(0.3);
+    expect(overlap).toBeLessThan(0.55);
+  });
+
+  it('without crowding, makes one event of the whole ride', () => {
+    const { events } = run(crowdedRide(30, -1, -1));
+    expect(events).toHaveLength(1);
+    expect(frameIndices(events[0]!)).toEqual(range(0, 29));
+  });
+
+  it('cuts a stay where another live track crowds the box, and emits only the first piece', () => {
+    // the neighbour appears in frame 10 and is reported (live) from frame 11 to 15; gone after
+    const { events } = run(crowdedRide(30, 10, 15));
+    expect(events).toHaveLength(1); // at most one event per track and zone: the second piece makes none
+    const e = events[0]!;
+    expect(e.entryFrame).toBe(0);
+    expect(e.exitFrame).toBe(10);
+    expect(frameIndices(e)).toEqual(range(0, 10));
+    expect(e.dwellSeconds).toBeCloseTo(11 / FPS, 9);
+  });
+
+  it('judges each piece on its own: a first piece too short leaves the event to the next one', () => {
+    // crowded from frame 3 on: the first piece is frames 0..2 (0.6 s, under the 1 s dwell)
+    const { events, rejections } = run(crowdedRide(30, 2, 15));
+    expect(events).toHaveLength(1);
+    const e = events[0]!;
+    expect(e.entryFrame).toBe(16);
+    expect(e.exitFrame).toBe(29);
+    const first = rejections.find((r) => r.trackId === e.trackId);
+    expect(first).toMatchObject({ entryFrame: 0, exitFrame: 2 });
+    expect(first!.reasons.join(' ')).toMatch(/dwell 0\.60 s under 1 s/);
+  });
+
+  it('takes crowdIou as the overlap that cuts', () => {
+    const { events } = run(crowdedRide(30, 10, 15), [], { crowdIou: 0.5 });
+    // under 0.5 nothing is crowded: the ride is whole (and its neighbour, riding too, has its own event)
+    const ride = events.filter((e) => e.boxes[0]!.box.y2 === 500);
+    expect(ride).toHaveLength(1);
+    expect(frameIndices(ride[0]!)).toEqual(range(0, 29));
+  });
+});
+
+describe('createViolationJudge: a moving camera', () => {
+  const ride = (n: number) => Array.from({ length: n }, (_, f) => [rideAt(f)]);
+
+  it('leaves frames where the camera moves out of the episode', () => {
+    const contexts: FrameContext[] = [];
+    contexts[8] = { cameraMoving: true };
+    contexts[9] = { cameraMoving: true };
+    const { events } = run(ride(20), contexts);
+    expect(events).toHaveLength(1);
+    expect(frameIndices(events[0]!)).toEqual([...range(0, 7), ...range(10, 19)]);
+    expect(events[0]!.entryFrame).toBe(0);
+    expect(events[0]!.exitFrame).toBe(19);
+  });
+
+  it('gives no event, and says why, when the camera pans through the whole stay', () => {
+    const contexts = Array.from({ length: 20 }, (): FrameContext => ({ cameraMoving: true }));
+    const { events, rejections } = run(ride(20), contexts);
+    expect(events).toEqual([]);
+    expect(rejections.map((r) => r.reasons)).toEqual([['camera moving throughout the stay: motion not judged']]);
+  });
+
+  it('gives no event, and says why, when the camera moved on every in-zone frame', () => {
+    // the camera jolts on every frame the rider is seen (it is hidden on the still frames between)
+    const frames = Array.from({ length: 21 }, (_, f) => (f % 2 === 0 ? [rideAt(f)] : []));
+    const contexts = frames.map((_, f): FrameContext => ({ cameraMoving: f % 2 === 0 }));
+    const { events, rejections } = run(frames, contexts);
+    expect(events).toEqual([]);
+    expect(rejections).toHaveLength(1);
+    expect(rejections[0]!.reasons).toEqual(['camera moving throughout the stay: motion not judged']);
+  });
+
+  /** A vehicle at `speed` px a frame (bottom 500) while the camera pans 10 px a frame to the right. */
+  const underPan = (n: number, speed: number) => {
+    const frames = Array.from({ length: n }, (_, f) => [vehicle(300 + speed * f, 500)]);
+    const contexts = frames.map((_, f): FrameContext => ({ cameraOffset: [10 * f, 0] }));
+    return { frames, contexts };
+  };
+
+  it('judges displacement against the ground: a parked vehicle moving only with the camera is no violation', () => {
+    const { frames, contexts } = underPan(20, 10);
+    // the picture alone would show 190 px of travel, a violation
+    expect(run(frames).events).toHaveLength(1);
+    const { events, rejections } = run(frames, contexts);
+    expect(events).toEqual([]);
+    expect(rejections).toHaveLength(1);
+    expect(rejections[0]!.reasons).toHaveLength(1);
+    expect(rejections[0]!.reasons[0]).toMatch(/parked or barely moving/);
+  });
+
+  it('rejects a vehicle whose displacement is no more than the camera’s own travel, as parallax', () => {
+    // 15 px a frame on screen: 5 px a frame over the ground, half the camera's 10
+    const { frames, contexts } = underPan(20, 15);
+    const { events, rejections } = run(frames, contexts);
+    expect(events).toEqual([]);
+    expect(rejections).toHaveLength(1);
+    expect(rejections[0]!.reasons).toHaveLength(1);
+    expect(rejections[0]!.reasons[0]).toMatch(/parallax/);
+    expect(rejections[0]!.reasons[0]).toMatch(/camera's own travel 0\.129/); // 190 px of a 1469 px diagonal
+    expect(190 / DIAGONAL).toBeCloseTo(0.129, 3);
+  });
+
+  it('flags a vehicle that travels further over the ground than the camera does', () => {
+    // 40 px a frame on screen: 30 px a frame over the ground, three times the camera's travel
+    const { frames, contexts } = underPan(20, 40);
+    const { events } = run(frames, contexts);
+    expect(events).toHaveLength(1);
+    // the recorded displacement is over the ground: about 17 × 30 px between the mean ends
+    expect(events[0]!.displacement).toBeCloseTo((17 * 30) / DIAGONAL, 2);
+  });
+});
