@@ -1,5 +1,5 @@
 import { blendSignature, signatureSimilarity } from './appearance.js';
-import { iou } from './boxes.js';
+import { area, iou } from './boxes.js';
 import { BoxFilter, toCxCyWh } from './box-filter.js';
 import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
 
@@ -32,7 +32,7 @@ export interface TrackObservation {
   ridden?: boolean;
   /**
    * the match may have picked up another object: it was made by centre distance alone, with no
-   * overlap, or after the track went unseen for more than UNSEEN_FRAMES
+   * overlap, after the track went unseen for more than UNSEEN_FRAMES, or its box changed size abruptly
    */
   uncertain?: boolean;
 }
@@ -92,6 +92,13 @@ type Pairs = Array<[InternalTrack, Detection]>;
 
 /** A track unseen for more frames than this (half a second at 5 fps) may come back on another object. */
 const UNSEEN_FRAMES = 2;
+/** Between two matches a vehicle's box does not grow or shrink by more than this factor in area. */
+const MAX_AREA_CHANGE = 4;
+
+function sizeJump(a: Box, b: Box): boolean {
+  const ratio = area(b) / Math.max(area(a), 1);
+  return ratio > MAX_AREA_CHANGE || ratio < 1 / MAX_AREA_CHANGE;
+}
 
 interface Appearance {
   min: number;
@@ -205,7 +212,7 @@ export class ByteTracker {
     const matched = new Set<InternalTrack>();
     const apply = (pairs: Array<[InternalTrack, Detection]>, byDistance = false) => {
       for (const [t, d] of pairs) {
-        this.observe(t, d, frameIndex, timestamp, byDistance || frameIndex - t.lastFrame - 1 > UNSEEN_FRAMES);
+        this.observe(t, d, frameIndex, timestamp, byDistance || frameIndex - t.lastFrame - 1 > UNSEEN_FRAMES || sizeJump(t.box, d.box));
         matched.add(t);
       }
     };

@@ -95,6 +95,15 @@ describe('ByteTracker uncertain matches', () => {
     expect(track!.history.every((h) => h.uncertain === undefined)).toBe(true);
   });
 
+  it('marks a match whose box grew or shrank more than fourfold', () => {
+    const t = new ByteTracker({ activationFrames: 1, maxCenterDistance: 0 });
+    t.update([det(100, 100, 0.9, 200, 300)], 0);
+    t.update([det(110, 110, 0.9, 180, 280)], 1);
+    // a small box inside the big one's place: IoU 0.2 with it, 1/5 of its area
+    const [small] = t.update([det(150, 150, 0.9, 120, 100)], 2);
+    expect(small!.history.map((h) => h.uncertain ?? false)).toEqual([false, false, true]);
+  });
+
   it('marks a match made by centre distance alone, with no overlap', () => {
     const t = new ByteTracker();
     t.update([det(100, 200)], 0);
