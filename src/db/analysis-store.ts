@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { SegmentAnalysis } from '../analysis/types.js';
-import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
+import type { CameraConfig } from '../core/camera-config.js';
 import { Prisma, type AnalysisRun, type Segment } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
+import { cameraConfigFromRow } from './cameras.js';
 import type { PrismaClient } from './client.js';
 
 /** What the analysis of one segment needs from Postgres, and where its results go. */
@@ -23,29 +24,7 @@ export async function loadAnalysisInput(prisma: PrismaClient, segmentId: string)
   });
   if (!segment) return null;
   const { camera, ...segmentRow } = segment;
-  const config = parseCameraConfig({
-    name: camera.name,
-    timezone: camera.timezone,
-    enabled: camera.enabled,
-    plateFormat: camera.plateFormat,
-    ...(camera.sourceUrl ? { sourceUrl: camera.sourceUrl } : {}),
-    ...(camera.frameWidth ? { frameWidth: camera.frameWidth } : {}),
-    ...(camera.frameHeight ? { frameHeight: camera.frameHeight } : {}),
-    zones: camera.zones.map((zone) => ({
-      name: zone.name,
-      kind: zone.kind,
-      polygon: zone.polygon,
-      ...(zone.schedule === null ? {} : { schedule: zone.schedule }),
-      rules: {
-        minDwellSeconds: zone.minDwellSeconds,
-        minDisplacement: zone.minDisplacement,
-        allowedDirectionDeg: zone.allowedDirectionDeg,
-        directionToleranceDeg: zone.directionToleranceDeg,
-        classes: zone.classes,
-        requireRider: zone.requireRider,
-      },
-    })),
-  });
+  const config = cameraConfigFromRow(camera, camera.zones);
   return { segment: segmentRow, camera: config, zonesByName: new Map(camera.zones.map((z) => [z.name, z.id])) };
 }
 

@@ -1,10 +1,39 @@
-import type { Camera, Prisma } from '../generated/prisma/client.js';
+import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
+import type { Camera, Prisma, Zone } from '../generated/prisma/client.js';
+import { zoneConfigFromRow } from './zones.js';
 import { startOfLocalDay } from '../core/wall-clock.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
 
 export type CameraCreate = Pick<Prisma.CameraCreateInput, 'name' | 'sourceUrl' | 'timezone' | 'enabled' | 'frameWidth' | 'frameHeight' | 'plateFormat'>;
 export type CameraUpdate = Partial<CameraCreate>;
+
+/** The one mapping from a camera file's camera (its zones apart) to the cameras table's columns. */
+export function cameraDataFromConfig(file: CameraConfig): CameraCreate {
+  return {
+    name: file.name,
+    timezone: file.timezone,
+    enabled: file.enabled,
+    sourceUrl: file.sourceUrl ?? null,
+    frameWidth: file.frameWidth ?? null,
+    frameHeight: file.frameHeight ?? null,
+    plateFormat: file.plateFormat,
+  };
+}
+
+/** A stored camera with its zones as the camera file the analysis reads. */
+export function cameraConfigFromRow(camera: Camera, zones: readonly Zone[]): CameraConfig {
+  return parseCameraConfig({
+    name: camera.name,
+    timezone: camera.timezone,
+    enabled: camera.enabled,
+    plateFormat: camera.plateFormat,
+    ...(camera.sourceUrl ? { sourceUrl: camera.sourceUrl } : {}),
+    ...(camera.frameWidth ? { frameWidth: camera.frameWidth } : {}),
+    ...(camera.frameHeight ? { frameHeight: camera.frameHeight } : {}),
+    zones: zones.map(zoneConfigFromRow),
+  });
+}
 
 export interface CameraHealth {
   lastSegmentAt: Date | null;

@@ -1,3 +1,4 @@
+import type { ZoneConfig, ZoneConfigInput } from '../core/camera-config.js';
 import { Prisma, type Zone, type ZoneKind } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
@@ -13,6 +14,58 @@ export interface ZoneData {
   directionToleranceDeg?: number;
   classes?: string[];
   requireRider?: boolean;
+}
+
+/**
+ * The one mapping between the camera file's zone (rules nested, as the analysis reads it) and the
+ * zones table's flat columns (as the API takes and returns them).
+ */
+export function zoneDataFromConfig(z: ZoneConfig): Required<ZoneData> {
+  return {
+    name: z.name,
+    kind: z.kind,
+    polygon: z.polygon,
+    schedule: z.schedule ?? null,
+    minDwellSeconds: z.rules.minDwellSeconds,
+    minDisplacement: z.rules.minDisplacement,
+    allowedDirectionDeg: z.rules.allowedDirectionDeg ?? null,
+    directionToleranceDeg: z.rules.directionToleranceDeg,
+    classes: z.rules.classes,
+    requireRider: z.rules.requireRider,
+  };
+}
+
+/** A stored zone in the camera file's shape (to be parsed with the camera schema). */
+export function zoneConfigFromRow(zone: Zone): ZoneConfigInput {
+  return {
+    name: zone.name,
+    kind: zone.kind,
+    polygon: zone.polygon as ZoneConfigInput['polygon'],
+    ...(zone.schedule === null ? {} : { schedule: zone.schedule as ZoneConfigInput['schedule'] }),
+    rules: {
+      minDwellSeconds: zone.minDwellSeconds,
+      minDisplacement: zone.minDisplacement,
+      allowedDirectionDeg: zone.allowedDirectionDeg,
+      directionToleranceDeg: zone.directionToleranceDeg,
+      classes: zone.classes as NonNullable<ZoneConfigInput['rules']>['classes'],
+      requireRider: zone.requireRider,
+    },
+  };
+}
+
+/** Whether a stored zone already holds `data`. */
+export function zoneMatches(row: Zone, data: Required<ZoneData>): boolean {
+  return (
+    row.kind === data.kind &&
+    JSON.stringify(row.polygon) === JSON.stringify(data.polygon) &&
+    JSON.stringify(row.schedule ?? null) === JSON.stringify(data.schedule) &&
+    row.minDwellSeconds === data.minDwellSeconds &&
+    row.minDisplacement === data.minDisplacement &&
+    (row.allowedDirectionDeg ?? null) === data.allowedDirectionDeg &&
+    row.directionToleranceDeg === data.directionToleranceDeg &&
+    JSON.stringify(row.classes) === JSON.stringify(data.classes) &&
+    row.requireRider === data.requireRider
+  );
 }
 
 /** Json columns take Prisma.DbNull for SQL NULL; `undefined` leaves the column untouched. */
