@@ -19,12 +19,13 @@ export interface VehicleShot {
  * motion-blurred or out-of-focus pictures. Sampled on a grid of at most ~160 px per side.
  */
 export function laplacianVariance(frame: RgbFrame, box: Box): number {
-  const x1 = Math.max(1, Math.floor(box.x1));
-  const y1 = Math.max(1, Math.floor(box.y1));
-  const x2 = Math.min(frame.width - 2, Math.ceil(box.x2));
-  const y2 = Math.min(frame.height - 2, Math.ceil(box.y2));
+  const step = Math.max(1, Math.ceil(Math.max(box.x2 - box.x1, box.y2 - box.y1) / 160));
+  // the Laplacian reads `step` pixels around each sample: keep that inside the frame
+  const x1 = Math.max(step, Math.floor(box.x1));
+  const y1 = Math.max(step, Math.floor(box.y1));
+  const x2 = Math.min(frame.width - 1 - step, Math.ceil(box.x2));
+  const y2 = Math.min(frame.height - 1 - step, Math.ceil(box.y2));
   if (x2 <= x1 || y2 <= y1) return 0;
-  const step = Math.max(1, Math.ceil(Math.max(x2 - x1, y2 - y1) / 160));
   const { data, width } = frame;
   const luma = (x: number, y: number) => {
     const i = (y * width + x) * 3;

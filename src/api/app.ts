@@ -36,7 +36,7 @@ export const JSON_BODY_LIMIT = 1024 * 1024;
 async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   // Default-deny: a route that forgets to name its roles would be public, so refuse to start instead.
   app.addHook('onRoute', (route) => {
-    if (!route.config?.roles?.length) throw new Error(`API route ${route.method} ${route.url} declares no config.roles`);
+    if (!route.config?.roles?.length) throw new Error(`API route ${String(route.method)} ${route.url} declares no config.roles`);
   });
   const modules = [
     cameraRoutes, zoneRoutes, segmentRoutes, segmentUploadRoutes, violationRoutes, reviewRoutes,
@@ -47,8 +47,10 @@ async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
 
 /** The whole HTTP surface; call `ready()` or `listen()` on the result. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger so the instance is the plain FastifyInstance the routes take.
+  const logger: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: logger,
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

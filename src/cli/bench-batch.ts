@@ -48,7 +48,7 @@ async function spawnWorker(prefix: string, pipelineVersion: string): Promise<Chi
     env: { ...process.env, PIPELINE_VERSION: pipelineVersion },
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
   });
   return child;

@@ -162,7 +162,7 @@ export class FeedRecorder {
       }
     };
 
-    let code: number | null | undefined;
+    let code: number | null | undefined = undefined;
     const poll = async () => {
       while (code === undefined) {
         await Promise.race([sleep(250), exited]);

@@ -40,7 +40,7 @@ async function startWorker(): Promise<ChildProcess> {
   });
   workers.push(child);
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   });
   return child;

@@ -115,7 +115,7 @@ describe('annotated render', () => {
       zonePolygon: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]],
       zoneName: 'sidewalk',
       box: { x1: 10, y1: 10, x2: 60, y2: 60 },
-      boxSpace: { width: meta.width! / 2, height: meta.height! / 2 },
+      boxSpace: { width: meta.width / 2, height: meta.height / 2 },
       trackId: 3,
       label: 'motorcycle',
       caption: ['cam <1> & "quoted"', '2025-02-12 15:50:00'],
@@ -126,7 +126,7 @@ describe('annotated render', () => {
     // The box edge (red) is drawn at twice the analysed coordinates; the original pixel there was not red.
     const raw = async (img: Buffer) => sharp(img).removeAlpha().raw().toBuffer();
     const [before, after] = await Promise.all([raw(still), raw(out)]);
-    const at = (buf: Buffer, x: number, y: number) => [...buf.subarray((y * meta.width! + x) * 3, (y * meta.width! + x) * 3 + 3)];
+    const at = (buf: Buffer, x: number, y: number) => [...buf.subarray((y * meta.width + x) * 3, (y * meta.width + x) * 3 + 3)];
     const [r, g, b] = at(after, 20, 70);
     expect(r).toBeGreaterThan(180);
     expect(g).toBeLessThan(100);

@@ -8,7 +8,7 @@ import { modelEntry } from '../../src/vision/model-manifest.js';
 
 const footage = (name: string) => path.resolve(projectRoot, '..', 'shared', 'footage', name);
 
-let traffic: RgbFrame[] = [];
+const traffic: RgbFrame[] = [];
 let portrait: RgbFrame;
 
 beforeAll(async () => {

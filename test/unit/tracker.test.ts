@@ -110,13 +110,11 @@ describe('ByteTracker', () => {
 
   it('counts every class a fused detection reports in the vote', () => {
     const t = new ByteTracker({ activationFrames: 1 });
-    let last;
-    for (let f = 0; f < 3; f++) {
-      [last] = t.update([{ ...det(100 + f * 5, 100, 0.7, 'car'), classScores: { car: 0.7, motorcycle: 0.3 } }], f);
-    }
-    expect(last!.classVotes.car).toBeCloseTo(2.1);
-    expect(last!.classVotes.motorcycle).toBeCloseTo(0.9);
-    expect(last!.label).toBe('car');
+    const reports = [0, 1, 2].map((f) => t.update([{ ...det(100 + f * 5, 100, 0.7, 'car'), classScores: { car: 0.7, motorcycle: 0.3 } }], f));
+    const last = reports[2]![0]!;
+    expect(last.classVotes.car).toBeCloseTo(2.1);
+    expect(last.classVotes.motorcycle).toBeCloseTo(0.9);
+    expect(last.label).toBe('car');
   });
 
   it('does not match a detection whose colours differ from the track, and keeps side-by-side riders apart by colour', () => {

@@ -1,5 +1,3 @@
-import { realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Redis } from 'ioredis';
@@ -13,6 +11,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, badRequest, conflict, notFound, unprocessable } from '../problem.js';
+import { resolveFolderInsideRoot } from '../safe-path.js';
 import { idParams, secured } from '../schemas.js';
 
 const createBody = z
@@ -36,25 +35,12 @@ const diffParams = z.strictObject({ a: z.uuid(), b: z.uuid() });
 const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
 
-/** A directory below the footage root, checked lexically and after resolving symlinks. */
+/** A directory inside the footage root (the root itself included), checked lexically and after resolving symlinks. */
 async function folderInsideRoot(root: string, requested: string): Promise<string> {
-  const inside = (base: string, p: string) => {
-    const rel = path.relative(base, p);
-    return !rel.startsWith('..') && !path.isAbsolute(rel);
-  };
-  const absRoot = path.resolve(root);
-  const candidate = path.resolve(absRoot, requested);
-  if (requested.includes('\0') || !inside(absRoot, candidate)) throw badRequest('folder must stay inside the footage root', { pointer: '/folder' });
-  let real: string;
-  try {
-    real = await realpath(candidate);
-    if (!inside(await realpath(absRoot), real)) throw badRequest('folder must stay inside the footage root', { pointer: '/folder' });
-    if (!(await stat(real)).isDirectory()) throw new Error('not a directory');
-  } catch (err) {
-    if (err instanceof HttpProblem) throw err;
-    throw unprocessable('folder-not-found', `no folder at ${requested} under the footage root`);
-  }
-  return real;
+  const found = await resolveFolderInsideRoot(root, requested);
+  if (found.ok) return found.folder;
+  if (found.reason === 'outside_root') throw badRequest('folder must stay inside the footage root', { pointer: '/folder' });
+  throw unprocessable('folder-not-found', `no folder at ${requested} under the footage root`);
 }
 
 const batchRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {

@@ -5,7 +5,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, conflict, notFound } from '../problem.js';
-import { reviewOutcome } from '../review-policy.js';
+import { reviewOutcome } from '../../core/review-policy.js';
 import { idParams, secured } from '../schemas.js';
 
 const reviewBody = z

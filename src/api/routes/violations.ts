@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
-import { needsSecondReview, reviewOutcome } from '../review-policy.js';
+import { needsSecondReview, reviewOutcome } from '../../core/review-policy.js';
 import { idParams, secured } from '../schemas.js';
 
 const listQuery = z

@@ -8,7 +8,7 @@ export interface EvidenceManifest {
 export async function parseManifest(blob: Blob): Promise<EvidenceManifest | null> {
   try {
     const value: unknown = JSON.parse(await blob.text());
-    return value && typeof value === 'object' ? (value as EvidenceManifest) : null;
+    return value && typeof value === 'object' ? value : null;
   } catch {
     return null;
   }

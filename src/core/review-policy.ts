@@ -1,4 +1,13 @@
-import type { ReviewDecision, ViolationStatus } from '../generated/prisma/client.js';
+/**
+ * Who may decide what on a violation. Pure: the plain unions below mirror the database enums, so
+ * rows read through Prisma stay assignable to them structurally.
+ */
+
+/** Where a violation stands in review (mirrors the `ViolationStatus` enum). */
+export type ViolationStatus = 'pending' | 'confirmed' | 'rejected' | 'needs_second_review';
+
+/** What one reviewer decided (mirrors the `ReviewDecision` enum). */
+export type ReviewDecision = 'confirm' | 'reject' | 'correct_plate';
 
 export interface ReviewState {
   status: ViolationStatus;
