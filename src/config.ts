@@ -5,6 +5,9 @@ import { z } from 'zod';
 /** Project root, so defaults work from any working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Analysis rate, frames per second: ANALYSIS_FPS's default, and analyzeSegment's and the CLIs' when none is given. */
+export const DEFAULT_ANALYSIS_FPS = 5;
+
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/motoguard'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -19,7 +22,7 @@ const schema = z.object({
   MOTOGUARD_MODELS_DIR: z.string().optional(),
   MODEL_CACHE_DIR: z.string().default(path.join(projectRoot, '.cache', 'models')),
   PIPELINE_VERSION: z.string().default('0.1.0'),
-  ANALYSIS_FPS: z.coerce.number().positive().max(60).default(5),
+  ANALYSIS_FPS: z.coerce.number().positive().max(60).default(DEFAULT_ANALYSIS_FPS),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   /** A plate read below this confidence needs a second, different reviewer. */
   SECOND_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),

@@ -1,10 +1,13 @@
 import { startAnalysisWorker } from '../workers/analysis-worker.js';
 import { buildApp } from './api/app.js';
 import { startServices } from './api/services.js';
+import { releaseSessions } from './vision/session-cache.js';
 
 /** `npm start`: the API and one analysis worker in one process, for a single machine. */
 const services = await startServices();
 const { prisma, config, logger } = services.deps;
+// Shutdown steps run last registered first: the ONNX sessions go after the worker has finished its jobs.
+services.onShutdown(releaseSessions);
 const worker = startAnalysisWorker({ prisma, config: { ...config, WORKER_CONCURRENCY: 1 }, logger: logger.child({ component: 'analysis-worker' }) });
 services.onShutdown(() => worker.close());
 const app = await buildApp(services.deps);

@@ -19,7 +19,8 @@ import {
   type AnalyzeSegmentResult,
 } from '../src/queue/queues.js';
 import { startReconciler } from '../src/queue/reconciler.js';
-import type { DetectorName } from '../src/vision/detector.js';
+import { DEFAULT_DETECTOR, type DetectorName } from '../src/vision/detector.js';
+import { releaseSessions } from '../src/vision/session-cache.js';
 
 export interface AnalysisWorkerDeps {
   prisma: PrismaClient;
@@ -46,7 +47,7 @@ const PROGRESS_INTERVAL_MS = 1_000;
 export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHandle {
   const { prisma, config, logger } = deps;
   const connection: Redis = createRedisConnection(config.REDIS_URL, 'worker');
-  const detector = deps.detector ?? 'picodet_s';
+  const detector = deps.detector ?? DEFAULT_DETECTOR;
 
   const processJob = async (job: AnalyzeJob): Promise<AnalyzeSegmentResult> => {
     const { segmentId, pipelineVersion } = job.data;
@@ -166,6 +167,8 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'finishing the current jobs, then stopping');
     handle
       .close()
+      // No job runs any more: the ONNX sessions can go.
+      .then(() => releaseSessions())
       .then(() => prisma.$disconnect())
       .then(
         () => process.exit(0),

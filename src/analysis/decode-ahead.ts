@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RgbFrame } from '../core/types.js';
 import { MediaError, type MediaErrorCode } from '../media/errors.js';
+import { DEFAULT_READ_AHEAD } from './defaults.js';
 
 /**
  * Decoded frames produced on a worker thread. onnxruntime-node runs a session synchronously on the
@@ -35,7 +36,7 @@ function toError(message: Extract<DecodeAheadMessage, { type: 'error' }>): Error
 }
 
 export async function* decodeAhead(file: string, options: { fps: number; maxWidth?: number; readAhead?: number }): AsyncGenerator<RgbFrame> {
-  const request: DecodeAheadRequest = { file, fps: options.fps, maxWidth: options.maxWidth, readAhead: Math.max(1, options.readAhead ?? 3) };
+  const request: DecodeAheadRequest = { file, fps: options.fps, maxWidth: options.maxWidth, readAhead: Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD) };
   const worker = new Worker(WORKER_URL, { workerData: request });
   const inbox: DecodeAheadMessage[] = [];
   let wake: (() => void) | undefined;

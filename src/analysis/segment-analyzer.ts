@@ -1,10 +1,13 @@
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_ANALYSIS_FPS } from '../config.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import { hashFile } from '../evidence/file-hash.js';
+import { DEFAULT_ROLL_SEC } from '../media/clip.js';
 import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
-import { createDetector, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
+import { createDetector, DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { analysisConfigHash } from './config-hash.js';
+import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from './defaults.js';
 import { runFrameLoop } from './frame-loop.js';
 import { createTrackPlateReader } from './plate-reading.js';
 import type { AnalysisProgress, AnalysisTimings, SegmentAnalysis, ViolationRecord } from './types.js';
@@ -15,19 +18,22 @@ export interface AnalyzeSegmentOptions {
   camera: CameraConfig;
   /** capture time of the segment's first frame (zone schedules and evidence times use it) */
   segmentStart: Date;
-  /** analysis rate, frames per second (default 5) */
+  /** analysis rate, frames per second (default DEFAULT_ANALYSIS_FPS) */
   fps?: number;
+  /** default DEFAULT_DETECTOR */
   detector?: DetectorName;
   /** root folder of evidence packages */
   evidenceRoot: string;
   /** sha256 of the file when the caller already has it; computed otherwise */
   sourceSha256?: string;
   pipelineVersion: string;
-  /** frames wider than this are downscaled for analysis (default 1920); keyframes stay full size */
+  /** frames wider than this are downscaled for analysis (default DEFAULT_MAX_WIDTH); keyframes stay full size */
   maxWidth?: number;
+  /** evidence clip before the violation (default DEFAULT_ROLL_SEC) */
   preRollSec?: number;
+  /** evidence clip after the violation (default DEFAULT_ROLL_SEC) */
   postRollSec?: number;
-  /** decoded frames buffered ahead of inference (default 3) */
+  /** decoded frames buffered ahead of inference (default DEFAULT_READ_AHEAD) */
   readAhead?: number;
   onProgress?: (progress: AnalysisProgress) => void;
   /** checked between frames and between evidence packages (worker shutdown) */
@@ -45,9 +51,9 @@ const SHOTS_PER_TRACK = 3;
  */
 export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<SegmentAnalysis> {
   const { videoPath, camera, segmentStart, evidenceRoot, pipelineVersion, onProgress, signal } = options;
-  const fps = options.fps ?? 5;
-  const detectorName = options.detector ?? 'picodet_s';
-  const maxWidth = options.maxWidth ?? 1920;
+  const fps = options.fps ?? DEFAULT_ANALYSIS_FPS;
+  const detectorName = options.detector ?? DEFAULT_DETECTOR;
+  const maxWidth = options.maxWidth ?? DEFAULT_MAX_WIDTH;
   const started = performance.now();
 
   const info = await probeVideo(videoPath);
@@ -63,7 +69,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     fps,
     maxWidth,
     analysedSize: size,
-    readAhead: options.readAhead ?? 3,
+    readAhead: options.readAhead ?? DEFAULT_READ_AHEAD,
     detector,
     camera,
     segmentStart,
@@ -101,8 +107,8 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
       modelFingerprints,
       pipelineVersion,
       evidenceRoot,
-      preRollSec: options.preRollSec ?? 3,
-      postRollSec: options.postRollSec ?? 3,
+      preRollSec: options.preRollSec ?? DEFAULT_ROLL_SEC,
+      postRollSec: options.postRollSec ?? DEFAULT_ROLL_SEC,
     });
     evidenceMs += performance.now() - mark;
 

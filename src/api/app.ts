@@ -69,6 +69,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(metrics, { queue: deps.queue });
   await app.register(healthRoutes, deps);
   await app.register(apiRoutes, deps);
-  await app.register(webConsole, deps);
+  await app.register(webConsole);
   return app;
 }

@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { analyzeSegment } from '../analysis/segment-analyzer.js';
 import type { SegmentAnalysis } from '../analysis/types.js';
-import { loadConfig } from '../config.js';
+import { DEFAULT_ANALYSIS_FPS, loadConfig } from '../config.js';
 import { probeVideo } from '../media/probe.js';
-import { DETECTOR_NAMES, isDetectorName, type DetectorName } from '../vision/detector.js';
+import { DEFAULT_DETECTOR, DETECTOR_NAMES, isDetectorName, type DetectorName } from '../vision/detector.js';
 import { summaryJson, violationJson, violationTable, type RunSummary } from './analysis-report.js';
 import { loadCameraFile } from './camera-file.js';
 import { createProgressDisplay } from './progress.js';
@@ -17,8 +17,8 @@ const USAGE = `usage: npm run analyze -- <video or folder> --camera <file.json> 
   --camera  camera file: name, timezone and zones (see README, "Camera file")
   --json    one JSON object per line: each violation, then a summary
   --out     evidence root (default: EVIDENCE_ROOT, var/evidence in the project)
-  --fps     analysis rate, frames per second (default: ANALYSIS_FPS, 5)
-  --model   object detector (default: picodet_s)
+  --fps     analysis rate, frames per second (default: ANALYSIS_FPS, ${DEFAULT_ANALYSIS_FPS})
+  --model   object detector (default: ${DEFAULT_DETECTOR})
   --start   capture time of the video's first frame (default: file modification time minus duration)`;
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.avi', '.ts', '.m4v', '.webm']);
@@ -64,7 +64,7 @@ function parseCli(argv: string[]): AnalyzeArgs {
   if (!values.camera) throw new UsageError('missing --camera <file.json>');
   const fps = values.fps === undefined ? config.ANALYSIS_FPS : Number(values.fps);
   if (!(fps > 0 && fps <= 60)) throw new UsageError(`--fps must be a number in (0, 60], got ${values.fps}`);
-  const model = values.model ?? 'picodet_s';
+  const model = values.model ?? DEFAULT_DETECTOR;
   if (!isDetectorName(model)) throw new UsageError(`--model must be one of ${DETECTOR_NAMES.join(', ')}, got ${model}`);
   let start: Date | undefined;
   if (values.start !== undefined) {

@@ -3,18 +3,19 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { decodeAhead } from '../analysis/decode-ahead.js';
 import { DETECTOR_PROFILES } from '../analysis/detector-profile.js';
+import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from '../analysis/defaults.js';
 import { DEFAULT_MAX_TILES, detectionTiles, runFrameLoop } from '../analysis/frame-loop.js';
+import { DEFAULT_ANALYSIS_FPS } from '../config.js';
 import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
 import type { RgbFrame } from '../core/types.js';
 import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
-import { createDetector, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
+import { createDetector, DEFAULT_DETECTOR, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
 import { detectTiles } from '../vision/tiled-detector.js';
 import { loadCameraFile } from './camera-file.js';
 import { DEMO_CAMERA, DEMO_FOOTAGE } from './demo-paths.js';
 
 const USAGE = `usage: npm run bench -- [clip] [--json] [--fps N] [--tiles N] [--model ${DETECTOR_NAMES.join('|')}]`;
-const MAX_WIDTH = 1920;
 
 /** One zone over the whole frame, so any clip exercises tracking and judging fully. */
 const WHOLE_FRAME: CameraConfig = parseCameraConfig({
@@ -28,21 +29,21 @@ async function main(): Promise<void> {
     strict: true,
     options: {
       json: { type: 'boolean', default: false },
-      fps: { type: 'string', default: '5' },
+      fps: { type: 'string', default: String(DEFAULT_ANALYSIS_FPS) },
       tiles: { type: 'string', default: String(DEFAULT_MAX_TILES) },
-      model: { type: 'string', default: 'picodet_s' },
+      model: { type: 'string', default: DEFAULT_DETECTOR },
     },
   });
   const clip = path.resolve(positionals[0] ?? DEMO_FOOTAGE);
   const fps = Number(values.fps);
   if (!(fps > 0 && fps <= 60)) throw new Error(`--fps must be in (0, 60]\n${USAGE}`);
-  const model = values.model ?? 'picodet_s';
+  const model = values.model;
   if (!isDetectorName(model)) throw new Error(`--model must be one of ${DETECTOR_NAMES.join(', ')}\n${USAGE}`);
   const maxTiles = Number(values.tiles);
   if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16)) throw new Error(`--tiles must be an integer in 1..16\n${USAGE}`);
   const camera = clip === DEMO_FOOTAGE ? await loadCameraFile(DEMO_CAMERA) : WHOLE_FRAME;
   const info = await probeVideo(clip);
-  const size = outputSize(info.width, info.height, MAX_WIDTH);
+  const size = outputSize(info.width, info.height, DEFAULT_MAX_WIDTH);
   const profile = DETECTOR_PROFILES[model];
   const detector = await createDetector(model);
   const tiles = detectionTiles(camera, size, detector, maxTiles);
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   // Decode only: the frames are kept so inference runs on exactly the same pixels.
   const frames: RgbFrame[] = [];
   let mark = performance.now();
-  for await (const frame of decodeAhead(clip, { fps, maxWidth: MAX_WIDTH, readAhead: 3 })) frames.push(frame);
+  for await (const frame of decodeAhead(clip, { fps, maxWidth: DEFAULT_MAX_WIDTH, readAhead: DEFAULT_READ_AHEAD })) frames.push(frame);
   const decodeMs = performance.now() - mark;
   if (frames[0]) await detect(frames[0]);
 
@@ -65,9 +66,9 @@ async function main(): Promise<void> {
   const loop = await runFrameLoop({
     videoPath: clip,
     fps,
-    maxWidth: MAX_WIDTH,
+    maxWidth: DEFAULT_MAX_WIDTH,
     analysedSize: size,
-    readAhead: 3,
+    readAhead: DEFAULT_READ_AHEAD,
     detector,
     camera,
     segmentStart: new Date(0),

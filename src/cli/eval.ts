@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_TILES } from '../analysis/frame-loop.js';
-import { projectRoot } from '../config.js';
+import { DEFAULT_ANALYSIS_FPS, projectRoot } from '../config.js';
 import { summarise, type ClipScore } from '../eval/matcher.js';
 import { evaluateClip, loadLabels } from '../eval/run-eval.js';
-import { DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
+import { DEFAULT_DETECTOR, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
 import { runCommand, UsageError } from './run-command.js';
 
 const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--tiles N] [--model ${DETECTOR_NAMES.join('|')}] [--labels <dir>] [--footage <dir>]
@@ -47,9 +47,9 @@ async function main(): Promise<number> {
       options: {
         json: { type: 'boolean', default: false },
         clip: { type: 'string', multiple: true, default: [] },
-        fps: { type: 'string', default: '5' },
+        fps: { type: 'string', default: String(DEFAULT_ANALYSIS_FPS) },
         tiles: { type: 'string', default: String(DEFAULT_MAX_TILES) },
-        model: { type: 'string', default: 'picodet_s' },
+        model: { type: 'string', default: DEFAULT_DETECTOR },
         labels: { type: 'string', default: path.join(projectRoot, 'fixtures', 'eval') },
         footage: { type: 'string', default: path.resolve(projectRoot, '..', 'shared', 'footage') },
       },

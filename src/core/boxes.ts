@@ -22,10 +22,6 @@ export function clipBox(b: Box, width: number, height: number): Box {
   return { x1: cx(b.x1, width), y1: cx(b.y1, height), x2: cx(b.x2, width), y2: cx(b.y2, height) };
 }
 
-export function boxCenter(b: Box): [number, number] {
-  return [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2];
-}
-
 /** Where a road user touches the ground: the middle of the box's bottom edge. */
 export function bottomCenter(b: Box): [number, number] {
   return [(b.x1 + b.x2) / 2, b.y2];

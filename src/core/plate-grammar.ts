@@ -82,11 +82,6 @@ const GRAMMARS: Grammar[] = [
   },
 ];
 
-/** The format's layout, one symbol per character: D digit, H Hangul. */
-export function formatLayout(parsed: ParsedPlate): string {
-  return [...parsed.normalized].map((c) => (/\d/.test(c) ? 'D' : 'H')).join('');
-}
-
 function matchesRegion(token: string): boolean {
   return REGIONS.some((r) => [...token].every((c, i) => c === UNKNOWN || c === r[i]));
 }
@@ -161,11 +156,6 @@ function collapseBetweenDigits(chars: PlateChar[], match: (c: PlateChar) => bool
 
 const text = (chars: readonly PlateChar[]) => chars.map((c) => c.char).join('');
 
-/** Normalise OCR text: NFC, drop whitespace and separators, anything else unreadable becomes `?`. */
-export function normalizePlateText(input: string): string {
-  return text(tokenize([{ char: input, confidence: 1 }]).filter((c) => c.char !== ' '));
-}
-
 /**
  * Normalise per-character reads and parse them. A recogniser without Hangul leaves a gap (a space)
  * or junk where the syllable was; when the reads do not parse as they are, a space between digits
@@ -194,9 +184,4 @@ export function normalizePlateChars(chars: readonly PlateChar[]): { chars: Plate
 /** Parse OCR text against the grammars (see normalizePlateChars for how gaps are read). */
 export function parsePlate(input: string): ParsedPlate {
   return normalizePlateChars([...input].map((char) => ({ char, confidence: 1 }))).parsed;
-}
-
-/** The digits of a plate in order: what the current recogniser can read, and what tests compare. */
-export function plateDigits(text: string): string {
-  return normalizePlateText(text).replace(/\D/g, '');
 }

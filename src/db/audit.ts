@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { AuditLog, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from './client.js';
 
 /**
- * Tamper-evident audit trail: each row stores the previous row's hash and
- * sha256(prevHash + canonical JSON of its own content), so editing, inserting or deleting a row in the middle
+ * Tamper-evident audit trail: each row stores the previous row's hash and sha256(prevHash + canonical JSON of
+ * its own content, src/core/canonical-json.ts), so editing, inserting or deleting a row in the middle
  * breaks every later link. The table is append-only (a trigger in the migration rejects UPDATE/DELETE).
  */
 
@@ -29,20 +30,6 @@ export interface AuditVerification {
   /** Id of the first row that does not fit the chain (string: the column is a BIGINT). */
   firstBadId?: string;
   reason?: string;
-}
-
-/** JSON with object keys sorted at every level (RFC 8785 order), so the hash does not depend on key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(JSON.parse(JSON.stringify(value ?? null)) as unknown));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, sortKeys(record[k])]));
-  }
-  return value;
 }
 
 export function auditHash(

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from '../analysis/defaults.js';
 import { runFrameLoop } from '../analysis/frame-loop.js';
 import { describeConfigIssues } from '../core/camera-config.js';
 import type { Box } from '../core/types.js';
@@ -11,8 +12,6 @@ import { clipLabelsSchema, type ClipLabels } from './labels.js';
 import { scoreClip, type ClipScore, type FlaggedViolation } from './matcher.js';
 
 /** Runs the analysis's frame stage on labelled clips and scores what it flags. */
-
-const MAX_WIDTH = 1920;
 
 /** The label files of `dir` (every `*.json`), only those of the named clips (file name or stem) when given. */
 export async function loadLabels(dir: string, only: readonly string[] = []): Promise<ClipLabels[]> {
@@ -57,13 +56,13 @@ export interface EvalOptions {
 export async function evaluateClip(labels: ClipLabels, opts: EvalOptions): Promise<ClipScore> {
   const clip = path.join(opts.footageDir, labels.clip);
   const info = await probeVideo(clip);
-  const size = outputSize(info.width, info.height, MAX_WIDTH);
+  const size = outputSize(info.width, info.height, DEFAULT_MAX_WIDTH);
   const loop = await runFrameLoop({
     videoPath: clip,
     fps: opts.fps,
-    maxWidth: MAX_WIDTH,
+    maxWidth: DEFAULT_MAX_WIDTH,
     analysedSize: size,
-    readAhead: 3,
+    readAhead: DEFAULT_READ_AHEAD,
     detector: await createDetector(opts.detector),
     camera: labels.camera,
     segmentStart: new Date(0),

@@ -4,10 +4,15 @@ import ffmpeg from 'fluent-ffmpeg';
 import { MediaError, stderrTail } from './errors.js';
 import { probeVideo } from './probe.js';
 
+/** Seconds of video kept before the start and after the end of what a clip shows, unless told otherwise. */
+export const DEFAULT_ROLL_SEC = 3;
+
 export interface ClipOptions {
   startSec: number;
   endSec: number;
+  /** default DEFAULT_ROLL_SEC */
   preRollSec?: number;
+  /** default DEFAULT_ROLL_SEC */
   postRollSec?: number;
 }
 
@@ -20,7 +25,7 @@ export interface ClipResult {
 
 /** Cut [start - preRoll, end + postRoll] of `src`, clamped to its duration, into an H.264 MP4 (faststart). */
 export async function cutClip(src: string, dest: string, options: ClipOptions): Promise<ClipResult> {
-  const { startSec, endSec, preRollSec = 3, postRollSec = 3 } = options;
+  const { startSec, endSec, preRollSec = DEFAULT_ROLL_SEC, postRollSec = DEFAULT_ROLL_SEC } = options;
   if (!(endSec >= startSec)) throw new RangeError(`clip end ${endSec} s is before its start ${startSec} s`);
   const info = await probeVideo(src);
   const from = Math.max(0, startSec - preRollSec);

@@ -1,7 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
-import sharp from 'sharp';
 import { MediaError, stderrTail } from './errors.js';
 import { probeVideo } from './probe.js';
 
@@ -36,13 +33,4 @@ export async function extractFrame(src: string, timestampSec: number): Promise<K
     throw new MediaError('corrupt', src, `decoded ${data.length} bytes at ${at.toFixed(3)} s, expected a ${width}x${height} RGB frame`);
   }
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
-
-/** Write an RGB frame as JPEG; returns the path. */
-export async function writeJpeg(frame: Keyframe, dest: string, quality = 92): Promise<string> {
-  await mkdir(path.dirname(dest), { recursive: true });
-  await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .jpeg({ quality, mozjpeg: false })
-    .toFile(dest);
-  return dest;
 }

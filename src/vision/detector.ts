@@ -22,6 +22,9 @@ export type DetectorName = 'picodet_s' | 'yolox_nano' | 'yolov8n';
 
 export const DETECTOR_NAMES: readonly DetectorName[] = ['picodet_s', 'yolox_nano', 'yolov8n'];
 
+/** The detector an analysis uses when none is named (worker, CLIs, analyzeSegment). */
+export const DEFAULT_DETECTOR: DetectorName = 'picodet_s';
+
 export const DETECTOR_MODELS: Readonly<Record<DetectorName, ModelName>> = {
   picodet_s: 'picodet_s_416_coco',
   yolox_nano: 'yolox_nano',

@@ -57,10 +57,6 @@ export async function resizeImage(image: RgbImage, width: number, height: number
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-export async function encodeJpeg(image: RgbImage, quality = 92): Promise<Buffer> {
-  return toSharp(image).jpeg({ quality }).toBuffer();
-}
-
 export async function encodePng(image: RgbImage): Promise<Buffer> {
   return toSharp(image).png().toBuffer();
 }

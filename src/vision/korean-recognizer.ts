@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -7,8 +6,8 @@ import { projectRoot } from '../config.js';
 import { bestPathLogProb, bestPlatePath, plateAutomaton } from '../core/plate-decoder.js';
 import { parsePlate } from '../core/plate-grammar.js';
 import type { RgbImage } from './image.js';
-import { ModelIntegrityError } from './model-resolver.js';
 import { ctcGreedy } from './ppocr-recognizer.js';
+import { getFileSession } from './session-cache.js';
 import { textRead, type TextRead, type TextRecognizer } from './text-recognizer.js';
 
 /**
@@ -37,7 +36,7 @@ export interface KoreanPlateRecognizer extends TextRecognizer {
 export interface KoreanRecognizerOptions {
   /** ONNX file; its spec is the .json beside it */
   modelPath?: string;
-  /** intra-op threads; default 1 (a plate line is tiny) */
+  /** intra-op threads; default 1 (a plate line is tiny); applies when the process first loads the model */
   threads?: number;
 }
 
@@ -228,23 +227,15 @@ function byPlausibility(a: LayoutRead, b: LayoutRead): number {
   return rank(b) - rank(a) || weakest(b) - weakest(a);
 }
 
-async function verifiedModel(modelPath: string, sha256: string): Promise<Buffer> {
-  const bytes = await readFile(modelPath);
-  const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== sha256) throw new ModelIntegrityError(`${modelPath}: sha256 ${actual}, expected ${sha256}`);
-  return bytes;
-}
-
+/**
+ * The recogniser for `options.modelPath` (default the committed model). Its bytes are checked against the sha256 in
+ * the spec (ModelIntegrityError otherwise) and loaded once per process through the session cache, so every segment
+ * analysed shares one session.
+ */
 export async function createKoreanRecognizer(options: KoreanRecognizerOptions = {}): Promise<KoreanPlateRecognizer> {
   const modelPath = options.modelPath ?? KOREAN_PLATE_MODEL;
   const spec = await loadKoreanModelSpec(modelPath);
-  const session = await ort.InferenceSession.create(await verifiedModel(modelPath, spec.sha256), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: options.threads ?? 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-  });
+  const { session } = await getFileSession(modelPath, spec.sha256, { threads: options.threads ?? 1 });
   const [, , height, width] = spec.input.shape;
   const geometry = { height, width, twoRowSplit: spec.input.twoRowSplit };
   const keys = [...spec.charset];

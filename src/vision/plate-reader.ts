@@ -184,11 +184,3 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     },
   };
 }
-
-let defaultReader: Promise<PlateReader> | undefined;
-
-/** Read a ready plate crop (no detection) with the default recogniser. */
-export async function readPlateCrop(image: RgbImage): Promise<PlateRead> {
-  defaultReader ??= createPlateReader();
-  return (await defaultReader).readPlateCrop(image);
-}

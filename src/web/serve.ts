@@ -3,7 +3,6 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { projectRoot } from '../config.js';
-import type { ApiDeps } from '../api/deps.js';
 
 /** Where `npm run build:web` (vite, src/web/vite.config.ts) writes the console. */
 export const WEB_DIST = path.join(projectRoot, 'dist', 'web');
@@ -42,7 +41,7 @@ function sendPage(reply: FastifyReply, html: string): FastifyReply {
  * Serves the built console: hashed assets under /assets (cached for good), and index.html at `/` and
  * for every path under /console (the SPA fallback). Public: the console signs in with the user's key.
  */
-export default async function webConsole(app: FastifyInstance, opts: Partial<ApiDeps> & { distDir?: string } = {}): Promise<void> {
+export default async function webConsole(app: FastifyInstance, opts: { distDir?: string } = {}): Promise<void> {
   const distDir = opts.distDir ?? WEB_DIST;
   const indexFile = path.join(distDir, 'index.html');
   if (!existsSync(indexFile)) {

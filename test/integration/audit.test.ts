@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, auditHash, canonicalJson, GENESIS_HASH, verifyAuditChain } from '../../src/db/audit.js';
+import { appendAudit, auditHash, GENESIS_HASH, verifyAuditChain } from '../../src/db/audit.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 
 const url = process.env.DATABASE_URL!;
@@ -49,7 +49,24 @@ describe('audit chain', () => {
   });
 
   it('hashes content independently of key order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"x":2,"y":1}]},"b":1}');
+    const row = { createdAt: new Date('2024-01-01T00:00:00.000Z'), actor: 'a', action: 'b', entityType: 'c', entityId: null };
+    expect(auditHash(GENESIS_HASH, { ...row, details: { b: 1, a: { d: [{ y: 1, x: 2 }], c: null } } })).toBe(
+      auditHash(GENESIS_HASH, { ...row, details: { a: { c: null, d: [{ x: 2, y: 1 }] }, b: 1 } }),
+    );
+  });
+
+  it('still computes the hashes that existing databases store', () => {
+    // Pinned from the implementation that wrote the first audit rows: a change here breaks verification of every
+    // chain already stored (array-index keys such as "9" and "10" come first, in numeric order).
+    const row = {
+      createdAt: new Date('2024-01-01T00:00:00.000Z'),
+      actor: 'officer:kim',
+      action: 'violation.review',
+      entityType: 'violation',
+      entityId: '6f1c2a7e-0000-4000-8000-000000000001',
+      details: { z: 1, a: [1, 'x', { y: null, b: 2.5 }], '10': true, '9': false, 한: '가' },
+    };
+    expect(auditHash(GENESIS_HASH, row)).toBe('fe4ffcc997d4fbbc8332e3ad7100420c69405aff8c99dd6030d6026b5d849f1a');
   });
 
   it('keeps one chain when many transactions append at once', async () => {

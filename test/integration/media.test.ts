@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
+import { toSharp } from '../../src/evidence/annotate.js';
 import { cutClip } from '../../src/media/clip.js';
 import { MediaError } from '../../src/media/errors.js';
 import { streamFrames } from '../../src/media/frame-stream.js';
-import { extractFrame, writeJpeg } from '../../src/media/keyframe.js';
+import { extractFrame } from '../../src/media/keyframe.js';
 import { probeVideo } from '../../src/media/probe.js';
 import type { RgbFrame } from '../../src/core/types.js';
 
@@ -42,7 +43,7 @@ beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'motoguard-media-'));
   const write = (name: string, data: Buffer | string) => {
     bad[name] = path.join(tmp, name);
-    writeFileSync(bad[name]!, data);
+    writeFileSync(bad[name], data);
   };
   write('empty.mp4', Buffer.alloc(0));
   write('random.mp4', Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919 + 13) % 251)));
@@ -175,7 +176,9 @@ describe('extractFrame', () => {
     };
     expect(meanDiff(frame.data, streamed[10]!.data)).toBeLessThan(meanDiff(frame.data, streamed[30]!.data) / 2);
 
-    const jpeg = await writeJpeg(frame, path.join(tmp, 'key.jpg'));
+    // Encoded the way evidence keyframes are (src/analysis/violation-evidence.ts).
+    const jpeg = path.join(tmp, 'key.jpg');
+    await toSharp(frame).jpeg({ quality: 92 }).toFile(jpeg);
     expect(ffprobeJson(jpeg).streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 1920, height: 1080 });
   });
 

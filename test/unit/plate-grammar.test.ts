@@ -3,19 +3,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   normalizePlateChars,
-  normalizePlateText,
   parsePlate,
-  plateDigits,
   REGIONS,
   USE_SYLLABLES,
 } from '../../src/core/plate-grammar.js';
 
-describe('normalizePlateText', () => {
+describe('normalised text', () => {
   it('drops spaces and separators and marks unreadable characters', () => {
-    expect(normalizePlateText(' 12 가-3456 ')).toBe('12가3456');
-    expect(normalizePlateText('12京3456')).toBe('12?3456');
-    expect(normalizePlateText('12ㄱ3456')).toBe('12?3456'); // a lone jamo is not a syllable
-    expect(normalizePlateText('서울\n12가3456')).toBe('서울12가3456');
+    expect(parsePlate(' 12 가-3456 ').normalized).toBe('12가3456');
+    expect(parsePlate('12京3456').normalized).toBe('12?3456');
+    expect(parsePlate('12ㄱ3456').normalized).toBe('12?3456'); // a lone jamo is not a syllable
+    expect(parsePlate('서울\n12가3456').normalized).toBe('서울12가3456');
   });
 });
 
@@ -150,11 +148,5 @@ describe('normalizePlateChars', () => {
     const { chars, parsed } = normalizePlateChars([{ char: '12', confidence: 0.8 }, { char: 'ab', confidence: 0.4 }]);
     expect(chars.map((c) => c.char).join('')).toBe('12??');
     expect(parsed.format).toBe('unknown');
-  });
-});
-
-describe('plateDigits', () => {
-  it('keeps the digits in order', () => {
-    expect(plateDigits('서울 12 가 3456')).toBe('123456');
   });
 });
