@@ -1,10 +1,10 @@
-import { startAnalysisWorker } from '../workers/analysis-worker.js';
+import { startAnalysisWorker } from './queue/analysis-worker.js';
 import { buildApp } from './api/app.js';
 import { startServices } from './api/services.js';
 import { releaseSessions } from './vision/session-cache.js';
 
 /** `npm start`: the API and one analysis worker in one process, for a single machine. */
-const services = await startServices();
+const services = startServices();
 const { prisma, config, logger } = services.deps;
 // Shutdown steps run last registered first: the ONNX sessions go after the worker has finished its jobs.
 services.onShutdown(releaseSessions);

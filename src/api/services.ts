@@ -12,7 +12,7 @@ export interface Services {
 }
 
 /** Config, logger, Postgres and the analysis queue for a process entry point, with orderly shutdown. */
-export async function startServices(config: Config = loadConfig()): Promise<Services> {
+export function startServices(config: Config = loadConfig()): Services {
   const logger = createLogger(config.LOG_LEVEL);
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedisConnection(config.REDIS_URL, 'producer');

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startAnalysisWorker } from '../../workers/analysis-worker.js';
+import { startAnalysisWorker } from '../queue/analysis-worker.js';
 import { startAlerting } from '../alerts/alert-dispatcher.js';
 import { createSubscription } from '../alerts/subscriptions.js';
 import { openBatchRuntime, waitForBatch } from '../batch/batch-runtime.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
-import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../workers/analysis-worker.js';
+import { startAnalysisWorker, type AnalysisWorkerHandle } from '../queue/analysis-worker.js';
 import { openBatchRuntime, waitForBatch, workersOnline } from '../batch/batch-runtime.js';
 import { cancelBatch, createBatch, type BatchView } from '../batch/batch-service.js';
 import { syncCameraFromFile } from '../batch/camera-sync.js';

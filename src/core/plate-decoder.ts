@@ -127,7 +127,7 @@ export function bestPlatePath(
   automaton: PlateAutomaton,
 ): DecodedPath | null {
   let blank: Cell[] = Array.from({ length: automaton.nodes }, (_, n) => ({ score: n === START ? 0 : -Infinity, path: null }));
-  let emitted: Array<Map<number, Cell>> = Array.from({ length: automaton.nodes }, () => new Map());
+  let emitted: Array<Map<number, Cell>> = Array.from({ length: automaton.nodes }, () => new Map<number, Cell>());
   for (let t = 0; t < steps; t++) {
     const row = offset + t * classes;
     const tops: Array<Top | null> = blank.map((b, n) => {

@@ -29,7 +29,8 @@ function parseRate(rate: string | undefined): number {
 function rotationOf(stream: ffmpeg.FfprobeStream): number {
   const sideData = (stream as { side_data_list?: Array<{ rotation?: number | string }> }).side_data_list;
   const fromSideData = sideData?.find((d) => d.rotation !== undefined)?.rotation;
-  const rotate = Number(fromSideData ?? stream.tags?.rotate ?? 0);
+  const tags = stream.tags as { rotate?: number | string } | undefined;
+  const rotate = Number(fromSideData ?? tags?.rotate ?? 0);
   return Number.isFinite(rotate) ? rotate : 0;
 }
 

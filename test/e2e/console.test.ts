@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../workers/analysis-worker.js';
+import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../src/queue/analysis-worker.js';
 import { createLogger } from '../../src/logger.js';
 import { startTestApi, type TestApi } from '../integration/api-helpers.js';
 import { buildConsole, clickSurface, launchBrowser, newPage, screenshot, signIn } from './browser.js';

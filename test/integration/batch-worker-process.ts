@@ -2,7 +2,7 @@
  * An analysis worker in a process of its own, for tests that kill one midway (tsx this file). Env: DATABASE_URL,
  * REDIS_URL, EVIDENCE_ROOT, QUEUE_PREFIX. The reconciler is off: batch children are the only jobs wanted here.
  */
-import { startAnalysisWorker } from '../../workers/analysis-worker.js';
+import { startAnalysisWorker } from '../../src/queue/analysis-worker.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';

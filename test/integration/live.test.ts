@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../workers/analysis-worker.js';
+import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../src/queue/analysis-worker.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../src/alerts/webhook-signature.js';
 import { syncCameraFromFile } from '../../src/batch/camera-sync.js';
 import { parseCameraConfig } from '../../src/core/camera-config.js';

@@ -242,7 +242,7 @@ function compare(dm: Datamodel, db: DbSchema): string[] {
     const want = e.values.map((v) => v.dbName ?? v.name);
     const have = dbEnums.get(name);
     if (!have) problems.push(`enum ${name}: missing in the database`);
-    else if (have.join(',') !== want.join(',')) problems.push(`enum ${name}: database has [${have}], schema [${want}]`);
+    else if (have.join(',') !== want.join(',')) problems.push(`enum ${name}: database has [${have.join(',')}], schema [${want.join(',')}]`);
     dbEnums.delete(name);
   }
   for (const name of dbEnums.keys()) problems.push(`enum ${name}: in the database only`);
@@ -286,7 +286,7 @@ function compare(dm: Datamodel, db: DbSchema): string[] {
     const have = db.indexes.filter((i) => i.table === table);
     for (const want of wanted) {
       const got = have.find((i) => i.name === want.name);
-      if (!got) problems.push(`index ${want.name} on ${table}(${want.columns}): missing in the database`);
+      if (!got) problems.push(`index ${want.name} on ${table}(${want.columns.join(',')}): missing in the database`);
       else if (JSON.stringify(got) !== JSON.stringify(want)) {
         problems.push(`index ${want.name}: database ${JSON.stringify(got)}, schema ${JSON.stringify(want)}`);
       }

@@ -19,7 +19,7 @@ let serverUrl: string;
 /** bytes the local "model host" serves, by file name; unknown names are 404 */
 const served = new Map<string, Buffer>();
 /** Sends the pinned URL's request to the local host, keeping the file name. */
-const localFetch: typeof fetch = (url) => fetch(`${serverUrl}/${path.basename(new URL(String(url)).pathname)}`);
+const localFetch: typeof fetch = (url) => fetch(`${serverUrl}/${path.basename(new URL(url instanceof Request ? url.url : url).pathname)}`);
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'motoguard-models-'));

@@ -18,7 +18,7 @@ import { hashFile } from '../../src/evidence/file-hash.js';
 import { createLogger } from '../../src/logger.js';
 import { enqueueSegment } from '../../src/queue/producer.js';
 import { createAnalyzeQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
-import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../workers/analysis-worker.js';
+import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../src/queue/analysis-worker.js';
 
 const FOOTAGE = path.resolve(projectRoot, '..', 'shared', 'footage', 'thanglm_traffic.mp4');
 const env = loadConfig();

@@ -24,12 +24,15 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+/** An object URL; null while loading or with nothing to load; `{ failed: true }` when the load failed. */
+export type BlobUrl = string | null | { failed: true };
+
 /**
  * An object URL for a blob fetched with the API key, for the resource named `key` (null: nothing to
  * load). A URL made for an earlier key is never returned, so a changed source shows as loading.
  */
-export function useBlobUrl(key: string | null, load: () => Promise<Blob>): string | null | 'error' {
-  const [state, setState] = useState<{ key: string | null; url: string | null | 'error' }>({ key: null, url: null });
+export function useBlobUrl(key: string | null, load: () => Promise<Blob>): BlobUrl {
+  const [state, setState] = useState<{ key: string | null; url: BlobUrl }>({ key: null, url: null });
   useEffect(() => {
     if (key === null) return;
     let live = true;
@@ -40,7 +43,7 @@ export function useBlobUrl(key: string | null, load: () => Promise<Blob>): strin
         made = URL.createObjectURL(blob);
         setState({ key, url: made });
       },
-      () => live && setState({ key, url: 'error' }),
+      () => live && setState({ key, url: { failed: true } }),
     );
     return () => {
       live = false;

@@ -82,7 +82,7 @@ export function EvidenceView({ violation, evidence, manifest }: Props) {
       <div class="media-row">
         <div class="clip">
           <h3>{t('clip')}</h3>
-          {clip && clipUrl && clipUrl !== 'error' ? (
+          {clip && typeof clipUrl === 'string' ? (
             <video ref={video} src={clipUrl} controls muted playsInline preload="auto" aria-label={t('clip')} />
           ) : (
             <div class="evidence-missing">{clip && !clipUrl ? t('loading') : t('evidenceMissing')}</div>

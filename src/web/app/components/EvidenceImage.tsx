@@ -8,7 +8,7 @@ export function EvidenceImage({ file, alt, class: cls }: { file: EvidenceFile | 
   const { api } = useSession();
   const { t } = useI18n();
   const url = useBlobUrl(file?.id ?? null, () => api.evidence(file!.id));
-  if (!file || url === 'error') return <div class={`evidence-missing ${cls ?? ''}`}>{t('evidenceMissing')}</div>;
-  if (!url) return <div class={`evidence-loading ${cls ?? ''}`} aria-busy="true" />;
+  if (!file || (url !== null && typeof url === 'object')) return <div class={`evidence-missing ${cls ?? ''}`}>{t('evidenceMissing')}</div>;
+  if (url === null) return <div class={`evidence-loading ${cls ?? ''}`} aria-busy="true" />;
   return <img class={cls} src={url} alt={alt} />;
 }

@@ -70,7 +70,7 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
   useKeydown((e) => {
     if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || items.length === 0) return;
     const k = e.key.toLowerCase();
-    let next = active;
+    let next: number;
     if (k === 'j' || k === 'n' || e.key === 'ArrowDown') next = Math.min(active + 1, items.length - 1);
     else if (k === 'k' || e.key === 'ArrowUp') next = Math.max(active - 1, 0);
     else if (e.key === 'Enter' && document.activeElement === rows.current[active]) {

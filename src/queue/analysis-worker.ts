@@ -1,0 +1,157 @@
+import { access } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { analysisConfigHash } from '../analysis/config-hash.js';
+import { analyzeSegment } from '../analysis/segment-analyzer.js';
+import type { AnalysisProgress } from '../analysis/types.js';
+import type { Config } from '../config.js';
+import { findRun, loadAnalysisInput, persistAnalysis } from '../db/analysis-store.js';
+import type { PrismaClient } from '../db/client.js';
+import { hashFile } from '../evidence/file-hash.js';
+import type { Logger } from '../logger.js';
+import { MediaError } from '../media/errors.js';
+import { createRedisConnection } from './connection.js';
+import {
+  ANALYZE_SEGMENT_QUEUE,
+  createAnalyzeQueue,
+  type AnalyzeSegmentJob,
+  type AnalyzeSegmentResult,
+} from './queues.js';
+import { startReconciler } from './reconciler.js';
+import { DEFAULT_DETECTOR, type DetectorName } from '../vision/detector.js';
+
+export interface AnalysisWorkerDeps {
+  prisma: PrismaClient;
+  config: Pick<Config, 'REDIS_URL' | 'EVIDENCE_ROOT' | 'PIPELINE_VERSION' | 'ANALYSIS_FPS' | 'WORKER_CONCURRENCY'>;
+  logger: Logger;
+  /** Redis key prefix (tests); BullMQ's default otherwise */
+  prefix?: string;
+  detector?: DetectorName;
+  /** how often segments Redis lost are re-enqueued; 0 turns the reconciler off (default 60 s) */
+  reconcileIntervalMs?: number;
+}
+
+export interface AnalysisWorkerHandle {
+  worker: Worker<AnalyzeSegmentJob, AnalyzeSegmentResult>;
+  /** Stops taking jobs, lets the running ones finish, then disconnects. */
+  close(): Promise<void>;
+}
+
+type AnalyzeJob = Job<AnalyzeSegmentJob, AnalyzeSegmentResult>;
+
+/** Job progress goes to Redis; once a second is plenty for a progress bar. */
+const PROGRESS_INTERVAL_MS = 1_000;
+
+export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHandle {
+  const { prisma, config, logger } = deps;
+  const connection: Redis = createRedisConnection(config.REDIS_URL, 'worker');
+  const detector = deps.detector ?? DEFAULT_DETECTOR;
+
+  const processJob = async (job: AnalyzeJob): Promise<AnalyzeSegmentResult> => {
+    const { segmentId, pipelineVersion } = job.data;
+    const log = logger.child({ jobId: job.id, segmentId, attempt: job.attemptsMade + 1 });
+    if (pipelineVersion !== config.PIPELINE_VERSION) {
+      // Recording another version's run would be a lie; the reconciler of this version enqueues the segment anew.
+      throw new UnrecoverableError(`job is for pipeline ${pipelineVersion}; this worker runs ${config.PIPELINE_VERSION}`);
+    }
+    const input = await loadAnalysisInput(prisma, segmentId);
+    if (!input) throw new UnrecoverableError(`segment ${segmentId} does not exist`);
+    const { segment, camera, zonesByName } = input;
+
+    const configHash = analysisConfigHash(camera, config.ANALYSIS_FPS, detector);
+    const stored = await findRun(prisma, { segmentId, pipelineVersion, configHash });
+    if (stored) {
+      await prisma.segment.update({ where: { id: segmentId }, data: { status: 'done', error: null } });
+      log.info({ runId: stored.run.id }, 'segment already analysed with this pipeline and configuration');
+      return { runId: stored.run.id, violations: stored.violationIds.length, reused: true };
+    }
+
+    await prisma.segment.update({ where: { id: segmentId }, data: { status: 'processing', error: null } });
+    const videoPath = segment.fileUri.startsWith('file:') ? fileURLToPath(segment.fileUri) : segment.fileUri;
+    let analysis;
+    try {
+      await checkSameBytes(videoPath, segment.sha256);
+      analysis = await analyzeSegment({
+        videoPath,
+        camera,
+        segmentStart: segment.startTime,
+        fps: config.ANALYSIS_FPS,
+        detector,
+        evidenceRoot: config.EVIDENCE_ROOT,
+        sourceSha256: segment.sha256,
+        pipelineVersion,
+        onProgress: progressReporter(job, log),
+      });
+    } catch (err) {
+      if (!(err instanceof MediaError)) throw err;
+      // A file that cannot be decoded will not decode on a retry either.
+      const reason = `${err.code}: ${err.message}`;
+      await prisma.segment.update({ where: { id: segmentId }, data: { status: 'failed', error: reason } });
+      log.warn({ reason }, 'segment failed');
+      throw new UnrecoverableError(reason);
+    }
+    const persisted = await persistAnalysis(prisma, { segmentId, cameraId: segment.cameraId, zonesByName, analysis });
+    await job.updateProgress({ phase: 'done', framesDone: analysis.framesAnalysed, framesTotal: analysis.framesAnalysed, violationsFound: analysis.violations.length });
+    log.info({ runId: persisted.run.id, violations: persisted.violationIds.length, totalMs: analysis.timings.totalMs }, 'segment analysed');
+    return { runId: persisted.run.id, violations: persisted.violationIds.length, reused: !persisted.created };
+  };
+
+  const worker = new Worker<AnalyzeSegmentJob, AnalyzeSegmentResult>(ANALYZE_SEGMENT_QUEUE, processJob, {
+    connection,
+    concurrency: config.WORKER_CONCURRENCY,
+    ...(deps.prefix ? { prefix: deps.prefix } : {}),
+  });
+
+  worker.on('failed', (job, err) => {
+    if (!job || err instanceof UnrecoverableError) return;
+    const retrying = job.attemptsMade < (job.opts.attempts ?? 1);
+    logger.warn({ err, jobId: job.id, segmentId: job.data.segmentId, attempt: job.attemptsMade, retrying }, 'analysis job failed');
+    prisma.segment
+      .updateMany({
+        where: { id: job.data.segmentId, status: { not: 'done' } },
+        data: retrying ? { status: 'queued' } : { status: 'failed', error: `analysis failed ${job.attemptsMade} times: ${err.message}` },
+      })
+      .catch((dbErr: unknown) => logger.error({ err: dbErr, segmentId: job.data.segmentId }, 'could not record the failure'));
+  });
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+
+  const reconcileIntervalMs = deps.reconcileIntervalMs ?? 60_000;
+  const queue = reconcileIntervalMs > 0 ? createAnalyzeQueue({ connection, ...(deps.prefix ? { prefix: deps.prefix } : {}) }) : null;
+  const stopReconciler = queue
+    ? startReconciler(prisma, queue, { pipelineVersion: config.PIPELINE_VERSION, intervalMs: reconcileIntervalMs, logger })
+    : async () => {};
+
+  return {
+    worker,
+    async close() {
+      await stopReconciler();
+      await worker.close();
+      await queue?.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/** Evidence must come from the bytes that were registered; a missing or replaced file fails the segment. */
+async function checkSameBytes(videoPath: string, sha256: string): Promise<void> {
+  try {
+    await access(videoPath);
+  } catch {
+    throw new MediaError('not_found', videoPath, 'file does not exist');
+  }
+  const actual = (await hashFile(videoPath)).sha256;
+  if (actual !== sha256) {
+    throw new MediaError('unsupported', videoPath, `file changed since it was registered (sha256 ${actual}, registered ${sha256})`);
+  }
+}
+
+function progressReporter(job: AnalyzeJob, log: Logger): (p: AnalysisProgress) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS && progress.phase === 'analyse') return;
+    last = now;
+    job.updateProgress({ ...progress }).catch((err: unknown) => log.debug({ err }, 'progress update failed'));
+  };
+}
