@@ -11,7 +11,10 @@ export default tseslint.config(
     },
     rules: {
       // A leading underscore names what is taken apart only to leave it out (`const { secret: _secret, ...rest } = row`).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // Preact ignores what an event handler returns; the console's async handlers catch their own errors.
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       // Our own code must not drop a promise on the floor.

@@ -27,7 +27,11 @@ const schema = z.object({
   /** A plate read below this confidence needs a second, different reviewer. */
   SECOND_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   /** Largest accepted upload, bytes. */
-  MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -8,7 +8,11 @@ const services = startServices();
 const { prisma, config, logger } = services.deps;
 // Shutdown steps run last registered first: the ONNX sessions go after the worker has finished its jobs.
 services.onShutdown(releaseSessions);
-const worker = startAnalysisWorker({ prisma, config: { ...config, WORKER_CONCURRENCY: 1 }, logger: logger.child({ component: 'analysis-worker' }) });
+const worker = startAnalysisWorker({
+  prisma,
+  config: { ...config, WORKER_CONCURRENCY: 1 },
+  logger: logger.child({ component: 'analysis-worker' }),
+});
 services.onShutdown(() => worker.close());
 const app = await buildApp(services.deps);
 services.onShutdown(() => app.close());

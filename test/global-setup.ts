@@ -41,12 +41,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.DATABASE_URL = url.toString();
 
   return async () => {
-    if (!fixed) await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`).then(() => {}));
+    if (!fixed)
+      await withAdmin((admin) =>
+        admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`).then(() => {}),
+      );
   };
 }
 
 async function dropStaleRunDatabases(admin: pg.Client): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${RUN_DB_PREFIX}%`]);
+  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+    `${RUN_DB_PREFIX}%`,
+  ]);
   const now = Date.now() / 1000;
   for (const { datname } of rows) {
     const startedAt = Number(datname.slice(RUN_DB_PREFIX.length).split('_')[0]);

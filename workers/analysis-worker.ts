@@ -10,7 +10,10 @@ function main(): void {
   const logger = createLogger(config.LOG_LEVEL, 'analysis-worker');
   const prisma = createPrisma(config.DATABASE_URL);
   const handle = startAnalysisWorker({ prisma, config, logger });
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, pipelineVersion: config.PIPELINE_VERSION }, 'analysis worker started');
+  logger.info(
+    { concurrency: config.WORKER_CONCURRENCY, pipelineVersion: config.PIPELINE_VERSION },
+    'analysis worker started',
+  );
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'finishing the current jobs, then stopping');
     handle

@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     where: { sourceUrl: { not: null }, ...(values.camera ? { id: { in: values.camera } } : { enabled: true }) },
     select: { id: true, name: true, sourceUrl: true },
   });
-  if (cameras.length === 0) throw new Error('no camera to record: none is enabled with a source URL (or matches --camera)');
+  if (cameras.length === 0)
+    throw new Error('no camera to record: none is enabled with a source URL (or matches --camera)');
 
   const feeds: FeedRecorder[] = cameras.map((camera) =>
     createCameraFeed({

@@ -5,7 +5,12 @@ import type { Logger } from '../logger.js';
 import { AlertHub } from './alert-hub.js';
 import { loadViolationAlert } from './violation-alert.js';
 import { ViolationListener } from './violation-listener.js';
-import { createWebhookQueue, enqueueWebhookDeliveries, startWebhookWorker, type WebhookJobData } from './webhook-deliveries.js';
+import {
+  createWebhookQueue,
+  enqueueWebhookDeliveries,
+  startWebhookWorker,
+  type WebhookJobData,
+} from './webhook-deliveries.js';
 
 export interface AlertingOptions {
   prisma: PrismaClient;
@@ -38,7 +43,8 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
   const hub = new AlertHub();
   const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   const webhookQueue = createWebhookQueue(connection, o.prefix);
-  const worker: Worker | null = o.deliverWebhooks === false ? null : startWebhookWorker(o.prisma, connection, o.logger, o.prefix);
+  const worker: Worker | null =
+    o.deliverWebhooks === false ? null : startWebhookWorker(o.prisma, connection, o.logger, o.prefix);
 
   const dispatch = async (violationId: string, live: boolean) => {
     const loaded = await loadViolationAlert(o.prisma, violationId);
@@ -59,7 +65,9 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
     databaseUrl: o.databaseUrl,
     logger: o.logger,
     onViolation: (id) =>
-      void dispatch(id, true).catch((err: unknown) => o.logger.error({ err, violationId: id }, 'could not dispatch alert')),
+      void dispatch(id, true).catch((err: unknown) =>
+        o.logger.error({ err, violationId: id }, 'could not dispatch alert'),
+      ),
     onConnected: () => void sweep().catch((err: unknown) => o.logger.error({ err }, 'alert sweep failed')),
   });
   await listener.start();

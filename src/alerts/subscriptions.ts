@@ -32,9 +32,18 @@ export function listSubscriptions(prisma: PrismaClient) {
 /** false when no live subscription has that id. */
 export async function revokeSubscription(prisma: PrismaClient, id: string, actor: string): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
-    const { count } = await tx.webhookSubscription.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await tx.webhookSubscription.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     if (count === 0) return false;
-    await appendAudit(tx, { actor, action: 'webhook.revoke', entityType: 'webhook_subscription', entityId: id, details: {} });
+    await appendAudit(tx, {
+      actor,
+      action: 'webhook.revoke',
+      entityType: 'webhook_subscription',
+      entityId: id,
+      details: {},
+    });
     return true;
   });
 }

@@ -67,7 +67,10 @@ async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>): Promise<
   });
   if (!delivery || delivery.status !== 'pending') return;
   if (delivery.subscription.revokedAt) {
-    await prisma.webhookDelivery.update({ where: { id: delivery.id }, data: { status: 'failed', lastError: 'subscription revoked' } });
+    await prisma.webhookDelivery.update({
+      where: { id: delivery.id },
+      data: { status: 'failed', lastError: 'subscription revoked' },
+    });
     return;
   }
   const loaded = await loadViolationAlert(prisma, delivery.violationId);
@@ -103,11 +106,7 @@ async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>): Promise<
       attempts: { increment: 1 },
       responseStatus: status,
       lastError: error,
-      ...(error === null
-        ? { status: 'delivered', deliveredAt: new Date() }
-        : lastAttempt
-          ? { status: 'failed' }
-          : {}),
+      ...(error === null ? { status: 'delivered', deliveredAt: new Date() } : lastAttempt ? { status: 'failed' } : {}),
     },
   });
   // Thrown so BullMQ schedules the next attempt with its exponential backoff.
@@ -126,7 +125,10 @@ export function startWebhookWorker(
     ...(prefix ? { prefix } : {}),
   });
   worker.on('failed', (job, err) =>
-    logger.warn({ deliveryId: job?.data.deliveryId, attempt: job?.attemptsMade, err: err.message }, 'webhook delivery attempt failed'),
+    logger.warn(
+      { deliveryId: job?.data.deliveryId, attempt: job?.attemptsMade, err: err.message },
+      'webhook delivery attempt failed',
+    ),
   );
   worker.on('error', (err) => logger.error({ err }, 'webhook worker error'));
   return worker;

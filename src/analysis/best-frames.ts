@@ -95,7 +95,14 @@ export class BestShotKeeper {
     const held = buckets.get(bucket);
     if (held && held.quality >= quality) return;
     const cut = cutOut(frame, box, this.margin);
-    buckets.set(bucket, { frameIndex: frame.index, timestamp: frame.timestamp, image: cut.image, box: cut.box, frameBox: box, quality });
+    buckets.set(bucket, {
+      frameIndex: frame.index,
+      timestamp: frame.timestamp,
+      image: cut.image,
+      box: cut.box,
+      frameBox: box,
+      quality,
+    });
     this.shots.set(trackId, buckets);
   }
 

@@ -26,8 +26,12 @@ try {
     credit--;
     // Each frame owns its buffer (frame-stream allocates one per frame), so it can move without a copy.
     const { buffer, byteOffset, byteLength } = frame.data;
-    const data = byteOffset === 0 && byteLength === buffer.byteLength ? (buffer as ArrayBuffer) : frame.data.slice().buffer;
-    send({ type: 'frame', index: frame.index, timestamp: frame.timestamp, width: frame.width, height: frame.height, data }, [data]);
+    const data =
+      byteOffset === 0 && byteLength === buffer.byteLength ? (buffer as ArrayBuffer) : frame.data.slice().buffer;
+    send(
+      { type: 'frame', index: frame.index, timestamp: frame.timestamp, width: frame.width, height: frame.height, data },
+      [data],
+    );
   }
   send({ type: 'end' });
 } catch (err) {

@@ -35,8 +35,16 @@ function toError(message: Extract<DecodeAheadMessage, { type: 'error' }>): Error
   return new Error(message.message);
 }
 
-export async function* decodeAhead(file: string, options: { fps: number; maxWidth?: number; readAhead?: number }): AsyncGenerator<RgbFrame> {
-  const request: DecodeAheadRequest = { file, fps: options.fps, maxWidth: options.maxWidth, readAhead: Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD) };
+export async function* decodeAhead(
+  file: string,
+  options: { fps: number; maxWidth?: number; readAhead?: number },
+): AsyncGenerator<RgbFrame> {
+  const request: DecodeAheadRequest = {
+    file,
+    fps: options.fps,
+    maxWidth: options.maxWidth,
+    readAhead: Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD),
+  };
   const worker = new Worker(WORKER_URL, { workerData: request });
   const inbox: DecodeAheadMessage[] = [];
   let wake: (() => void) | undefined;
@@ -70,14 +78,23 @@ export async function* decodeAhead(file: string, options: { fps: number; maxWidt
       if (message.type === 'end') break;
       if (message.type === 'error') throw toError(message);
       worker.postMessage({ type: 'credit' } satisfies DecodeAheadControl);
-      yield { index: message.index, timestamp: message.timestamp, width: message.width, height: message.height, data: new Uint8Array(message.data) };
+      yield {
+        index: message.index,
+        timestamp: message.timestamp,
+        width: message.width,
+        height: message.height,
+        data: new Uint8Array(message.data),
+      };
     }
     done = true;
   } finally {
     if (!exited) {
       // Let the thread close its generator (which kills ffmpeg) before it goes.
       if (!done) worker.postMessage({ type: 'stop' } satisfies DecodeAheadControl);
-      await Promise.race([new Promise((resolve) => worker.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      await Promise.race([
+        new Promise((resolve) => worker.once('exit', resolve)),
+        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+      ]);
       if (!exited) await worker.terminate();
     }
   }

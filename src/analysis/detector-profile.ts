@@ -16,9 +16,21 @@ export interface DetectorProfile {
 }
 
 export const DETECTOR_PROFILES: Readonly<Record<DetectorName, DetectorProfile>> = {
-  picodet_s: { detectScore: 0.2, confirmThreshold: 0.35, tracker: { highThreshold: 0.35, newTrackThreshold: 0.4, lowThreshold: 0.15 } },
-  yolox_nano: { detectScore: 0.2, confirmThreshold: 0.35, tracker: { highThreshold: 0.35, newTrackThreshold: 0.4, lowThreshold: 0.15 } },
-  yolov8n: { detectScore: 0.2, confirmThreshold: 0.4, tracker: { highThreshold: 0.4, newTrackThreshold: 0.45, lowThreshold: 0.15 } },
+  picodet_s: {
+    detectScore: 0.2,
+    confirmThreshold: 0.35,
+    tracker: { highThreshold: 0.35, newTrackThreshold: 0.4, lowThreshold: 0.15 },
+  },
+  yolox_nano: {
+    detectScore: 0.2,
+    confirmThreshold: 0.35,
+    tracker: { highThreshold: 0.35, newTrackThreshold: 0.4, lowThreshold: 0.15 },
+  },
+  yolov8n: {
+    detectScore: 0.2,
+    confirmThreshold: 0.4,
+    tracker: { highThreshold: 0.4, newTrackThreshold: 0.45, lowThreshold: 0.15 },
+  },
 };
 
 /** The violation judge for one camera at one analysed size, with the thresholds of the detector feeding it. */

@@ -50,7 +50,12 @@ export interface FrameLoopResult {
 export const DEFAULT_MAX_TILES = 2;
 
 /** Where the detector looks in each frame of this camera: tiles around its zones. */
-export function detectionTiles(camera: CameraConfig, size: { width: number; height: number }, detector: Detector, maxTiles = DEFAULT_MAX_TILES): Tile[] {
+export function detectionTiles(
+  camera: CameraConfig,
+  size: { width: number; height: number },
+  detector: Detector,
+  maxTiles = DEFAULT_MAX_TILES,
+): Tile[] {
   return planDetection(
     camera.zones.map((z) => z.polygon),
     size.width,
@@ -69,13 +74,18 @@ export function detectionTiles(camera: CameraConfig, size: { width: number; heig
 export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopResult> {
   const { detector, camera, signal, analysedSize } = opts;
   const profile = DETECTOR_PROFILES[detector.name];
-  const judge = createJudgeFor(camera, detector.name, { ...analysedSize, fps: opts.fps, segmentStart: opts.segmentStart });
+  const judge = createJudgeFor(camera, detector.name, {
+    ...analysedSize,
+    fps: opts.fps,
+    segmentStart: opts.segmentStart,
+  });
   const tiles = detectionTiles(camera, analysedSize, detector, opts.maxTiles);
   const keeper = new BestShotKeeper(opts.shotsPerTrack);
   const found: FoundViolation[] = [];
   const tracksSeen = new Set<number>();
   const collect = (events: ViolationEvent[]) => {
-    for (const event of events) found.push({ event, shots: keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex))) });
+    for (const event of events)
+      found.push({ event, shots: keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex))) });
   };
 
   let decodeWaitMs = 0;
@@ -101,12 +111,20 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       mark = performance.now();
       let cameraMoving = false;
       if (previous) {
-        const shift = estimateShift(previous, frame, detections.map((d) => d.box));
+        const shift = estimateShift(
+          previous,
+          frame,
+          detections.map((d) => d.box),
+        );
         offset = [offset[0] + shift.dx, offset[1] + shift.dy];
         cameraMoving = isCameraMoving(shift, frame.width, frame.height, frame.timestamp - previous.timestamp);
       }
       previous = frame;
-      const events = judge.update(frame.index, frame.timestamp, detections, { image: frame, cameraOffset: offset, cameraMoving });
+      const events = judge.update(frame.index, frame.timestamp, detections, {
+        image: frame,
+        cameraOffset: offset,
+        cameraMoving,
+      });
       const live = judge.tracks();
       for (const track of live) {
         if (track.lastFrame === frame.index && track.state === 'tracked') {

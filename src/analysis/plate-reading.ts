@@ -49,10 +49,18 @@ export async function createTrackPlateReader(): Promise<TrackPlateReader> {
       if (reads.length === 0) return { reading: NO_PLATE, cropPng: null, detail: [] };
 
       const withText = reads.filter((r) => r.read.chars.length > 0);
-      const vote = withText.length > 0 ? votePlate(withText.map((r) => ({ chars: r.read.chars, weight: r.weight })), { topK: TOP_K }) : null;
+      const vote =
+        withText.length > 0
+          ? votePlate(
+              withText.map((r) => ({ chars: r.read.chars, weight: r.weight })),
+              { topK: TOP_K },
+            )
+          : null;
       const meanConfidence = (r: PlateRead) =>
         r.chars.length ? r.chars.reduce((s, c) => s + c.confidence, 0) / r.chars.length : 0;
-      const showcase = [...reads].sort((a, b) => b.weight * (0.5 + meanConfidence(b.read)) - a.weight * (0.5 + meanConfidence(a.read)))[0]!;
+      const showcase = [...reads].sort(
+        (a, b) => b.weight * (0.5 + meanConfidence(b.read)) - a.weight * (0.5 + meanConfidence(a.read)),
+      )[0]!;
       const text = vote && plateFormat === 'kr' ? plateOfRecord(vote) : null;
       return {
         reading: {

@@ -75,11 +75,15 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     segmentStart,
     shotsPerTrack: SHOTS_PER_TRACK,
     ...(signal ? { signal } : {}),
-    onFrame: (framesDone, violationsFound) => onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),
+    onFrame: (framesDone, violationsFound) =>
+      onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),
   });
   const { found, framesAnalysed } = loop;
 
-  const modelFingerprints: Record<string, string> = { [DETECTOR_MODELS[detectorName]]: detector.sha256, ...plates.fingerprints };
+  const modelFingerprints: Record<string, string> = {
+    [DETECTOR_MODELS[detectorName]]: detector.sha256,
+    ...plates.fingerprints,
+  };
   const configHash = analysisConfigHash(camera, fps, detectorName);
   let plateMs = 0;
   let evidenceMs = 0;
@@ -139,7 +143,12 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     evidenceMs,
     totalMs: performance.now() - started,
   };
-  onProgress?.({ phase: 'done', framesDone: framesAnalysed, framesTotal: framesAnalysed, violationsFound: violations.length });
+  onProgress?.({
+    phase: 'done',
+    framesDone: framesAnalysed,
+    framesTotal: framesAnalysed,
+    violationsFound: violations.length,
+  });
   return {
     videoPath,
     sourceSha256,

@@ -4,11 +4,7 @@ import type { Box } from '../core/types.js';
 import { formatWallClock } from '../core/wall-clock.js';
 import type { ViolationEvent } from '../core/violation-judge.js';
 import { renderAnnotated, toSharp } from '../evidence/annotate.js';
-import {
-  openEvidencePackage,
-  type EvidenceFileRecord,
-  type FrameReference,
-} from '../evidence/package-writer.js';
+import { openEvidencePackage, type EvidenceFileRecord, type FrameReference } from '../evidence/package-writer.js';
 import { cutClip } from '../media/clip.js';
 import { extractFrame, type Keyframe } from '../media/keyframe.js';
 import type { VideoInfo } from '../media/probe.js';
@@ -85,7 +81,11 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
     });
     await draft.addFile('clip', 'clip.mp4');
 
-    const frameIndexOf: Record<Moment, number> = { entry: event.entryFrame, peak: event.peakFrame, exit: event.exitFrame };
+    const frameIndexOf: Record<Moment, number> = {
+      entry: event.entryFrame,
+      peak: event.peakFrame,
+      exit: event.exitFrame,
+    };
     const frames = {} as Record<Moment, FrameReference>;
     let peakFrame: Keyframe | undefined;
     let peakBox: Box | undefined;
@@ -97,7 +97,11 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
       frames[moment] = { analysisFrame: observed.frameIndex, sourceFrame, sec, capturedAt: capturedAt.toISOString() };
 
       const keyframe = await extractFrame(input.videoPath, sec);
-      await draft.addBytes('keyframe', `keyframe-${moment}.jpg`, await toSharp(keyframe).jpeg({ quality: 92 }).toBuffer());
+      await draft.addBytes(
+        'keyframe',
+        `keyframe-${moment}.jpg`,
+        await toSharp(keyframe).jpeg({ quality: 92 }).toBuffer(),
+      );
       const annotated = await renderAnnotated(keyframe, {
         zonePolygon: event.zone.polygon,
         zoneName: `${event.zone.name} (${event.zone.kind})`,
@@ -117,7 +121,8 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         peakBox = scaleBox(observed.box, sx, sy);
       }
     }
-    if (peakFrame && peakBox) await draft.addBytes('vehicle_crop', 'vehicle.jpg', await vehicleCrop(peakFrame, peakBox));
+    if (peakFrame && peakBox)
+      await draft.addBytes('vehicle_crop', 'vehicle.jpg', await vehicleCrop(peakFrame, peakBox));
     if (input.plate.cropPng) await draft.addBytes('plate_crop', 'plate.png', input.plate.cropPng);
 
     const files = await draft.commit({
@@ -144,7 +149,12 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         // where the vehicle was in every analysed frame of the violation, source pixels
         boxes: event.boxes.map((b) => {
           const box = scaleBox(b.box, sx, sy);
-          return { analysisFrame: b.frameIndex, sec: b.timestamp, box: [box.x1, box.y1, box.x2, box.y2].map((v) => Math.round(v)), score: Math.round(b.score * 1000) / 1000 };
+          return {
+            analysisFrame: b.frameIndex,
+            sec: b.timestamp,
+            box: [box.x1, box.y1, box.x2, box.y2].map((v) => Math.round(v)),
+            score: Math.round(b.score * 1000) / 1000,
+          };
         }),
       },
       frames,

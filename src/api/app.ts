@@ -36,11 +36,22 @@ export const JSON_BODY_LIMIT = 1024 * 1024;
 async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   // Default-deny: a route that forgets to name its roles would be public, so refuse to start instead.
   app.addHook('onRoute', (route) => {
-    if (!route.config?.roles?.length) throw new Error(`API route ${String(route.method)} ${route.url} declares no config.roles`);
+    if (!route.config?.roles?.length)
+      throw new Error(`API route ${String(route.method)} ${route.url} declares no config.roles`);
   });
   const modules = [
-    cameraRoutes, zoneRoutes, segmentRoutes, segmentUploadRoutes, violationRoutes, reviewRoutes,
-    evidenceRoutes, verifyRoutes, keyRoutes, batchRoutes, alertRoutes, feedRoutes,
+    cameraRoutes,
+    zoneRoutes,
+    segmentRoutes,
+    segmentUploadRoutes,
+    violationRoutes,
+    reviewRoutes,
+    evidenceRoutes,
+    verifyRoutes,
+    keyRoutes,
+    batchRoutes,
+    alertRoutes,
+    feedRoutes,
   ];
   for (const routes of modules) await app.register(routes, deps);
 }

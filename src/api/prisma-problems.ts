@@ -9,9 +9,15 @@ export function problemFromPrisma(error: unknown): HttpProblem | null {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
   switch (error.code) {
     case 'P2002': {
-      const meta = error.meta as { modelName?: string; driverAdapterError?: { cause?: { constraint?: { index?: string } } } } | undefined;
+      const meta = error.meta as
+        { modelName?: string; driverAdapterError?: { cause?: { constraint?: { index?: string } } } } | undefined;
       const constraint = meta?.driverAdapterError?.cause?.constraint?.index;
-      return new HttpProblem(409, '/problems/conflict', `a ${meta?.modelName?.toLowerCase() ?? 'record'} with the same unique value already exists`, constraint ? { constraint } : {});
+      return new HttpProblem(
+        409,
+        '/problems/conflict',
+        `a ${meta?.modelName?.toLowerCase() ?? 'record'} with the same unique value already exists`,
+        constraint ? { constraint } : {},
+      );
     }
     case 'P2003':
       return new HttpProblem(409, '/problems/conflict', 'the change would break a reference between records');

@@ -51,8 +51,7 @@ async function locateInsideRoot(root: string, requested: string): Promise<Locate
 }
 
 export type ResolvedFile =
-  | { ok: true; file: string; sizeBytes: number }
-  | { ok: false; reason: 'outside_root' | 'missing' | 'not_a_file' };
+  { ok: true; file: string; sizeBytes: number } | { ok: false; reason: 'outside_root' | 'missing' | 'not_a_file' };
 
 /** A regular file inside `root` (see the rules above); `file` is its real path. */
 export async function resolveInsideRoot(root: string, requested: string): Promise<ResolvedFile> {
@@ -63,8 +62,7 @@ export async function resolveInsideRoot(root: string, requested: string): Promis
 }
 
 export type ResolvedFolder =
-  | { ok: true; folder: string }
-  | { ok: false; reason: 'outside_root' | 'missing' | 'not_a_folder' };
+  { ok: true; folder: string } | { ok: false; reason: 'outside_root' | 'missing' | 'not_a_folder' };
 
 /** A directory inside `root`, the root itself included (see the rules above); `folder` is its real path. */
 export async function resolveFolderInsideRoot(root: string, requested: string): Promise<ResolvedFolder> {

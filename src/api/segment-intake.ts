@@ -28,7 +28,10 @@ export async function takeInSegment(
   } catch (err) {
     if (!(err instanceof MediaError)) throw err;
     // ffmpeg's messages carry the server-side path; clients see only the file name.
-    const problem = err.message.slice(err.file.length + 2).split(err.file).join(path.basename(err.file));
+    const problem = err.message
+      .slice(err.file.length + 2)
+      .split(err.file)
+      .join(path.basename(err.file));
     return { outcome: 'not_video', code: err.code, problem };
   }
   const { sha256 } = await hashFile(input.file);
@@ -47,7 +50,11 @@ export async function takeInSegment(
   let segment = result.segment;
   let enqueued = false;
   try {
-    await withTimeout(enqueueSegment(deps.queue, segment, deps.config.PIPELINE_VERSION, { prisma: deps.prisma }), REDIS_TIMEOUT_MS, 'enqueue');
+    await withTimeout(
+      enqueueSegment(deps.queue, segment, deps.config.PIPELINE_VERSION, { prisma: deps.prisma }),
+      REDIS_TIMEOUT_MS,
+      'enqueue',
+    );
     enqueued = true;
     segment = (await deps.prisma.segment.findUnique({ where: { id: segment.id } })) ?? segment;
   } catch (err) {

@@ -25,7 +25,8 @@ export function startServices(config: Config = loadConfig()): Services {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    for (const step of steps.reverse()) await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+    for (const step of steps.reverse())
+      await step().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
     await queue.close();
     redis.disconnect();
     await prisma.$disconnect();

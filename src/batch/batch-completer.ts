@@ -7,11 +7,11 @@ import { completeBatch, type BatchDeps } from './batch-service.js';
  * failed, so running it means the batch is finished. Cheap: one per process that may create batches is plenty.
  */
 export function startBatchCompleter(deps: BatchDeps): Worker<BatchJobData> {
-  const worker = new Worker<BatchJobData>(
-    BATCH_QUEUE,
-    async (job) => completeBatch(deps, job.data.batchId, job.id!),
-    { connection: deps.redis.connection, prefix: deps.redis.prefix, concurrency: 4 },
-  );
+  const worker = new Worker<BatchJobData>(BATCH_QUEUE, async (job) => completeBatch(deps, job.data.batchId, job.id!), {
+    connection: deps.redis.connection,
+    prefix: deps.redis.prefix,
+    concurrency: 4,
+  });
   worker.on('error', (err) => deps.logger.error({ err }, 'batch completer error'));
   return worker;
 }

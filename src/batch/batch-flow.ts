@@ -1,6 +1,11 @@
 import { FlowProducer, Job, Queue, type ConnectionOptions, type FlowJob } from 'bullmq';
 import type { Segment } from '../generated/prisma/client.js';
-import { ANALYZE_JOB_OPTIONS, ANALYZE_SEGMENT_QUEUE, type AnalyzeSegmentJob, type AnalyzeSegmentQueue } from '../queue/queues.js';
+import {
+  ANALYZE_JOB_OPTIONS,
+  ANALYZE_SEGMENT_QUEUE,
+  type AnalyzeSegmentJob,
+  type AnalyzeSegmentQueue,
+} from '../queue/queues.js';
 
 /** The parent of every batch flow waits here until all its analyze children are finished. */
 export const BATCH_QUEUE = 'batch-complete';
@@ -53,7 +58,13 @@ export async function closeBatchRedis(r: BatchRedis): Promise<void> {
  * One parent on the batch queue, one analyze job per segment as its children. A failed child is recorded and
  * ignored (ignoreDependencyOnFailure) so one bad file neither blocks nor fails the batch.
  */
-export async function addBatchFlow(r: BatchRedis, batchId: string, parentId: string, segments: Segment[], pipelineVersion: string): Promise<void> {
+export async function addBatchFlow(
+  r: BatchRedis,
+  batchId: string,
+  parentId: string,
+  segments: Segment[],
+  pipelineVersion: string,
+): Promise<void> {
   const children: FlowJob[] = segments.map((segment) => ({
     name: ANALYZE_SEGMENT_QUEUE,
     queueName: r.analyzeQueue.name,

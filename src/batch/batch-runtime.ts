@@ -16,7 +16,12 @@ export interface BatchRuntime {
 }
 
 /** Redis clients, the analyze queue and a batch completer for a process outside the API (CLI, bench, tests). */
-export function openBatchRuntime(o: { prisma: PrismaClient; redisUrl: string; logger: Logger; prefix?: string }): BatchRuntime {
+export function openBatchRuntime(o: {
+  prisma: PrismaClient;
+  redisUrl: string;
+  logger: Logger;
+  prefix?: string;
+}): BatchRuntime {
   const connection = createRedisConnection(o.redisUrl, 'worker');
   const queue = createAnalyzeQueue({ connection, ...(o.prefix ? { prefix: o.prefix } : {}) });
   const deps: BatchDeps = { prisma: o.prisma, redis: createBatchRedis(connection, queue), logger: o.logger };

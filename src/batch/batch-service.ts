@@ -111,8 +111,13 @@ export async function createBatch(
       entityId: row.id,
       details: {
         cameraId: input.cameraId,
-        scope: scope.kind === 'folder' ? { folder: scope.folder } : { from: scope.from.toISOString(), to: scope.to.toISOString() },
-        pipelineVersion: input.pipelineVersion, total: members.length },
+        scope:
+          scope.kind === 'folder'
+            ? { folder: scope.folder }
+            : { from: scope.from.toISOString(), to: scope.to.toISOString() },
+        pipelineVersion: input.pipelineVersion,
+        total: members.length,
+      },
     });
     return tx.batch.update({ where: { id: row.id }, data: { flowJobId: flowJobId(row.id, 1) } });
   });
@@ -126,11 +131,22 @@ async function startFlow(deps: BatchDeps, batch: Batch): Promise<void> {
     where: { batchId: batch.id, status: 'pending' },
     include: { segment: true },
   });
-  await addBatchFlow(deps.redis, batch.id, batch.flowJobId!, items.map((i) => i.segment), batch.pipelineVersion);
+  await addBatchFlow(
+    deps.redis,
+    batch.id,
+    batch.flowJobId!,
+    items.map((i) => i.segment),
+    batch.pipelineVersion,
+  );
 }
 
 /** The run a finished child made, or found already there when the same version and config had run before. */
-async function runOf(prisma: PrismaClient, segmentId: string, pipelineVersion: string, returned: unknown): Promise<string | null> {
+async function runOf(
+  prisma: PrismaClient,
+  segmentId: string,
+  pipelineVersion: string,
+  returned: unknown,
+): Promise<string | null> {
   const fromJob = (returned as { runId?: unknown } | null)?.runId;
   if (typeof fromJob === 'string') return fromJob;
   const run = await prisma.analysisRun.findFirst({
@@ -153,13 +169,18 @@ export async function syncBatch(deps: BatchDeps, batchId: string): Promise<Batch
   if (parent) {
     const { processed = {}, ignored = {} } = await parent.getDependencies();
     const pending = new Set(
-      (await prisma.batchItem.findMany({ where: { batchId, status: 'pending' }, select: { segmentId: true } })).map((i) => i.segmentId),
+      (await prisma.batchItem.findMany({ where: { batchId, status: 'pending' }, select: { segmentId: true } })).map(
+        (i) => i.segmentId,
+      ),
     );
     for (const [key, value] of Object.entries(processed)) {
       const segmentId = segmentIdOfJobKey(key);
       if (!pending.has(segmentId)) continue;
       const runId = await runOf(prisma, segmentId, batch.pipelineVersion, value);
-      await prisma.batchItem.updateMany({ where: { batchId, segmentId, status: 'pending' }, data: { status: 'done', runId, error: null } });
+      await prisma.batchItem.updateMany({
+        where: { batchId, segmentId, status: 'pending' },
+        data: { status: 'done', runId, error: null },
+      });
     }
     for (const [key, reason] of Object.entries(ignored)) {
       const segmentId = segmentIdOfJobKey(key);
@@ -204,7 +225,10 @@ export async function cancelBatch(deps: BatchDeps, batchId: string, actor: strin
   await syncBatch(deps, batchId);
   const cancelled = await prisma.$transaction(async (tx) => {
     await tx.batchItem.updateMany({ where: { batchId, status: 'pending' }, data: { status: 'cancelled' } });
-    const row = await tx.batch.update({ where: { id: batchId }, data: { status: 'cancelled', finishedAt: new Date() } });
+    const row = await tx.batch.update({
+      where: { id: batchId },
+      data: { status: 'cancelled', finishedAt: new Date() },
+    });
     await appendAudit(tx, { actor, action: 'batch.cancel', entityType: 'batch', entityId: batchId, details: {} });
     return row;
   });
@@ -230,7 +254,13 @@ export async function resumeBatch(deps: BatchDeps, batchId: string, actor: strin
       where: { batchId, status: { in: ['pending', 'cancelled', 'failed'] } },
       data: { status: 'pending', error: null },
     });
-    await appendAudit(tx, { actor, action: 'batch.resume', entityType: 'batch', entityId: batchId, details: { items: count, attempt } });
+    await appendAudit(tx, {
+      actor,
+      action: 'batch.resume',
+      entityType: 'batch',
+      entityId: batchId,
+      details: { items: count, attempt },
+    });
     return tx.batch.update({
       where: { id: batchId },
       data: { status: 'running', finishedAt: null, flowJobId: flowJobId(batchId, attempt) },

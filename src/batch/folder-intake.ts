@@ -48,7 +48,13 @@ export async function registerFolder(
     const [{ sha256 }, { mtime }] = await Promise.all([hashFile(file), stat(file)]);
     const result = await createSegment(
       prisma,
-      { cameraId, fileUri: pathToFileURL(file).href, sha256, startTime: new Date(mtime.getTime() - durationSec * 1000), durationSec },
+      {
+        cameraId,
+        fileUri: pathToFileURL(file).href,
+        sha256,
+        startTime: new Date(mtime.getTime() - durationSec * 1000),
+        durationSec,
+      },
       actor,
     );
     const segment = result.created ? result.segment : result.existing;

@@ -45,10 +45,13 @@ export function diffViolations(a: DiffableViolation[], b: DiffableViolation[]): 
   a.forEach((va, i) =>
     b.forEach((vb, j) => {
       const o = overlap(va, vb);
-      if (zoneKey(va) === zoneKey(vb) && o >= 0) candidates.push({ i, j, sameTrack: va.trackId === vb.trackId, overlap: o });
+      if (zoneKey(va) === zoneKey(vb) && o >= 0)
+        candidates.push({ i, j, sameTrack: va.trackId === vb.trackId, overlap: o });
     }),
   );
-  candidates.sort((x, y) => Number(y.sameTrack) - Number(x.sameTrack) || y.overlap - x.overlap || x.i - y.i || x.j - y.j);
+  candidates.sort(
+    (x, y) => Number(y.sameTrack) - Number(x.sameTrack) || y.overlap - x.overlap || x.i - y.i || x.j - y.j,
+  );
 
   const pairedA = new Set<number>();
   const pairedB = new Set<number>();
@@ -105,7 +108,10 @@ export async function diffRuns(prisma: PrismaClient, runA: string, runB: string)
     [runA, runB].map((id) =>
       prisma.analysisRun.findUnique({
         where: { id },
-        select: { segmentId: true, violations: { select: DIFF_SELECT, orderBy: [{ startSec: 'asc' }, { trackId: 'asc' }] } },
+        select: {
+          segmentId: true,
+          violations: { select: DIFF_SELECT, orderBy: [{ startSec: 'asc' }, { trackId: 'asc' }] },
+        },
       }),
     ),
   );

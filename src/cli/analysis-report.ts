@@ -39,7 +39,11 @@ function round(n: number, digits: number): number {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -58,5 +62,12 @@ export function violationTable(analysis: SegmentAnalysis, evidenceRoot: string):
     v.plate.text ? `${v.plate.text} (${Math.round(v.plate.confidence * 100)}%)` : 'unread',
     path.relative(evidenceRoot, v.evidenceDir) || v.evidenceDir,
   ]);
-  return [title, timing, '', table(['#', 'zone', 'track', 'time', 'plate', 'evidence'], rows), '', `evidence root: ${evidenceRoot}`].join('\n');
+  return [
+    title,
+    timing,
+    '',
+    table(['#', 'zone', 'track', 'time', 'plate', 'evidence'], rows),
+    '',
+    `evidence root: ${evidenceRoot}`,
+  ].join('\n');
 }

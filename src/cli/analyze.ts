@@ -23,7 +23,6 @@ const USAGE = `usage: npm run analyze -- <video or folder> --camera <file.json> 
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.avi', '.ts', '.m4v', '.webm']);
 
-
 interface AnalyzeArgs {
   input: string;
   cameraFile: string;
@@ -60,7 +59,8 @@ function parseCli(argv: string[]): AnalyzeArgs {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one video file or folder' : 'missing the video file or folder');
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? 'give one video file or folder' : 'missing the video file or folder');
   if (!values.camera) throw new UsageError('missing --camera <file.json>');
   const fps = values.fps === undefined ? config.ANALYSIS_FPS : Number(values.fps);
   if (!(fps > 0 && fps <= 60)) throw new UsageError(`--fps must be a number in (0, 60], got ${values.fps}`);

@@ -36,7 +36,13 @@ const SELF = fileURLToPath(import.meta.url);
 async function workerMode(prefix: string): Promise<void> {
   const config = loadConfig();
   const prisma = createPrisma(config.DATABASE_URL);
-  const handle = startAnalysisWorker({ prisma, config, logger: createLogger('warn', 'bench-worker'), prefix, reconcileIntervalMs: 0 });
+  const handle = startAnalysisWorker({
+    prisma,
+    config,
+    logger: createLogger('warn', 'bench-worker'),
+    prefix,
+    reconcileIntervalMs: 0,
+  });
   await handle.worker.waitUntilReady();
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => void handle.close().then(() => process.exit(0)));
@@ -92,31 +98,79 @@ async function main(): Promise<void> {
   const runtime = openBatchRuntime({ prisma, redisUrl: config.REDIS_URL, logger, prefix });
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'motoguard-bench-batch-'));
   const stamp = Date.now();
-  const result: Record<string, unknown> = { clips, secondsPerClip: seconds, width: Number(values.width), cpus: os.cpus().length, loadAverage: os.loadavg()[0] };
-  const camera = await syncCameraFromFile(prisma, { ...(await loadCameraFile(DEMO_CAMERA)), name: `bench-batch-${stamp}` }, 'bench');
+  const result: Record<string, unknown> = {
+    clips,
+    secondsPerClip: seconds,
+    width: Number(values.width),
+    cpus: os.cpus().length,
+    loadAverage: os.loadavg()[0],
+  };
+  const camera = await syncCameraFromFile(
+    prisma,
+    { ...(await loadCameraFile(DEMO_CAMERA)), name: `bench-batch-${stamp}` },
+    'bench',
+  );
   try {
     const folder = path.join(tmp, 'archive');
     await mkdir(folder);
     for (let i = 0; i < clips; i++) {
-      await ffmpeg(['-ss', String(i * seconds), '-i', DEMO_FOOTAGE, '-t', String(seconds), '-vf', `scale=${values.width}:-2`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-an', path.join(folder, `clip-${i}.mp4`)]);
+      await ffmpeg([
+        '-ss',
+        String(i * seconds),
+        '-i',
+        DEMO_FOOTAGE,
+        '-t',
+        String(seconds),
+        '-vf',
+        `scale=${values.width}:-2`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-g',
+        '10',
+        '-an',
+        path.join(folder, `clip-${i}.mp4`),
+      ]);
     }
-    const throughput: Array<{ workers: number; wallSeconds: number; videoSecondsPerSecond: number; done: number; failed: number }> = [];
+    const throughput: Array<{
+      workers: number;
+      wallSeconds: number;
+      videoSecondsPerSecond: number;
+      done: number;
+      failed: number;
+    }> = [];
     for (const n of workerCounts) {
       // a version of its own per round, so every round analyses every clip afresh
       const pipelineVersion = `bench-${stamp}-w${n}`;
       const procs = await Promise.all(Array.from({ length: n }, () => spawnWorker(prefix, pipelineVersion)));
       const started = Date.now();
-      const batch = await createBatch(runtime.deps, { cameraId: camera.id, scope: { kind: 'folder', folder }, pipelineVersion, actor: 'bench' });
+      const batch = await createBatch(runtime.deps, {
+        cameraId: camera.id,
+        scope: { kind: 'folder', folder },
+        pipelineVersion,
+        actor: 'bench',
+      });
       const final = await waitForBatch(runtime.deps, batch.id);
       const wallSeconds = (Date.now() - started) / 1000;
-      throughput.push({ workers: n, wallSeconds, videoSecondsPerSecond: (clips * seconds) / wallSeconds, done: final.done, failed: final.failed });
+      throughput.push({
+        workers: n,
+        wallSeconds,
+        videoSecondsPerSecond: (clips * seconds) / wallSeconds,
+        done: final.done,
+        failed: final.failed,
+      });
       for (const p of procs) p.kill('SIGTERM');
       await Promise.all(procs.map((p) => once(p, 'exit')));
     }
     result.throughput = throughput;
     const base = throughput[0]?.videoSecondsPerSecond;
-    result.scaling = throughput.map((t) => ({ workers: t.workers, ratio: base ? t.videoSecondsPerSecond / base : null }));
-    if (alertsWanted > 0) result.alertLatency = await alertLatency({ prefix, cameraId: camera.id, tmp, wanted: alertsWanted });
+    result.scaling = throughput.map((t) => ({
+      workers: t.workers,
+      ratio: base ? t.videoSecondsPerSecond / base : null,
+    }));
+    if (alertsWanted > 0)
+      result.alertLatency = await alertLatency({ prefix, cameraId: camera.id, tmp, wanted: alertsWanted });
   } finally {
     await runtime.queue.obliterate({ force: true }).catch(() => undefined);
     await runtime.close();
@@ -133,23 +187,71 @@ async function main(): Promise<void> {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const { violation } = JSON.parse(body) as { violation: { id: string; segmentId: string } };
-        if (!arrivals.has(violation.segmentId)) arrivals.set(violation.segmentId, { at: Date.now(), violationId: violation.id });
+        if (!arrivals.has(violation.segmentId))
+          arrivals.set(violation.segmentId, { at: Date.now(), violationId: violation.id });
         res.writeHead(204).end();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    await createSubscription(prisma, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, label: 'bench', cameraId: o.cameraId }, 'bench');
-    const alerting = await startAlerting({ prisma, databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, logger, prefix: o.prefix });
+    await createSubscription(
+      prisma,
+      { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, label: 'bench', cameraId: o.cameraId },
+      'bench',
+    );
+    const alerting = await startAlerting({
+      prisma,
+      databaseUrl: config.DATABASE_URL,
+      redisUrl: config.REDIS_URL,
+      logger,
+      prefix: o.prefix,
+    });
     const worker = await spawnWorker(o.prefix, config.PIPELINE_VERSION);
     const port = 42000 + (process.pid % 2000);
     const loop = path.join(o.tmp, 'loop.mp4');
     // the whole clip: 10.4 s is no multiple of the 3 s segments, so each pass is cut differently and is new footage
-    await ffmpeg(['-i', DEMO_FOOTAGE, '-vf', `scale=${values.width}:-2`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-an', loop]);
-    const source = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', loop, '-c', 'copy', '-f', 'mpegts', `tcp://127.0.0.1:${port}?listen=1`], { stdio: 'ignore' });
+    await ffmpeg([
+      '-i',
+      DEMO_FOOTAGE,
+      '-vf',
+      `scale=${values.width}:-2`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '10',
+      '-an',
+      loop,
+    ]);
+    const source = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-i',
+        loop,
+        '-c',
+        'copy',
+        '-f',
+        'mpegts',
+        `tcp://127.0.0.1:${port}?listen=1`,
+      ],
+      { stdio: 'ignore' },
+    );
     const closed = new Map<string, number>();
     const feed = createCameraFeed({
-      prisma, queue: runtime.queue, pipelineVersion: config.PIPELINE_VERSION, camera: { id: o.cameraId, sourceUrl: `tcp://127.0.0.1:${port}` },
-      footageRoot: o.tmp, segmentSeconds: 3, logger, onRegistered: (s, r) => closed.set(r.segmentId, s.closedAt.getTime()),
+      prisma,
+      queue: runtime.queue,
+      pipelineVersion: config.PIPELINE_VERSION,
+      camera: { id: o.cameraId, sourceUrl: `tcp://127.0.0.1:${port}` },
+      footageRoot: o.tmp,
+      segmentSeconds: 3,
+      logger,
+      onRegistered: (s, r) => closed.set(r.segmentId, s.closedAt.getTime()),
     });
     feed.start();
     const deadline = Date.now() + 15 * 60_000;
@@ -162,8 +264,13 @@ async function main(): Promise<void> {
     await alerting.close();
     receiver.close();
     const samples = measured().map(([seg, a]) => (a.at - closed.get(seg)!) / 1000);
-    const recorded = await prisma.violation.findMany({ where: { id: { in: measured().map(([, a]) => a.violationId) } }, select: { id: true, createdAt: true } });
-    const dispatch = measured().map(([, a]) => (a.at - recorded.find((v) => v.id === a.violationId)!.createdAt.getTime()) / 1000);
+    const recorded = await prisma.violation.findMany({
+      where: { id: { in: measured().map(([, a]) => a.violationId) } },
+      select: { id: true, createdAt: true },
+    });
+    const dispatch = measured().map(
+      ([, a]) => (a.at - recorded.find((v) => v.id === a.violationId)!.createdAt.getTime()) / 1000,
+    );
     return {
       segmentSeconds: 3,
       closeToWebhookSeconds: samples,

@@ -20,7 +20,18 @@ const USAGE = `usage: npm run bench -- [clip] [--json] [--fps N] [--tiles N] [--
 /** One zone over the whole frame, so any clip exercises tracking and judging fully. */
 const WHOLE_FRAME: CameraConfig = parseCameraConfig({
   name: 'bench',
-  zones: [{ name: 'whole frame', kind: 'other', polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }],
+  zones: [
+    {
+      name: 'whole frame',
+      kind: 'other',
+      polygon: [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ],
+    },
+  ],
 });
 
 async function main(): Promise<void> {
@@ -40,7 +51,8 @@ async function main(): Promise<void> {
   const model = values.model;
   if (!isDetectorName(model)) throw new Error(`--model must be one of ${DETECTOR_NAMES.join(', ')}\n${USAGE}`);
   const maxTiles = Number(values.tiles);
-  if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16)) throw new Error(`--tiles must be an integer in 1..16\n${USAGE}`);
+  if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16))
+    throw new Error(`--tiles must be an integer in 1..16\n${USAGE}`);
   const camera = clip === DEMO_FOOTAGE ? await loadCameraFile(DEMO_CAMERA) : WHOLE_FRAME;
   const info = await probeVideo(clip);
   const size = outputSize(info.width, info.height, DEFAULT_MAX_WIDTH);
@@ -52,7 +64,8 @@ async function main(): Promise<void> {
   // Decode only: the frames are kept so inference runs on exactly the same pixels.
   const frames: RgbFrame[] = [];
   let mark = performance.now();
-  for await (const frame of decodeAhead(clip, { fps, maxWidth: DEFAULT_MAX_WIDTH, readAhead: DEFAULT_READ_AHEAD })) frames.push(frame);
+  for await (const frame of decodeAhead(clip, { fps, maxWidth: DEFAULT_MAX_WIDTH, readAhead: DEFAULT_READ_AHEAD }))
+    frames.push(frame);
   const decodeMs = performance.now() - mark;
   if (frames[0]) await detect(frames[0]);
 
@@ -94,7 +107,12 @@ async function main(): Promise<void> {
     limitFps: perSec(decodeMs + inferenceMs),
     ratio: round((decodeMs + inferenceMs) / e2eMs, 3),
     realtimeFactor: round(info.durationSec / (e2eMs / 1000), 3),
-    ms: { decode: Math.round(decodeMs), inference: Math.round(inferenceMs), e2e: Math.round(e2eMs), e2eDecodeWait: Math.round(loop.decodeWaitMs) },
+    ms: {
+      decode: Math.round(decodeMs),
+      inference: Math.round(inferenceMs),
+      e2e: Math.round(e2eMs),
+      e2eDecodeWait: Math.round(loop.decodeWaitMs),
+    },
   };
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
 }

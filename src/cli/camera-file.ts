@@ -12,7 +12,10 @@ export async function loadCameraFile(file: string): Promise<CameraConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CameraFileError(`camera file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    throw new CameraFileError(
+      `camera file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      { cause: err },
+    );
   }
   let json: unknown;
   try {

@@ -8,7 +8,6 @@ import { loadCameraFile } from './camera-file.js';
 import { DEMO_CAMERA, DEMO_FOOTAGE, DEMO_SEGMENT_START } from './demo-paths.js';
 import { createProgressDisplay } from './progress.js';
 
-
 async function main(): Promise<number> {
   try {
     await access(DEMO_FOOTAGE);
@@ -38,7 +37,10 @@ async function main(): Promise<number> {
   process.stdout.write(`${violationTable(analysis, config.EVIDENCE_ROOT)}\n\n`);
   for (const [i, v] of analysis.violations.entries()) {
     process.stdout.write(`#${i + 1} ${v.evidenceDir}\n`);
-    for (const file of v.evidence) process.stdout.write(`   ${file.role.padEnd(12)} ${path.basename(file.path).padEnd(20)} sha256 ${file.sha256.slice(0, 16)}…\n`);
+    for (const file of v.evidence)
+      process.stdout.write(
+        `   ${file.role.padEnd(12)} ${path.basename(file.path).padEnd(20)} sha256 ${file.sha256.slice(0, 16)}…\n`,
+      );
   }
   process.stdout.write(
     `\n${analysis.tracksSeen} motorcycle track(s), ${analysis.framesAnalysed} frames analysed in ${wall.toFixed(1)} s ` +

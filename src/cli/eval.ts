@@ -63,7 +63,8 @@ async function main(): Promise<number> {
   if (!isDetectorName(values.model)) throw new UsageError(`--model must be one of ${DETECTOR_NAMES.join(', ')}`);
   const model = values.model;
   const maxTiles = Number(values.tiles);
-  if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16)) throw new UsageError('--tiles must be an integer in 1..16');
+  if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16))
+    throw new UsageError('--tiles must be an integer in 1..16');
   const all = await loadLabels(values.labels, values.clip);
 
   const scores: ClipScore[] = [];

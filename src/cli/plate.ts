@@ -17,7 +17,6 @@ const BOX_MARGIN = 0.06;
 /** Detected plates read besides the one the plate reader rectifies. */
 const MAX_PLATES = 3;
 
-
 interface Candidate {
   text: string;
   confidence: number;
@@ -82,11 +81,17 @@ interface Finder {
 async function plateCrops(image: RgbImage, finder: Finder): Promise<RgbImage[]> {
   const whole = { x1: 0, y1: 0, x2: image.width, y2: image.height };
   const [located, plates] = await Promise.all([finder.reader.readPlate(image, whole), finder.detector.detect(image)]);
-  const boxes = plates.slice(0, MAX_PLATES).map((p) => cropImage(image, expandBox(p.box, BOX_MARGIN, image.width, image.height)));
+  const boxes = plates
+    .slice(0, MAX_PLATES)
+    .map((p) => cropImage(image, expandBox(p.box, BOX_MARGIN, image.width, image.height)));
   return located ? [located.crop, ...boxes] : boxes;
 }
 
-async function readFile(file: string, recognizer: KoreanPlateRecognizer, finder: Finder | undefined): Promise<PlateResult> {
+async function readFile(
+  file: string,
+  recognizer: KoreanPlateRecognizer,
+  finder: Finder | undefined,
+): Promise<PlateResult> {
   const image = await loadImage(file);
   const crops = finder ? await plateCrops(image, finder) : [image];
   const reads = (await recognizer.readLayouts(crops)).flat();
@@ -111,7 +116,9 @@ function human(r: PlateResult): string {
 async function main(): Promise<number> {
   const args = parseCli(process.argv.slice(2));
   const recognizer = await createKoreanRecognizer({ modelPath: args.model });
-  const finder = args.crop ? undefined : { reader: await createPlateReader({ recognizer }), detector: await createPlateDetector() };
+  const finder = args.crop
+    ? undefined
+    : { reader: await createPlateReader({ recognizer }), detector: await createPlateDetector() };
   let failures = 0;
   for (const file of args.files) {
     let result: PlateResult;

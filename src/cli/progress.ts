@@ -10,7 +10,11 @@ export interface ProgressDisplay {
 export function createProgressDisplay(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
   if (!stream.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} frames | {phase} | {violations} violation(s)`, stream, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} frames | {phase} | {violations} violation(s)`,
+      stream,
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   let started = false;

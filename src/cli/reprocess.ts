@@ -51,7 +51,11 @@ function progressBar(): { update(b: BatchView): void; stop(): void } {
     };
   }
   const bar = new SingleBar(
-    { format: 'reprocess [{bar}] {percentage}% | {value}/{total} segments | {failed} failed | {eta_formatted} left', stream: process.stderr, hideCursor: true },
+    {
+      format: 'reprocess [{bar}] {percentage}% | {value}/{total} segments | {failed} failed | {eta_formatted} left',
+      stream: process.stderr,
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   let started = false;
@@ -112,7 +116,9 @@ async function main(): Promise<number> {
     });
     process.stderr.write(`batch ${batch.id}: ${batch.total} segment(s), pipeline ${batch.pipelineVersion}\n`);
     process.once('SIGINT', () => {
-      void cancelBatch(runtime.deps, batch.id, ACTOR).then(() => process.stderr.write(`\nbatch ${batch.id} cancelled\n`));
+      void cancelBatch(runtime.deps, batch.id, ACTOR).then(() =>
+        process.stderr.write(`\nbatch ${batch.id} cancelled\n`),
+      );
     });
     const bar = progressBar();
     const final = await waitForBatch(runtime.deps, batch.id, (b) => bar.update(b));

@@ -89,9 +89,7 @@ export function nms<T extends Pick<Detection, 'box' | 'score'> & { label?: strin
   const sorted = [...dets].sort((a, b) => b.score - a.score);
   const kept: T[] = [];
   for (const d of sorted) {
-    const suppressed = kept.some(
-      (k) => (!opts.classWise || k.label === d.label) && iou(k.box, d.box) > iouThreshold,
-    );
+    const suppressed = kept.some((k) => (!opts.classWise || k.label === d.label) && iou(k.box, d.box) > iouThreshold);
     if (!suppressed) kept.push(d);
   }
   return kept;

@@ -4,7 +4,13 @@ import type { ObjectClass, Point, ZoneKind } from './types.js';
 
 /** The camera file (`--camera <file.json>`) and the API's camera/zone bodies share these schemas. */
 
-export const ZONE_KINDS = ['sidewalk', 'crosswalk', 'park', 'restricted_road', 'other'] as const satisfies readonly ZoneKind[];
+export const ZONE_KINDS = [
+  'sidewalk',
+  'crosswalk',
+  'park',
+  'restricted_road',
+  'other',
+] as const satisfies readonly ZoneKind[];
 
 /** Classes a zone rule may target. Bicycles and pedestrians are never violators. */
 export const RULE_CLASSES = ['motorcycle', 'car', 'bus', 'truck'] as const satisfies readonly ObjectClass[];
@@ -89,7 +95,10 @@ export const cameraConfigSchema = z
     enabled: z.boolean().default(true),
     frameWidth: z.int().positive().optional(),
     frameHeight: z.int().positive().optional(),
-    plateFormat: z.enum(PLATE_FORMATS).default('kr').describe('kr: Korean plates are read and checked by their grammar; none: no plate text is read'),
+    plateFormat: z
+      .enum(PLATE_FORMATS)
+      .default('kr')
+      .describe('kr: Korean plates are read and checked by their grammar; none: no plate text is read'),
     zones: z.array(zoneConfigSchema).max(100).default([]),
   })
   .superRefine((cam, ctx) => {

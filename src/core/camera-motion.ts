@@ -64,7 +64,8 @@ function halve(img: GreyImage): GreyImage {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = 2 * y * img.width + 2 * x;
-      data[y * width + x] = (img.data[i]! + img.data[i + 1]! + img.data[i + img.width]! + img.data[i + img.width + 1]!) / 4;
+      data[y * width + x] =
+        (img.data[i]! + img.data[i + 1]! + img.data[i + img.width]! + img.data[i + img.width + 1]!) / 4;
     }
   }
   return { width, height, data };
@@ -142,7 +143,16 @@ export function estimateShift(
     const factor = 2 ** l;
     const lp = halve(up.prev);
     const ln = halve(up.next);
-    levels.push({ prev: lp, next: ln, keep: background(ln.width, ln.height, scaled.map((b) => ({ x1: b.x1 / factor, y1: b.y1 / factor, x2: b.x2 / factor, y2: b.y2 / factor }))), scale: factor });
+    levels.push({
+      prev: lp,
+      next: ln,
+      keep: background(
+        ln.width,
+        ln.height,
+        scaled.map((b) => ({ x1: b.x1 / factor, y1: b.y1 / factor, x2: b.x2 / factor, y2: b.y2 / factor })),
+      ),
+      scale: factor,
+    });
   }
   const top = levels[levels.length - 1]!;
   let best = search(top.prev, top.next, top.keep, 0, 0, Math.max(1, Math.round(top.next.width / 5)));
@@ -157,7 +167,6 @@ export function estimateShift(
   if (Math.hypot(sx, sy) < STILL) return { dx: 0, dy: 0 };
   return { dx: sx / k, dy: sy / k };
 }
-
 
 /** Whether a shift measured over `seconds` is a camera on the move rather than jitter. */
 export function isCameraMoving(shift: Shift, width: number, height: number, seconds: number): boolean {

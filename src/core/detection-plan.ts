@@ -41,7 +41,12 @@ export interface DetectionPlanOptions {
 const clampInt = (v: number, lo: number, hi: number) => Math.round(Math.min(Math.max(v, lo), hi));
 
 /** The zones' bounding box grown by the margin (more above, where bodies rise), in pixels. */
-export function regionOfInterest(polygons: readonly (readonly Point[])[], width: number, height: number, margin: number): Tile {
+export function regionOfInterest(
+  polygons: readonly (readonly Point[])[],
+  width: number,
+  height: number,
+  margin: number,
+): Tile {
   const points = polygons.flat();
   if (points.length === 0) return { x: 0, y: 0, width, height };
   const xs = points.map((p) => p[0] * width);
@@ -68,7 +73,12 @@ export function gridTiles(roi: Tile, cols: number, rows: number, overlap: number
     for (let c = 0; c < cols; c++) {
       const x = Math.round(roi.x + c * tw * (1 - overlap));
       const y = Math.round(roi.y + r * th * (1 - overlap));
-      tiles.push({ x, y, width: Math.min(Math.round(tw), roi.x + roi.width - x), height: Math.min(Math.round(th), roi.y + roi.height - y) });
+      tiles.push({
+        x,
+        y,
+        width: Math.min(Math.round(tw), roi.x + roi.width - x),
+        height: Math.min(Math.round(th), roi.y + roi.height - y),
+      });
     }
   }
   return tiles;
@@ -79,7 +89,12 @@ export function gridTiles(roi: Tile, cols: number, rows: number, overlap: number
  * scale down to `targetScale`, at most `maxTiles`; among grids of one size, the one with the
  * smallest scale.
  */
-export function planDetection(polygons: readonly (readonly Point[])[], width: number, height: number, opts: DetectionPlanOptions): Tile[] {
+export function planDetection(
+  polygons: readonly (readonly Point[])[],
+  width: number,
+  height: number,
+  opts: DetectionPlanOptions,
+): Tile[] {
   const overlap = opts.overlap ?? 0.15;
   const target = opts.targetScale ?? 2.7;
   const roi = regionOfInterest(polygons, width, height, opts.margin ?? 0.15);

@@ -43,7 +43,11 @@ function picksUp(a: ViolationEvent, b: ViolationEvent, opts: DuplicateOptions): 
 }
 
 /** Whether two events show the same vehicle in the same zone. */
-export function sameVehicle(a: ViolationEvent, b: ViolationEvent, opts: DuplicateOptions = DEFAULT_DUPLICATE_OPTIONS): boolean {
+export function sameVehicle(
+  a: ViolationEvent,
+  b: ViolationEvent,
+  opts: DuplicateOptions = DEFAULT_DUPLICATE_OPTIONS,
+): boolean {
   if (a.zone.name !== b.zone.name) return false;
   if (picksUp(a, b, opts) || picksUp(b, a, opts)) return true;
   const byFrame = new Map(a.boxes.map((x) => [x.frameIndex, x.box]));
@@ -57,7 +61,10 @@ export function sameVehicle(a: ViolationEvent, b: ViolationEvent, opts: Duplicat
 }
 
 /** The events without duplicates, in their original order. */
-export function suppressDuplicates(events: readonly ViolationEvent[], opts: DuplicateOptions = DEFAULT_DUPLICATE_OPTIONS): ViolationEvent[] {
+export function suppressDuplicates(
+  events: readonly ViolationEvent[],
+  opts: DuplicateOptions = DEFAULT_DUPLICATE_OPTIONS,
+): ViolationEvent[] {
   const byStrength = [...events].sort((a, b) => b.boxes.length - a.boxes.length || a.startSec - b.startSec);
   const kept = new Set<ViolationEvent>();
   for (const e of byStrength) {

@@ -97,9 +97,7 @@ export function polygonProblems(points: unknown[]): string[] {
       const adjacent = j === i + 1 || (i === 0 && j === n - 1);
       if (adjacent) continue;
       if (segmentsIntersect(poly[i]!, poly[(i + 1) % n]!, poly[j]!, poly[(j + 1) % n]!)) {
-        problems.push(
-          `polygon is self-intersecting: edge from point ${i} crosses edge from point ${j}`,
-        );
+        problems.push(`polygon is self-intersecting: edge from point ${i} crosses edge from point ${j}`);
       }
     }
   }

@@ -58,7 +58,12 @@ export function plateAutomaton(keys: readonly string[]): PlateAutomaton {
   // regional / commercial 서울12가3456 and legacy motorcycle 서울강남가1234 share the region
   const region = node();
   for (const name of REGIONS) {
-    if ([...name].every((c) => classOf.has(c))) chain(START, [...name].map((c) => classes(c)), region);
+    if ([...name].every((c) => classOf.has(c)))
+      chain(
+        START,
+        [...name].map((c) => classes(c)),
+        region,
+      );
   }
   chain(region, [digit, digit, use, ...serial], ACCEPT);
   const district = [node(), node(), node()];
@@ -126,7 +131,10 @@ export function bestPlatePath(
   keys: readonly string[],
   automaton: PlateAutomaton,
 ): DecodedPath | null {
-  let blank: Cell[] = Array.from({ length: automaton.nodes }, (_, n) => ({ score: n === START ? 0 : -Infinity, path: null }));
+  let blank: Cell[] = Array.from({ length: automaton.nodes }, (_, n) => ({
+    score: n === START ? 0 : -Infinity,
+    path: null,
+  }));
   let emitted: Array<Map<number, Cell>> = Array.from({ length: automaton.nodes }, () => new Map<number, Cell>());
   for (let t = 0; t < steps; t++) {
     const row = offset + t * classes;

@@ -8,16 +8,61 @@ export const UNKNOWN = '?';
 
 /** Official two-syllable region names on legacy regional and commercial plates. */
 export const REGIONS = [
-  '서울', '부산', '대구', '인천', '광주', '대전', '울산', '세종',
-  '경기', '강원', '충북', '충남', '전북', '전남', '경북', '경남', '제주',
+  '서울',
+  '부산',
+  '대구',
+  '인천',
+  '광주',
+  '대전',
+  '울산',
+  '세종',
+  '경기',
+  '강원',
+  '충북',
+  '충남',
+  '전북',
+  '전남',
+  '경북',
+  '경남',
+  '제주',
 ] as const;
 
 /** Use syllables (용도기호) by meaning. */
 export const USE_SYLLABLES = {
   /** private, non-commercial (비사업용) */
   private: [
-    '가', '나', '다', '라', '마', '거', '너', '더', '러', '머', '버', '서', '어', '저',
-    '고', '노', '도', '로', '모', '보', '소', '오', '조', '구', '누', '두', '루', '무', '부', '수', '우', '주',
+    '가',
+    '나',
+    '다',
+    '라',
+    '마',
+    '거',
+    '너',
+    '더',
+    '러',
+    '머',
+    '버',
+    '서',
+    '어',
+    '저',
+    '고',
+    '노',
+    '도',
+    '로',
+    '모',
+    '보',
+    '소',
+    '오',
+    '조',
+    '구',
+    '누',
+    '두',
+    '루',
+    '무',
+    '부',
+    '수',
+    '우',
+    '주',
   ],
   /** commercial transport (사업용: taxis, buses, trucks; yellow plates) */
   commercial: ['바', '사', '아', '자'],
@@ -73,8 +118,16 @@ interface Grammar {
 /** Order matters only where shapes could overlap: none of these can match the same text. */
 const GRAMMARS: Grammar[] = [
   { format: 'car', pattern: new RegExp(`^(\\d{2,3})(${H})(\\d{4})$`), names: ['class', 'use', 'serial'] },
-  { format: 'motorcycle_2026', pattern: new RegExp(`^(\\d)(${H})(\\d)(\\d{4})$`), names: ['type', 'use', 'digit', 'serial'] },
-  { format: 'regional', pattern: new RegExp(`^(${H}{2})(\\d{2})(${H})(\\d{4})$`), names: ['region', 'class', 'use', 'serial'] },
+  {
+    format: 'motorcycle_2026',
+    pattern: new RegExp(`^(\\d)(${H})(\\d)(\\d{4})$`),
+    names: ['type', 'use', 'digit', 'serial'],
+  },
+  {
+    format: 'regional',
+    pattern: new RegExp(`^(${H}{2})(\\d{2})(${H})(\\d{4})$`),
+    names: ['region', 'class', 'use', 'serial'],
+  },
   {
     format: 'motorcycle_legacy',
     pattern: new RegExp(`^(${H}{2})(${H}{1,3})(${H})(\\d{4})$`),
@@ -140,7 +193,7 @@ function tokenize(chars: readonly PlateChar[]): PlateChar[] {
 /** Replace each maximal run of `match` characters lying between two digits by one unknown. */
 function collapseBetweenDigits(chars: PlateChar[], match: (c: PlateChar) => boolean): PlateChar[] {
   const out: PlateChar[] = [];
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     if (!match(chars[i]!)) {
       out.push(chars[i++]!);
       continue;

@@ -149,7 +149,10 @@ export const PLATE_CONFIDENCE_FLOOR = 0.2;
  * The text a vote may state as the plate: complete, fitting the plate grammar and sure enough;
  * otherwise null (shown as 판독 불가), the candidates staying for the officer to pick from.
  */
-export function plateOfRecord(vote: Pick<PlateVote, 'text' | 'confidence' | 'format' | 'complete'>, floor = PLATE_CONFIDENCE_FLOOR): string | null {
+export function plateOfRecord(
+  vote: Pick<PlateVote, 'text' | 'confidence' | 'format' | 'complete'>,
+  floor = PLATE_CONFIDENCE_FLOOR,
+): string | null {
   if (!vote.text || !vote.complete || vote.format === 'unknown' || vote.confidence < floor) return null;
   return vote.text;
 }

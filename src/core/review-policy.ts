@@ -17,8 +17,7 @@ export interface ReviewState {
 }
 
 export type ReviewOutcome =
-  | { ok: true; newStatus: ViolationStatus }
-  | { ok: false; reason: 'already_final' | 'same_reviewer' };
+  { ok: true; newStatus: ViolationStatus } | { ok: false; reason: 'already_final' | 'same_reviewer' };
 
 /** A machine plate reading under the threshold (or none at all) is not trusted on one officer's word. */
 export function needsSecondReview(plateConfidence: number | null, threshold: number): boolean {
@@ -41,5 +40,8 @@ export function reviewOutcome(
     return { ok: true, newStatus: decision === 'reject' ? 'rejected' : 'confirmed' };
   }
   if (decision === 'reject') return { ok: true, newStatus: 'rejected' };
-  return { ok: true, newStatus: needsSecondReview(state.plateConfidence, threshold) ? 'needs_second_review' : 'confirmed' };
+  return {
+    ok: true,
+    newStatus: needsSecondReview(state.plateConfidence, threshold) ? 'needs_second_review' : 'confirmed',
+  };
 }

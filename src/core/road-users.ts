@@ -41,12 +41,18 @@ export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
 const TWO_WHEELERS: readonly ObjectClass[] = ['motorcycle', 'bicycle'];
 const CAR_CLASSES: readonly ObjectClass[] = ['car', 'truck', 'bus'];
 
-const union = (a: Box, b: Box): Box => ({ x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) });
+const union = (a: Box, b: Box): Box => ({
+  x1: Math.min(a.x1, b.x1),
+  y1: Math.min(a.y1, b.y1),
+  x2: Math.max(a.x2, b.x2),
+  y2: Math.max(a.y2, b.y2),
+});
 
 /** The class with the highest score. */
 export function topClass(scores: ClassScores): [ObjectClass, number] {
   let best: [ObjectClass, number] = ['car', 0];
-  for (const [label, score] of Object.entries(scores) as Array<[ObjectClass, number]>) if (score > best[1]) best = [label, score];
+  for (const [label, score] of Object.entries(scores) as Array<[ObjectClass, number]>)
+    if (score > best[1]) best = [label, score];
   return best;
 }
 
@@ -62,7 +68,9 @@ function sameObject(a: Box, b: Box, minIou: number): boolean {
 
 export function fuseRoadUsers(detections: readonly Detection[], options: Partial<RoadUserOptions> = {}): Detection[] {
   const opts = { ...DEFAULT_ROAD_USER_OPTIONS, ...options };
-  const persons = detections.filter((d) => d.label === 'person' && d.score >= opts.minPersonScore).sort((a, b) => b.score - a.score);
+  const persons = detections
+    .filter((d) => d.label === 'person' && d.score >= opts.minPersonScore)
+    .sort((a, b) => b.score - a.score);
   const vehicles = detections.filter((d) => d.label !== 'person').sort((a, b) => b.score - a.score);
 
   const objects: Array<{ box: Box; scores: ClassScores }> = [];
@@ -74,7 +82,9 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
 
   // Two-wheelers choose their riders first: a car behind a bike must not take the bike's rider.
   const riders = new Map<(typeof objects)[number], Detection>();
-  const twoWheelersFirst = [...objects].sort((a, b) => Number(hasTwoWheeler(b.scores)) - Number(hasTwoWheeler(a.scores)));
+  const twoWheelersFirst = [...objects].sort(
+    (a, b) => Number(hasTwoWheeler(b.scores)) - Number(hasTwoWheeler(a.scores)),
+  );
   for (const o of twoWheelersFirst) {
     const rider = persons.find((p) => ![...riders.values()].includes(p) && isRiding(o.box, p.box, opts.rider));
     if (rider) riders.set(o, rider);

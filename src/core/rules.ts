@@ -91,7 +91,10 @@ export function netMotion(boxes: readonly Box[], frameWidth: number, frameHeight
   const refX = (b: Box) => (cutRight && !cutLeft ? b.x1 : cutLeft && !cutRight ? b.x2 : (b.x1 + b.x2) / 2);
   const refY = (b: Box) => (cutBottom ? b.y1 : b.y2);
   const k = Math.max(1, Math.min(3, Math.floor(boxes.length / 4)));
-  const mean = (bs: readonly Box[]) => [bs.reduce((s, b) => s + refX(b), 0) / bs.length, bs.reduce((s, b) => s + refY(b), 0) / bs.length];
+  const mean = (bs: readonly Box[]) => [
+    bs.reduce((s, b) => s + refX(b), 0) / bs.length,
+    bs.reduce((s, b) => s + refY(b), 0) / bs.length,
+  ];
   const [x0, y0] = mean(boxes.slice(0, k)) as [number, number];
   const [x1, y1] = mean(boxes.slice(-k)) as [number, number];
   const dx = x1 - x0;
@@ -166,12 +169,9 @@ export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
   const last = frames[frames.length - 1];
   // rounded to the microsecond so that five frames at 5 fps make 1 s, not 0.9999999
   const dwellSeconds = first && last ? Math.round((last.timestamp - first.timestamp + 1 / input.fps) * 1e6) / 1e6 : 0;
-  const cameraTravel = first && last ? cameraShiftBetween(first, last) / Math.hypot(input.frameWidth, input.frameHeight) : 0;
-  const motion = netMotion(
-    frames.map(groundBox),
-    input.frameWidth,
-    input.frameHeight,
-  );
+  const cameraTravel =
+    first && last ? cameraShiftBetween(first, last) / Math.hypot(input.frameWidth, input.frameHeight) : 0;
+  const motion = netMotion(frames.map(groundBox), input.frameWidth, input.frameHeight);
   const riderShare = frames.length ? frames.filter((f) => f.ridden).length / frames.length : 0;
   const rider = input.rider ?? DEFAULT_RIDER_OPTIONS;
 
@@ -184,7 +184,9 @@ export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
     reasons.push(`dwell ${dwellSeconds.toFixed(2)} s under ${rules.minDwellSeconds} s`);
   }
   if (motion.displacement < rules.minDisplacement) {
-    reasons.push(`displacement ${motion.displacement.toFixed(3)} under ${rules.minDisplacement} (parked or barely moving)`);
+    reasons.push(
+      `displacement ${motion.displacement.toFixed(3)} under ${rules.minDisplacement} (parked or barely moving)`,
+    );
   } else if (motion.displacement < cameraTravel) {
     reasons.push(
       `displacement ${motion.displacement.toFixed(3)} no more than the camera's own travel ${cameraTravel.toFixed(3)} (parallax of a moving camera, not riding)`,
@@ -194,11 +196,15 @@ export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
   if (allowed !== null && allowed !== undefined && motion.directionDeg !== undefined) {
     const off = angleDifference(motion.directionDeg, allowed);
     if (off <= rules.directionToleranceDeg) {
-      reasons.push(`moving ${motion.directionDeg.toFixed(0)}°, within ${rules.directionToleranceDeg}° of the allowed ${allowed}°`);
+      reasons.push(
+        `moving ${motion.directionDeg.toFixed(0)}°, within ${rules.directionToleranceDeg}° of the allowed ${allowed}°`,
+      );
     }
   }
   if (rules.requireRider && input.label === 'motorcycle' && riderShare < rider.minRiderShare) {
-    reasons.push(`rider seen on ${(riderShare * 100).toFixed(0)}% of frames, under ${rider.minRiderShare * 100}% (pushed or unattended)`);
+    reasons.push(
+      `rider seen on ${(riderShare * 100).toFixed(0)}% of frames, under ${rider.minRiderShare * 100}% (pushed or unattended)`,
+    );
   }
   return {
     violation: reasons.length === 0,

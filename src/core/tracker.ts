@@ -143,7 +143,12 @@ function greedyMatch(
   return matches;
 }
 
-function matchByIou(tracks: readonly InternalTrack[], dets: readonly Detection[], minIou: number, appearance: Appearance): Pairs {
+function matchByIou(
+  tracks: readonly InternalTrack[],
+  dets: readonly Detection[],
+  minIou: number,
+  appearance: Appearance,
+): Pairs {
   return greedyMatch(tracks, dets, appearance, (t, d) => {
     const v = iou(t.predicted, d.box);
     return v >= minIou ? -v : undefined;
@@ -151,7 +156,12 @@ function matchByIou(tracks: readonly InternalTrack[], dets: readonly Detection[]
 }
 
 /** Centre distance in predicted-box diagonals, for boxes of similar area (within a factor of 2). */
-function matchByDistance(tracks: readonly InternalTrack[], dets: readonly Detection[], maxDistance: number, appearance: Appearance): Pairs {
+function matchByDistance(
+  tracks: readonly InternalTrack[],
+  dets: readonly Detection[],
+  maxDistance: number,
+  appearance: Appearance,
+): Pairs {
   return greedyMatch(tracks, dets, appearance, (t, d) => {
     const [tx, ty, tw, th] = toCxCyWh(t.predicted);
     const [dx, dy, dw, dh] = toCxCyWh(d.box);
@@ -194,7 +204,12 @@ export class ByteTracker {
    * every prediction moves with it. Returns the tracks matched in this frame that are reported
    * (not tentative).
    */
-  update(dets: readonly Detection[], frameIndex: number, timestamp?: number, cameraShift?: readonly [number, number]): Track[] {
+  update(
+    dets: readonly Detection[],
+    frameIndex: number,
+    timestamp?: number,
+    cameraShift?: readonly [number, number],
+  ): Track[] {
     if (this.lastFrame !== undefined && frameIndex <= this.lastFrame) {
       throw new RangeError(`frame ${frameIndex} is not after frame ${this.lastFrame}`);
     }
@@ -212,7 +227,13 @@ export class ByteTracker {
     const matched = new Set<InternalTrack>();
     const apply = (pairs: Array<[InternalTrack, Detection]>, byDistance = false) => {
       for (const [t, d] of pairs) {
-        this.observe(t, d, frameIndex, timestamp, byDistance || frameIndex - t.lastFrame - 1 > UNSEEN_FRAMES || sizeJump(t.box, d.box));
+        this.observe(
+          t,
+          d,
+          frameIndex,
+          timestamp,
+          byDistance || frameIndex - t.lastFrame - 1 > UNSEEN_FRAMES || sizeJump(t.box, d.box),
+        );
         matched.add(t);
       }
     };
@@ -294,20 +315,41 @@ export class ByteTracker {
   }
 
   /** Adds a matched detection to the track's history and class vote. */
-  private record(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined, uncertain = false): void {
+  private record(
+    t: InternalTrack,
+    d: Detection,
+    frameIndex: number,
+    timestamp: number | undefined,
+    uncertain = false,
+  ): void {
     t.box = d.box;
     t.score = d.score;
     t.lastFrame = frameIndex;
-    t.history.push({ frameIndex, timestamp, box: d.box, score: d.score, ridden: d.ridden, ...(uncertain ? { uncertain } : {}) });
+    t.history.push({
+      frameIndex,
+      timestamp,
+      box: d.box,
+      score: d.score,
+      ridden: d.ridden,
+      ...(uncertain ? { uncertain } : {}),
+    });
     t.hits++;
-    for (const [label, score] of Object.entries(d.classScores ?? { [d.label]: d.score }) as Array<[ObjectClass, number]>) {
+    for (const [label, score] of Object.entries(d.classScores ?? { [d.label]: d.score }) as Array<
+      [ObjectClass, number]
+    >) {
       t.classVotes[label] = (t.classVotes[label] ?? 0) + score;
     }
     t.label = (Object.entries(t.classVotes) as Array<[ObjectClass, number]>).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
     if (d.appearance) t.appearance = t.appearance ? blendSignature(t.appearance, d.appearance, 0.3) : d.appearance;
   }
 
-  private observe(t: InternalTrack, d: Detection, frameIndex: number, timestamp: number | undefined, uncertain: boolean): void {
+  private observe(
+    t: InternalTrack,
+    d: Detection,
+    frameIndex: number,
+    timestamp: number | undefined,
+    uncertain: boolean,
+  ): void {
     t.predicted = t.filter.correct(d.box);
     this.record(t, d, frameIndex, timestamp, uncertain);
     if (t.state === 'lost') t.state = 'tracked';

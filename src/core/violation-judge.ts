@@ -86,7 +86,12 @@ export interface FrameContext {
 }
 
 export interface ViolationJudge {
-  update(frameIndex: number, timestamp: number, detections: readonly Detection[], context?: FrameContext): ViolationEvent[];
+  update(
+    frameIndex: number,
+    timestamp: number,
+    detections: readonly Detection[],
+    context?: FrameContext,
+  ): ViolationEvent[];
   /** close every open stay (end of segment) */
   finish(): ViolationEvent[];
   tracks(): Track[];
@@ -113,9 +118,7 @@ interface Stay {
 export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudge {
   const tracker = new ByteTracker(opts.tracker);
   const inertia = opts.inertia ?? DEFAULT_ZONE_INERTIA;
-  const zones = opts.zones.map(
-    (z) => new PolygonZone(zonePolygon(z), opts.frameWidth, opts.frameHeight, { inertia }),
-  );
+  const zones = opts.zones.map((z) => new PolygonZone(zonePolygon(z), opts.frameWidth, opts.frameHeight, { inertia }));
   const rider: RiderOptions = { ...DEFAULT_RIDER_OPTIONS, ...opts.rider };
   const confirmThreshold = opts.confirmThreshold ?? 0.5;
   const crowdIou = opts.crowdIou ?? 0.3;
@@ -145,7 +148,14 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     const last = frames[frames.length - 1];
     const zone = opts.zones[zoneIndex]!;
     if ((!first || !last) && unsteady > 0 && !emitted.has(key)) {
-      rejected.push({ trackId: track.id, label: track.label, zone: zone.name, entryFrame: -1, exitFrame: -1, reasons: ['camera moving throughout the stay: motion not judged'] });
+      rejected.push({
+        trackId: track.id,
+        label: track.label,
+        zone: zone.name,
+        entryFrame: -1,
+        exitFrame: -1,
+        reasons: ['camera moving throughout the stay: motion not judged'],
+      });
     }
     if (!first || !last || emitted.has(key)) return undefined;
     const verdict = judgeEpisode({
@@ -216,7 +226,15 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
    * `crowded`: the track may have swapped identity here (it overlaps another track, or its match
    * was uncertain), so the stay is judged in pieces cut at this frame.
    */
-  function observe(track: Track, frameIndex: number, timestamp: number, box: Box, score: number, ridden: boolean, crowded = false): ViolationEvent[] {
+  function observe(
+    track: Track,
+    frameIndex: number,
+    timestamp: number,
+    box: Box,
+    score: number,
+    ridden: boolean,
+    crowded = false,
+  ): ViolationEvent[] {
     const events: ViolationEvent[] = [];
     const frame: EpisodeFrame = { frameIndex, timestamp, box, score, ridden, cameraOffset: offsets.get(frameIndex) };
     zones.forEach((zone, zi) => {

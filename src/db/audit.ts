@@ -34,7 +34,14 @@ export interface AuditVerification {
 
 export function auditHash(
   prevHash: string,
-  row: { createdAt: Date; actor: string; action: string; entityType: string; entityId: string | null; details: unknown },
+  row: {
+    createdAt: Date;
+    actor: string;
+    action: string;
+    entityType: string;
+    entityId: string | null;
+    details: unknown;
+  },
 ): string {
   const content = canonicalJson({
     createdAt: row.createdAt.toISOString(),
@@ -44,7 +51,9 @@ export function auditHash(
     entityId: row.entityId,
     details: row.details,
   });
-  return createHash('sha256').update(prevHash + content, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + content, 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -80,10 +89,20 @@ export async function verifyAuditChain(prisma: PrismaClient, batchSize = 1000): 
     });
     for (const row of rows) {
       if (row.prevHash !== expectedPrev) {
-        return { ok: false, checked, firstBadId: row.id.toString(), reason: 'prev_hash does not match the previous row: a row was removed or inserted' };
+        return {
+          ok: false,
+          checked,
+          firstBadId: row.id.toString(),
+          reason: 'prev_hash does not match the previous row: a row was removed or inserted',
+        };
       }
       if (auditHash(row.prevHash, row) !== row.hash) {
-        return { ok: false, checked, firstBadId: row.id.toString(), reason: 'hash does not match the row content: the row was altered' };
+        return {
+          ok: false,
+          checked,
+          firstBadId: row.id.toString(),
+          reason: 'hash does not match the row content: the row was altered',
+        };
       }
       expectedPrev = row.hash;
       checked++;

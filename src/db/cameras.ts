@@ -5,7 +5,10 @@ import { startOfLocalDay } from '../core/wall-clock.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
 
-export type CameraCreate = Pick<Prisma.CameraCreateInput, 'name' | 'sourceUrl' | 'timezone' | 'enabled' | 'frameWidth' | 'frameHeight' | 'plateFormat'>;
+export type CameraCreate = Pick<
+  Prisma.CameraCreateInput,
+  'name' | 'sourceUrl' | 'timezone' | 'enabled' | 'frameWidth' | 'frameHeight' | 'plateFormat'
+>;
 export type CameraUpdate = Partial<CameraCreate>;
 
 /** The one mapping from a camera file's camera (its zones apart) to the cameras table's columns. */
@@ -52,7 +55,11 @@ export function getCamera(prisma: PrismaClient, id: string): Promise<Camera | nu
 /** Last segment, last failure and today's segment count, for the ops camera list. */
 export async function cameraHealth(prisma: PrismaClient, camera: Camera, now = new Date()): Promise<CameraHealth> {
   const [last, lastFailed, segmentsToday] = await Promise.all([
-    prisma.segment.findFirst({ where: { cameraId: camera.id }, orderBy: { startTime: 'desc' }, select: { startTime: true } }),
+    prisma.segment.findFirst({
+      where: { cameraId: camera.id },
+      orderBy: { startTime: 'desc' },
+      select: { startTime: true },
+    }),
     prisma.segment.findFirst({
       where: { cameraId: camera.id, status: 'failed' },
       orderBy: { updatedAt: 'desc' },
@@ -68,18 +75,35 @@ export async function cameraHealth(prisma: PrismaClient, camera: Camera, now = n
 export async function createCamera(prisma: PrismaClient, data: CameraCreate, actor: string): Promise<Camera> {
   return prisma.$transaction(async (tx) => {
     const camera = await tx.camera.create({ data });
-    await appendAudit(tx, { actor, action: 'camera.create', entityType: 'camera', entityId: camera.id, details: { name: camera.name } });
+    await appendAudit(tx, {
+      actor,
+      action: 'camera.create',
+      entityType: 'camera',
+      entityId: camera.id,
+      details: { name: camera.name },
+    });
     return camera;
   });
 }
 
 /** null when the camera does not exist. */
-export async function updateCamera(prisma: PrismaClient, id: string, data: CameraUpdate, actor: string): Promise<Camera | null> {
+export async function updateCamera(
+  prisma: PrismaClient,
+  id: string,
+  data: CameraUpdate,
+  actor: string,
+): Promise<Camera | null> {
   return prisma.$transaction(async (tx) => {
     const found = await tx.camera.findUnique({ where: { id } });
     if (!found) return null;
     const camera = await tx.camera.update({ where: { id }, data });
-    await appendAudit(tx, { actor, action: 'camera.update', entityType: 'camera', entityId: id, details: { changes: data } });
+    await appendAudit(tx, {
+      actor,
+      action: 'camera.update',
+      entityType: 'camera',
+      entityId: id,
+      details: { changes: data },
+    });
     return camera;
   });
 }
@@ -89,7 +113,10 @@ export type CameraDeleteResult = 'deleted' | 'not_found' | 'has_segments';
 /** A camera whose footage is on record stays (the evidence trail needs it); disable it instead. */
 export async function deleteCamera(prisma: PrismaClient, id: string, actor: string): Promise<CameraDeleteResult> {
   return prisma.$transaction(async (tx) => {
-    const camera = await tx.camera.findUnique({ where: { id }, include: { _count: { select: { segments: true, zones: true } } } });
+    const camera = await tx.camera.findUnique({
+      where: { id },
+      include: { _count: { select: { segments: true, zones: true } } },
+    });
     if (!camera) return 'not_found';
     if (camera._count.segments > 0) return 'has_segments';
     await tx.camera.delete({ where: { id } });

@@ -21,7 +21,13 @@ export async function recordEvidenceDownload(
       action: 'evidence.download',
       entityType: 'evidence_file',
       entityId: input.file.id,
-      details: { violationId: input.file.violationId, role: input.file.role, sha256: input.file.sha256, range: input.range, requestId: input.requestId },
+      details: {
+        violationId: input.file.violationId,
+        role: input.file.role,
+        sha256: input.file.sha256,
+        range: input.range,
+        requestId: input.requestId,
+      },
     }),
   );
 }

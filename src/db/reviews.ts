@@ -14,7 +14,8 @@ export interface ReviewWrite {
   newStatus: ViolationStatus;
 }
 
-export type ReviewWriteResult = { ok: true; violation: Violation; action: ReviewAction } | { ok: false; reason: 'stale' };
+export type ReviewWriteResult =
+  { ok: true; violation: Violation; action: ReviewAction } | { ok: false; reason: 'stale' };
 
 /** Keys whose confirm/correct moved the violation into second review: they may not finish it. */
 export function firstReviewerKeyIds(reviews: Pick<ReviewAction, 'apiKeyId' | 'newStatus'>[]): string[] {

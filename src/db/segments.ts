@@ -13,9 +13,15 @@ export interface SegmentCreate {
 export type SegmentCreateResult = { created: true; segment: Segment } | { created: false; existing: Segment };
 
 /** Inserts the segment, or returns the camera's existing row for the same bytes (same sha256). */
-export async function createSegment(prisma: PrismaClient, data: SegmentCreate, actor: string): Promise<SegmentCreateResult> {
+export async function createSegment(
+  prisma: PrismaClient,
+  data: SegmentCreate,
+  actor: string,
+): Promise<SegmentCreateResult> {
   return prisma.$transaction(async (tx) => {
-    const existing = await tx.segment.findUnique({ where: { cameraId_sha256: { cameraId: data.cameraId, sha256: data.sha256 } } });
+    const existing = await tx.segment.findUnique({
+      where: { cameraId_sha256: { cameraId: data.cameraId, sha256: data.sha256 } },
+    });
     if (existing) return { created: false, existing };
     const segment = await tx.segment.create({ data: { ...data, status: 'pending' } });
     await appendAudit(tx, {
@@ -35,7 +41,15 @@ export function getSegment(prisma: PrismaClient, id: string) {
     include: {
       runs: {
         orderBy: { startedAt: 'desc' },
-        select: { id: true, pipelineVersion: true, startedAt: true, finishedAt: true, framesAnalysed: true, timings: true, _count: { select: { violations: true } } },
+        select: {
+          id: true,
+          pipelineVersion: true,
+          startedAt: true,
+          finishedAt: true,
+          framesAnalysed: true,
+          timings: true,
+          _count: { select: { violations: true } },
+        },
       },
     },
   });

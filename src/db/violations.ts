@@ -29,7 +29,12 @@ function whereOf(f: ViolationFilter): Prisma.ViolationWhereInput {
 const listSelect = {
   camera: { select: { id: true, name: true, timezone: true } },
   // The first keyframe (else plate crop) gives list rows a thumbnail.
-  evidence: { where: { role: { in: ['keyframe', 'plate_crop'] } }, orderBy: [{ role: 'asc' }, { createdAt: 'asc' }], take: 1, select: { id: true } },
+  evidence: {
+    where: { role: { in: ['keyframe', 'plate_crop'] } },
+    orderBy: [{ role: 'asc' }, { createdAt: 'asc' }],
+    take: 1,
+    select: { id: true },
+  },
 } satisfies Prisma.ViolationInclude;
 
 /** One page, newest first; `nextCursor` is null on the last page. */
@@ -52,15 +57,25 @@ export async function listViolations(
     take: page.limit + 1,
     include: listSelect,
   });
-  const items = rows.slice(0, page.limit).map(({ evidence, ...v }) => ({ ...v, thumbnailEvidenceId: evidence[0]?.id ?? null }));
+  const items = rows
+    .slice(0, page.limit)
+    .map(({ evidence, ...v }) => ({ ...v, thumbnailEvidenceId: evidence[0]?.id ?? null }));
   const last = items.at(-1);
-  const nextCursor: ViolationCursor | null = rows.length > page.limit && last ? { startTime: last.startTime, id: last.id } : null;
+  const nextCursor: ViolationCursor | null =
+    rows.length > page.limit && last ? { startTime: last.startTime, id: last.id } : null;
   return { items, nextCursor };
 }
 
 /** Counts per status under the same filter minus the status itself, for the review queue's tabs. */
-export async function countViolations(prisma: PrismaClient, filter: ViolationFilter): Promise<Record<ViolationStatus | 'total', number>> {
-  const groups = await prisma.violation.groupBy({ by: ['status'], where: whereOf({ ...filter, status: undefined }), _count: { _all: true } });
+export async function countViolations(
+  prisma: PrismaClient,
+  filter: ViolationFilter,
+): Promise<Record<ViolationStatus | 'total', number>> {
+  const groups = await prisma.violation.groupBy({
+    by: ['status'],
+    where: whereOf({ ...filter, status: undefined }),
+    _count: { _all: true },
+  });
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ViolationStatus | 'total', number>;
   counts.total = 0;
   for (const g of groups) {

@@ -87,7 +87,9 @@ export function getZone(prisma: PrismaClient, id: string): Promise<Zone | null> 
 
 export async function createZone(prisma: PrismaClient, cameraId: string, data: ZoneData, actor: string): Promise<Zone> {
   return prisma.$transaction(async (tx) => {
-    const zone = await tx.zone.create({ data: { ...toColumns(data), name: data.name, kind: data.kind, polygon: data.polygon, cameraId } });
+    const zone = await tx.zone.create({
+      data: { ...toColumns(data), name: data.name, kind: data.kind, polygon: data.polygon, cameraId },
+    });
     await appendAudit(tx, {
       actor,
       action: 'zone.create',
@@ -100,7 +102,12 @@ export async function createZone(prisma: PrismaClient, cameraId: string, data: Z
 }
 
 /** null when the zone does not exist. */
-export async function updateZone(prisma: PrismaClient, id: string, data: Partial<ZoneData>, actor: string): Promise<Zone | null> {
+export async function updateZone(
+  prisma: PrismaClient,
+  id: string,
+  data: Partial<ZoneData>,
+  actor: string,
+): Promise<Zone | null> {
   return prisma.$transaction(async (tx) => {
     const before = await tx.zone.findUnique({ where: { id } });
     if (!before) return null;
@@ -110,7 +117,11 @@ export async function updateZone(prisma: PrismaClient, id: string, data: Partial
       action: 'zone.update',
       entityType: 'zone',
       entityId: id,
-      details: { cameraId: zone.cameraId, changes: data, previous: { name: before.name, kind: before.kind, polygon: before.polygon } },
+      details: {
+        cameraId: zone.cameraId,
+        changes: data,
+        previous: { name: before.name, kind: before.kind, polygon: before.polygon },
+      },
     });
     return zone;
   });

@@ -54,10 +54,20 @@ export const clipLabelsSchema = z
   .superRefine((labels, ctx) => {
     const zones = new Set(labels.camera.zones.map((zone) => zone.name));
     labels.riders.forEach((rider, i) => {
-      if (!zones.has(rider.zone)) ctx.addIssue({ code: 'custom', message: `zone "${rider.zone}" is not in the camera`, path: ['riders', i, 'zone'] });
-      if (rider.exitSec < rider.entrySec) ctx.addIssue({ code: 'custom', message: 'exitSec is before entrySec', path: ['riders', i, 'exitSec'] });
+      if (!zones.has(rider.zone))
+        ctx.addIssue({
+          code: 'custom',
+          message: `zone "${rider.zone}" is not in the camera`,
+          path: ['riders', i, 'zone'],
+        });
+      if (rider.exitSec < rider.entrySec)
+        ctx.addIssue({ code: 'custom', message: 'exitSec is before entrySec', path: ['riders', i, 'exitSec'] });
       if (labels.negative && rider.class === 'motorcycle' && !rider.optional) {
-        ctx.addIssue({ code: 'custom', message: 'a negative clip cannot hold a ridden motorcycle', path: ['riders', i, 'class'] });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a negative clip cannot hold a ridden motorcycle',
+          path: ['riders', i, 'class'],
+        });
       }
     });
   });

@@ -124,7 +124,12 @@ function targetsOf(labels: ClipLabels): Target[] {
       what: m.what,
       entrySec: still ? 0 : boxes[0]!.t,
       exitSec: still ? Number.POSITIVE_INFINITY : boxes[boxes.length - 1]!.t,
-      boxes: still ? [{ t: 0, box: boxes[0]!.box }, { t: Number.MAX_SAFE_INTEGER, box: boxes[0]!.box }] : boxes,
+      boxes: still
+        ? [
+            { t: 0, box: boxes[0]!.box },
+            { t: Number.MAX_SAFE_INTEGER, box: boxes[0]!.box },
+          ]
+        : boxes,
     });
   });
   return targets;
@@ -143,7 +148,12 @@ function overlapScore(v: FlaggedViolation, target: Target, opts: MatchOptions): 
 }
 
 /** Which key boxes do not clearly show `target` (another labelled vehicle fits better, or none fits). */
-function impureMoments(v: FlaggedViolation, target: Target, targets: readonly Target[], opts: MatchOptions): ImpureMoment[] {
+function impureMoments(
+  v: FlaggedViolation,
+  target: Target,
+  targets: readonly Target[],
+  opts: MatchOptions,
+): ImpureMoment[] {
   const wrong: ImpureMoment[] = [];
   for (const [moment, { t, box }] of Object.entries(v.keyBoxes)) {
     const fits = targets
@@ -161,7 +171,11 @@ function impureMoments(v: FlaggedViolation, target: Target, targets: readonly Ta
   return wrong;
 }
 
-export function scoreClip(labels: ClipLabels, violations: readonly FlaggedViolation[], options: Partial<MatchOptions> = {}): ClipScore {
+export function scoreClip(
+  labels: ClipLabels,
+  violations: readonly FlaggedViolation[],
+  options: Partial<MatchOptions> = {},
+): ClipScore {
   const opts = { ...DEFAULT_MATCH_OPTIONS, ...options };
   const targets = targetsOf(labels);
   const pairs: Array<{ v: number; t: number; score: number }> = [];
@@ -187,7 +201,8 @@ export function scoreClip(labels: ClipLabels, violations: readonly FlaggedViolat
     const ti = assigned.get(vi);
     if (ti === undefined) return { ...where, kind: 'unlabelled' as const };
     const target = targets[ti]!;
-    if (target.kind === 'forbidden') return { ...where, kind: 'false_alarm' as const, target: target.id, what: target.what };
+    if (target.kind === 'forbidden')
+      return { ...where, kind: 'false_alarm' as const, target: target.id, what: target.what };
     if (target.kind === 'optional') return { ...where, kind: 'optional' as const, target: target.id };
     if (owner.get(ti) !== vi) return { ...where, kind: 'duplicate' as const, target: target.id };
     const impure = impureMoments(v, target, targets, opts);

@@ -19,7 +19,8 @@ export async function loadLabels(dir: string, only: readonly string[] = []): Pro
   const out: ClipLabels[] = [];
   for (const file of files) {
     const parsed = clipLabelsSchema.safeParse(JSON.parse(await readFile(path.join(dir, file), 'utf8')));
-    if (!parsed.success) throw new Error(`${file}: invalid labels:\n  ${describeConfigIssues(parsed.error).join('\n  ')}`);
+    if (!parsed.success)
+      throw new Error(`${file}: invalid labels:\n  ${describeConfigIssues(parsed.error).join('\n  ')}`);
     const stem = parsed.data.clip.replace(/\.[^.]+$/, '');
     if (only.length === 0 || only.includes(parsed.data.clip) || only.includes(stem)) out.push(parsed.data);
   }

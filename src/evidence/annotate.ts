@@ -31,7 +31,12 @@ function overlaySvg(width: number, height: number, spec: AnnotationSpec): string
   const fontSize = Math.max(12, Math.round(height / 38));
   const sx = width / spec.boxSpace.width;
   const sy = height / spec.boxSpace.height;
-  const b = { x: spec.box.x1 * sx, y: spec.box.y1 * sy, w: (spec.box.x2 - spec.box.x1) * sx, h: (spec.box.y2 - spec.box.y1) * sy };
+  const b = {
+    x: spec.box.x1 * sx,
+    y: spec.box.y1 * sy,
+    w: (spec.box.x2 - spec.box.x1) * sx,
+    h: (spec.box.y2 - spec.box.y1) * sy,
+  };
   const points = spec.zonePolygon.map(([x, y]) => `${(x * width).toFixed(1)},${(y * height).toFixed(1)}`).join(' ');
   const [zx, zy] = spec.zonePolygon[0] ?? [0, 0];
   const tag = `#${spec.trackId} ${spec.label}`;

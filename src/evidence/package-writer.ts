@@ -41,11 +41,36 @@ export interface FrameReference {
 /** What the manifest says besides the file list; the writer adds `schema`, `violationKey`, `packagedAt`, `files`. */
 export interface EvidenceManifestBody {
   camera: { name: string; timezone: string };
-  source: { path: string; sha256: string | null; segmentStart: string; durationSec: number; width: number; height: number; fps: number };
-  zone: { name: string; kind: string; polygon: ReadonlyArray<readonly [number, number]>; schedule: unknown; rules: unknown };
-  track: { id: number; label: string; boxes: ReadonlyArray<{ analysisFrame: number; sec: number; box: number[]; score: number }> };
+  source: {
+    path: string;
+    sha256: string | null;
+    segmentStart: string;
+    durationSec: number;
+    width: number;
+    height: number;
+    fps: number;
+  };
+  zone: {
+    name: string;
+    kind: string;
+    polygon: ReadonlyArray<readonly [number, number]>;
+    schedule: unknown;
+    rules: unknown;
+  };
+  track: {
+    id: number;
+    label: string;
+    boxes: ReadonlyArray<{ analysisFrame: number; sec: number; box: number[]; score: number }>;
+  };
   frames: { entry: FrameReference; peak: FrameReference; exit: FrameReference };
-  analysis: { fps: number; detector: string; analysedWidth: number; analysedHeight: number; configHash: string; [detail: string]: unknown };
+  analysis: {
+    fps: number;
+    detector: string;
+    analysedWidth: number;
+    analysedHeight: number;
+    configHash: string;
+    [detail: string]: unknown;
+  };
   models: Record<string, string>;
   pipelineVersion: string;
   plate: unknown;
@@ -72,7 +97,10 @@ const MANIFEST_NAME = 'manifest.json';
 
 /** Keeps path segments to letters (any script), digits, `.`, `_` and `-`, so names cannot climb out of the root. */
 export function safePathSegment(value: string): string {
-  const cleaned = value.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+/, '');
+  const cleaned = value
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^[._]+/, '');
   return cleaned.slice(0, 120) || 'unnamed';
 }
 
@@ -158,7 +186,10 @@ export class EvidencePackageDraft {
     await this.moveIntoPlace();
     this.settled = true;
 
-    const all: ManifestFileEntry[] = [...files, { role: 'manifest', path: MANIFEST_NAME, ...manifestDigest, mime: 'application/json' }];
+    const all: ManifestFileEntry[] = [
+      ...files,
+      { role: 'manifest', path: MANIFEST_NAME, ...manifestDigest, mime: 'application/json' },
+    ];
     return all.map((f) => {
       const absolute = path.join(this.finalDir, f.path);
       return {
@@ -204,7 +235,11 @@ export class EvidencePackageDraft {
 
 /** Starts a package: creates the staging folder beside its final place. */
 export async function openEvidencePackage(location: PackageLocation): Promise<EvidencePackageDraft> {
-  const parent = path.join(path.resolve(location.evidenceRoot), safePathSegment(location.camera), safePathSegment(location.date));
+  const parent = path.join(
+    path.resolve(location.evidenceRoot),
+    safePathSegment(location.camera),
+    safePathSegment(location.date),
+  );
   await mkdir(parent, { recursive: true });
   const key = safePathSegment(location.violationKey);
   const stagingDir = await mkdtemp(path.join(parent, `.staging-${key}-`));

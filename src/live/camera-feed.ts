@@ -42,7 +42,10 @@ export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
         logger.warn({ segmentId: registered.segmentId, file: segment.path }, 'segment repeats one already recorded');
         return;
       }
-      logger.info({ segmentId: registered.segmentId, file: segment.path, durationSec: segment.durationSec }, 'segment recorded');
+      logger.info(
+        { segmentId: registered.segmentId, file: segment.path, durationSec: segment.durationSec },
+        'segment recorded',
+      );
       o.onRegistered?.(segment, registered);
     },
   });

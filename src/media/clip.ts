@@ -31,7 +31,9 @@ export async function cutClip(src: string, dest: string, options: ClipOptions): 
   const from = Math.max(0, startSec - preRollSec);
   const to = Math.min(info.durationSec, endSec + postRollSec);
   if (!(to > from)) {
-    throw new RangeError(`clip window ${from.toFixed(2)}–${to.toFixed(2)} s lies outside the ${info.durationSec.toFixed(2)} s video ${src}`);
+    throw new RangeError(
+      `clip window ${from.toFixed(2)}–${to.toFixed(2)} s lies outside the ${info.durationSec.toFixed(2)} s video ${src}`,
+    );
   }
   await mkdir(path.dirname(dest), { recursive: true });
 
@@ -40,16 +42,33 @@ export async function cutClip(src: string, dest: string, options: ClipOptions): 
       // Input seeking is frame-accurate when re-encoding and avoids decoding the skipped part.
       .inputOptions(['-ss', from.toFixed(3)])
       .outputOptions([
-        '-t', (to - from).toFixed(3),
-        '-map', '0:v:0', '-an', '-sn',
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p',
+        '-t',
+        (to - from).toFixed(3),
+        '-map',
+        '0:v:0',
+        '-an',
+        '-sn',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '23',
+        '-pix_fmt',
+        'yuv420p',
         // yuv420p needs even sizes
-        '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
-        '-movflags', '+faststart',
+        '-vf',
+        'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+        '-movflags',
+        '+faststart',
       ])
       .format('mp4')
       .on('error', (err: Error, _o: string | null, stderr: string | null) =>
-        reject(new MediaError('corrupt', src, `ffmpeg could not cut the clip: ${stderrTail(stderr || err.message)}`, { cause: err })),
+        reject(
+          new MediaError('corrupt', src, `ffmpeg could not cut the clip: ${stderrTail(stderr || err.message)}`, {
+            cause: err,
+          }),
+        ),
       )
       .on('end', () => resolve())
       .save(dest);

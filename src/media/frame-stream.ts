@@ -58,7 +58,12 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
     .outputOptions(['-an', '-sn', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24'])
     .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       if (!stopped) {
-        failure = new MediaError('corrupt', file, `ffmpeg failed while decoding: ${stderrTail(stderr || err.message)}`, { cause: err });
+        failure = new MediaError(
+          'corrupt',
+          file,
+          `ffmpeg failed while decoding: ${stderrTail(stderr || err.message)}`,
+          { cause: err },
+        );
       }
       finished = true;
       signal();

@@ -22,7 +22,14 @@ export async function extractFrame(src: string, timestampSec: number): Promise<K
       .inputOptions(['-ss', at.toFixed(3)])
       .outputOptions(['-map', '0:v:0', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24'])
       .on('error', (err: Error, _o: string | null, stderr: string | null) =>
-        reject(new MediaError('corrupt', src, `ffmpeg could not decode the frame at ${at.toFixed(3)} s: ${stderrTail(stderr || err.message)}`, { cause: err })),
+        reject(
+          new MediaError(
+            'corrupt',
+            src,
+            `ffmpeg could not decode the frame at ${at.toFixed(3)} s: ${stderrTail(stderr || err.message)}`,
+            { cause: err },
+          ),
+        ),
       )
       .on('end', () => resolve());
     command.pipe().on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -30,7 +37,11 @@ export async function extractFrame(src: string, timestampSec: number): Promise<K
 
   const data = Buffer.concat(chunks);
   if (data.length !== width * height * 3) {
-    throw new MediaError('corrupt', src, `decoded ${data.length} bytes at ${at.toFixed(3)} s, expected a ${width}x${height} RGB frame`);
+    throw new MediaError(
+      'corrupt',
+      src,
+      `decoded ${data.length} bytes at ${at.toFixed(3)} s, expected a ${width}x${height} RGB frame`,
+    );
   }
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }

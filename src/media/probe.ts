@@ -57,8 +57,17 @@ function ffprobe(file: string): Promise<ffmpeg.FfprobeData> {
  */
 async function hasPacketsNear(file: string, atSec: number): Promise<boolean> {
   const { stdout } = await execFileAsync('ffprobe', [
-    '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time',
-    '-read_intervals', `${atSec.toFixed(3)}%+#1`, '-of', 'csv=p=0', file,
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'packet=pts_time',
+    '-read_intervals',
+    `${atSec.toFixed(3)}%+#1`,
+    '-of',
+    'csv=p=0',
+    file,
   ]);
   return stdout.trim().length > 0;
 }
@@ -82,10 +91,17 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   } catch (err) {
     const detail = stderrTail(String((err as Error).message));
     if (/cannot find ffprobe|spawn .*ENOENT/i.test(detail)) {
-      throw new Error('ffprobe was not found: install ffmpeg (Debian: apt-get install -y ffmpeg) or set FFPROBE_PATH', { cause: err });
+      throw new Error('ffprobe was not found: install ffmpeg (Debian: apt-get install -y ffmpeg) or set FFPROBE_PATH', {
+        cause: err,
+      });
     }
     if (/moov atom not found/i.test(detail) && (await startsWithMp4Box(file))) {
-      throw new MediaError('truncated', file, `MP4 ends before its index (moov atom missing): truncated file? (${detail})`, { cause: err });
+      throw new MediaError(
+        'truncated',
+        file,
+        `MP4 ends before its index (moov atom missing): truncated file? (${detail})`,
+        { cause: err },
+      );
     }
     throw new MediaError('corrupt', file, `not a readable media container (${detail})`, { cause: err });
   }
@@ -113,10 +129,18 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   const fps = parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate);
   const durationSec = Number(video.duration) || Number(data.format.duration) || 0;
   if (!(durationSec > 0) || !(fps > 0)) {
-    throw new MediaError('corrupt', file, `video stream has no usable duration or frame rate (${durationSec} s, ${fps} fps)`);
+    throw new MediaError(
+      'corrupt',
+      file,
+      `video stream has no usable duration or frame rate (${durationSec} s, ${fps} fps)`,
+    );
   }
   if (!(await hasPacketsNear(file, Math.max(0, durationSec - 1)))) {
-    throw new MediaError('truncated', file, `no video data in the last second of its ${durationSec.toFixed(1)} s: file is truncated`);
+    throw new MediaError(
+      'truncated',
+      file,
+      `no video data in the last second of its ${durationSec.toFixed(1)} s: file is truncated`,
+    );
   }
   const nbFrames = Number(video.nb_frames);
   return {

@@ -53,7 +53,9 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
     const log = logger.child({ jobId: job.id, segmentId, attempt: job.attemptsMade + 1 });
     if (pipelineVersion !== config.PIPELINE_VERSION) {
       // Recording another version's run would be a lie; the reconciler of this version enqueues the segment anew.
-      throw new UnrecoverableError(`job is for pipeline ${pipelineVersion}; this worker runs ${config.PIPELINE_VERSION}`);
+      throw new UnrecoverableError(
+        `job is for pipeline ${pipelineVersion}; this worker runs ${config.PIPELINE_VERSION}`,
+      );
     }
     const input = await loadAnalysisInput(prisma, segmentId);
     if (!input) throw new UnrecoverableError(`segment ${segmentId} does not exist`);
@@ -92,8 +94,16 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
       throw new UnrecoverableError(reason);
     }
     const persisted = await persistAnalysis(prisma, { segmentId, cameraId: segment.cameraId, zonesByName, analysis });
-    await job.updateProgress({ phase: 'done', framesDone: analysis.framesAnalysed, framesTotal: analysis.framesAnalysed, violationsFound: analysis.violations.length });
-    log.info({ runId: persisted.run.id, violations: persisted.violationIds.length, totalMs: analysis.timings.totalMs }, 'segment analysed');
+    await job.updateProgress({
+      phase: 'done',
+      framesDone: analysis.framesAnalysed,
+      framesTotal: analysis.framesAnalysed,
+      violationsFound: analysis.violations.length,
+    });
+    log.info(
+      { runId: persisted.run.id, violations: persisted.violationIds.length, totalMs: analysis.timings.totalMs },
+      'segment analysed',
+    );
     return { runId: persisted.run.id, violations: persisted.violationIds.length, reused: !persisted.created };
   };
 
@@ -106,20 +116,34 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
   worker.on('failed', (job, err) => {
     if (!job || err instanceof UnrecoverableError) return;
     const retrying = job.attemptsMade < (job.opts.attempts ?? 1);
-    logger.warn({ err, jobId: job.id, segmentId: job.data.segmentId, attempt: job.attemptsMade, retrying }, 'analysis job failed');
+    logger.warn(
+      { err, jobId: job.id, segmentId: job.data.segmentId, attempt: job.attemptsMade, retrying },
+      'analysis job failed',
+    );
     prisma.segment
       .updateMany({
         where: { id: job.data.segmentId, status: { not: 'done' } },
-        data: retrying ? { status: 'queued' } : { status: 'failed', error: `analysis failed ${job.attemptsMade} times: ${err.message}` },
+        data: retrying
+          ? { status: 'queued' }
+          : { status: 'failed', error: `analysis failed ${job.attemptsMade} times: ${err.message}` },
       })
-      .catch((dbErr: unknown) => logger.error({ err: dbErr, segmentId: job.data.segmentId }, 'could not record the failure'));
+      .catch((dbErr: unknown) =>
+        logger.error({ err: dbErr, segmentId: job.data.segmentId }, 'could not record the failure'),
+      );
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
 
   const reconcileIntervalMs = deps.reconcileIntervalMs ?? 60_000;
-  const queue = reconcileIntervalMs > 0 ? createAnalyzeQueue({ connection, ...(deps.prefix ? { prefix: deps.prefix } : {}) }) : null;
+  const queue =
+    reconcileIntervalMs > 0
+      ? createAnalyzeQueue({ connection, ...(deps.prefix ? { prefix: deps.prefix } : {}) })
+      : null;
   const stopReconciler = queue
-    ? startReconciler(prisma, queue, { pipelineVersion: config.PIPELINE_VERSION, intervalMs: reconcileIntervalMs, logger })
+    ? startReconciler(prisma, queue, {
+        pipelineVersion: config.PIPELINE_VERSION,
+        intervalMs: reconcileIntervalMs,
+        logger,
+      })
     : async () => {};
 
   return {
@@ -142,7 +166,11 @@ async function checkSameBytes(videoPath: string, sha256: string): Promise<void> 
   }
   const actual = (await hashFile(videoPath)).sha256;
   if (actual !== sha256) {
-    throw new MediaError('unsupported', videoPath, `file changed since it was registered (sha256 ${actual}, registered ${sha256})`);
+    throw new MediaError(
+      'unsupported',
+      videoPath,
+      `file changed since it was registered (sha256 ${actual}, registered ${sha256})`,
+    );
   }
 }
 

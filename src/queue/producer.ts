@@ -1,7 +1,12 @@
 import type { Job } from 'bullmq';
 import type { Segment } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import { ANALYZE_SEGMENT_QUEUE, type AnalyzeSegmentJob, type AnalyzeSegmentQueue, type AnalyzeSegmentResult } from './queues.js';
+import {
+  ANALYZE_SEGMENT_QUEUE,
+  type AnalyzeSegmentJob,
+  type AnalyzeSegmentQueue,
+  type AnalyzeSegmentResult,
+} from './queues.js';
 
 /** One job per file content and pipeline version; BullMQ forbids ':' in custom ids. */
 export function analyzeJobId(sha256: string, pipelineVersion: string): string {
@@ -26,7 +31,10 @@ export async function enqueueSegment(
   const data: AnalyzeSegmentJob = { segmentId: segment.id, sha256: segment.sha256, pipelineVersion };
   const job = await queue.add(ANALYZE_SEGMENT_QUEUE, data, { jobId: analyzeJobId(segment.sha256, pipelineVersion) });
   if (options.prisma) {
-    await options.prisma.segment.updateMany({ where: { id: segment.id, status: 'pending' }, data: { status: 'queued' } });
+    await options.prisma.segment.updateMany({
+      where: { id: segment.id, status: 'pending' },
+      data: { status: 'queued' },
+    });
   }
   return job;
 }

@@ -54,14 +54,17 @@ export function startReconciler(
   let running: Promise<void> | null = null;
   const tick = () => {
     if (running) return; // a slow pass is still going; the next interval picks up the rest
-    running = reconcile(prisma, queue, options).then(
-      (r) => {
-        if (r.enqueued.length) options.logger.info({ enqueued: r.enqueued.length, checked: r.checked }, 'reconciler re-enqueued segments');
-      },
-      (err: unknown) => options.logger.warn({ err }, 'reconcile failed; will retry'),
-    ).finally(() => {
-      running = null;
-    });
+    running = reconcile(prisma, queue, options)
+      .then(
+        (r) => {
+          if (r.enqueued.length)
+            options.logger.info({ enqueued: r.enqueued.length, checked: r.checked }, 'reconciler re-enqueued segments');
+        },
+        (err: unknown) => options.logger.warn({ err }, 'reconcile failed; will retry'),
+      )
+      .finally(() => {
+        running = null;
+      });
   };
   tick();
   const timer = setInterval(tick, options.intervalMs);

@@ -66,7 +66,8 @@ export async function loadKoreanModelSpec(modelPath = KOREAN_PLATE_MODEL): Promi
 export function toGray(image: RgbImage): Uint8Array {
   const out = new Uint8Array(image.width * image.height);
   const d = image.data;
-  for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = (d[j]! * 19595 + d[j + 1]! * 38470 + d[j + 2]! * 7471 + 0x8000) >>> 16;
+  for (let i = 0, j = 0; i < out.length; i++, j += 3)
+    out[i] = (d[j]! * 19595 + d[j + 1]! * 38470 + d[j + 2]! * 7471 + 0x8000) >>> 16;
   return out;
 }
 
@@ -92,10 +93,12 @@ function coefficients(inSize: number, outSize: number): { start: Int32Array; wei
       total += w;
     }
     start[o] = xmin;
-    weights.push(k.map((w) => {
-      const v = total ? (w / total) * ONE : 0;
-      return Math.trunc(v < 0 ? v - 0.5 : v + 0.5);
-    }));
+    weights.push(
+      k.map((w) => {
+        const v = total ? (w / total) * ONE : 0;
+        return Math.trunc(v < 0 ? v - 0.5 : v + 0.5);
+      }),
+    );
   }
   return { start, weights };
 }
@@ -106,7 +109,16 @@ function clip8(acc: number): number {
 }
 
 /** Resize a gray rectangle (x, y, w, h) of `src` (stride `stride`) to dw x dh the way Pillow does: rows, then columns. */
-export function resizeGray(src: Uint8Array, stride: number, x: number, y: number, w: number, h: number, dw: number, dh: number): Uint8Array {
+export function resizeGray(
+  src: Uint8Array,
+  stride: number,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  dw: number,
+  dh: number,
+): Uint8Array {
   const horizontal = coefficients(w, dw);
   const tmp = new Uint8Array(dw * h);
   for (let r = 0; r < h; r++) {
@@ -242,23 +254,36 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
   const automaton = plateAutomaton(keys);
 
   /** The line's greedy reading and, when that is not a plate, the likely enough grammar-constrained one. */
-  function readLine(probs: Float32Array, offset: number, steps: number, classes: number, layout: PlateLayout): LayoutRead[] {
+  function readLine(
+    probs: Float32Array,
+    offset: number,
+    steps: number,
+    classes: number,
+    layout: PlateLayout,
+  ): LayoutRead[] {
     const own: LayoutRead = { ...textRead(ctcGreedy(probs, offset, steps, classes, keys)), layout };
     if (parsePlate(own.text).valid) return [own];
     const constrained = bestPlatePath(probs, offset, steps, classes, keys, automaton);
-    if (!constrained || constrained.logProb - bestPathLogProb(probs, offset, steps, classes) < Math.log(CONSTRAINED_MIN_RATIO)) {
+    if (
+      !constrained ||
+      constrained.logProb - bestPathLogProb(probs, offset, steps, classes) < Math.log(CONSTRAINED_MIN_RATIO)
+    ) {
       return [own];
     }
     return [{ ...textRead(constrained.chars), layout, constrained: true }, own];
   }
 
   async function readLayouts(images: RgbImage[]): Promise<LayoutRead[][]> {
-    const jobs = images.flatMap((image, n) => layoutsFor(image.width, image.height, spec).map((layout) => ({ n, layout, image })));
+    const jobs = images.flatMap((image, n) =>
+      layoutsFor(image.width, image.height, spec).map((layout) => ({ n, layout, image })),
+    );
     if (jobs.length === 0) return [];
     const plane = height * width;
     const data = new Float32Array(jobs.length * plane);
     jobs.forEach((job, i) => normalizeLine(plateLine(job.image, job.layout, geometry), data, i * plane));
-    const out = await session.run({ [spec.input.name]: new ort.Tensor('float32', data, [jobs.length, 1, height, width]) });
+    const out = await session.run({
+      [spec.input.name]: new ort.Tensor('float32', data, [jobs.length, 1, height, width]),
+    });
     const tensor = out[spec.output.name]!;
     const [, steps, classes] = tensor.dims as [number, number, number];
     const probs = tensor.data as Float32Array;

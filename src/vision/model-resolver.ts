@@ -73,7 +73,8 @@ async function download(model: ModelEntry, cacheDir: string, fetchImpl: typeof f
   const dest = path.join(cacheDir, model.file);
   await mkdir(cacheDir, { recursive: true });
   const response = await fetchImpl(model.sourceUrl);
-  if (!response.ok) throw new Error(`Downloading ${model.name} from ${model.sourceUrl} failed: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new Error(`Downloading ${model.name} from ${model.sourceUrl} failed: HTTP ${response.status}`);
   const bytes = Buffer.from(await response.arrayBuffer());
   const actual = createHash('sha256').update(bytes).digest('hex');
   if (actual !== model.sha256) {

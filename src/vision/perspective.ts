@@ -73,7 +73,10 @@ export function warpQuad(image: RgbImage, quad: Quad, width: number, height: num
       const y1 = Math.min(y0 + 1, sh - 1);
       const ax = fx - x0;
       const ay = fy - y0;
-      const i00 = (y0 * sw + x0) * 3, i01 = (y0 * sw + x1) * 3, i10 = (y1 * sw + x0) * 3, i11 = (y1 * sw + x1) * 3;
+      const i00 = (y0 * sw + x0) * 3,
+        i01 = (y0 * sw + x1) * 3,
+        i10 = (y1 * sw + x0) * 3,
+        i11 = (y1 * sw + x1) * 3;
       const o = (y * width + x) * 3;
       for (let c = 0; c < 3; c++) {
         const top = data[i00 + c]! * (1 - ax) + data[i01 + c]! * ax;

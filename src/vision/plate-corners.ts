@@ -36,7 +36,9 @@ export async function createPlateCornerDetector(options: SessionOptions = {}): P
     async detect(image, opts = {}) {
       const threshold = opts.scoreThreshold ?? 0.3;
       const { data, lb } = letterboxTensor(image, spec, INPUT, INPUT, true);
-      const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]) });
+      const out = await session.run({
+        [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]),
+      });
       const rows = out[session.outputNames[0]!]!.data as Float32Array;
       const toX = (x: number) => Math.min(Math.max((x - lb.padX) / lb.scale, 0), image.width);
       const toY = (y: number) => Math.min(Math.max((y - lb.padY) / lb.scale, 0), image.height);

@@ -36,7 +36,9 @@ export async function createPlateDetector(options: SessionOptions = {}): Promise
       // 0.2 on a motorcycle crop finds small rear plates; the repo's 0.24 is tuned for whole car photos.
       const threshold = opts.scoreThreshold ?? 0.2;
       const data = stretchTensor(image, entry.input, INPUT, INPUT);
-      const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]) });
+      const out = await session.run({
+        [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]),
+      });
       const rows = out[session.outputNames[0]!]!.data as Float32Array;
       const found: PlateDetection[] = [];
       for (let o = 0; o + ROW <= rows.length; o += ROW) {
@@ -50,7 +52,12 @@ export async function createPlateDetector(options: SessionOptions = {}): Promise
         }
         if (bestScore < threshold) continue;
         const box = clipBox(
-          { x1: rows[o]! * image.width, y1: rows[o + 1]! * image.height, x2: rows[o + 2]! * image.width, y2: rows[o + 3]! * image.height },
+          {
+            x1: rows[o]! * image.width,
+            y1: rows[o + 1]! * image.height,
+            x2: rows[o + 2]! * image.width,
+            y2: rows[o + 3]! * image.height,
+          },
           image.width,
           image.height,
         );

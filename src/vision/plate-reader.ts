@@ -120,7 +120,10 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     const rowImages =
       layout === 'one-row' || recognizer.wholePlate
         ? [crop]
-        : [cropImage(crop, { x1: 0, y1: 0, x2: width, y2: split }), cropImage(crop, { x1: 0, y1: split, x2: width, y2: height })];
+        : [
+            cropImage(crop, { x1: 0, y1: 0, x2: width, y2: split }),
+            cropImage(crop, { x1: 0, y1: split, x2: width, y2: height }),
+          ];
     const rows = await recognizer.recognize(rowImages);
     return { crop, rows, text: rows.map((r) => r.text).join(' '), chars: rows.flatMap((r) => r.chars) };
   }
@@ -136,7 +139,8 @@ export async function createPlateReader(options: PlateReaderOptions = {}): Promi
     ]);
     // VIN_LPD knows Korean plates; HyperLPR3's own box stands in when it finds none (other plate styles).
     const fallback = corners[0];
-    const best = plates[0] ?? (fallback ? { box: fallback.box, score: fallback.score, plateType: undefined } : undefined);
+    const best =
+      plates[0] ?? (fallback ? { box: fallback.box, score: fallback.score, plateType: undefined } : undefined);
     if (!best) return null;
     const matched = plates[0] ? matchCorners(corners, best.box) : fallback;
 

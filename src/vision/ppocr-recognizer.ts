@@ -36,9 +36,14 @@ function fillSlot(out: Float32Array, n: number, batchWidth: number, image: RgbIm
       const x0 = Math.floor(fx);
       const x1 = Math.min(x0 + 1, sw - 1);
       const ax = fx - x0;
-      const i00 = (y0 * sw + x0) * 3, i01 = (y0 * sw + x1) * 3, i10 = (y1 * sw + x0) * 3, i11 = (y1 * sw + x1) * 3;
+      const i00 = (y0 * sw + x0) * 3,
+        i01 = (y0 * sw + x1) * 3,
+        i10 = (y1 * sw + x0) * 3,
+        i11 = (y1 * sw + x1) * 3;
       for (let c = 0; c < 3; c++) {
-        const v = (data[i00 + c]! * (1 - ax) + data[i01 + c]! * ax) * (1 - ay) + (data[i10 + c]! * (1 - ax) + data[i11 + c]! * ax) * ay;
+        const v =
+          (data[i00 + c]! * (1 - ax) + data[i01 + c]! * ax) * (1 - ay) +
+          (data[i10 + c]! * (1 - ax) + data[i11 + c]! * ax) * ay;
         // channel c (R, G, B) goes to plane 2 - c (B, G, R)
         out[base + (2 - c) * plane + y * batchWidth + x] = v / 127.5 - 1;
       }
@@ -47,7 +52,13 @@ function fillSlot(out: Float32Array, n: number, batchWidth: number, image: RgbIm
 }
 
 /** Greedy CTC: best class per step, collapse repeats, drop blanks; a char's confidence is its best step probability. */
-export function ctcGreedy(probs: Float32Array, offset: number, steps: number, classes: number, keys: readonly string[]): CharRead[] {
+export function ctcGreedy(
+  probs: Float32Array,
+  offset: number,
+  steps: number,
+  classes: number,
+  keys: readonly string[],
+): CharRead[] {
   const chars: CharRead[] = [];
   let previous = 0;
   for (let t = 0; t < steps; t++) {
@@ -89,7 +100,9 @@ export async function createPpocrRecognizer(options: SessionOptions = {}): Promi
       const batchWidth = Math.max(...widths);
       const data = new Float32Array(images.length * 3 * HEIGHT * batchWidth);
       images.forEach((image, n) => fillSlot(data, n, batchWidth, image, widths[n]!));
-      const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', data, [images.length, 3, HEIGHT, batchWidth]) });
+      const out = await session.run({
+        [session.inputNames[0]!]: new ort.Tensor('float32', data, [images.length, 3, HEIGHT, batchWidth]),
+      });
       const tensor = out[session.outputNames[0]!]!;
       const [, steps, classes] = tensor.dims as [number, number, number];
       const probs = tensor.data as Float32Array;

@@ -16,7 +16,16 @@ function channelTables(spec: InputSpec): Float32Array[] {
  * tensor, normalised through the spec; the rest holds the normalised pad value. Interpolating
  * after the (linear) normalisation equals normalising after interpolation.
  */
-function fill(image: RgbImage, spec: InputSpec, dstW: number, dstH: number, offX: number, offY: number, w: number, h: number): Float32Array {
+function fill(
+  image: RgbImage,
+  spec: InputSpec,
+  dstW: number,
+  dstH: number,
+  offX: number,
+  offY: number,
+  w: number,
+  h: number,
+): Float32Array {
   const plane = dstW * dstH;
   const out = new Float32Array(3 * plane);
   const tables = channelTables(spec);
@@ -37,8 +46,10 @@ function fill(image: RgbImage, spec: InputSpec, dstW: number, dstH: number, offX
     x1s[x] = Math.min(x0 + 1, sw - 1) * 3;
     wxs[x] = fx - x0;
   }
-  const t0 = tables[0]!, t1 = tables[1]!, t2 = tables[2]!;
-  const [o0, o1, o2] = [order[0]! , order[1]!, order[2]!];
+  const t0 = tables[0]!,
+    t1 = tables[1]!,
+    t2 = tables[2]!;
+  const [o0, o1, o2] = [order[0]!, order[1]!, order[2]!];
   for (let y = 0; y < h; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), sh - 1);
     const y0 = Math.floor(fy);
@@ -47,19 +58,34 @@ function fill(image: RgbImage, spec: InputSpec, dstW: number, dstH: number, offX
     const r1 = Math.min(y0 + 1, sh - 1) * sw * 3;
     let dst = (y + offY) * dstW + offX;
     for (let x = 0; x < w; x++, dst++) {
-      const a = r0 + x0s[x]!, b = r0 + x1s[x]!, cc = r1 + x0s[x]!, d = r1 + x1s[x]!;
+      const a = r0 + x0s[x]!,
+        b = r0 + x1s[x]!,
+        cc = r1 + x0s[x]!,
+        d = r1 + x1s[x]!;
       const wx = wxs[x]!;
-      const w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
-      out[dst] = t0[data[a + o0]!]! * w00 + t0[data[b + o0]!]! * w01 + t0[data[cc + o0]!]! * w10 + t0[data[d + o0]!]! * w11;
-      out[plane + dst] = t1[data[a + o1]!]! * w00 + t1[data[b + o1]!]! * w01 + t1[data[cc + o1]!]! * w10 + t1[data[d + o1]!]! * w11;
-      out[2 * plane + dst] = t2[data[a + o2]!]! * w00 + t2[data[b + o2]!]! * w01 + t2[data[cc + o2]!]! * w10 + t2[data[d + o2]!]! * w11;
+      const w00 = (1 - wx) * (1 - wy),
+        w01 = wx * (1 - wy),
+        w10 = (1 - wx) * wy,
+        w11 = wx * wy;
+      out[dst] =
+        t0[data[a + o0]!]! * w00 + t0[data[b + o0]!]! * w01 + t0[data[cc + o0]!]! * w10 + t0[data[d + o0]!]! * w11;
+      out[plane + dst] =
+        t1[data[a + o1]!]! * w00 + t1[data[b + o1]!]! * w01 + t1[data[cc + o1]!]! * w10 + t1[data[d + o1]!]! * w11;
+      out[2 * plane + dst] =
+        t2[data[a + o2]!]! * w00 + t2[data[b + o2]!]! * w01 + t2[data[cc + o2]!]! * w10 + t2[data[d + o2]!]! * w11;
     }
   }
   return out;
 }
 
 /** Keep-ratio letterbox into dstW x dstH (centred or top-left), as an NCHW float tensor. */
-export function letterboxTensor(image: RgbImage, spec: InputSpec, dstW: number, dstH: number, center: boolean): { data: Float32Array; lb: Letterbox } {
+export function letterboxTensor(
+  image: RgbImage,
+  spec: InputSpec,
+  dstW: number,
+  dstH: number,
+  center: boolean,
+): { data: Float32Array; lb: Letterbox } {
   const lb = letterbox(image.width, image.height, dstW, dstH, { center });
   return { data: fill(image, spec, dstW, dstH, lb.padX, lb.padY, lb.width, lb.height), lb };
 }

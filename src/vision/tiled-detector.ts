@@ -4,7 +4,12 @@ import type { DetectOptions, Detector } from './detector.js';
 import { cropImage, type RgbImage } from './image.js';
 
 /** Runs `detector` on each tile of the frame and joins the results in frame pixels. */
-export async function detectTiles(detector: Detector, frame: RgbImage, tiles: readonly Tile[], opts: DetectOptions): Promise<Detection[]> {
+export async function detectTiles(
+  detector: Detector,
+  frame: RgbImage,
+  tiles: readonly Tile[],
+  opts: DetectOptions,
+): Promise<Detection[]> {
   const whole = tiles.length === 1 && tiles[0]!.width === frame.width && tiles[0]!.height === frame.height;
   if (whole) return detector.detect(frame, opts);
   const perTile: Array<{ tile: Tile; detections: Detection[] }> = [];

@@ -35,7 +35,10 @@ export class Yolov8Detector implements Detector {
       for (const id of KEPT_COCO_IDS) {
         const score = t[(4 + id) * ANCHORS + a]!;
         if (score < threshold) continue;
-        const cx = t[a]!, cy = t[ANCHORS + a]!, w = t[2 * ANCHORS + a]!, h = t[3 * ANCHORS + a]!;
+        const cx = t[a]!,
+          cy = t[ANCHORS + a]!,
+          w = t[2 * ANCHORS + a]!,
+          h = t[3 * ANCHORS + a]!;
         const box = unletterboxBox({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, lb);
         candidates.push({ box, score, label: COCO_TO_CLASS.get(id)! });
       }

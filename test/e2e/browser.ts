@@ -32,7 +32,11 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh context (own sessionStorage) at laptop size, with Korean as the browser language. */
-export async function newPage(browser: Browser, baseURL: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(
+  browser: Browser,
+  baseURL: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL, viewport, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
   const page = await context.newPage();
   return { context, page };

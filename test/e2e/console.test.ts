@@ -128,7 +128,13 @@ describe('web console, ops', () => {
     await ops.getByRole('button', { name: '저장' }).click();
     await ops.getByText('구역을 저장했습니다.').waitFor();
     const zone = await t.prisma.zone.findFirstOrThrow({ where: { cameraId } });
-    expect(zone).toMatchObject({ name: '차로 전체', kind: 'restricted_road', minDwellSeconds: 0.5, minDisplacement: 0, schedule: null });
+    expect(zone).toMatchObject({
+      name: '차로 전체',
+      kind: 'restricted_road',
+      minDwellSeconds: 0.5,
+      minDisplacement: 0,
+      schedule: null,
+    });
     const polygon = zone.polygon as [number, number][];
     expect(polygon).toHaveLength(4);
     polygon.forEach(([x, y], i) => {
@@ -138,33 +144,37 @@ describe('web console, ops', () => {
     await screenshot(ops, '04-camera-zone-editor', shots);
   });
 
-  it('uploads the clip, shows the analysis progress and then the violations it found', async () => {
-    await ops.getByRole('link', { name: '영상', exact: true }).click();
-    await ops.getByLabel('카메라', { exact: true }).selectOption(cameraId);
-    await ops.getByLabel('영상 파일').setInputFiles(CLIP);
-    await ops.getByRole('button', { name: '올리기' }).click();
-    const progress = ops.locator('section.progress');
-    await progress.waitFor();
-    const segmentId = (await progress.getAttribute('data-segment-id'))!;
-    expect((await t.prisma.segment.findUniqueOrThrow({ where: { id: segmentId } })).cameraId).toBe(cameraId);
-    await screenshot(ops, '05-footage-progress', shots);
+  it(
+    'uploads the clip, shows the analysis progress and then the violations it found',
+    async () => {
+      await ops.getByRole('link', { name: '영상', exact: true }).click();
+      await ops.getByLabel('카메라', { exact: true }).selectOption(cameraId);
+      await ops.getByLabel('영상 파일').setInputFiles(CLIP);
+      await ops.getByRole('button', { name: '올리기' }).click();
+      const progress = ops.locator('section.progress');
+      await progress.waitFor();
+      const segmentId = (await progress.getAttribute('data-segment-id'))!;
+      expect((await t.prisma.segment.findUniqueOrThrow({ where: { id: segmentId } })).cameraId).toBe(cameraId);
+      await screenshot(ops, '05-footage-progress', shots);
 
-    await ops
-      .locator('section.progress[data-segment-status="done"], section.progress[data-segment-status="failed"]')
-      .waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
-    const analysed = await t.prisma.segment.findUniqueOrThrow({ where: { id: segmentId } });
-    expect(analysed, analysed.error ?? '').toMatchObject({ status: 'done', error: null });
-    const found = await t.prisma.violation.count({ where: { cameraId } });
-    expect(found).toBeGreaterThanOrEqual(MIN_VIOLATIONS);
-    await expect.poll(() => ops.locator('.segment-violations li').count()).toBe(found);
-    await screenshot(ops, '06-footage-done', shots);
+      await ops
+        .locator('section.progress[data-segment-status="done"], section.progress[data-segment-status="failed"]')
+        .waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
+      const analysed = await t.prisma.segment.findUniqueOrThrow({ where: { id: segmentId } });
+      expect(analysed, analysed.error ?? '').toMatchObject({ status: 'done', error: null });
+      const found = await t.prisma.violation.count({ where: { cameraId } });
+      expect(found).toBeGreaterThanOrEqual(MIN_VIOLATIONS);
+      await expect.poll(() => ops.locator('.segment-violations li').count()).toBe(found);
+      await screenshot(ops, '06-footage-done', shots);
 
-    await ops.getByRole('link', { name: '카메라', exact: true }).click();
-    const row = ops.getByRole('row', { name: new RegExp(CAMERA) });
-    await expect.poll(() => row.textContent()).toMatch(/없음/);
-    expect(await row.locator('td').nth(4).textContent()).toBe('1');
-    await screenshot(ops, '02-cameras-health', shots);
-  }, ANALYSIS_TIMEOUT_MS + 60_000);
+      await ops.getByRole('link', { name: '카메라', exact: true }).click();
+      const row = ops.getByRole('row', { name: new RegExp(CAMERA) });
+      await expect.poll(() => row.textContent()).toMatch(/없음/);
+      expect(await row.locator('td').nth(4).textContent()).toBe('1');
+      await screenshot(ops, '02-cameras-health', shots);
+    },
+    ANALYSIS_TIMEOUT_MS + 60_000,
+  );
 });
 
 describe('web console, officers', () => {
@@ -184,10 +194,20 @@ describe('web console, officers', () => {
 
   /** Keyframes decoded and the clip's first frame ready. */
   const evidenceLoaded = async (page: Page) => {
-    await expect.poll(() => page.locator('.strip img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length), { timeout: 30_000 }).toBe(3);
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('.strip img')
+            .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length),
+        { timeout: 30_000 },
+      )
+      .toBe(3);
     const video = page.locator('.clip video');
     await video.waitFor({ timeout: 30_000 });
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(2);
   };
 
   it('lists pending violations newest first with counts, and opens one from the keyboard', async () => {
@@ -196,7 +216,10 @@ describe('web console, officers', () => {
     await officer.getByRole('heading', { name: '검토 대기열' }).waitFor();
     const rows = officer.locator('table.queue tbody tr');
     await rows.first().waitFor();
-    const pending = await t.prisma.violation.findMany({ where: { status: 'pending' }, orderBy: [{ startTime: 'desc' }, { id: 'desc' }] });
+    const pending = await t.prisma.violation.findMany({
+      where: { status: 'pending' },
+      orderBy: [{ startTime: 'desc' }, { id: 'desc' }],
+    });
     expect(await rows.count()).toBe(pending.length);
     const shownIds = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-violation-id')));
     expect(shownIds).toEqual(pending.map((v) => v.id));
@@ -219,9 +242,15 @@ describe('web console, officers', () => {
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(0);
     await page.getByRole('button', { name: '표시', exact: true }).click();
     await expect
-      .poll(() => page.locator('.strip img[alt*="표시"]').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length), {
-        timeout: 30_000,
-      })
+      .poll(
+        () =>
+          page
+            .locator('.strip img[alt*="표시"]')
+            .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length),
+        {
+          timeout: 30_000,
+        },
+      )
       .toBe(3);
     await page.getByRole('heading', { name: '검토 이력' }).waitFor();
     await screenshot(page, '08-violation', shots);
@@ -233,9 +262,9 @@ describe('web console, officers', () => {
     const before = await t.prisma.violation.findUniqueOrThrow({ where: { id: first } });
     await page.keyboard.press('c');
     await page.locator('.actions .notice.ok').waitFor();
-    await expect.poll(async () => (await t.prisma.violation.findUniqueOrThrow({ where: { id: first } })).status).toBe(
-      afterFirstReview(before.plateConfidence),
-    );
+    await expect
+      .poll(async () => (await t.prisma.violation.findUniqueOrThrow({ where: { id: first } })).status)
+      .toBe(afterFirstReview(before.plateConfidence));
     reviewed.push({ id: first, decision: 'confirm' });
 
     await page.keyboard.press('j');
@@ -246,7 +275,10 @@ describe('web console, officers', () => {
     await page.locator('#reason').selectOption('not_motorcycle');
     await page.keyboard.press('Enter');
     await page.locator('.actions .notice.ok').waitFor();
-    expect(await t.prisma.violation.findUniqueOrThrow({ where: { id: second } })).toMatchObject({ status: 'rejected', version: 2 });
+    expect(await t.prisma.violation.findUniqueOrThrow({ where: { id: second } })).toMatchObject({
+      status: 'rejected',
+      version: 2,
+    });
     reviewed.push({ id: second, decision: 'reject' });
 
     await page.keyboard.press('j');
@@ -266,7 +298,10 @@ describe('web console, officers', () => {
     await page.keyboard.press('Enter');
     await page.locator('.actions .notice.ok').waitFor();
     const corrected = await t.prisma.violation.findUniqueOrThrow({ where: { id: third } });
-    expect(corrected).toMatchObject({ plateText: CORRECTED_PLATE, status: afterFirstReview(thirdBefore.plateConfidence) });
+    expect(corrected).toMatchObject({
+      plateText: CORRECTED_PLATE,
+      status: afterFirstReview(thirdBefore.plateConfidence),
+    });
     await expect.poll(() => page.getByTestId('plate-text').textContent()).toContain(CORRECTED_PLATE);
     reviewed.push({ id: third, decision: 'correct_plate' });
     await screenshot(page, '09-violation-corrected', shots);
@@ -284,10 +319,14 @@ describe('web console, officers', () => {
   }, 240_000);
 
   it('sends weak plates to a second review that only a different officer can clear', async () => {
-    const waiting = await t.prisma.violation.findMany({ where: { id: { in: reviewed.map((r) => r.id) }, status: 'needs_second_review' } });
+    const waiting = await t.prisma.violation.findMany({
+      where: { id: { in: reviewed.map((r) => r.id) }, status: 'needs_second_review' },
+    });
     if (waiting.length === 0) {
       // Every plate read above the threshold: the first reviews were final, as the policy says.
-      expect((await t.prisma.violation.findMany({ where: { id: { in: reviewed.map((r) => r.id) } } })).map((v) => v.status)).not.toContain('pending');
+      expect(
+        (await t.prisma.violation.findMany({ where: { id: { in: reviewed.map((r) => r.id) } } })).map((v) => v.status),
+      ).not.toContain('pending');
       return;
     }
     const item = waiting[0]!;
@@ -304,17 +343,33 @@ describe('web console, officers', () => {
     await openViolationId(second);
     await second.keyboard.press('c');
     await second.locator('.actions .notice.ok').waitFor();
-    const done = await t.prisma.violation.findUniqueOrThrow({ where: { id: item.id }, include: { reviews: { orderBy: { createdAt: 'asc' } } } });
+    const done = await t.prisma.violation.findUniqueOrThrow({
+      where: { id: item.id },
+      include: { reviews: { orderBy: { createdAt: 'asc' } } },
+    });
     expect(done.status).toBe('confirmed');
     expect(done.reviews.map((r) => r.apiKeyId)).toEqual([t.keyIds.officer, t.keyIds.officer2]);
   }, 120_000);
 
   it('left review rows and an intact, hash-chained audit trail', async () => {
     for (const { id, decision } of reviewed) {
-      const actions = await t.prisma.reviewAction.findMany({ where: { violationId: id }, orderBy: { createdAt: 'asc' } });
-      expect(actions[0]).toMatchObject({ decision, apiKeyId: t.keyIds.officer, previousStatus: 'pending', previousVersion: 1 });
+      const actions = await t.prisma.reviewAction.findMany({
+        where: { violationId: id },
+        orderBy: { createdAt: 'asc' },
+      });
+      expect(actions[0]).toMatchObject({
+        decision,
+        apiKeyId: t.keyIds.officer,
+        previousStatus: 'pending',
+        previousVersion: 1,
+      });
       const audit = await t.prisma.auditLog.findFirstOrThrow({
-        where: { entityType: 'violation', entityId: id, action: `violation.review.${decision}`, actor: `api-key:${t.keyIds.officer}` },
+        where: {
+          entityType: 'violation',
+          entityId: id,
+          action: `violation.review.${decision}`,
+          actor: `api-key:${t.keyIds.officer}`,
+        },
       });
       expect(audit.details).toMatchObject({ reviewActionId: actions[0]!.id, previousStatus: 'pending' });
     }
@@ -340,7 +395,9 @@ describe('web console, officers', () => {
     await openViolationId(page);
     await page.getByRole('heading', { name: 'Review history' }).waitFor();
     await evidenceLoaded(page);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, '12-violation-tablet-en', shots);
   }, 120_000);

@@ -1,7 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, verifyWebhook } from '../../src/alerts/webhook-signature.js';
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  DELIVERY_HEADER,
+  verifyWebhook,
+} from '../../src/alerts/webhook-signature.js';
 import { bearer, expectProblem, seedRun, seedViolation, startTestApi, type TestApi } from './api-helpers.js';
 import { openSse, waitFor, type SseClient } from './live-helpers.js';
 
@@ -72,10 +77,14 @@ describe('alerts', () => {
 
     sse = await openSse(`${baseUrl}/alerts/stream?cameraId=${camera.id}`, api.keys.officer);
     const recorded = Date.now();
-    const violation = await seedViolation(api.prisma, { cameraId: camera.id, runId: run.id, zoneId: zone.id }, {
-      startTime: new Date(recorded - 3000),
-      plateText: '서울12가3456',
-    });
+    const violation = await seedViolation(
+      api.prisma,
+      { cameraId: camera.id, runId: run.id, zoneId: zone.id },
+      {
+        startTime: new Date(recorded - 3000),
+        plateText: '서울12가3456',
+      },
+    );
 
     const event = await waitFor(() => sse.events.find((e) => e.id === violation.id), 10_000);
     expect(event.event).toBe('violation');
@@ -89,17 +98,35 @@ describe('alerts', () => {
     const timestamp = Number(hit.headers[TIMESTAMP_HEADER]);
     const signature = String(hit.headers[SIGNATURE_HEADER]);
     expect(verifyWebhook(secret, timestamp, hit.body, signature, Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifyWebhook(secret, timestamp, hit.body.replace('서울12가3456', '서울12가3457'), signature, Math.floor(Date.now() / 1000))).toBe(false);
+    expect(
+      verifyWebhook(
+        secret,
+        timestamp,
+        hit.body.replace('서울12가3456', '서울12가3457'),
+        signature,
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(false);
     expect(verifyWebhook('whsec_wrong', timestamp, hit.body, signature, Math.floor(Date.now() / 1000))).toBe(false);
     expect(JSON.parse(hit.body).violation.id).toBe(violation.id);
 
     const log = await waitFor(async () => {
-      const res = await api.app.inject({ method: 'GET', url: `/alerts/webhooks/${subscriptionId}/deliveries`, headers: bearer(api.keys.ops) });
+      const res = await api.app.inject({
+        method: 'GET',
+        url: `/alerts/webhooks/${subscriptionId}/deliveries`,
+        headers: bearer(api.keys.ops),
+      });
       const items = res.json<{ items: Array<Record<string, unknown>> }>().items;
       return items[0]?.status === 'delivered' ? items : undefined;
     }, 10_000);
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ id: hit.headers[DELIVERY_HEADER], violationId: violation.id, attempts: 2, responseStatus: 204, lastError: null });
+    expect(log[0]).toMatchObject({
+      id: hit.headers[DELIVERY_HEADER],
+      violationId: violation.id,
+      attempts: 2,
+      responseStatus: 204,
+      lastError: null,
+    });
   });
 
   it('does not alert old footage, batch reprocessing or a rerun of a segment already analysed', async () => {
@@ -112,11 +139,26 @@ describe('alerts', () => {
     });
     const before = receiver.calls();
     const streamed = sse.events.length;
-    await seedViolation(api.prisma, { cameraId: camera.id, runId: run.id, zoneId: zone.id }, { startTime: new Date(Date.now() - 3600_000) });
+    await seedViolation(
+      api.prisma,
+      { cameraId: camera.id, runId: run.id, zoneId: zone.id },
+      { startTime: new Date(Date.now() - 3600_000) },
+    );
     const rerun = await api.prisma.analysisRun.create({
-      data: { segmentId: segment.id, pipelineVersion: 'rerun', modelFingerprints: {}, configHash: '1'.repeat(64), timings: {}, startedAt: new Date() },
+      data: {
+        segmentId: segment.id,
+        pipelineVersion: 'rerun',
+        modelFingerprints: {},
+        configHash: '1'.repeat(64),
+        timings: {},
+        startedAt: new Date(),
+      },
     });
-    await seedViolation(api.prisma, { cameraId: camera.id, runId: rerun.id, zoneId: zone.id }, { startTime: new Date(Date.now() - 3000) });
+    await seedViolation(
+      api.prisma,
+      { cameraId: camera.id, runId: rerun.id, zoneId: zone.id },
+      { startTime: new Date(Date.now() - 3000) },
+    );
     // a batch over freshly written archive files: new on disk, but not live
     const archived = await seedRun(api.prisma, `alerts-archive-${Date.now()}`);
     await api.prisma.batch.create({
@@ -128,7 +170,11 @@ describe('alerts', () => {
         items: { create: [{ segmentId: archived.segment.id }] },
       },
     });
-    await seedViolation(api.prisma, { cameraId: archived.camera.id, runId: archived.run.id, zoneId: archived.zone.id }, { startTime: new Date(Date.now() - 3000) });
+    await seedViolation(
+      api.prisma,
+      { cameraId: archived.camera.id, runId: archived.run.id, zoneId: archived.zone.id },
+      { startTime: new Date(Date.now() - 3000) },
+    );
     await new Promise((r) => setTimeout(r, 3000));
     expect(receiver.calls()).toBe(before);
     expect(sse.events.length).toBe(streamed);
@@ -150,6 +196,13 @@ describe('alerts', () => {
     });
     expectProblem(officer, 403);
     expectProblem(await api.app.inject({ method: 'GET', url: '/alerts/stream' }), 401);
-    expectProblem(await api.app.inject({ method: 'DELETE', url: `/alerts/webhooks/${crypto.randomUUID()}`, headers: bearer(api.keys.ops) }), 404);
+    expectProblem(
+      await api.app.inject({
+        method: 'DELETE',
+        url: `/alerts/webhooks/${crypto.randomUUID()}`,
+        headers: bearer(api.keys.ops),
+      }),
+      404,
+    );
   });
 });

@@ -32,9 +32,11 @@ describe('decodeAhead (frames read on a worker thread)', () => {
 
   it('yields exactly the frames of the in-thread stream', async () => {
     const expected: string[] = [];
-    for await (const f of streamFrames(CLIP, { fps: 2, maxWidth: 320 })) expected.push(`${f.index}@${f.timestamp} ${f.width}x${f.height} ${digest(f.data)}`);
+    for await (const f of streamFrames(CLIP, { fps: 2, maxWidth: 320 }))
+      expected.push(`${f.index}@${f.timestamp} ${f.width}x${f.height} ${digest(f.data)}`);
     const actual: string[] = [];
-    for await (const f of decodeAhead(CLIP, { fps: 2, maxWidth: 320, readAhead: 2 })) actual.push(`${f.index}@${f.timestamp} ${f.width}x${f.height} ${digest(f.data)}`);
+    for await (const f of decodeAhead(CLIP, { fps: 2, maxWidth: 320, readAhead: 2 }))
+      actual.push(`${f.index}@${f.timestamp} ${f.width}x${f.height} ${digest(f.data)}`);
     expect(expected.length).toBeGreaterThanOrEqual(25);
     expect(actual).toEqual(expected);
   });

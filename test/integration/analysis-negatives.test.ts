@@ -14,7 +14,11 @@ const FIXTURES = path.join(projectRoot, 'fixtures');
 const CASES = [
   { clip: 'zzmzvn_hi2.mp4', camera: 'zzmzvn-sidewalk-camera.json', what: 'a bicycle ridden on the sidewalk' },
   { clip: 'jcsy_bikes.mp4', camera: 'jcsy-sidewalk-camera.json', what: 'a group of bicycles ridden through the zone' },
-  { clip: 'sanay_bikes.mp4', camera: 'sanay-parked-camera.json', what: 'parked motorcycles filmed by a walking, panning camera' },
+  {
+    clip: 'sanay_bikes.mp4',
+    camera: 'sanay-parked-camera.json',
+    what: 'parked motorcycles filmed by a walking, panning camera',
+  },
 ] as const;
 
 describe('analyzeSegment yields no violation where no motorcycle is ridden', () => {

@@ -42,7 +42,12 @@ describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over
     expect(analysis.analysedSize).toEqual({ width: 1920, height: 1080 });
     expect(analysis.tracksSeen).toBeGreaterThanOrEqual(3);
     expect(analysis.configHash).toBe(analysisConfigHash(await loadCameraFile(DEMO_CAMERA), 5, 'picodet_s'));
-    expect(Object.keys(analysis.modelFingerprints).sort()).toEqual(['hyperlpr3_corners', 'korean-plate-rec', 'picodet_s_416_coco', 'vin_lpd']);
+    expect(Object.keys(analysis.modelFingerprints).sort()).toEqual([
+      'hyperlpr3_corners',
+      'korean-plate-rec',
+      'picodet_s_416_coco',
+      'vin_lpd',
+    ]);
     for (const sha of Object.values(analysis.modelFingerprints)) expect(sha).toMatch(/^[0-9a-f]{64}$/);
     expect(analysis.timings.inferenceMs).toBeGreaterThan(0);
   });
@@ -56,7 +61,9 @@ describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over
       expect(v.endSec).toBeLessThanOrEqual(analysis.videoSeconds);
       expect(v.entryFrame).toBeLessThanOrEqual(v.peakFrame);
       expect(v.peakFrame).toBeLessThanOrEqual(v.exitFrame);
-      expect(Math.abs(v.startTime.getTime() - (DEMO_SEGMENT_START.getTime() + v.startSec * 1000))).toBeLessThanOrEqual(1);
+      expect(Math.abs(v.startTime.getTime() - (DEMO_SEGMENT_START.getTime() + v.startSec * 1000))).toBeLessThanOrEqual(
+        1,
+      );
     }
   });
 
@@ -85,8 +92,19 @@ describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over
   it('cuts an H.264 MP4 clip with pre/post roll and keeps keyframes at full resolution', async () => {
     const v = analysis.violations[0]!;
     const clip = v.evidence.find((e) => e.role === 'clip')!.path;
-    const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height:format=format_name,duration', '-of', 'json', clip]);
-    const probe = JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number }>; format: { format_name: string; duration: string } };
+    const { stdout } = await execFileAsync('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_name,width,height:format=format_name,duration',
+      '-of',
+      'json',
+      clip,
+    ]);
+    const probe = JSON.parse(stdout) as {
+      streams: Array<{ codec_name: string; width: number }>;
+      format: { format_name: string; duration: string };
+    };
     expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 1920 });
     expect(probe.format.format_name).toContain('mp4');
     const expected = Math.min(analysis.videoSeconds, v.endSec + 3) - Math.max(0, v.startSec - 3);

@@ -22,23 +22,46 @@ describe('API keys and roles', () => {
     const none = await t.app.inject({ method: 'GET', url: '/cameras' });
     expectProblem(none, 401);
     expect(none.headers['www-authenticate']).toBe('Bearer');
-    expectProblem(await t.app.inject({ method: 'GET', url: '/cameras', headers: { authorization: `Basic ${t.keys.ops}` } }), 401);
+    expectProblem(
+      await t.app.inject({ method: 'GET', url: '/cameras', headers: { authorization: `Basic ${t.keys.ops}` } }),
+      401,
+    );
     const wrong = await t.app.inject({ method: 'GET', url: '/cameras', headers: bearer('mg_notakey') });
     expect(expectProblem(wrong, 401).type).toBe('/problems/unauthorized');
-    const post = await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer('mg_notakey'), payload: { name: 'never stored' } });
+    const post = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer('mg_notakey'),
+      payload: { name: 'never stored' },
+    });
     expectProblem(post, 401);
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 
   it('refuses a role calling a route it may not (403) and lets admin do everything', async () => {
     const before = await dbFingerprint(t.prisma);
-    const officerCreates = await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer(t.keys.officer), payload: { name: 'officer cam' } });
+    const officerCreates = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer(t.keys.officer),
+      payload: { name: 'officer cam' },
+    });
     expect(expectProblem(officerCreates, 403).allowedRoles).toEqual(['ops', 'admin']);
     expectProblem(await t.app.inject({ method: 'GET', url: '/keys', headers: bearer(t.keys.ops) }), 403);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/keys', headers: bearer(t.keys.officer), payload: { role: 'admin', label: 'escalate' } }), 403);
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/keys',
+        headers: bearer(t.keys.officer),
+        payload: { role: 'admin', label: 'escalate' },
+      }),
+      403,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
     expect((await t.app.inject({ method: 'GET', url: '/keys', headers: bearer(t.keys.admin) })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'GET', url: '/cameras', headers: bearer(t.keys.admin) })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/cameras', headers: bearer(t.keys.admin) })).statusCode).toBe(
+      200,
+    );
   });
 
   it('tells the caller who they are', async () => {
@@ -48,7 +71,12 @@ describe('API keys and roles', () => {
   });
 
   it('creates a key whose secret is shown once and stored only as sha256, lists and revokes it', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/keys', headers: bearer(t.keys.admin), payload: { role: 'ops', label: 'night shift' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/keys',
+      headers: bearer(t.keys.admin),
+      payload: { role: 'ops', label: 'night shift' },
+    });
     expect(created.statusCode).toBe(201);
     const key = created.json();
     expect(key.key).toMatch(/^mg_[A-Za-z0-9_-]{43}$/);
@@ -61,12 +89,19 @@ describe('API keys and roles', () => {
     expect(list.json().items.map((k: { id: string }) => k.id)).toContain(key.id);
 
     expect((await t.app.inject({ method: 'GET', url: '/cameras', headers: bearer(key.key) })).statusCode).toBe(200);
-    const revoked = await t.app.inject({ method: 'POST', url: `/keys/${key.id}/revoke`, headers: bearer(t.keys.admin) });
+    const revoked = await t.app.inject({
+      method: 'POST',
+      url: `/keys/${key.id}/revoke`,
+      headers: bearer(t.keys.admin),
+    });
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().revokedAt).toEqual(expect.any(String));
     expectProblem(await t.app.inject({ method: 'GET', url: '/cameras', headers: bearer(key.key) }), 401);
 
-    const audit = await t.prisma.auditLog.findMany({ where: { entityType: 'api_key', entityId: key.id }, orderBy: { id: 'asc' } });
+    const audit = await t.prisma.auditLog.findMany({
+      where: { entityType: 'api_key', entityId: key.id },
+      orderBy: { id: 'asc' },
+    });
     expect(audit.map((a) => a.action)).toEqual(['api_key.create', 'api_key.revoke']);
     expect(audit[0]!.actor).toBe(`api-key:${t.keyIds.admin}`);
     expect(JSON.stringify(audit.map((a) => a.details))).not.toContain(key.key);
@@ -74,11 +109,28 @@ describe('API keys and roles', () => {
 
   it('rejects bad key bodies and unknown key ids without storing anything', async () => {
     const before = await dbFingerprint(t.prisma);
-    const badRole = await t.app.inject({ method: 'POST', url: '/keys', headers: bearer(t.keys.admin), payload: { role: 'root', label: 'x' } });
+    const badRole = await t.app.inject({
+      method: 'POST',
+      url: '/keys',
+      headers: bearer(t.keys.admin),
+      payload: { role: 'root', label: 'x' },
+    });
     expect(expectProblem(badRole, 400).errors).toEqual([expect.objectContaining({ in: 'body', pointer: '/role' })]);
-    const extra = await t.app.inject({ method: 'POST', url: '/keys', headers: bearer(t.keys.admin), payload: { role: 'ops', label: 'x', keyHash: 'f'.repeat(64) } });
+    const extra = await t.app.inject({
+      method: 'POST',
+      url: '/keys',
+      headers: bearer(t.keys.admin),
+      payload: { role: 'ops', label: 'x', keyHash: 'f'.repeat(64) },
+    });
     expect(expectProblem(extra, 400).errors).toEqual([expect.objectContaining({ pointer: '/keyHash' })]);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/keys/00000000-0000-4000-8000-000000000000/revoke', headers: bearer(t.keys.admin) }), 404);
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/keys/00000000-0000-4000-8000-000000000000/revoke',
+        headers: bearer(t.keys.admin),
+      }),
+      404,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 });
@@ -99,9 +151,19 @@ describe('request hygiene', () => {
   it('answers a body over 1 MiB with 413 and a non-JSON body with 415', async () => {
     const before = await dbFingerprint(t.prisma);
     const huge = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) });
-    const big = await t.app.inject({ method: 'POST', url: '/cameras', headers: { ...bearer(t.keys.ops), 'content-type': 'application/json' }, payload: huge });
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: { ...bearer(t.keys.ops), 'content-type': 'application/json' },
+      payload: huge,
+    });
     expect(expectProblem(big, 413).type).toBe('/problems/body-too-large');
-    const text = await t.app.inject({ method: 'POST', url: '/cameras', headers: { ...bearer(t.keys.ops), 'content-type': 'text/plain' }, payload: 'name=x' });
+    const text = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: { ...bearer(t.keys.ops), 'content-type': 'text/plain' },
+      payload: 'name=x',
+    });
     expectProblem(text, 415);
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
@@ -133,10 +195,16 @@ describe('health, docs and metrics', () => {
     try {
       const res = await app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ status: 'unavailable', checks: { postgres: { ok: false }, redis: { ok: false } } });
+      expect(res.json()).toMatchObject({
+        status: 'unavailable',
+        checks: { postgres: { ok: false }, redis: { ok: false } },
+      });
       // With the database gone even the key check fails: a 500 problem that names nothing internal.
       const down = await app.inject({ method: 'GET', url: '/cameras', headers: bearer(t.keys.ops) });
-      expect(expectProblem(down, 500)).toMatchObject({ type: '/problems/internal', detail: expect.stringMatching(/logged/) });
+      expect(expectProblem(down, 500)).toMatchObject({
+        type: '/problems/internal',
+        detail: expect.stringMatching(/logged/),
+      });
       expect(down.body).not.toMatch(/127\.0\.0\.1|postgres|ECONNREFUSED|prisma/i);
     } finally {
       await app.close();
@@ -151,10 +219,22 @@ describe('health, docs and metrics', () => {
     expect(doc.statusCode).toBe(200);
     const spec = doc.json();
     expect(spec.openapi).toMatch(/^3\./);
-    for (const p of ['/cameras', '/cameras/{cameraId}/zones', '/segments', '/segments/upload', '/violations', '/violations/{id}/review', '/evidence/{id}', '/audit/verify', '/keys']) {
+    for (const p of [
+      '/cameras',
+      '/cameras/{cameraId}/zones',
+      '/segments',
+      '/segments/upload',
+      '/violations',
+      '/violations/{id}/review',
+      '/evidence/{id}',
+      '/audit/verify',
+      '/keys',
+    ]) {
       expect(Object.keys(spec.paths)).toContain(p);
     }
-    expect(spec.paths['/violations/{id}/review'].post.requestBody.content['application/json'].schema.required).toContain('expectedVersion');
+    expect(
+      spec.paths['/violations/{id}/review'].post.requestBody.content['application/json'].schema.required,
+    ).toContain('expectedVersion');
     const ui = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toMatch(/text\/html/);
@@ -164,21 +244,31 @@ describe('health, docs and metrics', () => {
     await t.app.inject({ method: 'GET', url: '/healthz' });
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} \d+/);
+    expect(res.body).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} \d+/,
+    );
     expect(res.body).toMatch(/analysis_queue_jobs\{state="waiting"\} \d+/);
   });
 
   it('measures analysis job durations from the jobs BullMQ has finished', async () => {
     const redis = createRedisConnection(t.deps.config.REDIS_URL, 'worker');
-    const worker = new Worker(ANALYZE_SEGMENT_QUEUE, async () => {
-      await new Promise((r) => setTimeout(r, 150));
-      return { runId: 'r', violations: 0, reused: false };
-    }, { connection: redis, prefix: t.queue.opts.prefix });
+    const worker = new Worker(
+      ANALYZE_SEGMENT_QUEUE,
+      async () => {
+        await new Promise((r) => setTimeout(r, 150));
+        return { runId: 'r', violations: 0, reused: false };
+      },
+      { connection: redis, prefix: t.queue.opts.prefix },
+    );
     const eventsRedis = createRedisConnection(t.deps.config.REDIS_URL, 'worker');
     const events = new QueueEvents(ANALYZE_SEGMENT_QUEUE, { connection: eventsRedis, prefix: t.queue.opts.prefix });
     try {
       await events.waitUntilReady();
-      const job = await t.queue.add(ANALYZE_SEGMENT_QUEUE, { segmentId: 'metrics', sha256: '0'.repeat(64), pipelineVersion: 'metrics' });
+      const job = await t.queue.add(ANALYZE_SEGMENT_QUEUE, {
+        segmentId: 'metrics',
+        sha256: '0'.repeat(64),
+        pipelineVersion: 'metrics',
+      });
       await job.waitUntilFinished(events, 20_000);
       const body = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(body).toMatch(/analysis_job_duration_seconds_count\{outcome="completed"\} 1\n/);
@@ -186,7 +276,9 @@ describe('health, docs and metrics', () => {
       expect(sum).toBeGreaterThanOrEqual(0.15);
       expect(body).toMatch(/analysis_queue_jobs\{state="completed"\} 1\n/);
       // A second scrape must not count the same job again.
-      expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/analysis_job_duration_seconds_count\{outcome="completed"\} 1\n/);
+      expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+        /analysis_job_duration_seconds_count\{outcome="completed"\} 1\n/,
+      );
     } finally {
       await worker.close();
       await events.close();

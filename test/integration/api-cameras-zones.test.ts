@@ -3,7 +3,12 @@ import { bearer, dbFingerprint, expectProblem, startTestApi, type TestApi } from
 
 let t: TestApi;
 let cameraId: string;
-const square = [[0.1, 0.1], [0.9, 0.1], [0.9, 0.9], [0.1, 0.9]];
+const square = [
+  [0.1, 0.1],
+  [0.9, 0.1],
+  [0.9, 0.9],
+  [0.1, 0.9],
+];
 
 beforeAll(async () => {
   t = await startTestApi();
@@ -11,7 +16,12 @@ beforeAll(async () => {
     method: 'POST',
     url: '/cameras',
     headers: bearer(t.keys.ops),
-    payload: { name: `Mapo-gu sidewalk ${process.pid}`, sourceUrl: 'rtsp://10.0.0.5/stream1', frameWidth: 1920, frameHeight: 1080 },
+    payload: {
+      name: `Mapo-gu sidewalk ${process.pid}`,
+      sourceUrl: 'rtsp://10.0.0.5/stream1',
+      frameWidth: 1920,
+      frameHeight: 1080,
+    },
   });
   expect(res.statusCode, res.body).toBe(201);
   cameraId = res.json().id;
@@ -25,31 +35,70 @@ const zoneUrl = () => `/cameras/${cameraId}/zones`;
 describe('cameras', () => {
   it('creates with defaults, reads, lists with health, updates and audits', async () => {
     const got = await t.app.inject({ method: 'GET', url: `/cameras/${cameraId}`, headers: bearer(t.keys.officer) });
-    expect(got.json()).toMatchObject({ id: cameraId, timezone: 'Asia/Seoul', enabled: true, frameWidth: 1920, health: { segmentsToday: 0, lastSegmentAt: null, lastError: null } });
+    expect(got.json()).toMatchObject({
+      id: cameraId,
+      timezone: 'Asia/Seoul',
+      enabled: true,
+      frameWidth: 1920,
+      health: { segmentsToday: 0, lastSegmentAt: null, lastError: null },
+    });
 
     const list = await t.app.inject({ method: 'GET', url: '/cameras', headers: bearer(t.keys.ops) });
     expect(list.json().items.map((c: { id: string }) => c.id)).toContain(cameraId);
 
-    const patched = await t.app.inject({ method: 'PATCH', url: `/cameras/${cameraId}`, headers: bearer(t.keys.ops), payload: { enabled: false } });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/cameras/${cameraId}`,
+      headers: bearer(t.keys.ops),
+      payload: { enabled: false },
+    });
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ enabled: false, frameWidth: 1920, sourceUrl: 'rtsp://10.0.0.5/stream1' });
-    const audit = await t.prisma.auditLog.findMany({ where: { entityType: 'camera', entityId: cameraId }, orderBy: { id: 'asc' } });
+    const audit = await t.prisma.auditLog.findMany({
+      where: { entityType: 'camera', entityId: cameraId },
+      orderBy: { id: 'asc' },
+    });
     expect(audit.map((a) => a.action)).toEqual(['camera.create', 'camera.update']);
     expect(audit[1]!.details).toEqual({ changes: { enabled: false } });
   });
 
   it('rejects wrong types, unknown fields, bad time zones and duplicate names without storing anything', async () => {
     const before = await dbFingerprint(t.prisma);
-    const wrongType = await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer(t.keys.ops), payload: { name: 42, enabled: 'yes' } });
+    const wrongType = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer(t.keys.ops),
+      payload: { name: 42, enabled: 'yes' },
+    });
     const errs = expectProblem(wrongType, 400).errors!;
     expect(errs.map((e) => e.pointer).sort()).toEqual(['/enabled', '/name']);
-    const unknown = await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer(t.keys.ops), payload: { name: 'x', id: '00000000-0000-4000-8000-000000000000' } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer(t.keys.ops),
+      payload: { name: 'x', id: '00000000-0000-4000-8000-000000000000' },
+    });
     expect(expectProblem(unknown, 400).errors).toEqual([{ in: 'body', pointer: '/id', detail: 'unknown field "id"' }]);
-    const tz = await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer(t.keys.ops), payload: { name: 'tz', timezone: 'Mars/Olympus' } });
+    const tz = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer(t.keys.ops),
+      payload: { name: 'tz', timezone: 'Mars/Olympus' },
+    });
     expect(expectProblem(tz, 400).errors![0]!.pointer).toBe('/timezone');
-    const patchUnknown = await t.app.inject({ method: 'PATCH', url: `/cameras/${cameraId}`, headers: bearer(t.keys.ops), payload: { version: 3 } });
+    const patchUnknown = await t.app.inject({
+      method: 'PATCH',
+      url: `/cameras/${cameraId}`,
+      headers: bearer(t.keys.ops),
+      payload: { version: 3 },
+    });
     expectProblem(patchUnknown, 400);
-    const dup = await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer(t.keys.ops), payload: { name: `Mapo-gu sidewalk ${process.pid}` } });
+    const dup = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer(t.keys.ops),
+      payload: { name: `Mapo-gu sidewalk ${process.pid}` },
+    });
     expect(expectProblem(dup, 409).type).toBe('/problems/conflict');
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
@@ -58,10 +107,32 @@ describe('cameras', () => {
     const before = await dbFingerprint(t.prisma);
     const missing = '7d1e9a52-52c9-4d55-9d0b-3a0b9e3b6f10';
     expectProblem(await t.app.inject({ method: 'GET', url: `/cameras/${missing}`, headers: bearer(t.keys.ops) }), 404);
-    expectProblem(await t.app.inject({ method: 'PATCH', url: `/cameras/${missing}`, headers: bearer(t.keys.ops), payload: { enabled: true } }), 404);
-    expectProblem(await t.app.inject({ method: 'DELETE', url: `/cameras/${missing}`, headers: bearer(t.keys.ops) }), 404);
-    expectProblem(await t.app.inject({ method: 'GET', url: `/cameras/${missing}/zones`, headers: bearer(t.keys.ops) }), 404);
-    expectProblem(await t.app.inject({ method: 'POST', url: `/cameras/${missing}/zones`, headers: bearer(t.keys.ops), payload: { name: 'z', kind: 'park', polygon: square } }), 404);
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/cameras/${missing}`,
+        headers: bearer(t.keys.ops),
+        payload: { enabled: true },
+      }),
+      404,
+    );
+    expectProblem(
+      await t.app.inject({ method: 'DELETE', url: `/cameras/${missing}`, headers: bearer(t.keys.ops) }),
+      404,
+    );
+    expectProblem(
+      await t.app.inject({ method: 'GET', url: `/cameras/${missing}/zones`, headers: bearer(t.keys.ops) }),
+      404,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: `/cameras/${missing}/zones`,
+        headers: bearer(t.keys.ops),
+        payload: { name: 'z', kind: 'park', polygon: square },
+      }),
+      404,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 });
@@ -72,49 +143,155 @@ describe('zones', () => {
       method: 'POST',
       url: zoneUrl(),
       headers: bearer(t.keys.ops),
-      payload: { name: 'sidewalk east', kind: 'sidewalk', polygon: square, schedule: [{ days: [1, 2, 3, 4, 5], start: '07:00', end: '20:00' }] },
+      payload: {
+        name: 'sidewalk east',
+        kind: 'sidewalk',
+        polygon: square,
+        schedule: [{ days: [1, 2, 3, 4, 5], start: '07:00', end: '20:00' }],
+      },
     });
     expect(created.statusCode, created.body).toBe(201);
     const zone = created.json();
     expect(zone).toMatchObject({
-      cameraId, kind: 'sidewalk', polygon: square, minDwellSeconds: 1, minDisplacement: 0.03, allowedDirectionDeg: null,
-      directionToleranceDeg: 60, classes: ['motorcycle'], requireRider: true,
+      cameraId,
+      kind: 'sidewalk',
+      polygon: square,
+      minDwellSeconds: 1,
+      minDisplacement: 0.03,
+      allowedDirectionDeg: null,
+      directionToleranceDeg: 60,
+      classes: ['motorcycle'],
+      requireRider: true,
     });
 
     const list = await t.app.inject({ method: 'GET', url: zoneUrl(), headers: bearer(t.keys.officer) });
     expect(list.json().items).toHaveLength(1);
 
-    const patched = await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { minDwellSeconds: 2.5, schedule: null } });
-    expect(patched.json()).toMatchObject({ minDwellSeconds: 2.5, minDisplacement: 0.03, schedule: null, polygon: square });
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/zones/${zone.id}`,
+      headers: bearer(t.keys.ops),
+      payload: { minDwellSeconds: 2.5, schedule: null },
+    });
+    expect(patched.json()).toMatchObject({
+      minDwellSeconds: 2.5,
+      minDisplacement: 0.03,
+      schedule: null,
+      polygon: square,
+    });
 
-    const rules = { allowedDirectionDeg: 90, directionToleranceDeg: 45, classes: ['motorcycle', 'car'], requireRider: false };
-    const ruled = await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: rules });
+    const rules = {
+      allowedDirectionDeg: 90,
+      directionToleranceDeg: 45,
+      classes: ['motorcycle', 'car'],
+      requireRider: false,
+    };
+    const ruled = await t.app.inject({
+      method: 'PATCH',
+      url: `/zones/${zone.id}`,
+      headers: bearer(t.keys.ops),
+      payload: rules,
+    });
     expect(ruled.json()).toMatchObject(rules);
-    const bicycles = await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { classes: ['bicycle'] } });
+    const bicycles = await t.app.inject({
+      method: 'PATCH',
+      url: `/zones/${zone.id}`,
+      headers: bearer(t.keys.ops),
+      payload: { classes: ['bicycle'] },
+    });
     expectProblem(bicycles, 400);
 
-    expect((await t.app.inject({ method: 'DELETE', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops) })).statusCode).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops) })).statusCode,
+    ).toBe(204);
     expectProblem(await t.app.inject({ method: 'GET', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops) }), 404);
-    const audit = await t.prisma.auditLog.findMany({ where: { entityType: 'zone', entityId: zone.id }, orderBy: { id: 'asc' } });
+    const audit = await t.prisma.auditLog.findMany({
+      where: { entityType: 'zone', entityId: zone.id },
+      orderBy: { id: 'asc' },
+    });
     expect(audit.map((a) => a.action)).toEqual(['zone.create', 'zone.update', 'zone.update', 'zone.delete']);
     expect(audit[3]!.details).toMatchObject({ name: 'sidewalk east', polygon: square });
   });
 
   const badPolygons: [string, unknown, RegExp][] = [
-    ['too few points', [[0.1, 0.1], [0.5, 0.5]], /at least 3 points/],
-    ['an x above 1', [[0.1, 0.1], [1.5, 0.1], [0.5, 0.9]], /outside 0\.\.1/],
-    ['a negative y', [[0.1, -0.2], [0.9, 0.1], [0.5, 0.9]], /outside 0\.\.1/],
-    ['a self-crossing bow tie', [[0.1, 0.1], [0.9, 0.9], [0.9, 0.1], [0.1, 0.9]], /self-intersecting/],
-    ['"NaN" as a string', [[0.1, 0.1], ['NaN', 0.1], [0.5, 0.9]], /number/],
-    ['null where NaN would serialise', [[0.1, 0.1], [null, 0.1], [0.5, 0.9]], /number/],
-    ['a point with three numbers', [[0.1, 0.1, 0.3], [0.9, 0.1], [0.5, 0.9]], /./],
+    [
+      'too few points',
+      [
+        [0.1, 0.1],
+        [0.5, 0.5],
+      ],
+      /at least 3 points/,
+    ],
+    [
+      'an x above 1',
+      [
+        [0.1, 0.1],
+        [1.5, 0.1],
+        [0.5, 0.9],
+      ],
+      /outside 0\.\.1/,
+    ],
+    [
+      'a negative y',
+      [
+        [0.1, -0.2],
+        [0.9, 0.1],
+        [0.5, 0.9],
+      ],
+      /outside 0\.\.1/,
+    ],
+    [
+      'a self-crossing bow tie',
+      [
+        [0.1, 0.1],
+        [0.9, 0.9],
+        [0.9, 0.1],
+        [0.1, 0.9],
+      ],
+      /self-intersecting/,
+    ],
+    [
+      '"NaN" as a string',
+      [
+        [0.1, 0.1],
+        ['NaN', 0.1],
+        [0.5, 0.9],
+      ],
+      /number/,
+    ],
+    [
+      'null where NaN would serialise',
+      [
+        [0.1, 0.1],
+        [null, 0.1],
+        [0.5, 0.9],
+      ],
+      /number/,
+    ],
+    [
+      'a point with three numbers',
+      [
+        [0.1, 0.1, 0.3],
+        [0.9, 0.1],
+        [0.5, 0.9],
+      ],
+      /./,
+    ],
     ['not an array', 'POLYGON((0 0, 1 0, 1 1))', /array/],
   ];
   it.each(badPolygons)('rejects a polygon with %s (400, nothing stored)', async (_name, polygon, message) => {
     const before = await dbFingerprint(t.prisma);
-    const res = await t.app.inject({ method: 'POST', url: zoneUrl(), headers: bearer(t.keys.ops), payload: { name: 'bad', kind: 'sidewalk', polygon } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: zoneUrl(),
+      headers: bearer(t.keys.ops),
+      payload: { name: 'bad', kind: 'sidewalk', polygon },
+    });
     const problem = expectProblem(res, 400);
-    expect(problem.errors!.some((e) => e.pointer.startsWith('/polygon') && message.test(e.detail)), JSON.stringify(problem.errors)).toBe(true);
+    expect(
+      problem.errors!.some((e) => e.pointer.startsWith('/polygon') && message.test(e.detail)),
+      JSON.stringify(problem.errors),
+    ).toBe(true);
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 
@@ -131,25 +308,93 @@ describe('zones', () => {
   });
 
   it('leaves a stored zone untouched when an update is invalid', async () => {
-    const zone = (await t.app.inject({ method: 'POST', url: zoneUrl(), headers: bearer(t.keys.ops), payload: { name: 'keep me', kind: 'park', polygon: square } })).json();
+    const zone = (
+      await t.app.inject({
+        method: 'POST',
+        url: zoneUrl(),
+        headers: bearer(t.keys.ops),
+        payload: { name: 'keep me', kind: 'park', polygon: square },
+      })
+    ).json();
     const before = await dbFingerprint(t.prisma);
-    const crossing = [[0.1, 0.1], [0.9, 0.9], [0.9, 0.1], [0.1, 0.9]];
-    expectProblem(await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { polygon: crossing } }), 400);
-    expectProblem(await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { kind: 'highway' } }), 400);
-    expectProblem(await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { cameraId } }), 400);
-    expectProblem(await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.ops), payload: { schedule: [{ days: [8], start: '25:00', end: '07:00' }] } }), 400);
-    expectProblem(await t.app.inject({ method: 'PATCH', url: `/zones/${zone.id}`, headers: bearer(t.keys.officer), payload: { name: 'officer edit' } }), 403);
+    const crossing = [
+      [0.1, 0.1],
+      [0.9, 0.9],
+      [0.9, 0.1],
+      [0.1, 0.9],
+    ];
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/zones/${zone.id}`,
+        headers: bearer(t.keys.ops),
+        payload: { polygon: crossing },
+      }),
+      400,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/zones/${zone.id}`,
+        headers: bearer(t.keys.ops),
+        payload: { kind: 'highway' },
+      }),
+      400,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/zones/${zone.id}`,
+        headers: bearer(t.keys.ops),
+        payload: { cameraId },
+      }),
+      400,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/zones/${zone.id}`,
+        headers: bearer(t.keys.ops),
+        payload: { schedule: [{ days: [8], start: '25:00', end: '07:00' }] },
+      }),
+      400,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/zones/${zone.id}`,
+        headers: bearer(t.keys.officer),
+        payload: { name: 'officer edit' },
+      }),
+      403,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
     const stored = await t.prisma.zone.findUniqueOrThrow({ where: { id: zone.id } });
     expect(stored).toMatchObject({ name: 'keep me', kind: 'park', polygon: square });
   });
 
   it('deletes a camera without footage together with its zones', async () => {
-    const cam = (await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer(t.keys.ops), payload: { name: `temp ${process.pid}` } })).json();
-    await t.app.inject({ method: 'POST', url: `/cameras/${cam.id}/zones`, headers: bearer(t.keys.ops), payload: { name: 'z', kind: 'crosswalk', polygon: square } });
-    expect((await t.app.inject({ method: 'DELETE', url: `/cameras/${cam.id}`, headers: bearer(t.keys.ops) })).statusCode).toBe(204);
+    const cam = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/cameras',
+        headers: bearer(t.keys.ops),
+        payload: { name: `temp ${process.pid}` },
+      })
+    ).json();
+    await t.app.inject({
+      method: 'POST',
+      url: `/cameras/${cam.id}/zones`,
+      headers: bearer(t.keys.ops),
+      payload: { name: 'z', kind: 'crosswalk', polygon: square },
+    });
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/cameras/${cam.id}`, headers: bearer(t.keys.ops) })).statusCode,
+    ).toBe(204);
     expect(await t.prisma.zone.count({ where: { cameraId: cam.id } })).toBe(0);
-    const audit = await t.prisma.auditLog.findFirstOrThrow({ where: { entityType: 'camera', entityId: cam.id, action: 'camera.delete' } });
+    const audit = await t.prisma.auditLog.findFirstOrThrow({
+      where: { entityType: 'camera', entityId: cam.id, action: 'camera.delete' },
+    });
     expect(audit.details).toMatchObject({ zonesDeleted: 1 });
   });
 });

@@ -51,7 +51,12 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   await app.ready();
 
   const made = {} as Record<keyof TestApi['keys'], { secret: string; id: string }>;
-  for (const [name, role] of [['officer', 'officer'], ['officer2', 'officer'], ['ops', 'ops'], ['admin', 'admin']] as const) {
+  for (const [name, role] of [
+    ['officer', 'officer'],
+    ['officer2', 'officer'],
+    ['ops', 'ops'],
+    ['admin', 'admin'],
+  ] as const) {
     const k = await createApiKey(prisma, { role, label: `test ${name} ${process.pid}`, actor: 'test' });
     made[name] = { secret: k.secret, id: k.id };
   }
@@ -66,7 +71,12 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     deps,
     footageRoot,
     evidenceRoot,
-    keys: { officer: made.officer.secret, officer2: made.officer2.secret, ops: made.ops.secret, admin: made.admin.secret },
+    keys: {
+      officer: made.officer.secret,
+      officer2: made.officer2.secret,
+      ops: made.ops.secret,
+      admin: made.admin.secret,
+    },
     keyIds: { officer: made.officer.id, officer2: made.officer2.id, ops: made.ops.id, admin: made.admin.id },
     async close() {
       await app.close();
@@ -82,11 +92,19 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** The response is an RFC 9457 problem with this status; returns its body. */
-export function expectProblem(res: LightMyRequestResponse, status: number): Record<string, unknown> & { errors?: { in: string; pointer: string; detail: string }[] } {
+export function expectProblem(
+  res: LightMyRequestResponse,
+  status: number,
+): Record<string, unknown> & { errors?: { in: string; pointer: string; detail: string }[] } {
   expect(res.statusCode, res.body).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = res.json();
-  expect(body).toMatchObject({ status, title: expect.any(String), type: expect.any(String), detail: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    title: expect.any(String),
+    type: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(res.body).not.toMatch(/\n\s+at /);
   return body;
 }
@@ -108,20 +126,54 @@ export async function dbFingerprint(prisma: PrismaClient): Promise<string> {
     prisma.apiKey.count({ where: { revokedAt: null } }),
     prisma.auditLog.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } }),
   ]);
-  return JSON.stringify({ cameras, zones, segments, runs, violations, evidence, reviews, audit, keys, last: lastAudit?.hash });
+  return JSON.stringify({
+    cameras,
+    zones,
+    segments,
+    runs,
+    violations,
+    evidence,
+    reviews,
+    audit,
+    keys,
+    last: lastAudit?.hash,
+  });
 }
 
 /** A camera with one segment and one analysis run, to hang seeded violations on. */
 export async function seedRun(prisma: PrismaClient, name: string) {
   const camera = await prisma.camera.create({ data: { name } });
   const zone = await prisma.zone.create({
-    data: { cameraId: camera.id, name: 'sidewalk', kind: 'sidewalk', polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] },
+    data: {
+      cameraId: camera.id,
+      name: 'sidewalk',
+      kind: 'sidewalk',
+      polygon: [
+        [0, 0.5],
+        [1, 0.5],
+        [1, 1],
+        [0, 1],
+      ],
+    },
   });
   const segment = await prisma.segment.create({
-    data: { cameraId: camera.id, fileUri: `file:///seed/${name}.mp4`, sha256: createHash('sha256').update(name).digest('hex'), startTime: new Date('2026-11-23T00:00:00Z'), status: 'done' },
+    data: {
+      cameraId: camera.id,
+      fileUri: `file:///seed/${name}.mp4`,
+      sha256: createHash('sha256').update(name).digest('hex'),
+      startTime: new Date('2026-11-23T00:00:00Z'),
+      status: 'done',
+    },
   });
   const run = await prisma.analysisRun.create({
-    data: { segmentId: segment.id, pipelineVersion: 'seed', modelFingerprints: {}, configHash: '0'.repeat(64), timings: {}, startedAt: new Date() },
+    data: {
+      segmentId: segment.id,
+      pipelineVersion: 'seed',
+      modelFingerprints: {},
+      configHash: '0'.repeat(64),
+      timings: {},
+      startedAt: new Date(),
+    },
   });
   return { camera, zone, segment, run };
 }

@@ -13,21 +13,32 @@ let cameraId: string;
 const CLIP = 'zzmzvn_hi2.mp4';
 const UPLOAD_CLIP = 'jcsy_bikes.mp4';
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 async function multipart(fields: Record<string, string>, file?: { name: string; data: Buffer; type: string }) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   if (file) form.append('file', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
   const encoded = new Response(form);
-  return { payload: Buffer.from(await encoded.arrayBuffer()), headers: { 'content-type': encoded.headers.get('content-type')! } };
+  return {
+    payload: Buffer.from(await encoded.arrayBuffer()),
+    headers: { 'content-type': encoded.headers.get('content-type')! },
+  };
 }
 
 beforeAll(async () => {
   t = await startTestApi();
   await mkdir(path.join(t.footageRoot, 'cam1'), { recursive: true });
   await copyFile(path.join(FOOTAGE, CLIP), path.join(t.footageRoot, 'cam1', CLIP));
-  const cam = await t.app.inject({ method: 'POST', url: '/cameras', headers: bearer(t.keys.ops), payload: { name: `segments cam ${process.pid}` } });
+  const cam = await t.app.inject({
+    method: 'POST',
+    url: '/cameras',
+    headers: bearer(t.keys.ops),
+    payload: { name: `segments cam ${process.pid}` },
+  });
   cameraId = cam.json().id;
 });
 afterAll(async () => {
@@ -48,7 +59,13 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
     const body = res.json();
     segmentId = body.id;
     const expectedSha = await sha256(path.join(FOOTAGE, CLIP));
-    expect(body).toMatchObject({ cameraId, sha256: expectedSha, status: 'queued', enqueued: true, startTime: '2026-11-23T00:00:00.000Z' });
+    expect(body).toMatchObject({
+      cameraId,
+      sha256: expectedSha,
+      status: 'queued',
+      enqueued: true,
+      startTime: '2026-11-23T00:00:00.000Z',
+    });
     expect(body.durationSec).toBeGreaterThan(12);
     expect(body.video).toMatchObject({ width: 640, height: 360 });
     expect(body.fileUri).toMatch(/^file:\/\/.*\/cam1\/zzmzvn_hi2\.mp4$/);
@@ -62,15 +79,30 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
   it('reports status, lists segments and shows camera health', async () => {
     const got = await t.app.inject({ method: 'GET', url: `/segments/${segmentId}`, headers: bearer(t.keys.officer) });
     expect(got.statusCode).toBe(200);
-    expect(got.json()).toMatchObject({ id: segmentId, status: 'queued', runs: [], violationCount: 0, fileName: CLIP, job: { state: 'waiting', attemptsMade: 0 } });
-    const list = await t.app.inject({ method: 'GET', url: `/segments?cameraId=${cameraId}&limit=5`, headers: bearer(t.keys.ops) });
+    expect(got.json()).toMatchObject({
+      id: segmentId,
+      status: 'queued',
+      runs: [],
+      violationCount: 0,
+      fileName: CLIP,
+      job: { state: 'waiting', attemptsMade: 0 },
+    });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/segments?cameraId=${cameraId}&limit=5`,
+      headers: bearer(t.keys.ops),
+    });
     expect(list.json().items.map((s: { id: string }) => s.id)).toEqual([segmentId]);
     const cam = await t.app.inject({ method: 'GET', url: `/cameras/${cameraId}`, headers: bearer(t.keys.ops) });
     expect(cam.json().health).toMatchObject({ segmentsToday: 1, lastSegmentAt: '2026-11-23T00:00:00.000Z' });
   });
 
   it('serves a JPEG snapshot of the latest segment for drawing zones', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/cameras/${cameraId}/snapshot`, headers: bearer(t.keys.ops) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/cameras/${cameraId}/snapshot`,
+      headers: bearer(t.keys.ops),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('image/jpeg');
     expect(res.headers['x-frame-size']).toBe('640x360');
@@ -80,7 +112,12 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
   it('refuses the same bytes twice for one camera (409 naming the existing segment)', async () => {
     await copyFile(path.join(FOOTAGE, CLIP), path.join(t.footageRoot, 'copy.mp4'));
     const before = await dbFingerprint(t.prisma);
-    const res = await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: 'copy.mp4' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/segments',
+      headers: bearer(t.keys.ops),
+      payload: { cameraId, path: 'copy.mp4' },
+    });
     expect(expectProblem(res, 409).existingId).toBe(segmentId);
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
@@ -92,7 +129,12 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
     ['the shared footage by absolute path', path.join(FOOTAGE, CLIP)],
   ])('refuses %s (400, nothing stored)', async (_name, p) => {
     const before = await dbFingerprint(t.prisma);
-    const res = await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: p } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/segments',
+      headers: bearer(t.keys.ops),
+      payload: { cameraId, path: p },
+    });
     expect(expectProblem(res, 400).detail).toMatch(/inside the footage root/);
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
@@ -100,7 +142,12 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
   it('refuses a symlink inside the root that points outside it', async () => {
     await symlink(path.join(FOOTAGE, UPLOAD_CLIP), path.join(t.footageRoot, 'sneaky.mp4'));
     const before = await dbFingerprint(t.prisma);
-    const res = await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: 'sneaky.mp4' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/segments',
+      headers: bearer(t.keys.ops),
+      payload: { cameraId, path: 'sneaky.mp4' },
+    });
     expectProblem(res, 400);
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
@@ -108,9 +155,32 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
   it('refuses absent files, folders and files that are not video (422)', async () => {
     await writeFile(path.join(t.footageRoot, 'notes.mp4'), 'this is a text file pretending to be a video\n');
     const before = await dbFingerprint(t.prisma);
-    expect(expectProblem(await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: 'absent.mp4' } }), 422).type).toBe('/problems/file-not-found');
-    expectProblem(await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: 'cam1' } }), 422);
-    const text = await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: 'notes.mp4' } });
+    expect(
+      expectProblem(
+        await t.app.inject({
+          method: 'POST',
+          url: '/segments',
+          headers: bearer(t.keys.ops),
+          payload: { cameraId, path: 'absent.mp4' },
+        }),
+        422,
+      ).type,
+    ).toBe('/problems/file-not-found');
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/segments',
+        headers: bearer(t.keys.ops),
+        payload: { cameraId, path: 'cam1' },
+      }),
+      422,
+    );
+    const text = await t.app.inject({
+      method: 'POST',
+      url: '/segments',
+      headers: bearer(t.keys.ops),
+      payload: { cameraId, path: 'notes.mp4' },
+    });
     const problem = expectProblem(text, 422);
     expect(problem.type).toBe('/problems/not-a-video');
     expect(problem.detail).not.toContain(t.footageRoot);
@@ -119,12 +189,52 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
 
   it('refuses unknown cameras, wrong types, unknown fields and the officer role', async () => {
     const before = await dbFingerprint(t.prisma);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId: '3f0c2a6e-9a51-4b7e-8c1d-2b9f4e6a7c80', path: `cam1/${CLIP}` } }), 404);
-    const wrong = await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId: 12, path: ['a'], startTime: 'yesterday' } });
-    expect(expectProblem(wrong, 400).errors!.map((e) => e.pointer).sort()).toEqual(['/cameraId', '/path', '/startTime']);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: `cam1/${CLIP}`, sha256: 'x' } }), 400);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.officer), payload: { cameraId, path: `cam1/${CLIP}` } }), 403);
-    expectProblem(await t.app.inject({ method: 'GET', url: '/segments/3f0c2a6e-9a51-4b7e-8c1d-2b9f4e6a7c80', headers: bearer(t.keys.ops) }), 404);
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/segments',
+        headers: bearer(t.keys.ops),
+        payload: { cameraId: '3f0c2a6e-9a51-4b7e-8c1d-2b9f4e6a7c80', path: `cam1/${CLIP}` },
+      }),
+      404,
+    );
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/segments',
+      headers: bearer(t.keys.ops),
+      payload: { cameraId: 12, path: ['a'], startTime: 'yesterday' },
+    });
+    expect(
+      expectProblem(wrong, 400)
+        .errors!.map((e) => e.pointer)
+        .sort(),
+    ).toEqual(['/cameraId', '/path', '/startTime']);
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/segments',
+        headers: bearer(t.keys.ops),
+        payload: { cameraId, path: `cam1/${CLIP}`, sha256: 'x' },
+      }),
+      400,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/segments',
+        headers: bearer(t.keys.officer),
+        payload: { cameraId, path: `cam1/${CLIP}` },
+      }),
+      403,
+    );
+    expectProblem(
+      await t.app.inject({
+        method: 'GET',
+        url: '/segments/3f0c2a6e-9a51-4b7e-8c1d-2b9f4e6a7c80',
+        headers: bearer(t.keys.ops),
+      }),
+      404,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 });
@@ -138,11 +248,20 @@ describe('registration while Redis is down', () => {
     const app = await buildApp({ ...t.deps, queue: deadQueue });
     try {
       await copyFile(path.join(FOOTAGE, 'rishii_test.mp4'), path.join(t.footageRoot, 'offline.mp4'));
-      const res = await app.inject({ method: 'POST', url: '/segments', headers: bearer(t.keys.ops), payload: { cameraId, path: 'offline.mp4' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/segments',
+        headers: bearer(t.keys.ops),
+        payload: { cameraId, path: 'offline.mp4' },
+      });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ status: 'pending', enqueued: false });
       expect((await t.prisma.segment.findUniqueOrThrow({ where: { id: res.json().id } })).status).toBe('pending');
-      const status = await app.inject({ method: 'GET', url: `/segments/${res.json().id}`, headers: bearer(t.keys.ops) });
+      const status = await app.inject({
+        method: 'GET',
+        url: `/segments/${res.json().id}`,
+        headers: bearer(t.keys.ops),
+      });
       expect(status.json()).toMatchObject({ status: 'pending', job: null });
       const metrics = await app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.statusCode).toBe(200);
@@ -162,7 +281,12 @@ describe('POST /segments/upload (multipart)', () => {
   it('stores an uploaded clip under FOOTAGE_ROOT/uploads and queues it', async () => {
     const data = await readFile(path.join(FOOTAGE, UPLOAD_CLIP));
     const form = await multipart({ cameraId }, { name: UPLOAD_CLIP, data, type: 'video/mp4' });
-    const res = await t.app.inject({ method: 'POST', url: '/segments/upload', headers: { ...bearer(t.keys.ops), ...form.headers }, payload: form.payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/segments/upload',
+      headers: { ...bearer(t.keys.ops), ...form.headers },
+      payload: form.payload,
+    });
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json();
     expect(body).toMatchObject({ cameraId, status: 'queued', sha256: createHash('sha256').update(data).digest('hex') });
@@ -175,8 +299,16 @@ describe('POST /segments/upload (multipart)', () => {
   it('refuses a non-video upload with 415 and removes the file', async () => {
     const before = await dbFingerprint(t.prisma);
     const filesBefore = await uploads();
-    const form = await multipart({ cameraId }, { name: 'clip.mp4', data: Buffer.from('%PDF-1.7 not a video at all'), type: 'video/mp4' });
-    const res = await t.app.inject({ method: 'POST', url: '/segments/upload', headers: { ...bearer(t.keys.ops), ...form.headers }, payload: form.payload });
+    const form = await multipart(
+      { cameraId },
+      { name: 'clip.mp4', data: Buffer.from('%PDF-1.7 not a video at all'), type: 'video/mp4' },
+    );
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/segments/upload',
+      headers: { ...bearer(t.keys.ops), ...form.headers },
+      payload: form.payload,
+    });
     expect(expectProblem(res, 415).type).toBe('/problems/not-a-video');
     expect(await uploads()).toEqual(filesBefore);
     expect(await dbFingerprint(t.prisma)).toBe(before);
@@ -184,21 +316,65 @@ describe('POST /segments/upload (multipart)', () => {
 
   it('refuses a JSON body, a form without cameraId and a form without a file', async () => {
     const before = await dbFingerprint(t.prisma);
-    expectProblem(await t.app.inject({ method: 'POST', url: '/segments/upload', headers: bearer(t.keys.ops), payload: { cameraId } }), 415);
-    const noCamera = await multipart({}, { name: 'a.mp4', data: await readFile(path.join(FOOTAGE, CLIP)), type: 'video/mp4' });
-    expect(expectProblem(await t.app.inject({ method: 'POST', url: '/segments/upload', headers: { ...bearer(t.keys.ops), ...noCamera.headers }, payload: noCamera.payload }), 400).detail).toMatch(/cameraId/);
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/segments/upload',
+        headers: bearer(t.keys.ops),
+        payload: { cameraId },
+      }),
+      415,
+    );
+    const noCamera = await multipart(
+      {},
+      { name: 'a.mp4', data: await readFile(path.join(FOOTAGE, CLIP)), type: 'video/mp4' },
+    );
+    expect(
+      expectProblem(
+        await t.app.inject({
+          method: 'POST',
+          url: '/segments/upload',
+          headers: { ...bearer(t.keys.ops), ...noCamera.headers },
+          payload: noCamera.payload,
+        }),
+        400,
+      ).detail,
+    ).toMatch(/cameraId/);
     const noFile = await multipart({ cameraId });
-    expectProblem(await t.app.inject({ method: 'POST', url: '/segments/upload', headers: { ...bearer(t.keys.ops), ...noFile.headers }, payload: noFile.payload }), 400);
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/segments/upload',
+        headers: { ...bearer(t.keys.ops), ...noFile.headers },
+        payload: noFile.payload,
+      }),
+      400,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 
   it('refuses an upload over MAX_UPLOAD_BYTES with 413 and keeps no partial file', async () => {
     const small = await startTestApi({ MAX_UPLOAD_BYTES: '100000' });
     try {
-      const cam = (await small.app.inject({ method: 'POST', url: '/cameras', headers: bearer(small.keys.ops), payload: { name: `small ${process.pid}` } })).json();
+      const cam = (
+        await small.app.inject({
+          method: 'POST',
+          url: '/cameras',
+          headers: bearer(small.keys.ops),
+          payload: { name: `small ${process.pid}` },
+        })
+      ).json();
       const before = await dbFingerprint(small.prisma);
-      const form = await multipart({ cameraId: cam.id }, { name: CLIP, data: await readFile(path.join(FOOTAGE, CLIP)), type: 'video/mp4' });
-      const res = await small.app.inject({ method: 'POST', url: '/segments/upload', headers: { ...bearer(small.keys.ops), ...form.headers }, payload: form.payload });
+      const form = await multipart(
+        { cameraId: cam.id },
+        { name: CLIP, data: await readFile(path.join(FOOTAGE, CLIP)), type: 'video/mp4' },
+      );
+      const res = await small.app.inject({
+        method: 'POST',
+        url: '/segments/upload',
+        headers: { ...bearer(small.keys.ops), ...form.headers },
+        payload: form.payload,
+      });
       expect(expectProblem(res, 413).type).toBe('/problems/body-too-large');
       expect(await readdir(path.join(small.footageRoot, 'uploads'))).toEqual([]);
       expect(await dbFingerprint(small.prisma)).toBe(before);
@@ -217,12 +393,32 @@ describe('DELETE /segments/:id', () => {
 
     const analysed = await t.prisma.segment.findFirstOrThrow({ where: { cameraId } });
     await t.prisma.analysisRun.create({
-      data: { segmentId: analysed.id, pipelineVersion: 'test', modelFingerprints: {}, configHash: '0'.repeat(64), timings: {}, startedAt: new Date() },
+      data: {
+        segmentId: analysed.id,
+        pipelineVersion: 'test',
+        modelFingerprints: {},
+        configHash: '0'.repeat(64),
+        timings: {},
+        startedAt: new Date(),
+      },
     });
     const before = await dbFingerprint(t.prisma);
-    expect(expectProblem(await t.app.inject({ method: 'DELETE', url: `/segments/${analysed.id}`, headers: bearer(t.keys.ops) }), 409).type).toBe('/problems/segment-analysed');
-    expect(expectProblem(await t.app.inject({ method: 'DELETE', url: `/cameras/${cameraId}`, headers: bearer(t.keys.ops) }), 409).type).toBe('/problems/camera-has-footage');
-    expectProblem(await t.app.inject({ method: 'DELETE', url: `/segments/${seg.id}`, headers: bearer(t.keys.ops) }), 404);
+    expect(
+      expectProblem(
+        await t.app.inject({ method: 'DELETE', url: `/segments/${analysed.id}`, headers: bearer(t.keys.ops) }),
+        409,
+      ).type,
+    ).toBe('/problems/segment-analysed');
+    expect(
+      expectProblem(
+        await t.app.inject({ method: 'DELETE', url: `/cameras/${cameraId}`, headers: bearer(t.keys.ops) }),
+        409,
+      ).type,
+    ).toBe('/problems/camera-has-footage');
+    expectProblem(
+      await t.app.inject({ method: 'DELETE', url: `/segments/${seg.id}`, headers: bearer(t.keys.ops) }),
+      404,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 });

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dbFingerprint, expectProblem, seedRun, seedViolation, startTestApi, type TestApi } from './api-helpers.js';
+import {
+  bearer,
+  dbFingerprint,
+  expectProblem,
+  seedRun,
+  seedViolation,
+  startTestApi,
+  type TestApi,
+} from './api-helpers.js';
 
 let t: TestApi;
 let seeded: Awaited<ReturnType<typeof seedRun>>;
@@ -12,15 +20,27 @@ beforeAll(async () => {
   other = await seedRun(t.prisma, `other cam ${process.pid}`);
   const at = { cameraId: seeded.camera.id, runId: seeded.run.id, zoneId: seeded.zone.id };
   // Five violations a minute apart, two sharing a start time to exercise the cursor's id tie-break.
-  const times = ['2026-11-23T01:00:00Z', '2026-11-23T01:01:00Z', '2026-11-23T01:02:00Z', '2026-11-23T01:02:00Z', '2026-11-23T01:03:00Z'];
-  for (const [i, time] of times.entries()) ids.push((await seedViolation(t.prisma, at, { startTime: new Date(time), trackId: i })).id);
-  await seedViolation(t.prisma, { cameraId: other.camera.id, runId: other.run.id, zoneId: other.zone.id }, { startTime: new Date('2026-11-23T01:30:00Z') });
+  const times = [
+    '2026-11-23T01:00:00Z',
+    '2026-11-23T01:01:00Z',
+    '2026-11-23T01:02:00Z',
+    '2026-11-23T01:02:00Z',
+    '2026-11-23T01:03:00Z',
+  ];
+  for (const [i, time] of times.entries())
+    ids.push((await seedViolation(t.prisma, at, { startTime: new Date(time), trackId: i })).id);
+  await seedViolation(
+    t.prisma,
+    { cameraId: other.camera.id, runId: other.run.id, zoneId: other.zone.id },
+    { startTime: new Date('2026-11-23T01:30:00Z') },
+  );
 });
 afterAll(async () => {
   await t?.close();
 });
 
-const list = (query: string, key = t.keys.officer) => t.app.inject({ method: 'GET', url: `/violations?${query}`, headers: bearer(key) });
+const list = (query: string, key = t.keys.officer) =>
+  t.app.inject({ method: 'GET', url: `/violations?${query}`, headers: bearer(key) });
 
 describe('GET /violations', () => {
   it('pages newest first with an opaque cursor, visiting every row once', async () => {
@@ -28,7 +48,9 @@ describe('GET /violations', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await list(`cameraId=${seeded.camera.id}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await list(
+        `cameraId=${seeded.camera.id}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(res.statusCode, res.body).toBe(200);
       const body = res.json();
       seen.push(...body.items.map((v: { id: string }) => v.id));
@@ -37,16 +59,25 @@ describe('GET /violations', () => {
     } while (cursor);
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(5);
-    const rows = await t.prisma.violation.findMany({ where: { cameraId: seeded.camera.id }, orderBy: [{ startTime: 'desc' }, { id: 'desc' }] });
+    const rows = await t.prisma.violation.findMany({
+      where: { cameraId: seeded.camera.id },
+      orderBy: [{ startTime: 'desc' }, { id: 'desc' }],
+    });
     expect(seen).toEqual(rows.map((r) => r.id));
   });
 
   it('filters by camera, zone, status and time range, with counts per status', async () => {
     const byCamera = (await list(`cameraId=${other.camera.id}`)).json();
     expect(byCamera.items).toHaveLength(1);
-    expect(byCamera.items[0]).toMatchObject({ camera: { id: other.camera.id }, status: 'pending', thumbnailEvidenceId: null });
+    expect(byCamera.items[0]).toMatchObject({
+      camera: { id: other.camera.id },
+      status: 'pending',
+      thumbnailEvidenceId: null,
+    });
     expect((await list(`zoneId=${seeded.zone.id}`)).json().items).toHaveLength(5);
-    const ranged = (await list(`cameraId=${seeded.camera.id}&from=2026-11-23T01:01:00Z&to=2026-11-23T01:03:00Z`)).json();
+    const ranged = (
+      await list(`cameraId=${seeded.camera.id}&from=2026-11-23T01:01:00Z&to=2026-11-23T01:03:00Z`)
+    ).json();
     expect(ranged.items).toHaveLength(3);
     const pendingOnly = (await list(`cameraId=${seeded.camera.id}&status=confirmed`)).json();
     expect(pendingOnly.items).toHaveLength(0);
@@ -80,7 +111,14 @@ describe('GET /violations/:id', () => {
       canReview: true,
       secondReview: { threshold: 0.8, requiredOnConfirm: false },
     });
-    expectProblem(await t.app.inject({ method: 'GET', url: '/violations/5b8e7c1a-0d2f-4e6b-9a3c-7f1e2d4c6b8a', headers: bearer(t.keys.officer) }), 404);
+    expectProblem(
+      await t.app.inject({
+        method: 'GET',
+        url: '/violations/5b8e7c1a-0d2f-4e6b-9a3c-7f1e2d4c6b8a',
+        headers: bearer(t.keys.officer),
+      }),
+      404,
+    );
   });
 });
 
@@ -91,7 +129,11 @@ describe('POST /violations/:id/review', () => {
   it('confirms a confident reading in one step, writing ReviewAction and AuditLog together', async () => {
     const res = await review(ids[0]!, t.keys.officer, { decision: 'confirm', expectedVersion: 1 });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'confirmed', version: 2, review: { decision: 'confirm', previousStatus: 'pending', newStatus: 'confirmed' } });
+    expect(res.json()).toMatchObject({
+      status: 'confirmed',
+      version: 2,
+      review: { decision: 'confirm', previousStatus: 'pending', newStatus: 'confirmed' },
+    });
     const actions = await t.prisma.reviewAction.findMany({ where: { violationId: ids[0] } });
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({ apiKeyId: t.keyIds.officer, previousVersion: 1 });
@@ -102,12 +144,27 @@ describe('POST /violations/:id/review', () => {
 
   it('refuses a stale version with 409 and changes nothing', async () => {
     const before = await dbFingerprint(t.prisma);
-    const stale = await review(ids[0]!, t.keys.officer2, { decision: 'reject', reasonCode: 'not_motorcycle', expectedVersion: 1 });
-    expect(expectProblem(stale, 409)).toMatchObject({ type: '/problems/stale-version', currentVersion: 2, currentStatus: 'confirmed' });
-    const final = await review(ids[0]!, t.keys.officer2, { decision: 'reject', reasonCode: 'not_motorcycle', expectedVersion: 2 });
+    const stale = await review(ids[0]!, t.keys.officer2, {
+      decision: 'reject',
+      reasonCode: 'not_motorcycle',
+      expectedVersion: 1,
+    });
+    expect(expectProblem(stale, 409)).toMatchObject({
+      type: '/problems/stale-version',
+      currentVersion: 2,
+      currentStatus: 'confirmed',
+    });
+    const final = await review(ids[0]!, t.keys.officer2, {
+      decision: 'reject',
+      reasonCode: 'not_motorcycle',
+      expectedVersion: 2,
+    });
     expect(expectProblem(final, 409).type).toBe('/problems/already-reviewed');
     expect(await dbFingerprint(t.prisma)).toBe(before);
-    expect(await t.prisma.violation.findUniqueOrThrow({ where: { id: ids[0] } })).toMatchObject({ status: 'confirmed', version: 2 });
+    expect(await t.prisma.violation.findUniqueOrThrow({ where: { id: ids[0] } })).toMatchObject({
+      status: 'confirmed',
+      version: 2,
+    });
   });
 
   it('lets exactly one of two concurrent reviews of the same version win', async () => {
@@ -121,12 +178,26 @@ describe('POST /violations/:id/review', () => {
   });
 
   it('sends a weak plate reading to second review, which the first reviewer cannot finish', async () => {
-    const weak = await seedViolation(t.prisma, { cameraId: seeded.camera.id, runId: seeded.run.id, zoneId: seeded.zone.id }, { startTime: new Date('2026-11-23T02:00:00Z'), plateConfidence: 0.4, plateText: '12가3458' });
-    const first = await review(weak.id, t.keys.officer, { decision: 'correct-plate', reasonCode: 'ocr_misread', plate: '12가3456', expectedVersion: 1 });
+    const weak = await seedViolation(
+      t.prisma,
+      { cameraId: seeded.camera.id, runId: seeded.run.id, zoneId: seeded.zone.id },
+      { startTime: new Date('2026-11-23T02:00:00Z'), plateConfidence: 0.4, plateText: '12가3458' },
+    );
+    const first = await review(weak.id, t.keys.officer, {
+      decision: 'correct-plate',
+      reasonCode: 'ocr_misread',
+      plate: '12가3456',
+      expectedVersion: 1,
+    });
     expect(first.json()).toMatchObject({ status: 'needs_second_review', plateText: '12가3456', version: 2 });
 
-    const detailForFirst = (await t.app.inject({ method: 'GET', url: `/violations/${weak.id}`, headers: bearer(t.keys.officer) })).json();
-    expect(detailForFirst).toMatchObject({ canReview: false, secondReview: { requiredOnConfirm: true, firstReviewerKeyIds: [t.keyIds.officer] } });
+    const detailForFirst = (
+      await t.app.inject({ method: 'GET', url: `/violations/${weak.id}`, headers: bearer(t.keys.officer) })
+    ).json();
+    expect(detailForFirst).toMatchObject({
+      canReview: false,
+      secondReview: { requiredOnConfirm: true, firstReviewerKeyIds: [t.keyIds.officer] },
+    });
 
     const before = await dbFingerprint(t.prisma);
     const same = await review(weak.id, t.keys.officer, { decision: 'confirm', expectedVersion: 2 });
@@ -135,17 +206,39 @@ describe('POST /violations/:id/review', () => {
 
     const second = await review(weak.id, t.keys.officer2, { decision: 'confirm', expectedVersion: 2 });
     expect(second.json()).toMatchObject({ status: 'confirmed', version: 3, plateText: '12가3456' });
-    const history = (await t.app.inject({ method: 'GET', url: `/violations/${weak.id}`, headers: bearer(t.keys.officer) })).json().reviews;
-    expect(history.map((r: { decision: string; newStatus: string; previousPlate: string | null }) => [r.decision, r.newStatus, r.previousPlate])).toEqual([
+    const history = (
+      await t.app.inject({ method: 'GET', url: `/violations/${weak.id}`, headers: bearer(t.keys.officer) })
+    ).json().reviews;
+    expect(
+      history.map((r: { decision: string; newStatus: string; previousPlate: string | null }) => [
+        r.decision,
+        r.newStatus,
+        r.previousPlate,
+      ]),
+    ).toEqual([
       ['correct_plate', 'needs_second_review', '12가3458'],
       ['confirm', 'confirmed', '12가3456'],
     ]);
   });
 
   it('treats a violation with no plate reading as needing a second reviewer', async () => {
-    const none = await seedViolation(t.prisma, { cameraId: seeded.camera.id, runId: seeded.run.id, zoneId: seeded.zone.id }, { startTime: new Date('2026-11-23T02:05:00Z'), plateConfidence: null, plateText: null });
-    expect((await review(none.id, t.keys.officer, { decision: 'confirm', expectedVersion: 1 })).json().status).toBe('needs_second_review');
-    expect((await review(none.id, t.keys.officer2, { decision: 'reject', reasonCode: 'plate_unreadable', expectedVersion: 2 })).json().status).toBe('rejected');
+    const none = await seedViolation(
+      t.prisma,
+      { cameraId: seeded.camera.id, runId: seeded.run.id, zoneId: seeded.zone.id },
+      { startTime: new Date('2026-11-23T02:05:00Z'), plateConfidence: null, plateText: null },
+    );
+    expect((await review(none.id, t.keys.officer, { decision: 'confirm', expectedVersion: 1 })).json().status).toBe(
+      'needs_second_review',
+    );
+    expect(
+      (
+        await review(none.id, t.keys.officer2, {
+          decision: 'reject',
+          reasonCode: 'plate_unreadable',
+          expectedVersion: 2,
+        })
+      ).json().status,
+    ).toBe('rejected');
   });
 
   it.each([
@@ -165,8 +258,18 @@ describe('POST /violations/:id/review', () => {
   it('refuses ops keys, missing keys and unknown violations', async () => {
     const before = await dbFingerprint(t.prisma);
     expectProblem(await review(ids[2]!, t.keys.ops, { decision: 'confirm', expectedVersion: 1 }), 403);
-    expectProblem(await t.app.inject({ method: 'POST', url: `/violations/${ids[2]}/review`, payload: { decision: 'confirm', expectedVersion: 1 } }), 401);
-    expectProblem(await review('5b8e7c1a-0d2f-4e6b-9a3c-7f1e2d4c6b8a', t.keys.officer, { decision: 'confirm', expectedVersion: 1 }), 404);
+    expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: `/violations/${ids[2]}/review`,
+        payload: { decision: 'confirm', expectedVersion: 1 },
+      }),
+      401,
+    );
+    expectProblem(
+      await review('5b8e7c1a-0d2f-4e6b-9a3c-7f1e2d4c6b8a', t.keys.officer, { decision: 'confirm', expectedVersion: 1 }),
+      404,
+    );
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 

@@ -31,7 +31,13 @@ async function bypassingTriggers(sql: string, params: unknown[] = []): Promise<v
 
 async function appendOne(details: Record<string, unknown> = {}) {
   return prisma.$transaction((tx) =>
-    appendAudit(tx, { actor: 'test', action: 'test.event', entityType: 'test', entityId: randomUUID(), details: details as never }),
+    appendAudit(tx, {
+      actor: 'test',
+      action: 'test.event',
+      entityType: 'test',
+      entityId: randomUUID(),
+      details: details as never,
+    }),
   );
 }
 
@@ -49,7 +55,13 @@ describe('audit chain', () => {
   });
 
   it('hashes content independently of key order', () => {
-    const row = { createdAt: new Date('2024-01-01T00:00:00.000Z'), actor: 'a', action: 'b', entityType: 'c', entityId: null };
+    const row = {
+      createdAt: new Date('2024-01-01T00:00:00.000Z'),
+      actor: 'a',
+      action: 'b',
+      entityType: 'c',
+      entityId: null,
+    };
     expect(auditHash(GENESIS_HASH, { ...row, details: { b: 1, a: { d: [{ y: 1, x: 2 }], c: null } } })).toBe(
       auditHash(GENESIS_HASH, { ...row, details: { a: { c: null, d: [{ x: 2, y: 1 }] }, b: 1 } }),
     );
@@ -90,7 +102,9 @@ describe('audit chain', () => {
 
   it('rejects UPDATE, DELETE and TRUNCATE', async () => {
     const row = await appendOne({ keep: true });
-    await expect(prisma.auditLog.update({ where: { id: row.id }, data: { actor: 'mallory' } })).rejects.toThrow(/append-only/);
+    await expect(prisma.auditLog.update({ where: { id: row.id }, data: { actor: 'mallory' } })).rejects.toThrow(
+      /append-only/,
+    );
     await expect(prisma.auditLog.delete({ where: { id: row.id } })).rejects.toThrow(/append-only/);
     await expect(raw.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
     expect((await prisma.auditLog.findUniqueOrThrow({ where: { id: row.id } })).actor).toBe('test');
@@ -120,8 +134,17 @@ describe('audit chain', () => {
     await bypassingTriggers(
       `INSERT INTO audit_log (id, created_at, actor, action, entity_type, entity_id, details, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [victim.id.toString(), victim.createdAt, victim.actor, victim.action, victim.entityType, victim.entityId,
-        JSON.stringify(victim.details), victim.prevHash, victim.hash],
+      [
+        victim.id.toString(),
+        victim.createdAt,
+        victim.actor,
+        victim.action,
+        victim.entityType,
+        victim.entityId,
+        JSON.stringify(victim.details),
+        victim.prevHash,
+        victim.hash,
+      ],
     );
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   });
@@ -135,22 +158,45 @@ describe('review_actions', () => {
       data: { cameraId: camera.id, fileUri: 'file:///x.mp4', sha256: 'a'.repeat(64), startTime: new Date() },
     });
     const run = await prisma.analysisRun.create({
-      data: { segmentId: segment.id, pipelineVersion: 't', modelFingerprints: {}, configHash: 'b'.repeat(64), timings: {}, startedAt: new Date() },
+      data: {
+        segmentId: segment.id,
+        pipelineVersion: 't',
+        modelFingerprints: {},
+        configHash: 'b'.repeat(64),
+        timings: {},
+        startedAt: new Date(),
+      },
     });
     const violation = await prisma.violation.create({
       data: {
-        runId: run.id, cameraId: camera.id, zoneName: 'z', zoneKind: 'sidewalk', trackId: 1,
-        startTime: new Date(), endTime: new Date(), startSec: 0, endSec: 1,
+        runId: run.id,
+        cameraId: camera.id,
+        zoneName: 'z',
+        zoneKind: 'sidewalk',
+        trackId: 1,
+        startTime: new Date(),
+        endTime: new Date(),
+        startSec: 0,
+        endSec: 1,
       },
     });
-    const key = await prisma.apiKey.create({ data: { keyHash: randomUUID().replace(/-/g, '').padEnd(64, '0'), prefix: 'p', role: 'officer', label: 'l' } });
+    const key = await prisma.apiKey.create({
+      data: { keyHash: randomUUID().replace(/-/g, '').padEnd(64, '0'), prefix: 'p', role: 'officer', label: 'l' },
+    });
     const action = await prisma.reviewAction.create({
       data: {
-        violationId: violation.id, apiKeyId: key.id, reviewer: 'r', decision: 'confirm',
-        previousStatus: 'pending', newStatus: 'confirmed', previousVersion: 1,
+        violationId: violation.id,
+        apiKeyId: key.id,
+        reviewer: 'r',
+        decision: 'confirm',
+        previousStatus: 'pending',
+        newStatus: 'confirmed',
+        previousVersion: 1,
       },
     });
-    await expect(prisma.reviewAction.update({ where: { id: action.id }, data: { reviewer: 'x' } })).rejects.toThrow(/append-only/);
+    await expect(prisma.reviewAction.update({ where: { id: action.id }, data: { reviewer: 'x' } })).rejects.toThrow(
+      /append-only/,
+    );
     await expect(prisma.reviewAction.delete({ where: { id: action.id } })).rejects.toThrow(/append-only/);
     expect(await prisma.reviewAction.count({ where: { id: action.id } })).toBe(1);
   });

@@ -14,7 +14,11 @@ const v = (id: string, over: Partial<DiffableViolation> = {}): DiffableViolation
 
 describe('diffViolations', () => {
   it('pairs by zone, overlapping time and track; reports plate and time changes', () => {
-    const a = [v('a1'), v('a2', { trackId: 2, startSec: 5, endSec: 8 }), v('a3', { trackId: 3, startSec: 9, endSec: 10 })];
+    const a = [
+      v('a1'),
+      v('a2', { trackId: 2, startSec: 5, endSec: 8 }),
+      v('a3', { trackId: 3, startSec: 9, endSec: 10 }),
+    ];
     const b = [
       v('b1', { plateText: '12가3458' }),
       v('b2', { trackId: 2, startSec: 5.4, endSec: 8 }),

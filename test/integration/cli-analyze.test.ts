@@ -50,9 +50,18 @@ describe('npm run analyze', () => {
     const run = await analyze([clip, '--camera', CAMERA, '--json', '--out', out, '--fps', '5']);
     expect(run.stderr).not.toMatch(/analyze:/);
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = lines.at(-1)!;
-    expect(Object.keys(summary).sort()).toEqual(['framesAnalysed', 'type', 'videoSeconds', 'violations', 'wallSeconds']);
+    expect(Object.keys(summary).sort()).toEqual([
+      'framesAnalysed',
+      'type',
+      'videoSeconds',
+      'violations',
+      'wallSeconds',
+    ]);
     expect(summary.type).toBe('summary');
     expect(Math.abs((summary.framesAnalysed as number) - 25)).toBeLessThanOrEqual(1);
     expect(summary.videoSeconds as number).toBeCloseTo(5, 0);
@@ -62,15 +71,30 @@ describe('npm run analyze', () => {
     expect(violations.length).toBe(summary.violations);
     expect(violations.length).toBeGreaterThanOrEqual(1);
     for (const v of violations) {
-      expect(Object.keys(v).sort()).toEqual(['endSec', 'evidence', 'plate', 'startSec', 'trackId', 'type', 'zone', 'zoneKind']);
+      expect(Object.keys(v).sort()).toEqual([
+        'endSec',
+        'evidence',
+        'plate',
+        'startSec',
+        'trackId',
+        'type',
+        'zone',
+        'zoneKind',
+      ]);
       expect(v).toMatchObject({ type: 'violation', zone: 'motorbike lanes', zoneKind: 'restricted_road' });
       expect(Object.keys(v.plate as object).sort()).toEqual(['candidates', 'confidence', 'text']);
       const evidence = v.evidence as Array<{ role: string; path: string; sha256: string }>;
-      expect(evidence.map((e) => e.role)).toEqual(expect.arrayContaining(['clip', 'keyframe', 'annotated', 'vehicle_crop', 'manifest']));
+      expect(evidence.map((e) => e.role)).toEqual(
+        expect.arrayContaining(['clip', 'keyframe', 'annotated', 'vehicle_crop', 'manifest']),
+      );
       for (const e of evidence) {
         expect(Object.keys(e).sort()).toEqual(['path', 'role', 'sha256']);
         expect(path.isAbsolute(e.path) && e.path.startsWith(out)).toBe(true);
-        expect(createHash('sha256').update(await readFile(e.path)).digest('hex')).toBe(e.sha256);
+        expect(
+          createHash('sha256')
+            .update(await readFile(e.path))
+            .digest('hex'),
+        ).toBe(e.sha256);
       }
     }
   }, 600_000);
@@ -91,7 +115,20 @@ describe('npm run analyze', () => {
     const bad = path.join(dir, 'bad-camera.json');
     await writeFile(
       bad,
-      JSON.stringify({ name: 'x', zones: [{ name: 'z', kind: 'highway', polygon: [[0, 0], [1.5, 0], [1, 1]] }] }),
+      JSON.stringify({
+        name: 'x',
+        zones: [
+          {
+            name: 'z',
+            kind: 'highway',
+            polygon: [
+              [0, 0],
+              [1.5, 0],
+              [1, 1],
+            ],
+          },
+        ],
+      }),
     );
     const invalid = await analyze([clip, '--camera', bad]);
     expect(invalid.code).toBe(1);

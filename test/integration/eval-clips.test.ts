@@ -10,14 +10,22 @@ import { evaluateClip, loadLabels } from '../../src/eval/run-eval.js';
  * boulevard, a handheld walk past parked motorbikes, and a motorcycle ridden along a promenade by a
  * moving camera. `npm run eval` scores all eleven clips; this keeps the outcome of these three.
  */
-const OPTS = { footageDir: path.resolve(projectRoot, '..', 'shared', 'footage'), fps: 5, detector: 'picodet_s' as const };
+const OPTS = {
+  footageDir: path.resolve(projectRoot, '..', 'shared', 'footage'),
+  fps: 5,
+  detector: 'picodet_s' as const,
+};
 
 describe('the analysis against the labelled clips', () => {
   const scores = new Map<string, ClipScore>();
   let labels: ClipLabels[];
 
   beforeAll(async () => {
-    labels = await loadLabels(path.join(projectRoot, 'fixtures', 'eval'), ['thanglm_traffic', 'sanay_bikes', 'rajatt_bike']);
+    labels = await loadLabels(path.join(projectRoot, 'fixtures', 'eval'), [
+      'thanglm_traffic',
+      'sanay_bikes',
+      'rajatt_bike',
+    ]);
     for (const clip of labels) scores.set(clip.clip, await evaluateClip(clip, OPTS));
   }, 600_000);
 
@@ -31,7 +39,9 @@ describe('the analysis against the labelled clips', () => {
 
   it("keeps the delivery rider's violation on the delivery rider (it used to start on a blue-helmet scooter)", () => {
     const demo = scores.get('thanglm_traffic.mp4')!;
-    const rider = labels.find((l) => l.clip === 'thanglm_traffic.mp4')!.riders.find((r) => r.note?.includes('large red box'))!;
+    const rider = labels
+      .find((l) => l.clip === 'thanglm_traffic.mp4')!
+      .riders.find((r) => r.note?.includes('large red box'))!;
     const hit = demo.outcomes.find((o) => o.kind === 'hit' && o.target === rider.id);
     expect(hit).toMatchObject({ kind: 'hit', pure: true, impureMoments: [] });
   });

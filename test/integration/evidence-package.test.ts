@@ -9,12 +9,36 @@ import { openEvidencePackage, verifyPackage, type EvidenceManifestBody } from '.
 
 const STILL = path.resolve(import.meta.dirname, '../../../shared/stills/CAM021_20250212_1550_Nang_9d3.jpg');
 
-const frame = (analysisFrame: number) => ({ analysisFrame, sourceFrame: analysisFrame * 6, sec: analysisFrame / 5, capturedAt: new Date(1_700_000_000_000 + analysisFrame * 200).toISOString() });
+const frame = (analysisFrame: number) => ({
+  analysisFrame,
+  sourceFrame: analysisFrame * 6,
+  sec: analysisFrame / 5,
+  capturedAt: new Date(1_700_000_000_000 + analysisFrame * 200).toISOString(),
+});
 
 const BODY: EvidenceManifestBody = {
   camera: { name: 'test cam', timezone: 'Asia/Seoul' },
-  source: { path: STILL, sha256: 'a'.repeat(64), segmentStart: new Date(1_700_000_000_000).toISOString(), durationSec: 10, width: 1280, height: 720, fps: 30 },
-  zone: { name: 'sidewalk', kind: 'sidewalk', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]], schedule: null, rules: { minDwellSeconds: 1 } },
+  source: {
+    path: STILL,
+    sha256: 'a'.repeat(64),
+    segmentStart: new Date(1_700_000_000_000).toISOString(),
+    durationSec: 10,
+    width: 1280,
+    height: 720,
+    fps: 30,
+  },
+  zone: {
+    name: 'sidewalk',
+    kind: 'sidewalk',
+    polygon: [
+      [0.1, 0.5],
+      [0.9, 0.5],
+      [0.9, 1],
+      [0.1, 1],
+    ],
+    schedule: null,
+    rules: { minDwellSeconds: 1 },
+  },
   track: { id: 7, label: 'motorcycle', boxes: [{ analysisFrame: 8, sec: 1.6, box: [100, 200, 180, 360], score: 0.8 }] },
   frames: { entry: frame(3), peak: frame(8), exit: frame(12) },
   analysis: { fps: 5, detector: 'picodet_s', analysedWidth: 1280, analysedHeight: 720, configHash: 'b'.repeat(64) },
@@ -38,7 +62,12 @@ describe('evidence package writer', () => {
   });
 
   it('writes every file with its hash into the manifest and returns records relative to the root', async () => {
-    const draft = await openEvidencePackage({ evidenceRoot: root, camera: 'test cam', date: '2025-02-12', violationKey: '155000-sidewalk-t7' });
+    const draft = await openEvidencePackage({
+      evidenceRoot: root,
+      camera: 'test cam',
+      date: '2025-02-12',
+      violationKey: '155000-sidewalk-t7',
+    });
     await draft.addBytes('keyframe', 'keyframe-peak.jpg', still);
     await writeFile(draft.pathFor('clip.mp4'), Buffer.from('not really a clip, written by an adapter'));
     await draft.addFile('clip', 'clip.mp4');
@@ -49,11 +78,21 @@ describe('evidence package writer', () => {
     expect(draft.finalDir).toBe(path.join(root, 'test_cam', '2025-02-12', '155000-sidewalk-t7'));
     expect(records.map((r) => r.role).sort()).toEqual(['clip', 'keyframe', 'manifest']);
     const keyframe = records.find((r) => r.role === 'keyframe')!;
-    expect(keyframe).toMatchObject({ relPath: 'test_cam/2025-02-12/155000-sidewalk-t7/keyframe-peak.jpg', mime: 'image/jpeg', sizeBytes: still.length, sha256: sha256(still) });
+    expect(keyframe).toMatchObject({
+      relPath: 'test_cam/2025-02-12/155000-sidewalk-t7/keyframe-peak.jpg',
+      mime: 'image/jpeg',
+      sizeBytes: still.length,
+      sha256: sha256(still),
+    });
     for (const r of records) expect(sha256(await readFile(r.path))).toBe(r.sha256);
 
     const manifest = JSON.parse(await readFile(path.join(draft.finalDir, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ schema: 'motoguard.evidence/v1', violationKey: '155000-sidewalk-t7', track: { id: 7 }, frames: { peak: { sourceFrame: 48 } } });
+    expect(manifest).toMatchObject({
+      schema: 'motoguard.evidence/v1',
+      violationKey: '155000-sidewalk-t7',
+      track: { id: 7 },
+      frames: { peak: { sourceFrame: 48 } },
+    });
     expect(manifest.files).toHaveLength(2);
     // No staging folder is left beside the package.
     expect(await readdir(path.dirname(draft.finalDir))).toEqual(['155000-sidewalk-t7']);
@@ -63,7 +102,12 @@ describe('evidence package writer', () => {
   });
 
   it('verifyPackage reports altered, missing and unlisted files', async () => {
-    const draft = await openEvidencePackage({ evidenceRoot: root, camera: 'cam', date: '2025-02-12', violationKey: 'tamper' });
+    const draft = await openEvidencePackage({
+      evidenceRoot: root,
+      camera: 'cam',
+      date: '2025-02-12',
+      violationKey: 'tamper',
+    });
     await draft.addBytes('keyframe', 'a.jpg', still);
     await draft.addBytes('vehicle_crop', 'b.jpg', still.subarray(0, 1000));
     await draft.commit(BODY);
@@ -99,7 +143,12 @@ describe('evidence package writer', () => {
   });
 
   it('refuses file names that could leave the package folder', async () => {
-    const draft = await openEvidencePackage({ evidenceRoot: root, camera: '../../etc', date: '..', violationKey: '../escape' });
+    const draft = await openEvidencePackage({
+      evidenceRoot: root,
+      camera: '../../etc',
+      date: '..',
+      violationKey: '../escape',
+    });
     expect(draft.finalDir.startsWith(root)).toBe(true);
     expect(() => draft.pathFor('../x.jpg')).toThrow(/not allowed/);
     expect(() => draft.pathFor('manifest.json')).toThrow(/not allowed/);
@@ -112,7 +161,12 @@ describe('annotated render', () => {
     const still = await readFile(STILL);
     const meta = await sharp(still).metadata();
     const out = await renderAnnotated(still, {
-      zonePolygon: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]],
+      zonePolygon: [
+        [0.5, 0.5],
+        [1, 0.5],
+        [1, 1],
+        [0.5, 1],
+      ],
       zoneName: 'sidewalk',
       box: { x1: 10, y1: 10, x2: 60, y2: 60 },
       boxSpace: { width: meta.width / 2, height: meta.height / 2 },
@@ -126,7 +180,9 @@ describe('annotated render', () => {
     // The box edge (red) is drawn at twice the analysed coordinates; the original pixel there was not red.
     const raw = async (img: Buffer) => sharp(img).removeAlpha().raw().toBuffer();
     const [before, after] = await Promise.all([raw(still), raw(out)]);
-    const at = (buf: Buffer, x: number, y: number) => [...buf.subarray((y * meta.width + x) * 3, (y * meta.width + x) * 3 + 3)];
+    const at = (buf: Buffer, x: number, y: number) => [
+      ...buf.subarray((y * meta.width + x) * 3, (y * meta.width + x) * 3 + 3),
+    ];
     const [r, g, b] = at(after, 20, 70);
     expect(r).toBeGreaterThan(180);
     expect(g).toBeLessThan(100);

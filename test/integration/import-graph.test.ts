@@ -23,7 +23,8 @@ function roomOf(file: string): string {
   return rel[0] === 'workers' ? 'workers' : `src/${rel[1]}`;
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 function edges(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
@@ -73,7 +74,9 @@ describe('the import graph between rooms', () => {
   });
 
   it('keeps src/ out of workers/', () => {
-    const into = [...graph.entries()].filter(([from, to]) => from !== 'workers' && to.has('workers')).map(([from]) => from);
+    const into = [...graph.entries()]
+      .filter(([from, to]) => from !== 'workers' && to.has('workers'))
+      .map(([from]) => from);
     expect(into).toEqual([]);
   });
 

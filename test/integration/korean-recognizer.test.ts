@@ -88,15 +88,24 @@ describe('Korean plate recogniser on held-out real crops', () => {
   });
 
   it('reads every held-out crop exactly as the training evaluation (Python, Pillow) read it', async () => {
-    const evaluation = JSON.parse(readFileSync(path.join(projectRoot, 'models', 'training', 'evaluation.json'), 'utf8')) as {
-      real_validation: { rows: Array<{ file: string; truth: string; read: string; read_as: string; constrained: boolean }> };
+    const evaluation = JSON.parse(
+      readFileSync(path.join(projectRoot, 'models', 'training', 'evaluation.json'), 'utf8'),
+    ) as {
+      real_validation: {
+        rows: Array<{ file: string; truth: string; read: string; read_as: string; constrained: boolean }>;
+      };
     };
     const recorded = new Map(evaluation.real_validation.rows.map((r) => [r.file, r]));
     const reads = await recognizer.readLayouts(images);
     const mismatches = heldOut.flatMap((h, i) => {
       const py = recorded.get(h.file);
       const ts = reads[i]![0]!;
-      const same = py && py.truth === h.text && py.read === ts.text && py.read_as === ts.layout && py.constrained === (ts.constrained ?? false);
+      const same =
+        py &&
+        py.truth === h.text &&
+        py.read === ts.text &&
+        py.read_as === ts.layout &&
+        py.constrained === (ts.constrained ?? false);
       return same ? [] : [`${h.file}: ${ts.text} (${ts.layout}${ts.constrained ? ', constrained' : ''})`];
     });
     expect(mismatches).toEqual([]);
@@ -137,6 +146,8 @@ describe('Korean plate recogniser on held-out real crops', () => {
     const two = images.findIndex((im) => im.width / im.height <= spec.input.twoRowMaxAspect);
     const [reads] = await recognizer.readLayouts([images[two]!]);
     expect(new Set(reads!.map((r) => r.layout))).toEqual(new Set(['two-row']));
-    expect(plateLine(images[two]!, 'two-row', { height: 32, width: 160, twoRowSplit: spec.input.twoRowSplit })).toHaveLength(32 * 160);
+    expect(
+      plateLine(images[two]!, 'two-row', { height: 32, width: 160, twoRowSplit: spec.input.twoRowSplit }),
+    ).toHaveLength(32 * 160);
   });
 });

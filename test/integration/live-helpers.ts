@@ -49,7 +49,11 @@ export function openSse(url: string, key: string): Promise<SseClient> {
 }
 
 /** Polls until `probe` returns something other than undefined/false. */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -60,11 +64,34 @@ export async function waitFor<T>(probe: () => T | undefined | false | Promise<T 
 }
 
 /** ffmpeg cutting a piece of a real clip: scaled down, short GOP so segments can be cut every second. */
-export async function cutClip(source: string, out: string, fromSec: number, seconds: number, width = 640): Promise<void> {
+export async function cutClip(
+  source: string,
+  out: string,
+  fromSec: number,
+  seconds: number,
+  width = 640,
+): Promise<void> {
   const ff = spawn('ffmpeg', [
-    '-y', '-hide_banner', '-loglevel', 'error',
-    '-ss', String(fromSec), '-i', source, '-t', String(seconds),
-    '-vf', `scale=${width}:-2`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-an', out,
+    '-y',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-ss',
+    String(fromSec),
+    '-i',
+    source,
+    '-t',
+    String(seconds),
+    '-vf',
+    `scale=${width}:-2`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-g',
+    '10',
+    '-an',
+    out,
   ]);
   const [code] = (await once(ff, 'close')) as [number];
   if (code !== 0) throw new Error(`ffmpeg could not cut ${source}`);
@@ -76,10 +103,25 @@ export async function cutClip(source: string, out: string, fromSec: number, seco
  */
 /** A camera stand-in: ffmpeg serving the clip in a loop at real time on a TCP port, resolved once it listens. */
 export async function startLoopSource(clip: string, port: number): Promise<ChildProcess> {
-  const child = spawn('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip,
-    '-c', 'copy', '-f', 'mpegts', `tcp://127.0.0.1:${port}?listen=1`,
-  ], { stdio: 'ignore' });
+  const child = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      clip,
+      '-c',
+      'copy',
+      '-f',
+      'mpegts',
+      `tcp://127.0.0.1:${port}?listen=1`,
+    ],
+    { stdio: 'ignore' },
+  );
   await waitForListening(port, 10_000);
   return child;
 }
@@ -93,16 +135,22 @@ async function waitForListening(port: number, timeoutMs: number): Promise<void> 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const table = await readFile('/proc/net/tcp', 'utf8');
-    if (table.split('\n').some((line) => {
-      const [, address, , state] = line.trim().split(/\s+/);
-      return address?.endsWith(local) && state === '0A';
-    })) return;
+    if (
+      table.split('\n').some((line) => {
+        const [, address, , state] = line.trim().split(/\s+/);
+        return address?.endsWith(local) && state === '0A';
+      })
+    )
+      return;
     await sleep(50);
   }
   throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
 }
 
-export async function stopProcess(child: ChildProcess | null | undefined, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+export async function stopProcess(
+  child: ChildProcess | null | undefined,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const closed = once(child, 'close');
   child.kill(signal);

@@ -38,7 +38,11 @@ interface Health {
 
 let cameraId: string;
 const health = async (): Promise<Health> => {
-  const res = await api.app.inject({ method: 'GET', url: `/cameras/${cameraId}/health`, headers: bearer(api.keys.officer) });
+  const res = await api.app.inject({
+    method: 'GET',
+    url: `/cameras/${cameraId}/health`,
+    headers: bearer(api.keys.officer),
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json<Health>();
 };
@@ -85,7 +89,10 @@ describe('live feed', () => {
       payload: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, label: 'sign', cameraId },
     });
     const { secret } = sub.json<{ secret: string }>();
-    sse = await openSse(`http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}/alerts/stream`, api.keys.officer);
+    sse = await openSse(
+      `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}/alerts/stream`,
+      api.keys.officer,
+    );
 
     worker = startAnalysisWorker({
       prisma: api.prisma,
@@ -109,10 +116,14 @@ describe('live feed', () => {
     });
     feed.start();
 
-    const segments = await waitFor(async () => {
-      const rows = await api.prisma.segment.findMany({ where: { cameraId }, orderBy: { startTime: 'asc' } });
-      return rows.length >= 2 ? rows : undefined;
-    }, 60_000, 'two recorded segments');
+    const segments = await waitFor(
+      async () => {
+        const rows = await api.prisma.segment.findMany({ where: { cameraId }, orderBy: { startTime: 'asc' } });
+        return rows.length >= 2 ? rows : undefined;
+      },
+      60_000,
+      'two recorded segments',
+    );
     for (const s of segments) {
       expect(s.fileUri).toMatch(new RegExp(`^file://.*/live/${cameraId}/\\d+-\\d{6}\\.mp4$`));
       expect(s.durationSec).toBeGreaterThan(2);
@@ -125,35 +136,64 @@ describe('live feed', () => {
     expect(h.fps).toBeGreaterThan(15);
 
     const violation = await waitFor(
-      () => api.prisma.violation.findFirst({ where: { cameraId }, include: { run: true }, orderBy: { createdAt: 'asc' } }).then((v) => v ?? undefined),
+      () =>
+        api.prisma.violation
+          .findFirst({ where: { cameraId }, include: { run: true }, orderBy: { createdAt: 'asc' } })
+          .then((v) => v ?? undefined),
       300_000,
       'a violation from the live feed',
     );
-    const hook = await waitFor(() => hooks.find((x) => JSON.parse(x.body).violation.id === violation.id), 30_000, 'the webhook');
-    expect(verifyWebhook(secret, Number(hook.headers[TIMESTAMP_HEADER]), hook.body, String(hook.headers[SIGNATURE_HEADER]), Math.floor(Date.now() / 1000))).toBe(true);
+    const hook = await waitFor(
+      () => hooks.find((x) => JSON.parse(x.body).violation.id === violation.id),
+      30_000,
+      'the webhook',
+    );
+    expect(
+      verifyWebhook(
+        secret,
+        Number(hook.headers[TIMESTAMP_HEADER]),
+        hook.body,
+        String(hook.headers[SIGNATURE_HEADER]),
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(true);
     const event = await waitFor(() => sse!.events.find((e) => e.id === violation.id), 10_000, 'the SSE event');
-    expect(JSON.parse(event.data).violation).toMatchObject({ cameraId, segmentId: violation.run.segmentId, zoneKind: 'restricted_road' });
+    expect(JSON.parse(event.data).violation).toMatchObject({
+      cameraId,
+      segmentId: violation.run.segmentId,
+      zoneKind: 'restricted_road',
+    });
     const closed = closedAt.get(violation.run.segmentId);
     expect(closed).toBeDefined();
-    process.stdout.write(`live: segment close → webhook ${((hook.at - closed!) / 1000).toFixed(1)} s (analysis included)\n`);
+    process.stdout.write(
+      `live: segment close → webhook ${((hook.at - closed!) / 1000).toFixed(1)} s (analysis included)\n`,
+    );
     // enough analysis for this file; the rest is about the feed
     workerClosed = worker.close();
   }, 420_000);
 
   it('reports a lost source with reconnects and an error, then recovers', async () => {
     await stopProcess(source);
-    const lost = await waitFor(async () => {
-      const h = await health();
-      return h.reconnects >= 2 && h.lastError ? h : undefined;
-    }, 30_000, 'reconnect attempts');
+    const lost = await waitFor(
+      async () => {
+        const h = await health();
+        return h.reconnects >= 2 && h.lastError ? h : undefined;
+      },
+      30_000,
+      'reconnect attempts',
+    );
     expect(lost.status).toBe('reconnecting');
 
     const restartedAt = Date.now();
     source = await startLoopSource(clip, PORT);
-    const back = await waitFor(async () => {
-      const h = await health();
-      return h.status === 'recording' && h.lastSegmentAt && Date.parse(h.lastSegmentAt) > restartedAt ? h : undefined;
-    }, 60_000, 'a segment after the source came back');
+    const back = await waitFor(
+      async () => {
+        const h = await health();
+        return h.status === 'recording' && h.lastSegmentAt && Date.parse(h.lastSegmentAt) > restartedAt ? h : undefined;
+      },
+      60_000,
+      'a segment after the source came back',
+    );
     expect(back.reconnects).toBeGreaterThanOrEqual(lost.reconnects);
     expect(back.segmentsRecorded).toBeGreaterThan(lost.segmentsRecorded);
 

@@ -19,7 +19,11 @@ let tmp: string;
 const bad: Record<string, string> = {};
 
 function ffprobeJson(file: string): { streams: Array<Record<string, unknown>>; format: Record<string, string> } {
-  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], {
+      encoding: 'utf8',
+    }),
+  );
 }
 
 async function take(file: string, fps: number, n: number, maxWidth?: number): Promise<RgbFrame[]> {
@@ -33,7 +37,9 @@ async function take(file: string, fps: number, n: number, maxWidth?: number): Pr
 
 function childProcesses(): string[] {
   try {
-    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -116,7 +122,26 @@ describe('streamFrames', () => {
   it('handles 4K input', async () => {
     const fourK = path.join(tmp, '4k.mp4');
     const still = path.resolve(projectRoot, '..', 'shared', 'stills', 'seoul_4k_cctv_frame.jpg');
-    execFileSync('ffmpeg', ['-v', 'error', '-loop', '1', '-i', still, '-frames:v', '3', '-r', '5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-y', fourK]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-loop',
+      '1',
+      '-i',
+      still,
+      '-frames:v',
+      '3',
+      '-r',
+      '5',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      fourK,
+    ]);
     const info = await probeVideo(fourK);
     expect(info).toMatchObject({ width: 4096, height: 2160 });
     const frames = await take(fourK, 5, 10, 1280);
@@ -132,7 +157,10 @@ describe('streamFrames', () => {
   });
 
   it('surfaces a bad file as a MediaError', async () => {
-    await expect(take(bad['truncated-head-index.mp4']!, 5, 100)).rejects.toMatchObject({ name: 'MediaError', code: 'truncated' });
+    await expect(take(bad['truncated-head-index.mp4']!, 5, 100)).rejects.toMatchObject({
+      name: 'MediaError',
+      code: 'truncated',
+    });
     await expect(take(bad['random.mp4']!, 5, 100)).rejects.toBeInstanceOf(MediaError);
   });
 });
@@ -140,7 +168,12 @@ describe('streamFrames', () => {
 describe('cutClip', () => {
   it('cuts an H.264 yuv420p faststart MP4 with pre/post roll', async () => {
     const dest = path.join(tmp, 'clips', 'roll.mp4');
-    const result = await cutClip(footage('zzmzvn_hi2.mp4'), dest, { startSec: 4, endSec: 5, preRollSec: 1, postRollSec: 1 });
+    const result = await cutClip(footage('zzmzvn_hi2.mp4'), dest, {
+      startSec: 4,
+      endSec: 5,
+      preRollSec: 1,
+      postRollSec: 1,
+    });
     expect(result).toEqual({ path: dest, startSec: 3, endSec: 6 });
     const probe = ffprobeJson(dest);
     const video = probe.streams.find((s) => s.codec_type === 'video')!;

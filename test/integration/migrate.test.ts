@@ -33,7 +33,10 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 async function localMigrations(): Promise<string[]> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 async function copyOfMigrations(): Promise<string> {
@@ -149,7 +152,7 @@ describe('migrate', () => {
         'CREATE TABLE "half_done" ("id" INTEGER NOT NULL);',
         '',
         '-- A function body with semicolons must stay one statement',
-        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;",
+        'CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;',
         '',
         'ALTER TABLE "no_such_table" ADD COLUMN "x" TEXT;',
       ].join('\n'),
@@ -161,7 +164,10 @@ describe('migrate', () => {
     expect(error?.message).toMatch(/Migration 99990101000000_broken failed at statement 3 of 3/);
     expect(error?.message).toMatch(/no_such_table/);
 
-    const tables = await query<{ tablename: string }>(url, `SELECT tablename FROM pg_tables WHERE tablename = 'half_done'`);
+    const tables = await query<{ tablename: string }>(
+      url,
+      `SELECT tablename FROM pg_tables WHERE tablename = 'half_done'`,
+    );
     expect(tables).toEqual([]);
     const rows = await query<{ migration_name: string }>(url, 'SELECT migration_name FROM _prisma_migrations');
     expect(rows.map((r) => r.migration_name).sort()).toEqual(await localMigrations());
@@ -171,9 +177,9 @@ describe('migrate', () => {
 describe('splitSqlStatements', () => {
   it('keeps quoted semicolons, dollar-quoted bodies and comments inside their statement', () => {
     const script = [
-      "-- note; not a split",
-      "INSERT INTO t VALUES ('a;b', \"c;d\");",
-      '/* block; comment */ CREATE FUNCTION g() RETURNS trigger AS $body$ BEGIN RAISE EXCEPTION \'x;y\'; END; $body$ LANGUAGE plpgsql;',
+      '-- note; not a split',
+      'INSERT INTO t VALUES (\'a;b\', "c;d");',
+      "/* block; comment */ CREATE FUNCTION g() RETURNS trigger AS $body$ BEGIN RAISE EXCEPTION 'x;y'; END; $body$ LANGUAGE plpgsql;",
       'SELECT 1',
     ].join('\n');
     const statements = splitSqlStatements(script);

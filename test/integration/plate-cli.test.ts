@@ -23,7 +23,10 @@ const line = z.object({
 
 async function plate(args: string[]): Promise<z.infer<typeof line>[]> {
   const { stdout } = await run(tsx, [cli, ...args], { cwd: projectRoot, maxBuffer: 1 << 20 });
-  return stdout.trim().split('\n').map((l) => line.parse(JSON.parse(l)));
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => line.parse(JSON.parse(l)));
 }
 
 function labels(csv: string): Map<string, string> {

@@ -11,7 +11,14 @@ const SHARED = path.resolve(projectRoot, '..', 'shared');
 async function shotOf(file: string): Promise<VehicleShot> {
   const img = await loadImage(file);
   const whole = { x1: 0, y1: 0, x2: img.width, y2: img.height };
-  return { frameIndex: 0, timestamp: 0, image: { index: 0, timestamp: 0, ...img }, box: whole, frameBox: whole, quality: 1 };
+  return {
+    frameIndex: 0,
+    timestamp: 0,
+    image: { index: 0, timestamp: 0, ...img },
+    box: whole,
+    frameBox: whole,
+    quality: 1,
+  };
 }
 
 describe('the plate of record on real plates', () => {

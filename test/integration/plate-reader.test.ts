@@ -55,7 +55,9 @@ describe('plate reader on real Korean plates', () => {
     const timings: number[] = [];
     for (const { file, text } of labels(path.join(PLATES, 'scenes', 'labels.csv'))) {
       const photo = await loadImage(path.join(PLATES, 'scenes', file));
-      const vehicles = (await picodet.detect(photo)).filter((d) => d.label === 'car' || d.label === 'truck' || d.label === 'bus');
+      const vehicles = (await picodet.detect(photo)).filter(
+        (d) => d.label === 'car' || d.label === 'truck' || d.label === 'bus',
+      );
       const vehicle = vehicles.sort((a, b) => area(b.box) - area(a.box))[0];
       expect(vehicle, file).toBeDefined();
       const started = performance.now();
@@ -86,7 +88,8 @@ describe('plate reader on real Korean plates', () => {
     // Every sixth crop keeps the run short; measured 140/153 (92%) on all of them, 46/51 on every third.
     const rows = labels(path.join(PLATES, 'crops', 'labels.csv')).filter((_, i) => i % 6 === 0);
     const reads = [];
-    for (const { file, text } of rows) reads.push({ label: text, read: await reader.readPlateCrop(await loadImage(path.join(PLATES, 'crops', file))) });
+    for (const { file, text } of rows)
+      reads.push({ label: text, read: await reader.readPlateCrop(await loadImage(path.join(PLATES, 'crops', file))) });
     expect(report('crops', reads)).toBeGreaterThanOrEqual(0.75);
   });
 
@@ -150,7 +153,9 @@ describe('plate reader with our Korean recogniser', () => {
     const scenes = labels(path.join(PLATES, 'scenes', 'labels.csv'));
     for (const { file, text } of scenes) {
       const photo = await loadImage(path.join(PLATES, 'scenes', file));
-      const vehicles = (await picodet.detect(photo)).filter((d) => d.label === 'car' || d.label === 'truck' || d.label === 'bus');
+      const vehicles = (await picodet.detect(photo)).filter(
+        (d) => d.label === 'car' || d.label === 'truck' || d.label === 'bus',
+      );
       const vehicle = vehicles.sort((a, b) => area(b.box) - area(a.box))[0]!;
       const read = await fullReader.readPlate(photo, vehicle.box);
       if (read?.text.replace(/\s/g, '') === text) exact++;
@@ -164,8 +169,18 @@ describe('plate reader with our Korean recogniser', () => {
 
 describe('perspective rectification', () => {
   it('maps the quad corners onto the rectangle and warps a tilted plate upright', () => {
-    const quad = [[10, 5], [90, 15], [85, 45], [5, 35]] as const;
-    const rect = [[0, 0], [80, 0], [80, 30], [0, 30]] as const;
+    const quad = [
+      [10, 5],
+      [90, 15],
+      [85, 45],
+      [5, 35],
+    ] as const;
+    const rect = [
+      [0, 0],
+      [80, 0],
+      [80, 30],
+      [0, 30],
+    ] as const;
     const h = homography(quad, rect);
     quad.forEach(([x, y], i) => {
       const w = h[6]! * x + h[7]! * y + h[8]!;
@@ -173,13 +188,17 @@ describe('perspective rectification', () => {
       expect((h[3]! * x + h[4]! * y + h[5]!) / w).toBeCloseTo(rect[i]![1], 6);
     });
     // A white quad on black: the warped result is white inside, away from its anti-aliased edges.
-    const width = 100, height = 50;
+    const width = 100,
+      height = 50;
     const data = new Uint8Array(width * height * 3);
     const inside = (x: number, y: number) => {
-      const cross = (a: readonly number[], b: readonly number[]) => (b[0]! - a[0]!) * (y - a[1]!) - (b[1]! - a[1]!) * (x - a[0]!);
+      const cross = (a: readonly number[], b: readonly number[]) =>
+        (b[0]! - a[0]!) * (y - a[1]!) - (b[1]! - a[1]!) * (x - a[0]!);
       return quad.every((p, i) => cross(p, quad[(i + 1) % 4]!) >= 0);
     };
-    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (inside(x + 0.5, y + 0.5)) data.fill(255, (y * width + x) * 3, (y * width + x) * 3 + 3);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++)
+        if (inside(x + 0.5, y + 0.5)) data.fill(255, (y * width + x) * 3, (y * width + x) * 3 + 3);
     const warped = warpQuad({ width, height, data }, quad, 80, 30);
     let white = 0;
     for (let y = 3; y < 27; y++) for (let x = 3; x < 77; x++) if (warped.data[(y * 80 + x) * 3]! > 200) white++;

@@ -24,7 +24,13 @@ function freshQueue(): AnalyzeSegmentQueue {
 
 async function segmentRow(status: SegmentStatus = 'pending') {
   return prisma.segment.create({
-    data: { cameraId, fileUri: 'file:///footage/x.mp4', sha256: randomBytes(32).toString('hex'), startTime: new Date(), status },
+    data: {
+      cameraId,
+      fileUri: 'file:///footage/x.mp4',
+      sha256: randomBytes(32).toString('hex'),
+      startTime: new Date(),
+      status,
+    },
   });
 }
 

@@ -43,7 +43,18 @@ beforeAll(async () => {
     JSON.stringify({
       name: cameraName,
       timezone: 'Asia/Ho_Chi_Minh',
-      zones: [{ name: 'lanes', kind: 'restricted_road', polygon: [[0.55, 0.15], [1, 0.15], [1, 1], [0.55, 1]] }],
+      zones: [
+        {
+          name: 'lanes',
+          kind: 'restricted_road',
+          polygon: [
+            [0.55, 0.15],
+            [1, 0.15],
+            [1, 1],
+            [0.55, 1],
+          ],
+        },
+      ],
     }),
   );
   prisma = createPrisma(config.DATABASE_URL);
@@ -86,7 +97,22 @@ describe('npm run reprocess', () => {
 
   it('names the problem with a bad camera file', async () => {
     const bad = path.join(tmp, 'bad.json');
-    await writeFile(bad, JSON.stringify({ name: 'x', zones: [{ name: 'z', kind: 'moon', polygon: [[0, 0], [1, 0]] }] }));
+    await writeFile(
+      bad,
+      JSON.stringify({
+        name: 'x',
+        zones: [
+          {
+            name: 'z',
+            kind: 'moon',
+            polygon: [
+              [0, 0],
+              [1, 0],
+            ],
+          },
+        ],
+      }),
+    );
     const { code, stderr } = await reprocess([folder, '--camera', bad, '--queue-prefix', prefix]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/bad\.json is invalid/);

@@ -62,21 +62,38 @@ describe('isInsideRoot (lexical)', () => {
 
 describe('resolveInsideRoot (a file)', () => {
   it('finds a file by relative path, with its real path and size', async () => {
-    expect(await resolveInsideRoot(root, 'clip.mp4')).toEqual({ ok: true, file: path.join(root, 'clip.mp4'), sizeBytes: 5 });
-    expect(await resolveInsideRoot(root, 'cam1/inner.mp4')).toEqual({ ok: true, file: path.join(root, 'cam1', 'inner.mp4'), sizeBytes: 5 });
+    expect(await resolveInsideRoot(root, 'clip.mp4')).toEqual({
+      ok: true,
+      file: path.join(root, 'clip.mp4'),
+      sizeBytes: 5,
+    });
+    expect(await resolveInsideRoot(root, 'cam1/inner.mp4')).toEqual({
+      ok: true,
+      file: path.join(root, 'cam1', 'inner.mp4'),
+      sizeBytes: 5,
+    });
   });
 
   it('accepts an absolute path when it lies inside the root', async () => {
-    expect(await resolveInsideRoot(root, path.join(root, 'clip.mp4'))).toMatchObject({ ok: true, file: path.join(root, 'clip.mp4') });
+    expect(await resolveInsideRoot(root, path.join(root, 'clip.mp4'))).toMatchObject({
+      ok: true,
+      file: path.join(root, 'clip.mp4'),
+    });
   });
 
   it('accepts `..` segments that stay inside the root', async () => {
-    expect(await resolveInsideRoot(root, 'cam1/../clip.mp4')).toMatchObject({ ok: true, file: path.join(root, 'clip.mp4') });
+    expect(await resolveInsideRoot(root, 'cam1/../clip.mp4')).toMatchObject({
+      ok: true,
+      file: path.join(root, 'clip.mp4'),
+    });
     expect(await resolveInsideRoot(root, './cam1/./inner.mp4')).toMatchObject({ ok: true });
   });
 
   it('accepts a file whose name merely starts with two dots', async () => {
-    expect(await resolveInsideRoot(root, '..dotted.mp4')).toMatchObject({ ok: true, file: path.join(root, '..dotted.mp4') });
+    expect(await resolveInsideRoot(root, '..dotted.mp4')).toMatchObject({
+      ok: true,
+      file: path.join(root, '..dotted.mp4'),
+    });
   });
 
   it.each([
@@ -97,7 +114,11 @@ describe('resolveInsideRoot (a file)', () => {
   });
 
   it('follows a symlink that stays inside the root, to its real path', async () => {
-    expect(await resolveInsideRoot(root, 'link-in.mp4')).toEqual({ ok: true, file: path.join(root, 'cam1', 'inner.mp4'), sizeBytes: 5 });
+    expect(await resolveInsideRoot(root, 'link-in.mp4')).toEqual({
+      ok: true,
+      file: path.join(root, 'cam1', 'inner.mp4'),
+      sizeBytes: 5,
+    });
   });
 
   it('refuses a symlink inside the root that leads out of it', async () => {
@@ -107,7 +128,11 @@ describe('resolveInsideRoot (a file)', () => {
 
   it('works when the root itself is a symlink', async () => {
     const linkedRoot = path.join(data, 'root-link');
-    expect(await resolveInsideRoot(linkedRoot, 'clip.mp4')).toEqual({ ok: true, file: path.join(root, 'clip.mp4'), sizeBytes: 5 });
+    expect(await resolveInsideRoot(linkedRoot, 'clip.mp4')).toEqual({
+      ok: true,
+      file: path.join(root, 'clip.mp4'),
+      sizeBytes: 5,
+    });
     expect(await resolveInsideRoot(linkedRoot, '../footage/other.mp4')).toEqual({ ok: false, reason: 'outside_root' });
   });
 
@@ -143,7 +168,10 @@ describe('resolveFolderInsideRoot (a folder)', () => {
   });
 
   it('refuses the sibling with a common prefix by absolute path', async () => {
-    expect(await resolveFolderInsideRoot(root, path.join(data, 'footage'))).toEqual({ ok: false, reason: 'outside_root' });
+    expect(await resolveFolderInsideRoot(root, path.join(data, 'footage'))).toEqual({
+      ok: false,
+      reason: 'outside_root',
+    });
   });
 
   it('reports a missing folder and a file', async () => {

@@ -100,8 +100,18 @@ async function loadDatamodel(workDir: string): Promise<Datamodel> {
   // `prisma generate` never talks to the schema engine but insists its binary exists (see prisma/generate.mjs).
   await promisify(execFile)(
     process.execPath,
-    [path.join(projectRoot, 'node_modules/prisma/build/index.js'), 'generate', '--schema', schema, '--generator', 'dmmf_dump'],
-    { cwd: projectRoot, env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: generator, PRISMA_HIDE_UPDATE_MESSAGE: '1' } },
+    [
+      path.join(projectRoot, 'node_modules/prisma/build/index.js'),
+      'generate',
+      '--schema',
+      schema,
+      '--generator',
+      'dmmf_dump',
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: generator, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    },
   );
   return JSON.parse(await readFile(out, 'utf8')) as Datamodel;
 }
@@ -242,7 +252,8 @@ function compare(dm: Datamodel, db: DbSchema): string[] {
     const want = e.values.map((v) => v.dbName ?? v.name);
     const have = dbEnums.get(name);
     if (!have) problems.push(`enum ${name}: missing in the database`);
-    else if (have.join(',') !== want.join(',')) problems.push(`enum ${name}: database has [${have.join(',')}], schema [${want.join(',')}]`);
+    else if (have.join(',') !== want.join(','))
+      problems.push(`enum ${name}: database has [${have.join(',')}], schema [${want.join(',')}]`);
     dbEnums.delete(name);
   }
   for (const name of dbEnums.keys()) problems.push(`enum ${name}: in the database only`);
@@ -280,7 +291,8 @@ function compare(dm: Datamodel, db: DbSchema): string[] {
       .filter((i) => i.model === model.name)
       .map((i) => {
         const columns = i.fields.map((f) => columnOf.get(f.name) ?? f.name);
-        const name = i.dbName ?? (i.type === 'id' ? `${table}_pkey` : `${table}_${columns.join('_')}_${kindName[i.type]}`);
+        const name =
+          i.dbName ?? (i.type === 'id' ? `${table}_pkey` : `${table}_${columns.join('_')}_${kindName[i.type]}`);
         return { table, name, unique: i.type !== 'normal', primary: i.type === 'id', columns };
       });
     const have = db.indexes.filter((i) => i.table === table);
@@ -291,7 +303,8 @@ function compare(dm: Datamodel, db: DbSchema): string[] {
         problems.push(`index ${want.name}: database ${JSON.stringify(got)}, schema ${JSON.stringify(want)}`);
       }
     }
-    for (const got of have) if (!wanted.some((w) => w.name === got.name)) problems.push(`index ${got.name}: in the database only`);
+    for (const got of have)
+      if (!wanted.some((w) => w.name === got.name)) problems.push(`index ${got.name}: in the database only`);
 
     const relations = model.fields.filter((f) => f.kind === 'object' && f.relationFromFields?.length);
     const wantedFks = relations.map((f) => {
@@ -316,7 +329,8 @@ function compare(dm: Datamodel, db: DbSchema): string[] {
         problems.push(`foreign key ${want.name}: database ${JSON.stringify(got)}, schema ${JSON.stringify(want)}`);
       }
     }
-    for (const got of haveFks) if (!wantedFks.some((w) => w.name === got.name)) problems.push(`foreign key ${got.name}: in the database only`);
+    for (const got of haveFks)
+      if (!wantedFks.some((w) => w.name === got.name)) problems.push(`foreign key ${got.name}: in the database only`);
   }
   return problems;
 }
@@ -343,7 +357,11 @@ describe('schema.prisma and the migrated database', () => {
   it('are told apart when the schema gains a field, an index or an enum value the SQL lacks', () => {
     const drifted = structuredClone(datamodel);
     const camera = drifted.models.find((m) => m.name === 'Camera')!;
-    camera.fields.push({ ...camera.fields.find((f) => f.name === 'name')!, name: 'serialNumber', dbName: 'serial_number' });
+    camera.fields.push({
+      ...camera.fields.find((f) => f.name === 'name')!,
+      name: 'serialNumber',
+      dbName: 'serial_number',
+    });
     camera.fields.find((f) => f.name === 'sourceUrl')!.isRequired = true;
     drifted.indexes.push({ model: 'Segment', type: 'normal', fields: [{ name: 'fileUri' }] });
     drifted.enums.find((e) => e.name === 'ZoneKind')!.values.push({ name: 'bike_lane' });
@@ -368,7 +386,10 @@ describe('schema.prisma and the migrated database', () => {
   it('are told apart when the database has a column the schema lacks', () => {
     const extra: DbSchema = {
       ...database,
-      columns: [...database.columns, { table: 'violations', column: 'legacy', type: 'text', not_null: false, default: null }],
+      columns: [
+        ...database.columns,
+        { table: 'violations', column: 'legacy', type: 'text', not_null: false, default: null },
+      ],
     };
     expect(compare(datamodel, extra)).toEqual(['violations.legacy: in the database only']);
   });

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -19,7 +28,8 @@ let serverUrl: string;
 /** bytes the local "model host" serves, by file name; unknown names are 404 */
 const served = new Map<string, Buffer>();
 /** Sends the pinned URL's request to the local host, keeping the file name. */
-const localFetch: typeof fetch = (url) => fetch(`${serverUrl}/${path.basename(new URL(url instanceof Request ? url.url : url).pathname)}`);
+const localFetch: typeof fetch = (url) =>
+  fetch(`${serverUrl}/${path.basename(new URL(url instanceof Request ? url.url : url).pathname)}`);
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'motoguard-models-'));
@@ -74,8 +84,12 @@ describe('resolveModel', () => {
       expect(sha256(resolved.path)).toBe(resolved.sha256);
     }
     const ocr = await resolveModel('ppocr_v4_rec', { cacheDir: cacheDir() });
-    expect(ocr.path).toBe(path.join(projectRoot, 'node_modules', '@gutenye', 'ocr-models', 'assets', 'ch_PP-OCRv4_rec_infer.onnx'));
-    expect((await resolveModel('yolox_nano', { cacheDir: cacheDir() })).path).toBe(path.join(SHARED, 'yolox_nano.onnx'));
+    expect(ocr.path).toBe(
+      path.join(projectRoot, 'node_modules', '@gutenye', 'ocr-models', 'assets', 'ch_PP-OCRv4_rec_infer.onnx'),
+    );
+    expect((await resolveModel('yolox_nano', { cacheDir: cacheDir() })).path).toBe(
+      path.join(SHARED, 'yolox_nano.onnx'),
+    );
   });
 
   it('prefers MOTOGUARD_MODELS_DIR, then the project cache, over the shared folder', async () => {
@@ -106,7 +120,11 @@ describe('resolveModel', () => {
   it('downloads a missing model from its pinned URL into the cache and verifies it', async () => {
     const cache = dir('download-cache');
     served.set('yolox_nano.onnx', readFileSync(path.join(SHARED, 'yolox_nano.onnx')));
-    const resolved = await resolveModel('yolox_nano', { cacheDir: cache, sharedDir: dir('no-shared'), fetch: localFetch });
+    const resolved = await resolveModel('yolox_nano', {
+      cacheDir: cache,
+      sharedDir: dir('no-shared'),
+      fetch: localFetch,
+    });
     expect(resolved.path).toBe(path.join(cache, 'yolox_nano.onnx'));
     expect(sha256(resolved.path)).toBe(modelEntry('yolox_nano').sha256);
   });
@@ -115,7 +133,11 @@ describe('resolveModel', () => {
     const cache = dir('bad-download-cache');
     const wrong = Buffer.from('this is not the model');
     served.set('yolox_nano.onnx', wrong);
-    const error = await resolveModel('yolox_nano', { cacheDir: cache, sharedDir: dir('no-shared'), fetch: localFetch }).catch((e: unknown) => e);
+    const error = await resolveModel('yolox_nano', {
+      cacheDir: cache,
+      sharedDir: dir('no-shared'),
+      fetch: localFetch,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelIntegrityError);
     expect((error as Error).message).toContain(modelEntry('yolox_nano').sha256);
     expect((error as Error).message).toContain(createHash('sha256').update(wrong).digest('hex'));
@@ -124,8 +146,12 @@ describe('resolveModel', () => {
 
   it('fails clearly when a model is nowhere and cannot be fetched', async () => {
     const cache = dir('missing-cache');
-    await expect(resolveModel('vin_lpd', { cacheDir: cache, sharedDir: dir('no-shared'), fetch: localFetch })).rejects.toThrow(/HTTP 404/);
-    await expect(resolveModel('vin_lpd', { cacheDir: cache, sharedDir: dir('no-shared'), download: false })).rejects.toThrow(/vin_lpd.*not found/);
+    await expect(
+      resolveModel('vin_lpd', { cacheDir: cache, sharedDir: dir('no-shared'), fetch: localFetch }),
+    ).rejects.toThrow(/HTTP 404/);
+    await expect(
+      resolveModel('vin_lpd', { cacheDir: cache, sharedDir: dir('no-shared'), download: false }),
+    ).rejects.toThrow(/vin_lpd.*not found/);
     expect(existsSync(path.join(cache, 'vin_lpd_yolov3-feather.onnx'))).toBe(false);
   });
 });

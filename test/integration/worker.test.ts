@@ -38,7 +38,13 @@ const progress: unknown[] = [];
 async function registerSegment(file: string) {
   const { sha256 } = await hashFile(file);
   return prisma.segment.create({
-    data: { cameraId, fileUri: pathToFileURL(file).href, sha256, startTime: new Date('2026-11-23T03:00:00Z'), durationSec: 3 },
+    data: {
+      cameraId,
+      fileUri: pathToFileURL(file).href,
+      sha256,
+      startTime: new Date('2026-11-23T03:00:00Z'),
+      durationSec: 3,
+    },
   });
 }
 
@@ -46,7 +52,22 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'motoguard-worker-'));
   // 3 s of the demo clip at 960x540 keeps the test short on a busy machine; the traffic is the same.
   const clip = path.join(dir, 'boulevard.mp4');
-  await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', FOOTAGE, '-t', '3', '-vf', 'scale=960:540', '-c:v', 'libx264', '-preset', 'veryfast', '-an', clip]);
+  await promisify(execFile)('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    FOOTAGE,
+    '-t',
+    '3',
+    '-vf',
+    'scale=960:540',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-an',
+    clip,
+  ]);
   // The first 40 kB of the original: no moov atom, as a copy cut short would be.
   const truncated = path.join(dir, 'truncated.mp4');
   const source = await open(FOOTAGE);
@@ -59,14 +80,27 @@ beforeAll(async () => {
   prisma = createPrisma(env.DATABASE_URL);
   const demo = JSON.parse(await readFile(path.join(projectRoot, 'fixtures', 'demo-camera.json'), 'utf8')) as {
     timezone: string;
-    zones: Array<{ name: string; kind: 'restricted_road'; polygon: number[][]; rules: { minDwellSeconds: number; minDisplacement: number } }>;
+    zones: Array<{
+      name: string;
+      kind: 'restricted_road';
+      polygon: number[][];
+      rules: { minDwellSeconds: number; minDisplacement: number };
+    }>;
   };
   const zone = demo.zones[0]!;
   const camera = await prisma.camera.create({
     data: {
       name: `worker-test-${randomUUID()}`,
       timezone: demo.timezone,
-      zones: { create: { name: zone.name, kind: zone.kind, polygon: zone.polygon, minDwellSeconds: zone.rules.minDwellSeconds, minDisplacement: zone.rules.minDisplacement } },
+      zones: {
+        create: {
+          name: zone.name,
+          kind: zone.kind,
+          polygon: zone.polygon,
+          minDwellSeconds: zone.rules.minDwellSeconds,
+          minDisplacement: zone.rules.minDisplacement,
+        },
+      },
     },
     include: { zones: true },
   });
@@ -83,7 +117,12 @@ beforeAll(async () => {
 function startWorker(): AnalysisWorkerHandle {
   const started = startAnalysisWorker({
     prisma,
-    config: { ...env, EVIDENCE_ROOT: path.join(dir, 'evidence'), PIPELINE_VERSION: pipelineVersion, WORKER_CONCURRENCY: 1 },
+    config: {
+      ...env,
+      EVIDENCE_ROOT: path.join(dir, 'evidence'),
+      PIPELINE_VERSION: pipelineVersion,
+      WORKER_CONCURRENCY: 1,
+    },
     logger: createLogger('silent'),
     prefix,
     reconcileIntervalMs: 0,
@@ -147,7 +186,14 @@ describe('analysis worker', () => {
     expect(run.violations).toHaveLength(result.violations);
 
     for (const violation of run.violations) {
-      expect(violation).toMatchObject({ cameraId, zoneId, zoneName: 'motorbike lanes', zoneKind: 'restricted_road', status: 'pending', version: 1 });
+      expect(violation).toMatchObject({
+        cameraId,
+        zoneId,
+        zoneName: 'motorbike lanes',
+        zoneKind: 'restricted_road',
+        status: 'pending',
+        version: 1,
+      });
       expect(violation.endSec).toBeGreaterThan(violation.startSec);
       const roles = new Set(violation.evidence.map((e) => e.role));
       for (const role of ['clip', 'keyframe', 'manifest'] as const) expect(roles).toContain(role);
@@ -159,7 +205,9 @@ describe('analysis worker', () => {
       }
     }
 
-    const audit = await prisma.auditLog.findFirstOrThrow({ where: { entityType: 'segment', entityId: segment.id, action: 'analysis.complete' } });
+    const audit = await prisma.auditLog.findFirstOrThrow({
+      where: { entityType: 'segment', entityId: segment.id, action: 'analysis.complete' },
+    });
     expect(audit.details).toMatchObject({ runId: run.id, violations: run.violations.length });
     expect((await verifyAuditChain(prisma)).ok).toBe(true);
   }, 320_000);
@@ -182,7 +230,12 @@ describe('analysis worker', () => {
 describe('persistAnalysis', () => {
   it('stores a run once when two workers persist the same analysis at the same moment', async () => {
     const segment = await prisma.segment.create({
-      data: { cameraId, fileUri: 'file:///footage/elsewhere.mp4', sha256: randomBytes(32).toString('hex'), startTime: new Date('2026-11-23T03:00:00Z') },
+      data: {
+        cameraId,
+        fileUri: 'file:///footage/elsewhere.mp4',
+        sha256: randomBytes(32).toString('hex'),
+        startTime: new Date('2026-11-23T03:00:00Z'),
+      },
     });
     const evidenceDir = path.join(dir, 'evidence', 'manual');
     await mkdir(evidenceDir, { recursive: true });
@@ -207,12 +260,22 @@ describe('persistAnalysis', () => {
       timings: { probeMs: 1, decodeWaitMs: 1, inferenceMs: 1, trackingMs: 1, plateMs: 1, evidenceMs: 1, totalMs: 6 },
       violations: [
         {
-          trackId: 7, label: 'motorcycle', zoneName: 'motorbike lanes', zoneKind: 'restricted_road',
-          startSec: 1, endSec: 2.4, startTime: start, endTime: new Date(start.getTime() + 1400),
-          entryFrame: 5, peakFrame: 8, exitFrame: 12,
+          trackId: 7,
+          label: 'motorcycle',
+          zoneName: 'motorbike lanes',
+          zoneKind: 'restricted_road',
+          startSec: 1,
+          endSec: 2.4,
+          startTime: start,
+          endTime: new Date(start.getTime() + 1400),
+          entryFrame: 5,
+          peakFrame: 8,
+          exitFrame: 12,
           plate: { text: null, confidence: 0, candidates: [], format: null, plateType: null, reads: 0 },
           evidenceDir,
-          evidence: [{ role: 'manifest', path: manifest, relPath: 'manual/manifest.json', mime: 'application/json', ...digest }],
+          evidence: [
+            { role: 'manifest', path: manifest, relPath: 'manual/manifest.json', mime: 'application/json', ...digest },
+          ],
         },
       ],
     };
@@ -223,9 +286,14 @@ describe('persistAnalysis', () => {
     expect(a.run.id).toBe(b.run.id);
     expect(a.violationIds).toEqual(b.violationIds);
     expect(await prisma.analysisRun.count({ where: { segmentId: segment.id } })).toBe(1);
-    const violation = await prisma.violation.findUniqueOrThrow({ where: { id: a.violationIds[0]! }, include: { evidence: true } });
+    const violation = await prisma.violation.findUniqueOrThrow({
+      where: { id: a.violationIds[0]! },
+      include: { evidence: true },
+    });
     expect(violation).toMatchObject({ zoneId, trackId: 7, plateText: null, plateConfidence: null, status: 'pending' });
-    expect(violation.evidence).toMatchObject([{ role: 'manifest', path: 'manual/manifest.json', sha256: digest.sha256 }]);
+    expect(violation.evidence).toMatchObject([
+      { role: 'manifest', path: 'manual/manifest.json', sha256: digest.sha256 },
+    ]);
     expect((await prisma.segment.findUniqueOrThrow({ where: { id: segment.id } })).status).toBe('done');
     expect(await prisma.auditLog.count({ where: { entityId: segment.id, action: 'analysis.complete' } })).toBe(1);
   });

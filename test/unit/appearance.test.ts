@@ -94,7 +94,10 @@ describe('signatureSimilarity', () => {
 
   it('is symmetric', () => {
     const b = box(100, 100, 200, 200);
-    const mixed = colourSignature(paint(400, 300, (x, y) => (x + y < 300 ? RED : x < 160 ? BLUE : GREY)), b);
+    const mixed = colourSignature(
+      paint(400, 300, (x, y) => (x + y < 300 ? RED : x < 160 ? BLUE : GREY)),
+      b,
+    );
     const red = colourSignature(scene(b, RED), b);
     expect(signatureSimilarity(mixed, red)).toBeCloseTo(signatureSimilarity(red, mixed), 6);
     expect(signatureSimilarity(mixed, red)).toBeGreaterThan(0);

@@ -3,7 +3,13 @@ import { BestShotKeeper, cutOut, laplacianVariance } from '../../src/analysis/be
 import type { Box, RgbFrame } from '../../src/core/types.js';
 
 /** A frame whose pixel (x, y) is paint(x, y) as [r, g, b]. */
-function frame(width: number, height: number, paint: (x: number, y: number) => [number, number, number], index = 0, timestamp = 0): RgbFrame {
+function frame(
+  width: number,
+  height: number,
+  paint: (x: number, y: number) => [number, number, number],
+  index = 0,
+  timestamp = 0,
+): RgbFrame {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data.set(paint(x, y), (y * width + x) * 3);
   return { index, timestamp, width, height, data };
@@ -11,16 +17,28 @@ function frame(width: number, height: number, paint: (x: number, y: number) => [
 const grey = (v: number): [number, number, number] => [v, v, v];
 /** Vertical stripes two pixels wide, `contrast` either side of mid grey: sharper for a bigger contrast. */
 const stripes = (contrast: number) => (x: number) => grey(x % 4 < 2 ? 128 - contrast : 128 + contrast);
-const pixel = (f: RgbFrame, x: number, y: number) => [...f.data.subarray((y * f.width + x) * 3, (y * f.width + x) * 3 + 3)];
+const pixel = (f: RgbFrame, x: number, y: number) => [
+  ...f.data.subarray((y * f.width + x) * 3, (y * f.width + x) * 3 + 3),
+];
 const box = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
 
 describe('laplacianVariance', () => {
   it('is zero on a flat picture', () => {
-    expect(laplacianVariance(frame(64, 64, () => grey(90)), box(10, 10, 50, 50))).toBe(0);
+    expect(
+      laplacianVariance(
+        frame(64, 64, () => grey(90)),
+        box(10, 10, 50, 50),
+      ),
+    ).toBe(0);
   });
 
   it('is zero on a smooth ramp (the Laplacian of a linear ramp vanishes)', () => {
-    expect(laplacianVariance(frame(64, 64, (x, y) => grey(x + 2 * y)), box(10, 10, 50, 50))).toBeCloseTo(0, 9);
+    expect(
+      laplacianVariance(
+        frame(64, 64, (x, y) => grey(x + 2 * y)),
+        box(10, 10, 50, 50),
+      ),
+    ).toBeCloseTo(0, 9);
   });
 
   it('is positive on texture and grows with contrast (variance: with its square)', () => {
@@ -31,13 +49,20 @@ describe('laplacianVariance', () => {
   });
 
   it('looks at luma: each channel counts with its BT.601 weight', () => {
-    const channel = (c: 0 | 1 | 2) => (x: number): [number, number, number] => {
-      const px: [number, number, number] = [0, 0, 0];
-      px[c] = x % 4 < 2 ? 0 : 200;
-      return px;
-    };
-    const all = laplacianVariance(frame(64, 64, (x) => grey(x % 4 < 2 ? 0 : 200)), box(10, 10, 50, 50));
-    const [r, g, b] = ([0, 1, 2] as const).map((c) => laplacianVariance(frame(64, 64, channel(c)), box(10, 10, 50, 50)));
+    const channel =
+      (c: 0 | 1 | 2) =>
+      (x: number): [number, number, number] => {
+        const px: [number, number, number] = [0, 0, 0];
+        px[c] = x % 4 < 2 ? 0 : 200;
+        return px;
+      };
+    const all = laplacianVariance(
+      frame(64, 64, (x) => grey(x % 4 < 2 ? 0 : 200)),
+      box(10, 10, 50, 50),
+    );
+    const [r, g, b] = ([0, 1, 2] as const).map((c) =>
+      laplacianVariance(frame(64, 64, channel(c)), box(10, 10, 50, 50)),
+    );
     expect(r! / all).toBeCloseTo(0.299 ** 2, 9);
     expect(g! / all).toBeCloseTo(0.587 ** 2, 9);
     expect(b! / all).toBeCloseTo(0.114 ** 2, 9);
@@ -78,7 +103,12 @@ describe('cutOut', () => {
 
   it('copies exactly the box without a margin', () => {
     const { image, box: inner } = cutOut(f, box(10, 20, 30, 50), 0);
-    expect({ index: image.index, timestamp: image.timestamp, width: image.width, height: image.height }).toEqual({ index: 42, timestamp: 3.5, width: 20, height: 30 });
+    expect({ index: image.index, timestamp: image.timestamp, width: image.width, height: image.height }).toEqual({
+      index: 42,
+      timestamp: 3.5,
+      width: 20,
+      height: 30,
+    });
     expect(image.data.length).toBe(20 * 30 * 3);
     expect(inner).toEqual(box(0, 0, 20, 30));
     expect(pixel(image, 0, 0)).toEqual([10, 20, 7]);

@@ -104,11 +104,9 @@ describe('letterbox', () => {
 
 describe('nms', () => {
   it('keeps the best of overlapping boxes and sorts by score', () => {
-    const kept = nms(
-      [det(box(0, 0, 10, 10), 0.6), det(box(1, 1, 11, 11), 0.9), det(box(50, 50, 60, 60), 0.7)],
-      0.5,
-      { classWise: true },
-    );
+    const kept = nms([det(box(0, 0, 10, 10), 0.6), det(box(1, 1, 11, 11), 0.9), det(box(50, 50, 60, 60), 0.7)], 0.5, {
+      classWise: true,
+    });
     expect(kept.map((d) => d.score)).toEqual([0.9, 0.7]);
   });
 

@@ -53,8 +53,7 @@ describe('cameraConfigSchema', () => {
     expect(zoneConfigSchema.safeParse({ ...zone, colour: 'red' }).success).toBe(false);
     expect(zoneConfigSchema.safeParse({ ...zone, rules: { minDwell: 1 } }).success).toBe(false);
     expect(
-      zoneConfigSchema.safeParse({ ...zone, schedule: [{ days: [1], start: '01:00', end: '02:00', tz: 'x' }] })
-        .success,
+      zoneConfigSchema.safeParse({ ...zone, schedule: [{ days: [1], start: '01:00', end: '02:00', tz: 'x' }] }).success,
     ).toBe(false);
   });
 
@@ -76,14 +75,46 @@ describe('cameraConfigSchema', () => {
   });
 
   it('reports polygon problems from the geometry check, naming the point', () => {
-    const r = zoneConfigSchema.safeParse({ ...zone, polygon: [[0, 0], [1, 1], [1, 0], [0, 1]] });
+    const r = zoneConfigSchema.safeParse({
+      ...zone,
+      polygon: [
+        [0, 0],
+        [1, 1],
+        [1, 0],
+        [0, 1],
+      ],
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.message).toMatch(/self-intersecting/);
-    const out = zoneConfigSchema.safeParse({ ...zone, polygon: [[0, 0], [1, 0], [1, 1.5]] });
+    const out = zoneConfigSchema.safeParse({
+      ...zone,
+      polygon: [
+        [0, 0],
+        [1, 0],
+        [1, 1.5],
+      ],
+    });
     expect(out.error!.issues[0]!.message).toBe('point 2 [1, 1.5] is outside 0..1');
     expect(out.error!.issues[0]!.path).toEqual(['polygon']);
-    expect(zoneConfigSchema.safeParse({ ...zone, polygon: [[0, 0], [1, 0]] }).success).toBe(false);
-    expect(zoneConfigSchema.safeParse({ ...zone, polygon: [[0, 0], [1, 'a'], [1, 1]] }).success).toBe(false);
+    expect(
+      zoneConfigSchema.safeParse({
+        ...zone,
+        polygon: [
+          [0, 0],
+          [1, 0],
+        ],
+      }).success,
+    ).toBe(false);
+    expect(
+      zoneConfigSchema.safeParse({
+        ...zone,
+        polygon: [
+          [0, 0],
+          [1, 'a'],
+          [1, 1],
+        ],
+      }).success,
+    ).toBe(false);
   });
 
   it('validates schedule windows', () => {

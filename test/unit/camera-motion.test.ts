@@ -30,7 +30,9 @@ function valueNoise(seed: number, cell: number, span = 1200): Picture {
     const sx = (gx - ix) ** 2 * (3 - 2 * (gx - ix));
     const sy = (gy - iy) ** 2 * (3 - 2 * (gy - iy));
     const g = (i: number, j: number) => grid[j * n + i]!;
-    return (g(ix, iy) * (1 - sx) + g(ix + 1, iy) * sx) * (1 - sy) + (g(ix, iy + 1) * (1 - sx) + g(ix + 1, iy + 1) * sx) * sy;
+    return (
+      (g(ix, iy) * (1 - sx) + g(ix + 1, iy) * sx) * (1 - sy) + (g(ix, iy + 1) * (1 - sx) + g(ix + 1, iy + 1) * sx) * sy
+    );
   };
 }
 
@@ -53,11 +55,16 @@ function render(width: number, height: number, picture: Picture): Frame {
 }
 
 /** The picture with its content moved by (dx, dy): what was at (x, y) is now at (x + dx, y + dy). */
-const moved = (picture: Picture, dx: number, dy: number): Picture => (x, y) => picture(x - dx, y - dy);
+const moved =
+  (picture: Picture, dx: number, dy: number): Picture =>
+  (x, y) =>
+    picture(x - dx, y - dy);
 
 /** `picture` with `object` pasted into `box` (object coordinates relative to the box). */
-const withObject = (picture: Picture, object: Picture, box: Box): Picture => (x, y) =>
-  x >= box.x1 && x < box.x2 && y >= box.y1 && y < box.y2 ? object(x - box.x1, y - box.y1) : picture(x, y);
+const withObject =
+  (picture: Picture, object: Picture, box: Box): Picture =>
+  (x, y) =>
+    x >= box.x1 && x < box.x2 && y >= box.y1 && y < box.y2 ? object(x - box.x1, y - box.y1) : picture(x, y);
 
 function solid(width: number, height: number, rgb: readonly [number, number, number]): Frame {
   const data = new Uint8Array(width * height * 3);
@@ -92,7 +99,10 @@ describe('greyThumbnail', () => {
   });
 
   it('keeps where things are: a white left half stays the left half', () => {
-    const t = greyThumbnail(render(W, H, (x) => (x < W / 2 ? 255 : 0)), 160);
+    const t = greyThumbnail(
+      render(W, H, (x) => (x < W / 2 ? 255 : 0)),
+      160,
+    );
     for (const y of [0, 45, 89]) {
       expect(t.data[y * 160 + 0]).toBeCloseTo(255, 3);
       expect(t.data[y * 160 + 79]).toBeCloseTo(255, 3);
@@ -134,7 +144,12 @@ describe('estimateShift', () => {
   });
 
   it('handles shifts of about 15 % of the width', () => {
-    for (const [dx, dy] of [[48, 0], [-48, 10], [0, -27], [40, 20]] as const) {
+    for (const [dx, dy] of [
+      [48, 0],
+      [-48, 10],
+      [0, -27],
+      [40, 20],
+    ] as const) {
       const s = estimateShift(prev, render(W, H, moved(base, dx, dy)));
       expect(Math.abs(s.dx - dx)).toBeLessThanOrEqual(TOLERANCE);
       expect(Math.abs(s.dy - dy)).toBeLessThanOrEqual(TOLERANCE);
@@ -142,7 +157,12 @@ describe('estimateShift', () => {
   });
 
   it('finds shifts of nearly a fifth of the width, the reach of its coarse search', () => {
-    for (const [dx, dy] of [[60, 0], [-60, 0], [0, 34], [-56, -20]] as const) {
+    for (const [dx, dy] of [
+      [60, 0],
+      [-60, 0],
+      [0, 34],
+      [-56, -20],
+    ] as const) {
       const s = estimateShift(prev, render(W, H, moved(base, dx, dy)));
       expect(Math.abs(s.dx - dx)).toBeLessThanOrEqual(TOLERANCE);
       expect(Math.abs(s.dy - dy)).toBeLessThanOrEqual(TOLERANCE);

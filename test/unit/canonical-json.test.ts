@@ -8,7 +8,11 @@ function previousAuditJson(value: unknown): string {
     if (Array.isArray(v)) return v.map(sortKeys);
     if (v !== null && typeof v === 'object') {
       const record = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(record).sort().map((k) => [k, sortKeys(record[k])]));
+      return Object.fromEntries(
+        Object.keys(record)
+          .sort()
+          .map((k) => [k, sortKeys(record[k])]),
+      );
     }
     return v;
   };
@@ -18,7 +22,9 @@ function previousAuditJson(value: unknown): string {
 function previousConfigJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     }
     return v;
   });
@@ -26,7 +32,9 @@ function previousConfigJson(value: unknown): string {
 
 describe('canonicalJson', () => {
   it('sorts object keys at every level, keeps array order and writes no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[{"x":2,"y":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [{ y: 1, x: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[{"x":2,"y":1}]},"b":1}',
+    );
     expect(canonicalJson([3, 1, 2])).toBe('[3,1,2]');
     expect(canonicalJson({ s: 'a b', n: [1, [2, { k: 'v' }]] })).toBe('{"n":[1,[2,{"k":"v"}]],"s":"a b"}');
   });
@@ -38,7 +46,7 @@ describe('canonicalJson', () => {
   it('orders keys by UTF-16 code units: upper case before lower, astral characters by their surrogates', () => {
     expect(canonicalJson({ b: 1, B: 2, _: 3, a: 4, é: 5, 한: 6 })).toBe('{"B":2,"_":3,"a":4,"b":1,"é":5,"한":6}');
     // U+1F600 is the surrogate pair D83D DE00, so it sorts before U+FF5A (code point order would say the opposite).
-    expect(canonicalJson({ 'ｚ': 1, '😀': 2 })).toBe('{"😀":2,"ｚ":1}');
+    expect(canonicalJson({ ｚ: 1, '😀': 2 })).toBe('{"😀":2,"ｚ":1}');
   });
 
   it('puts array-index keys first, in numeric order, as stored audit hashes require', () => {
@@ -84,9 +92,26 @@ describe('canonicalJson', () => {
   it('gives exactly what both replaced functions gave for every JSON-shaped input', () => {
     const inputs: unknown[] = [
       { b: 1, a: { d: [{ y: 1, x: 2 }], c: null } },
-      { '10': 1, '9': 2, a: 3, B: 4, é: 5, '😀': 6, 'ｚ': 7 },
+      { '10': 1, '9': 2, a: 3, B: 4, é: 5, '😀': 6, ｚ: 7 },
       { at: new Date(0), list: [undefined, 1, 'x', { q: Number.NaN }], gone: undefined },
-      { camera: { name: 'cam', timezone: 'Asia/Seoul', zones: [{ polygon: [[0, 0], [1, 0], [1, 1]], schedule: null }] }, fps: 5, detector: 'picodet_s' },
+      {
+        camera: {
+          name: 'cam',
+          timezone: 'Asia/Seoul',
+          zones: [
+            {
+              polygon: [
+                [0, 0],
+                [1, 0],
+                [1, 1],
+              ],
+              schedule: null,
+            },
+          ],
+        },
+        fps: 5,
+        detector: 'picodet_s',
+      },
       [],
       {},
       'text',
@@ -103,7 +128,24 @@ describe('canonicalJson', () => {
 
 describe('analysisConfigHash', () => {
   it('still computes the configuration hashes stored on existing analysis runs', () => {
-    const camera = { name: 'cam', zones: [{ name: 'z', polygon: [[0, 0], [1, 0], [1, 1]], schedule: null, kind: 'sidewalk' }], timezone: 'Asia/Seoul' };
-    expect(analysisConfigHash(camera, 5, 'picodet_s')).toBe('db866a11e5d6be00b05ef23e74c1a2e80fa2effbfe5f9e89089099261b3c8aac');
+    const camera = {
+      name: 'cam',
+      zones: [
+        {
+          name: 'z',
+          polygon: [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+          ],
+          schedule: null,
+          kind: 'sidewalk',
+        },
+      ],
+      timezone: 'Asia/Seoul',
+    };
+    expect(analysisConfigHash(camera, 5, 'picodet_s')).toBe(
+      'db866a11e5d6be00b05ef23e74c1a2e80fa2effbfe5f9e89089099261b3c8aac',
+    );
   });
 });

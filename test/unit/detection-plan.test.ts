@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { gridTiles, mergeTileDetections, planDetection, regionOfInterest, tileScale, type Tile } from '../../src/core/detection-plan.js';
+import {
+  gridTiles,
+  mergeTileDetections,
+  planDetection,
+  regionOfInterest,
+  tileScale,
+  type Tile,
+} from '../../src/core/detection-plan.js';
 import type { Box, Detection, ObjectClass, Point } from '../../src/core/types.js';
 
-const rect = (x1: number, y1: number, x2: number, y2: number): Point[] => [[x1, y1], [x2, y1], [x2, y2], [x1, y2]];
+const rect = (x1: number, y1: number, x2: number, y2: number): Point[] => [
+  [x1, y1],
+  [x2, y1],
+  [x2, y2],
+  [x1, y2],
+];
 const box = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
 const det = (label: ObjectClass, score: number, b: Box): Detection => ({ label, score, box: b });
 
@@ -16,7 +28,8 @@ function covers(tiles: readonly Tile[], roi: Tile): boolean {
   return true;
 }
 
-const inside = (t: Tile, roi: Tile) => t.x >= roi.x && t.y >= roi.y && t.x + t.width <= roi.x + roi.width && t.y + t.height <= roi.y + roi.height;
+const inside = (t: Tile, roi: Tile) =>
+  t.x >= roi.x && t.y >= roi.y && t.x + t.width <= roi.x + roi.width && t.y + t.height <= roi.y + roi.height;
 const maxScale = (tiles: readonly Tile[], input: number) => Math.max(...tiles.map((t) => tileScale(t, input)));
 
 describe('regionOfInterest', () => {
@@ -44,7 +57,18 @@ describe('regionOfInterest', () => {
   });
 
   it('gives whole pixels', () => {
-    const roi = regionOfInterest([[[0.123, 0.456], [0.789, 0.5], [0.5, 0.777]]], 1281, 719, 0.137);
+    const roi = regionOfInterest(
+      [
+        [
+          [0.123, 0.456],
+          [0.789, 0.5],
+          [0.5, 0.777],
+        ],
+      ],
+      1281,
+      719,
+      0.137,
+    );
     for (const v of [roi.x, roi.y, roi.width, roi.height]) expect(Number.isInteger(v)).toBe(true);
   });
 });
@@ -68,7 +92,13 @@ describe('gridTiles', () => {
   });
 
   it('covers the region and stays inside it, starting and ending at its edges', () => {
-    for (const [cols, rows, overlap] of [[1, 1, 0.15], [2, 1, 0.15], [3, 2, 0.2], [2, 2, 0], [4, 3, 0.15]] as const) {
+    for (const [cols, rows, overlap] of [
+      [1, 1, 0.15],
+      [2, 1, 0.15],
+      [3, 2, 0.2],
+      [2, 2, 0],
+      [4, 3, 0.15],
+    ] as const) {
       const tiles = gridTiles(roi, cols, rows, overlap);
       expect(tiles.every((t) => inside(t, roi))).toBe(true);
       expect(Math.min(...tiles.map((t) => t.x))).toBe(roi.x);
@@ -134,7 +164,15 @@ describe('planDetection', () => {
     expect(new Set(four.map((t) => t.x)).size).toBe(2);
     expect(new Set(four.map((t) => t.y)).size).toBe(2);
     const roi = { x: 0, y: 0, width: 1920, height: 1080 };
-    for (const [cols, rows] of [[1, 1], [2, 1], [1, 2], [3, 1], [1, 3], [4, 1], [1, 4]] as const) {
+    for (const [cols, rows] of [
+      [1, 1],
+      [2, 1],
+      [1, 2],
+      [3, 1],
+      [1, 3],
+      [4, 1],
+      [1, 4],
+    ] as const) {
       expect(maxScale(four, input)).toBeLessThan(maxScale(gridTiles(roi, cols, rows, 0.15), input));
     }
   });
@@ -164,21 +202,42 @@ describe('mergeTileDetections', () => {
   it('keeps the whole view of an object over a view cut by an inner tile edge, even a higher-scored one', () => {
     const cut = det('motorcycle', 0.9, box(550, 100, 600, 200)); // ends at the left tile's right edge (x 600)
     const whole = det('motorcycle', 0.6, box(550, 100, 650, 200));
-    const merged = mergeTileDetections([{ tile: left, detections: [cut] }, { tile: right, detections: [whole] }], W, H);
+    const merged = mergeTileDetections(
+      [
+        { tile: left, detections: [cut] },
+        { tile: right, detections: [whole] },
+      ],
+      W,
+      H,
+    );
     expect(merged).toEqual([whole]);
   });
 
   it('drops a same-class duplicate seen by two tiles, keeping the higher score', () => {
     const a = det('car', 0.8, box(450, 100, 550, 200));
     const b = det('car', 0.7, box(455, 105, 555, 205)); // IoU ≈ 0.82
-    const merged = mergeTileDetections([{ tile: left, detections: [b] }, { tile: right, detections: [a] }], W, H);
+    const merged = mergeTileDetections(
+      [
+        { tile: left, detections: [b] },
+        { tile: right, detections: [a] },
+      ],
+      W,
+      H,
+    );
     expect(merged).toEqual([a]);
   });
 
   it('drops a same-class box lying inside another even at a low IoU', () => {
     const big = det('truck', 0.6, box(420, 100, 560, 300));
     const part = det('truck', 0.75, box(450, 150, 520, 250)); // IoU 0.25, all inside the big one
-    const merged = mergeTileDetections([{ tile: left, detections: [big] }, { tile: right, detections: [part] }], W, H);
+    const merged = mergeTileDetections(
+      [
+        { tile: left, detections: [big] },
+        { tile: right, detections: [part] },
+      ],
+      W,
+      H,
+    );
     expect(merged).toEqual([part]);
   });
 
@@ -186,7 +245,14 @@ describe('mergeTileDetections', () => {
     const moto = det('motorcycle', 0.5, box(450, 100, 550, 200));
     const person = det('person', 0.9, box(460, 40, 540, 170));
     const car = det('car', 0.4, box(452, 102, 552, 202));
-    const merged = mergeTileDetections([{ tile: left, detections: [moto, person] }, { tile: right, detections: [car] }], W, H);
+    const merged = mergeTileDetections(
+      [
+        { tile: left, detections: [moto, person] },
+        { tile: right, detections: [car] },
+      ],
+      W,
+      H,
+    );
     expect(merged).toHaveLength(3);
     expect(new Set(merged.map((d) => d.label))).toEqual(new Set(['motorcycle', 'person', 'car']));
   });
@@ -194,19 +260,44 @@ describe('mergeTileDetections', () => {
   it('keeps separate objects of one class', () => {
     const a = det('motorcycle', 0.7, box(100, 100, 200, 200));
     const b = det('motorcycle', 0.7, box(800, 100, 900, 200));
-    expect(mergeTileDetections([{ tile: left, detections: [a] }, { tile: right, detections: [b] }], W, H)).toHaveLength(2);
+    expect(
+      mergeTileDetections(
+        [
+          { tile: left, detections: [a] },
+          { tile: right, detections: [b] },
+        ],
+        W,
+        H,
+      ),
+    ).toHaveLength(2);
   });
 
   it('does not take a frame edge for a cut', () => {
     // the object touches the frame's bottom; in the right tile it is whole, in the left one cut at x 600
     const cutByTile = det('car', 0.9, box(500, 400, 600, 500));
     const atFrameEdge = det('car', 0.5, box(500, 400, 620, 500));
-    const merged = mergeTileDetections([{ tile: left, detections: [cutByTile] }, { tile: right, detections: [atFrameEdge] }], W, H);
+    const merged = mergeTileDetections(
+      [
+        { tile: left, detections: [cutByTile] },
+        { tile: right, detections: [atFrameEdge] },
+      ],
+      W,
+      H,
+    );
     expect(merged).toEqual([atFrameEdge]);
     // the same at the frame's left edge (the left tile's left edge) against a view cut at the right tile's left edge (x 400)
     const cutAtTileEdge = det('bus', 0.9, box(400, 100, 450, 300));
     const wholeToFrameEdge = det('bus', 0.5, box(0, 100, 450, 300));
-    expect(mergeTileDetections([{ tile: right, detections: [cutAtTileEdge] }, { tile: left, detections: [wholeToFrameEdge] }], W, H)).toEqual([wholeToFrameEdge]);
+    expect(
+      mergeTileDetections(
+        [
+          { tile: right, detections: [cutAtTileEdge] },
+          { tile: left, detections: [wholeToFrameEdge] },
+        ],
+        W,
+        H,
+      ),
+    ).toEqual([wholeToFrameEdge]);
   });
 
   it('with a single tile, judges by score alone: nothing is cut', () => {

@@ -8,7 +8,16 @@ const FPS = 5;
 const SEGMENT_START = new Date('2026-11-23T01:00:00Z');
 
 const zone = (name = 'sidewalk'): ZoneConfig =>
-  zoneConfigSchema.parse({ name, kind: 'sidewalk', polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] });
+  zoneConfigSchema.parse({
+    name,
+    kind: 'sidewalk',
+    polygon: [
+      [0, 0.5],
+      [1, 0.5],
+      [1, 1],
+      [0, 1],
+    ],
+  });
 const SIDEWALK = zone();
 
 /** A 100 × 80 box with its top-left corner at (x, y). */
@@ -56,7 +65,12 @@ describe('sameVehicle', () => {
     const a = event(0, 9, riding);
     expect(sameVehicle(a, event(3, 8, alongside, zone('crosswalk')))).toBe(false);
     // nor a pick-up in another zone
-    expect(sameVehicle(a, event(12, 18, (f) => riding(f), zone('crosswalk')))).toBe(false);
+    expect(
+      sameVehicle(
+        a,
+        event(12, 18, (f) => riding(f), zone('crosswalk')),
+      ),
+    ).toBe(false);
   });
 
   it('keeps vehicles side by side (boxes overlapping at a low IoU) apart', () => {
@@ -92,11 +106,26 @@ describe('sameVehicle', () => {
 
   it('does not take a track starting far away, or not where the first was heading, for a pick-up', () => {
     const a = event(0, 9, riding);
-    expect(sameVehicle(a, event(12, 20, (f) => box(900 + 20 * f, 400)))).toBe(false);
+    expect(
+      sameVehicle(
+        a,
+        event(12, 20, (f) => box(900 + 20 * f, 400)),
+      ),
+    ).toBe(false);
     // where the first one was when it ended, not where it was going (IoU 0.25 with x 340)
-    expect(sameVehicle(a, event(12, 20, () => box(280, 400)))).toBe(false);
+    expect(
+      sameVehicle(
+        a,
+        event(12, 20, () => box(280, 400)),
+      ),
+    ).toBe(false);
     // coming back the way it came
-    expect(sameVehicle(a, event(12, 20, (f) => box(280 - 20 * (f - 9), 400)))).toBe(false);
+    expect(
+      sameVehicle(
+        a,
+        event(12, 20, (f) => box(280 - 20 * (f - 9), 400)),
+      ),
+    ).toBe(false);
   });
 
   it('does not take an event starting after a long gap for a pick-up, even where the first was heading', () => {
@@ -108,8 +137,18 @@ describe('sameVehicle', () => {
 
   it('holds a vehicle seen in a single frame where it was', () => {
     const still = event(4, 4, () => box(300, 400));
-    expect(sameVehicle(still, event(6, 10, () => box(305, 402)))).toBe(true);
-    expect(sameVehicle(still, event(6, 10, () => box(420, 400)))).toBe(false);
+    expect(
+      sameVehicle(
+        still,
+        event(6, 10, () => box(305, 402)),
+      ),
+    ).toBe(true);
+    expect(
+      sameVehicle(
+        still,
+        event(6, 10, () => box(420, 400)),
+      ),
+    ).toBe(false);
   });
 });
 

@@ -10,13 +10,65 @@ function labels(over: Partial<Record<string, unknown>> = {}): ClipLabels {
     clip: 'street.mp4',
     negative: false,
     description: 'two riders side by side, a parked bike, a bicycle',
-    camera: { name: 'cam', zones: [{ name: ZONE, kind: 'restricted_road', polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] }] },
+    camera: {
+      name: 'cam',
+      zones: [
+        {
+          name: ZONE,
+          kind: 'restricted_road',
+          polygon: [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ],
+        },
+      ],
+    },
     riders: [
       // a rides left to right along y 0.5..0.7; b rides right to left along y 0.1..0.3
-      { id: 'a', zone: ZONE, class: 'motorcycle', entrySec: 0, exitSec: 4, boxes: [{ t: 0, box: [0.0, 0.5, 0.1, 0.7] }, { t: 4, box: [0.8, 0.5, 0.9, 0.7] }] },
-      { id: 'b', zone: ZONE, class: 'motorcycle', entrySec: 0, exitSec: 4, boxes: [{ t: 0, box: [0.8, 0.1, 0.9, 0.3] }, { t: 4, box: [0.0, 0.1, 0.1, 0.3] }] },
-      { id: 'bike', zone: ZONE, class: 'bicycle', entrySec: 1, exitSec: 3, boxes: [{ t: 1, box: [0.4, 0.8, 0.5, 1.0] }, { t: 3, box: [0.6, 0.8, 0.7, 1.0] }] },
-      { id: 'far', zone: ZONE, class: 'motorcycle', entrySec: 2, exitSec: 3, optional: true, boxes: [{ t: 2, box: [0.45, 0.0, 0.47, 0.03] }] },
+      {
+        id: 'a',
+        zone: ZONE,
+        class: 'motorcycle',
+        entrySec: 0,
+        exitSec: 4,
+        boxes: [
+          { t: 0, box: [0.0, 0.5, 0.1, 0.7] },
+          { t: 4, box: [0.8, 0.5, 0.9, 0.7] },
+        ],
+      },
+      {
+        id: 'b',
+        zone: ZONE,
+        class: 'motorcycle',
+        entrySec: 0,
+        exitSec: 4,
+        boxes: [
+          { t: 0, box: [0.8, 0.1, 0.9, 0.3] },
+          { t: 4, box: [0.0, 0.1, 0.1, 0.3] },
+        ],
+      },
+      {
+        id: 'bike',
+        zone: ZONE,
+        class: 'bicycle',
+        entrySec: 1,
+        exitSec: 3,
+        boxes: [
+          { t: 1, box: [0.4, 0.8, 0.5, 1.0] },
+          { t: 3, box: [0.6, 0.8, 0.7, 1.0] },
+        ],
+      },
+      {
+        id: 'far',
+        zone: ZONE,
+        class: 'motorcycle',
+        entrySec: 2,
+        exitSec: 3,
+        optional: true,
+        boxes: [{ t: 2, box: [0.45, 0.0, 0.47, 0.03] }],
+      },
     ],
     mustNotFlag: [{ what: 'parked motorbike', zone: ZONE, boxes: [{ t: 1, box: [0.9, 0.8, 1.0, 1.0] }] }],
     ...over,
@@ -32,14 +84,24 @@ function flagged(boxAt: (t: number) => Box, from: number, to: number, zone = ZON
   const first = boxes[0]!;
   const last = boxes[boxes.length - 1]!;
   const mid = boxes[Math.floor(boxes.length / 2)]!;
-  return { zone, startSec: from, endSec: to, label: 'motorcycle', boxes, keyBoxes: { entry: first, peak: mid, exit: last, vehicle: mid } };
+  return {
+    zone,
+    startSec: from,
+    endSec: to,
+    label: 'motorcycle',
+    boxes,
+    keyBoxes: { entry: first, peak: mid, exit: last, vehicle: mid },
+  };
 }
 
 const riderA = (t: number) => norm(0.2 * t, 0.5, 0.2 * t + 0.1, 0.7);
 const riderB = (t: number) => norm(0.8 - 0.2 * t, 0.1, 0.9 - 0.2 * t, 0.3);
 
 describe('labelledBoxAt', () => {
-  const boxes = [{ t: 1, box: [0, 0, 0.2, 0.2] as [number, number, number, number] }, { t: 3, box: [0.4, 0, 0.6, 0.2] as [number, number, number, number] }];
+  const boxes = [
+    { t: 1, box: [0, 0, 0.2, 0.2] as [number, number, number, number] },
+    { t: 3, box: [0.4, 0, 0.6, 0.2] as [number, number, number, number] },
+  ];
   it('interpolates between labelled instants and holds the ends for the slack only', () => {
     expect(labelledBoxAt(boxes, 2, 0.5)).toEqual(norm(0.2, 0, 0.4, 0.2));
     expect(labelledBoxAt(boxes, 0.6, 0.5)).toEqual(norm(0, 0, 0.2, 0.2));
@@ -51,7 +113,15 @@ describe('labelledBoxAt', () => {
 describe('scoreClip', () => {
   it('counts a violation that follows a labelled rider as a pure hit', () => {
     const s = scoreClip(labels(), [flagged(riderA, 0, 4)]);
-    expect(s).toMatchObject({ expected: 2, hits: 1, missed: ['b'], falseAlarms: 0, unlabelled: 0, duplicates: 0, pure: 1 });
+    expect(s).toMatchObject({
+      expected: 2,
+      hits: 1,
+      missed: ['b'],
+      falseAlarms: 0,
+      unlabelled: 0,
+      duplicates: 0,
+      pure: 1,
+    });
   });
 
   it('counts a second violation on the same rider as a duplicate, not a hit', () => {
@@ -87,7 +157,18 @@ describe('scoreClip', () => {
   it('does not match across zones or without time overlap', () => {
     const s = scoreClip(labels(), [flagged(riderA, 0, 4, 'elsewhere')]);
     expect(s.unlabelled).toBe(1);
-    const late = labels({ riders: [{ id: 'a', zone: ZONE, class: 'motorcycle', entrySec: 6, exitSec: 8, boxes: [{ t: 6, box: [0, 0.5, 0.1, 0.7] }] }] });
+    const late = labels({
+      riders: [
+        {
+          id: 'a',
+          zone: ZONE,
+          class: 'motorcycle',
+          entrySec: 6,
+          exitSec: 8,
+          boxes: [{ t: 6, box: [0, 0.5, 0.1, 0.7] }],
+        },
+      ],
+    });
     expect(scoreClip(late, [flagged(riderA, 0, 0.4)]).hits).toBe(0);
   });
 });
@@ -97,7 +178,15 @@ describe('summarise', () => {
     const a = scoreClip(labels(), [flagged(riderA, 0, 4), flagged(riderA, 2, 4)]);
     const neg = scoreClip(labels({ negative: true, riders: [] }), [flagged(() => norm(0.9, 0.8, 1, 1), 0, 2)]);
     const sum = summarise([a, neg]);
-    expect(sum).toMatchObject({ clips: 2, expected: 2, hits: 1, flagged: 3, falseAlarms: 1, duplicates: 1, negativeClipViolations: 1 });
+    expect(sum).toMatchObject({
+      clips: 2,
+      expected: 2,
+      hits: 1,
+      flagged: 3,
+      falseAlarms: 1,
+      duplicates: 1,
+      negativeClipViolations: 1,
+    });
     expect(sum.recall).toBe(0.5);
     expect(sum.precision).toBe(0.5);
     expect(sum.identityPurity).toBe(1);

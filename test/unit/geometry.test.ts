@@ -15,7 +15,13 @@ describe('polygonArea', () => {
     expect(polygonArea([...square].reverse())).toBeCloseTo(0.64, 12);
   });
   it('is zero for collinear points', () => {
-    expect(polygonArea([[0, 0], [0.5, 0.5], [1, 1]])).toBe(0);
+    expect(
+      polygonArea([
+        [0, 0],
+        [0.5, 0.5],
+        [1, 1],
+      ]),
+    ).toBe(0);
   });
 });
 
@@ -55,13 +61,31 @@ describe('segmentsIntersect', () => {
 describe('polygonProblems', () => {
   it('accepts a valid polygon, including ones touching the frame edge', () => {
     expect(polygonProblems(square)).toEqual([]);
-    expect(polygonProblems([[0, 0], [1, 0], [1, 1], [0, 1]])).toEqual([]);
-    expect(polygonProblems([[0, 0], [1, 0], [0.5, 1]])).toEqual([]);
+    expect(
+      polygonProblems([
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ]),
+    ).toEqual([]);
+    expect(
+      polygonProblems([
+        [0, 0],
+        [1, 0],
+        [0.5, 1],
+      ]),
+    ).toEqual([]);
   });
 
   it('needs at least three points', () => {
     expect(polygonProblems([])).toEqual(['polygon needs at least 3 points, got 0']);
-    expect(polygonProblems([[0, 0], [1, 1]])[0]).toMatch(/at least 3 points, got 2/);
+    expect(
+      polygonProblems([
+        [0, 0],
+        [1, 1],
+      ])[0],
+    ).toMatch(/at least 3 points, got 2/);
   });
 
   it('names the point that is not a finite pair', () => {
@@ -75,25 +99,59 @@ describe('polygonProblems', () => {
   });
 
   it('names the point outside 0..1', () => {
-    expect(polygonProblems([[0, 0], [1.2, 0], [1, 1]])).toEqual(['point 1 [1.2, 0] is outside 0..1']);
-    expect(polygonProblems([[0, 0], [1, 0], [1, -0.01]])[0]).toMatch(/^point 2 /);
+    expect(
+      polygonProblems([
+        [0, 0],
+        [1.2, 0],
+        [1, 1],
+      ]),
+    ).toEqual(['point 1 [1.2, 0] is outside 0..1']);
+    expect(
+      polygonProblems([
+        [0, 0],
+        [1, 0],
+        [1, -0.01],
+      ])[0],
+    ).toMatch(/^point 2 /);
   });
 
   it('rejects a self-crossing bow-tie and names the crossing edges', () => {
-    const problems = polygonProblems([[0, 0], [1, 1], [1, 0], [0, 1]]);
+    const problems = polygonProblems([
+      [0, 0],
+      [1, 1],
+      [1, 0],
+      [0, 1],
+    ]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/self-intersecting: edge from point 0 crosses edge from point 2/);
   });
 
   it('rejects a polygon whose vertex touches a non-adjacent edge', () => {
     // point 4 lies on edge 1-2
-    const problems = polygonProblems([[0, 0], [0.5, 0], [0.5, 1], [0, 1], [0.5, 0.5]]);
+    const problems = polygonProblems([
+      [0, 0],
+      [0.5, 0],
+      [0.5, 1],
+      [0, 1],
+      [0.5, 0.5],
+    ]);
     expect(problems.some((p) => p.includes('self-intersecting'))).toBe(true);
   });
 
   it('rejects repeated points and zero-area polygons', () => {
-    expect(polygonProblems([[0, 0], [1, 0], [1, 0], [0, 1]])).toEqual(['point 2 repeats point 1']);
-    const collinear = polygonProblems([[0, 0], [0.5, 0.5], [1, 1]]);
+    expect(
+      polygonProblems([
+        [0, 0],
+        [1, 0],
+        [1, 0],
+        [0, 1],
+      ]),
+    ).toEqual(['point 2 repeats point 1']);
+    const collinear = polygonProblems([
+      [0, 0],
+      [0.5, 0.5],
+      [1, 1],
+    ]);
     expect(collinear.length).toBeGreaterThan(0);
     expect(collinear.join(' ')).toMatch(/folds back|zero area/);
   });

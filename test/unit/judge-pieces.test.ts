@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { zoneConfigSchema, type ZoneConfig } from '../../src/core/camera-config.js';
 import { iou } from '../../src/core/boxes.js';
 import type { Detection, ObjectClass } from '../../src/core/types.js';
-import { createViolationJudge, type FrameContext, type ViolationEvent, type ViolationJudgeOptions } from '../../src/core/violation-judge.js';
+import {
+  createViolationJudge,
+  type FrameContext,
+  type ViolationEvent,
+  type ViolationJudgeOptions,
+} from '../../src/core/violation-judge.js';
 
 const W = 1280;
 const H = 720;
@@ -14,7 +19,12 @@ const zone = (over: Record<string, unknown> = {}): ZoneConfig =>
   zoneConfigSchema.parse({
     name: 'sidewalk',
     kind: 'sidewalk',
-    polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]],
+    polygon: [
+      [0, 0.5],
+      [1, 0.5],
+      [1, 1],
+      [0, 1],
+    ],
     rules: { requireRider: false },
     ...over,
   });
@@ -22,7 +32,14 @@ const zone = (over: Record<string, unknown> = {}): ZoneConfig =>
 /** Monday 2026-11-23 10:00 in Seoul. */
 const MONDAY_10_SEOUL = new Date('2026-11-23T10:00:00+09:00');
 
-const vehicle = (cx: number, bottom: number, label: ObjectClass = 'motorcycle', score = 0.85, w = 120, h = 100): Detection => ({
+const vehicle = (
+  cx: number,
+  bottom: number,
+  label: ObjectClass = 'motorcycle',
+  score = 0.85,
+  w = 120,
+  h = 100,
+): Detection => ({
   box: { x1: cx - w / 2, y1: bottom - h, x2: cx + w / 2, y2: bottom },
   score,
   label,

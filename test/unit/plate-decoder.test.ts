@@ -5,7 +5,9 @@ import { bestPathLogProb, bestPlatePath, plateAutomaton } from '../../src/core/p
 import { parsePlate, REGIONS, USE_SYLLABLES } from '../../src/core/plate-grammar.js';
 
 /** The committed recogniser's classes: class i reads keys[i - 1], class 0 is the CTC blank. */
-const keys = [...(JSON.parse(readFileSync(path.resolve('models', 'korean-plate-rec.json'), 'utf8')) as { charset: string }).charset];
+const keys = [
+  ...(JSON.parse(readFileSync(path.resolve('models', 'korean-plate-rec.json'), 'utf8')) as { charset: string }).charset,
+];
 const classes = keys.length + 1;
 const automaton = plateAutomaton(keys);
 const STEPS = 40;
@@ -26,16 +28,40 @@ function probsOf(frames: Array<Array<[string, number]>>): Float32Array {
 
 /** A sure reading of `text`: each character on one frame, a blank after it, padded with blanks to STEPS. */
 function certain(text: string): Float32Array {
-  const frames: Array<Array<[string, number]>> = [...text].flatMap((c) => [[[c, 1]], []] as Array<Array<[string, number]>>);
+  const frames: Array<Array<[string, number]>> = [...text].flatMap(
+    (c) => [[[c, 1]], []] as Array<Array<[string, number]>>,
+  );
   while (frames.length < STEPS) frames.push([]);
   return probsOf(frames);
 }
 
-const decode = (probs: Float32Array, steps = probs.length / classes) => bestPlatePath(probs, 0, steps, classes, keys, automaton);
+const decode = (probs: Float32Array, steps = probs.length / classes) =>
+  bestPlatePath(probs, 0, steps, classes, keys, automaton);
 
 describe('plateAutomaton', () => {
-  const valid = ['12가3456', '123가4567', '1가23456', '서울12가3456', '경기70바1234', '제주79바4470', '서울강남가1234', '부산해운대다1234', '인천서구차0001'];
-  const invalid = ['12가345', '1234567', '12가34567', '서울12가345', '울서12가3456', '서울강남거1234', '12울3456', '가1234', '서울1가3456', ''];
+  const valid = [
+    '12가3456',
+    '123가4567',
+    '1가23456',
+    '서울12가3456',
+    '경기70바1234',
+    '제주79바4470',
+    '서울강남가1234',
+    '부산해운대다1234',
+    '인천서구차0001',
+  ];
+  const invalid = [
+    '12가345',
+    '1234567',
+    '12가34567',
+    '서울12가345',
+    '울서12가3456',
+    '서울강남거1234',
+    '12울3456',
+    '가1234',
+    '서울1가3456',
+    '',
+  ];
 
   it('keeps a sure reading exactly when it is a valid plate', () => {
     for (const text of valid) {
@@ -66,7 +92,9 @@ describe('plateAutomaton', () => {
       ...uses.map((u) => `3${u}41234`),
     ];
     for (const text of texts) {
-      const decoded = decode(certain(text))!.chars.map((c) => c.char).join('');
+      const decoded = decode(certain(text))!
+        .chars.map((c) => c.char)
+        .join('');
       expect(decoded === text, text).toBe(parsePlate(text).valid);
     }
   });
@@ -75,7 +103,17 @@ describe('plateAutomaton', () => {
 describe('bestPlatePath', () => {
   it('follows CTC: repeated frames are one character, a doubled character needs a blank between', () => {
     const frames: Array<Array<[string, number]>> = [
-      [['1', 0.9]], [['1', 0.95]], [], [['1', 0.8]], [['가', 0.99]], [['3', 0.9]], [], [['3', 0.9]], [['0', 0.9]], [], [['0', 0.9]],
+      [['1', 0.9]],
+      [['1', 0.95]],
+      [],
+      [['1', 0.8]],
+      [['가', 0.99]],
+      [['3', 0.9]],
+      [],
+      [['3', 0.9]],
+      [['0', 0.9]],
+      [],
+      [['0', 0.9]],
     ];
     while (frames.length < STEPS) frames.push([]);
     const read = decode(probsOf(frames))!;
@@ -85,7 +123,9 @@ describe('bestPlatePath', () => {
   });
 
   it('recovers a faint last digit and keeps it visibly unsure', () => {
-    const frames: Array<Array<[string, number]>> = [...'서울33거217'].flatMap((c) => [[[c, 0.97]], []] as Array<Array<[string, number]>>);
+    const frames: Array<Array<[string, number]>> = [...'서울33거217'].flatMap(
+      (c) => [[[c, 0.97]], []] as Array<Array<[string, number]>>,
+    );
     frames.push([['2', 0.3]]);
     while (frames.length < STEPS) frames.push([]);
     const probs = probsOf(frames);
@@ -97,12 +137,35 @@ describe('bestPlatePath', () => {
   });
 
   it('chooses the likeliest syllable among those the grammar allows', () => {
-    const frames: Array<Array<[string, number]>> = [[['1', 0.99]], [], [['2', 0.99]], [['구', 0.3], ['가', 0.25]], [['3', 0.99]], [['4', 0.99]], [['5', 0.99]], [['6', 0.99]]];
+    const frames: Array<Array<[string, number]>> = [
+      [['1', 0.99]],
+      [],
+      [['2', 0.99]],
+      [
+        ['구', 0.3],
+        ['가', 0.25],
+      ],
+      [['3', 0.99]],
+      [['4', 0.99]],
+      [['5', 0.99]],
+      [['6', 0.99]],
+    ];
     while (frames.length < STEPS) frames.push([]);
-    expect(decode(probsOf(frames))!.chars.map((c) => c.char).join('')).toBe('12구3456');
+    expect(
+      decode(probsOf(frames))!
+        .chars.map((c) => c.char)
+        .join(''),
+    ).toBe('12구3456');
     // 울 is no use syllable (only part of region names): the reading takes the next likeliest
-    frames[3] = [['울', 0.5], ['가', 0.2]];
-    expect(decode(probsOf(frames))!.chars.map((c) => c.char).join('')).toBe('12가3456');
+    frames[3] = [
+      ['울', 0.5],
+      ['가', 0.2],
+    ];
+    expect(
+      decode(probsOf(frames))!
+        .chars.map((c) => c.char)
+        .join(''),
+    ).toBe('12가3456');
   });
 
   it('finds nothing when the line has too few frames for any plate', () => {

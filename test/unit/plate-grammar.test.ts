@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  normalizePlateChars,
-  parsePlate,
-  REGIONS,
-  USE_SYLLABLES,
-} from '../../src/core/plate-grammar.js';
+import { normalizePlateChars, parsePlate, REGIONS, USE_SYLLABLES } from '../../src/core/plate-grammar.js';
 
 describe('normalised text', () => {
   it('drops spaces and separators and marks unreadable characters', () => {
@@ -30,7 +25,11 @@ describe('parsePlate', () => {
   });
 
   it('reads a three-digit car plate and marks rental and commercial use', () => {
-    expect(parsePlate('123가4567')).toMatchObject({ format: 'car', valid: true, parts: { class: '123', serial: '4567' } });
+    expect(parsePlate('123가4567')).toMatchObject({
+      format: 'car',
+      valid: true,
+      parts: { class: '123', serial: '4567' },
+    });
     expect(parsePlate('47하1693').use).toBe('rental');
     expect(parsePlate('12배3456').use).toBe('delivery');
   });
@@ -58,7 +57,11 @@ describe('parsePlate', () => {
       parts: { region: '서울', district: '강남', use: '가', serial: '1234' },
     });
     expect(parsePlate('서울중가1234').parts.district).toBe('중');
-    expect(parsePlate('서울영등포차5678')).toMatchObject({ format: 'motorcycle_legacy', valid: true, parts: { district: '영등포' } });
+    expect(parsePlate('서울영등포차5678')).toMatchObject({
+      format: 'motorcycle_legacy',
+      valid: true,
+      parts: { district: '영등포' },
+    });
   });
 
   it('reads the 2026 national motorcycle plate: type digit, syllable, digit, four-digit serial', () => {
@@ -119,7 +122,12 @@ describe('the labels of the real Korean plates in ../shared/plates', () => {
     expect(labels.length).toBeGreaterThan(180);
     const invalid = labels.filter((t) => !parsePlate(t).valid);
     expect(invalid).toEqual(['463라730']); // 3 + syllable + 3 digits: no such plate
-    const formats = new Set(labels.map((t) => parsePlate(t)).filter((p) => p.valid).map((p) => p.format));
+    const formats = new Set(
+      labels
+        .map((t) => parsePlate(t))
+        .filter((p) => p.valid)
+        .map((p) => p.format),
+    );
     expect([...formats].sort()).toEqual(['car', 'commercial', 'regional']);
   });
 
@@ -128,7 +136,9 @@ describe('the labels of the real Korean plates in ../shared/plates', () => {
       const known = parsePlate(t);
       const blind = parsePlate(t.replace(/[가-힣]/g, '?'));
       expect(blind.valid, t).toBe(known.valid);
-      expect(blind.format === known.format || (known.format === 'commercial' && blind.format === 'regional'), t).toBe(true);
+      expect(blind.format === known.format || (known.format === 'commercial' && blind.format === 'regional'), t).toBe(
+        true,
+      );
       expect(blind.complete).toBe(false);
     }
   });
@@ -145,7 +155,10 @@ describe('normalizePlateChars', () => {
   });
 
   it('splits multi-character entries and leaves unparseable text as it is', () => {
-    const { chars, parsed } = normalizePlateChars([{ char: '12', confidence: 0.8 }, { char: 'ab', confidence: 0.4 }]);
+    const { chars, parsed } = normalizePlateChars([
+      { char: '12', confidence: 0.8 },
+      { char: 'ab', confidence: 0.4 },
+    ]);
     expect(chars.map((c) => c.char).join('')).toBe('12??');
     expect(parsed.format).toBe('unknown');
   });

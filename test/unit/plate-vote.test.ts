@@ -38,7 +38,11 @@ describe('votePlate', () => {
 
   it('lets a confident read outvote two unsure ones at a position', () => {
     const v = votePlate(
-      [read('12가3456', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.95]), read('12가3455', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3]), read('12가3455', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3])],
+      [
+        read('12가3456', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.95]),
+        read('12가3455', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3]),
+        read('12가3455', [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3]),
+      ],
       { topK: 2 },
     );
     expect(v.text).toBe('12가3456');
@@ -82,7 +86,10 @@ describe('votePlate', () => {
   });
 
   it('votes two-row legacy motorcycle reads with unknown Hangul', () => {
-    const v = votePlate([read('?????1234'), read('?????1284', [0, 0, 0, 0, 0, 0.9, 0.9, 0.4, 0.9]), read('?????1234')], { topK: 3 });
+    const v = votePlate(
+      [read('?????1234'), read('?????1284', [0, 0, 0, 0, 0, 0.9, 0.9, 0.4, 0.9]), read('?????1234')],
+      { topK: 3 },
+    );
     expect(v.text).toBe('?????1234');
     expect(v.format).toBe('motorcycle_legacy');
   });
@@ -97,7 +104,10 @@ describe('votePlate', () => {
   });
 
   it('ignores empty reads and zero weights and clamps bad confidences', () => {
-    const v = votePlate([{ chars: [] }, read('99가9999', 0.9, 0), read('12가3456', Number.NaN), read('12가3456', 1.7)], { topK: 1 });
+    const v = votePlate(
+      [{ chars: [] }, read('99가9999', 0.9, 0), read('12가3456', Number.NaN), read('12가3456', 1.7)],
+      { topK: 1 },
+    );
     expect(v.text).toBe('12가3456');
     expect(v.chars[0]!.confidence).toBeCloseTo(0.5, 9);
   });

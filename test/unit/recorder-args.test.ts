@@ -26,12 +26,15 @@ describe('recorderArgs: input options per source kind', () => {
     },
   );
 
-  it.each(['http://cam.local/video.mjpg', 'https://cam.local/live.m3u8', 'rtmp://server/live/key', 'srt://host:9000', 'udp://239.0.0.1:1234'])(
-    'another network source (%s) gets a read/write timeout instead',
-    (sourceUrl) => {
-      expect(inputPart(args({ sourceUrl }))).toEqual(['-rw_timeout', '10000000', ...PROBE]);
-    },
-  );
+  it.each([
+    'http://cam.local/video.mjpg',
+    'https://cam.local/live.m3u8',
+    'rtmp://server/live/key',
+    'srt://host:9000',
+    'udp://239.0.0.1:1234',
+  ])('another network source (%s) gets a read/write timeout instead', (sourceUrl) => {
+    expect(inputPart(args({ sourceUrl }))).toEqual(['-rw_timeout', '10000000', ...PROBE]);
+  });
 
   it.each(['/footage/sample.mp4', 'relative/clip.mp4', 'file:///footage/sample.mp4', 'C:\\footage\\clip.mp4'])(
     'a file (%s) is read at its native frame rate, without a network timeout',
@@ -98,12 +101,36 @@ describe('recorderArgs: output', () => {
 
   it('is the full expected command line for an RTSP camera, copied', () => {
     expect(args()).toEqual([
-      '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
-      '-rtsp_transport', 'tcp', '-timeout', '10000000', ...PROBE,
-      '-i', 'rtsp://cam.local/stream1',
-      '-map', '0:v:0', '-an', '-c:v', 'copy',
-      '-f', 'segment', '-segment_time', '60', '-reset_timestamps', '1', '-segment_format', 'mp4',
-      '-segment_list', '/footage/live/cam/123.csv', '-segment_list_type', 'csv',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostats',
+      '-progress',
+      'pipe:1',
+      '-rtsp_transport',
+      'tcp',
+      '-timeout',
+      '10000000',
+      ...PROBE,
+      '-i',
+      'rtsp://cam.local/stream1',
+      '-map',
+      '0:v:0',
+      '-an',
+      '-c:v',
+      'copy',
+      '-f',
+      'segment',
+      '-segment_time',
+      '60',
+      '-reset_timestamps',
+      '1',
+      '-segment_format',
+      'mp4',
+      '-segment_list',
+      '/footage/live/cam/123.csv',
+      '-segment_list_type',
+      'csv',
       '/footage/live/cam/123-%06d.mp4',
     ]);
   });

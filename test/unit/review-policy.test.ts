@@ -1,5 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { ReviewDecision as DbReviewDecision, ViolationStatus as DbViolationStatus } from '../../src/generated/prisma/client.js';
+import type {
+  ReviewDecision as DbReviewDecision,
+  ViolationStatus as DbViolationStatus,
+} from '../../src/generated/prisma/client.js';
 import {
   needsSecondReview,
   reviewOutcome,
@@ -47,22 +50,46 @@ describe('needsSecondReview', () => {
 describe('reviewOutcome: first review of a pending violation', () => {
   it('a reject ends the case whatever the plate confidence', () => {
     for (const plateConfidence of [null, 0.1, 0.95]) {
-      expect(reviewOutcome(state({ plateConfidence }), 'reject', 'k1', THRESHOLD)).toEqual({ ok: true, newStatus: 'rejected' });
+      expect(reviewOutcome(state({ plateConfidence }), 'reject', 'k1', THRESHOLD)).toEqual({
+        ok: true,
+        newStatus: 'rejected',
+      });
     }
   });
 
-  it.each<ReviewDecision>(['confirm', 'correct_plate'])('a %s with a strong plate reading confirms at once', (decision) => {
-    expect(reviewOutcome(state({ plateConfidence: 0.95 }), decision, 'k1', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
-    expect(reviewOutcome(state({ plateConfidence: THRESHOLD }), decision, 'k1', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
-  });
+  it.each<ReviewDecision>(['confirm', 'correct_plate'])(
+    'a %s with a strong plate reading confirms at once',
+    (decision) => {
+      expect(reviewOutcome(state({ plateConfidence: 0.95 }), decision, 'k1', THRESHOLD)).toEqual({
+        ok: true,
+        newStatus: 'confirmed',
+      });
+      expect(reviewOutcome(state({ plateConfidence: THRESHOLD }), decision, 'k1', THRESHOLD)).toEqual({
+        ok: true,
+        newStatus: 'confirmed',
+      });
+    },
+  );
 
-  it.each<ReviewDecision>(['confirm', 'correct_plate'])('a %s with a weak plate reading goes to second review', (decision) => {
-    expect(reviewOutcome(state({ plateConfidence: 0.5 }), decision, 'k1', THRESHOLD)).toEqual({ ok: true, newStatus: 'needs_second_review' });
-  });
+  it.each<ReviewDecision>(['confirm', 'correct_plate'])(
+    'a %s with a weak plate reading goes to second review',
+    (decision) => {
+      expect(reviewOutcome(state({ plateConfidence: 0.5 }), decision, 'k1', THRESHOLD)).toEqual({
+        ok: true,
+        newStatus: 'needs_second_review',
+      });
+    },
+  );
 
-  it.each<ReviewDecision>(['confirm', 'correct_plate'])('a %s with no plate reading goes to second review', (decision) => {
-    expect(reviewOutcome(state({ plateConfidence: null }), decision, 'k1', THRESHOLD)).toEqual({ ok: true, newStatus: 'needs_second_review' });
-  });
+  it.each<ReviewDecision>(['confirm', 'correct_plate'])(
+    'a %s with no plate reading goes to second review',
+    (decision) => {
+      expect(reviewOutcome(state({ plateConfidence: null }), decision, 'k1', THRESHOLD)).toEqual({
+        ok: true,
+        newStatus: 'needs_second_review',
+      });
+    },
+  );
 });
 
 describe('reviewOutcome: second review', () => {
@@ -78,17 +105,26 @@ describe('reviewOutcome: second review', () => {
     expect(reviewOutcome(twice, 'confirm', 'first', THRESHOLD)).toEqual({ ok: false, reason: 'same_reviewer' });
   });
 
-  it.each<ReviewDecision>(['confirm', 'correct_plate'])('a different reviewer\'s %s confirms it even though the plate is still weak', (decision) => {
-    expect(reviewOutcome(waiting, decision, 'second', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
-    expect(reviewOutcome({ ...waiting, plateConfidence: null }, decision, 'second', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
-  });
+  it.each<ReviewDecision>(['confirm', 'correct_plate'])(
+    "a different reviewer's %s confirms it even though the plate is still weak",
+    (decision) => {
+      expect(reviewOutcome(waiting, decision, 'second', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
+      expect(reviewOutcome({ ...waiting, plateConfidence: null }, decision, 'second', THRESHOLD)).toEqual({
+        ok: true,
+        newStatus: 'confirmed',
+      });
+    },
+  );
 
-  it('a different reviewer\'s reject ends it as rejected', () => {
+  it("a different reviewer's reject ends it as rejected", () => {
     expect(reviewOutcome(waiting, 'reject', 'second', THRESHOLD)).toEqual({ ok: true, newStatus: 'rejected' });
   });
 
   it('with no recorded first reviewer, anyone may finish it', () => {
-    expect(reviewOutcome({ ...waiting, firstReviewerKeyIds: [] }, 'confirm', 'first', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
+    expect(reviewOutcome({ ...waiting, firstReviewerKeyIds: [] }, 'confirm', 'first', THRESHOLD)).toEqual({
+      ok: true,
+      newStatus: 'confirmed',
+    });
   });
 });
 
@@ -105,7 +141,9 @@ describe('reviewOutcome: final states', () => {
   });
 
   it('already_final wins over same_reviewer', () => {
-    expect(reviewOutcome(state({ status: 'confirmed', firstReviewerKeyIds: ['k1'] }), 'confirm', 'k1', THRESHOLD)).toEqual({
+    expect(
+      reviewOutcome(state({ status: 'confirmed', firstReviewerKeyIds: ['k1'] }), 'confirm', 'k1', THRESHOLD),
+    ).toEqual({
       ok: false,
       reason: 'already_final',
     });

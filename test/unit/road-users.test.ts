@@ -24,7 +24,13 @@ describe('fuseRoadUsers', () => {
   it('passes a lone vehicle through with its own class and score, not ridden', () => {
     const [u, ...rest] = fuseRoadUsers([det('car', 0.8, box(10, 10, 200, 120))]);
     expect(rest).toEqual([]);
-    expect(u).toMatchObject({ label: 'car', score: 0.8, box: box(10, 10, 200, 120), classScores: { car: 0.8 }, ridden: false });
+    expect(u).toMatchObject({
+      label: 'car',
+      score: 0.8,
+      box: box(10, 10, 200, 120),
+      classScores: { car: 0.8 },
+      ridden: false,
+    });
   });
 
   it('makes overlapping boxes of different classes one road user with a score per class', () => {
@@ -88,7 +94,11 @@ describe('fuseRoadUsers', () => {
   });
 
   it('lifts every two-wheeler class of a fused object, and a ridden bicycle stays a bicycle', () => {
-    const [both] = fuseRoadUsers([det('motorcycle', 0.3, SIDE_BIKE), det('bicycle', 0.4, SIDE_BIKE), riderOn(SIDE_BIKE, 0.5)]);
+    const [both] = fuseRoadUsers([
+      det('motorcycle', 0.3, SIDE_BIKE),
+      det('bicycle', 0.4, SIDE_BIKE),
+      riderOn(SIDE_BIKE, 0.5),
+    ]);
     expect(both!.classScores!.motorcycle).toBeCloseTo(0.3 + 0.7 * 0.6 * 0.5, 12);
     expect(both!.classScores!.bicycle).toBeCloseTo(0.4 + 0.6 * 0.6 * 0.5, 12);
     expect(both!.label).toBe('bicycle');
@@ -177,7 +187,9 @@ describe('fuseRoadUsers', () => {
 
     // with a second rider, each bike gets one
     const second = det('person', 0.7, box(160, 130, 220, 260));
-    expect(fuseRoadUsers([det('motorcycle', 0.3, b), det('motorcycle', 0.4, a), between, second]).every((u) => u.ridden)).toBe(true);
+    expect(
+      fuseRoadUsers([det('motorcycle', 0.3, b), det('motorcycle', 0.4, a), between, second]).every((u) => u.ridden),
+    ).toBe(true);
   });
 
   it('ignores persons under minPersonScore', () => {
@@ -191,8 +203,14 @@ describe('fuseRoadUsers', () => {
   });
 
   it('never returns persons as road users', () => {
-    expect(fuseRoadUsers([det('person', 0.9, box(0, 0, 50, 150)), det('person', 0.6, box(300, 0, 350, 150))])).toEqual([]);
-    const users = fuseRoadUsers([det('motorcycle', 0.4, SIDE_BIKE), riderOn(SIDE_BIKE), det('person', 0.9, box(600, 100, 650, 260))]);
+    expect(fuseRoadUsers([det('person', 0.9, box(0, 0, 50, 150)), det('person', 0.6, box(300, 0, 350, 150))])).toEqual(
+      [],
+    );
+    const users = fuseRoadUsers([
+      det('motorcycle', 0.4, SIDE_BIKE),
+      riderOn(SIDE_BIKE),
+      det('person', 0.9, box(600, 100, 650, 260)),
+    ]);
     expect(users).toHaveLength(1);
     expect(users.some((u) => u.label === 'person')).toBe(false);
   });

@@ -5,7 +5,16 @@ import type { Box } from '../../src/core/types.js';
 
 const moto: Box = { x1: 100, y1: 200, x2: 220, y2: 300 }; // 120 wide, 100 high
 const rules = (r: Record<string, unknown> = {}) =>
-  zoneConfigSchema.parse({ name: 'z', kind: 'sidewalk', polygon: [[0, 0], [1, 0], [1, 1]], rules: r }).rules;
+  zoneConfigSchema.parse({
+    name: 'z',
+    kind: 'sidewalk',
+    polygon: [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+    ],
+    rules: r,
+  }).rules;
 
 describe('isRiding', () => {
   // end-on (rear-view CCTV): the bike box is taller than wide and the rider's legs reach the wheel
@@ -23,7 +32,6 @@ describe('isRiding', () => {
   it('end-on: rejects a person much wider than the bike, sticking out on one side', () => {
     expect(isRiding(rear, { x1: 470, y1: 280, x2: 600, y2: 450 })).toBe(false);
   });
-
 
   it('accepts a person sitting on the motorcycle', () => {
     expect(isRiding(moto, { x1: 120, y1: 120, x2: 200, y2: 260 })).toBe(true);
@@ -44,7 +52,7 @@ describe('isRiding', () => {
     expect(isRiding(moto, { x1: 140, y1: 80, x2: 180, y2: 190 })).toBe(false);
   });
 
-  it('rejects a person whose feet are off the bike\'s centre line', () => {
+  it("rejects a person whose feet are off the bike's centre line", () => {
     expect(isRiding(moto, { x1: 190, y1: 120, x2: 240, y2: 260 })).toBe(false);
   });
 
@@ -99,7 +107,14 @@ describe('judgeEpisode', () => {
       score: 0.8,
       ridden,
     }));
-  const base = { label: 'motorcycle' as const, fps: 5, frameWidth: 1280, frameHeight: 720, confirmed: true, scheduleActive: true };
+  const base = {
+    label: 'motorcycle' as const,
+    fps: 5,
+    frameWidth: 1280,
+    frameHeight: 720,
+    confirmed: true,
+    scheduleActive: true,
+  };
 
   it('flags a ridden motorcycle that moved and stayed long enough', () => {
     const v = judgeEpisode({ ...base, frames: frames(10, 20), rules: rules() });
@@ -134,8 +149,12 @@ describe('judgeEpisode', () => {
   });
 
   it('needs a rider on a motorcycle only when the zone asks for one', () => {
-    expect(judgeEpisode({ ...base, frames: frames(10, 20, false), rules: rules() }).reasons[0]).toMatch(/rider seen on 0%/);
-    expect(judgeEpisode({ ...base, frames: frames(10, 20, false), rules: rules({ requireRider: false }) }).violation).toBe(true);
+    expect(judgeEpisode({ ...base, frames: frames(10, 20, false), rules: rules() }).reasons[0]).toMatch(
+      /rider seen on 0%/,
+    );
+    expect(
+      judgeEpisode({ ...base, frames: frames(10, 20, false), rules: rules({ requireRider: false }) }).violation,
+    ).toBe(true);
   });
 
   it('with an allowed direction, flags only motion against it', () => {

@@ -5,14 +5,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SegmentListTail, parseSegmentListLine } from '../../src/live/segment-list.js';
 
 describe('parseSegmentListLine', () => {
-  it('reads ffmpeg\'s csv line: file, start, end', () => {
-    expect(parseSegmentListLine('123-000000.mp4,0.000000,60.016667')).toEqual({ file: '123-000000.mp4', start: 0, end: 60.016667 });
-    expect(parseSegmentListLine('123-000001.mp4,60.016667,120.000000')).toEqual({ file: '123-000001.mp4', start: 60.016667, end: 120 });
+  it("reads ffmpeg's csv line: file, start, end", () => {
+    expect(parseSegmentListLine('123-000000.mp4,0.000000,60.016667')).toEqual({
+      file: '123-000000.mp4',
+      start: 0,
+      end: 60.016667,
+    });
+    expect(parseSegmentListLine('123-000001.mp4,60.016667,120.000000')).toEqual({
+      file: '123-000001.mp4',
+      start: 60.016667,
+      end: 120,
+    });
   });
 
   it('accepts integer times and negative starts (timestamps before zero after a reconnect)', () => {
     expect(parseSegmentListLine('a.mp4,0,4')).toEqual({ file: 'a.mp4', start: 0, end: 4 });
-    expect(parseSegmentListLine('a.mp4,-0.033333,3.966667')).toEqual({ file: 'a.mp4', start: -0.033333, end: 3.966667 });
+    expect(parseSegmentListLine('a.mp4,-0.033333,3.966667')).toEqual({
+      file: 'a.mp4',
+      start: -0.033333,
+      end: 3.966667,
+    });
   });
 
   it('ignores surrounding whitespace and a carriage return', () => {
@@ -20,11 +32,19 @@ describe('parseSegmentListLine', () => {
   });
 
   it('unquotes a file name that ffmpeg quoted because it holds commas', () => {
-    expect(parseSegmentListLine('"cam,north-000003.mp4",12.000000,16.000000')).toEqual({ file: 'cam,north-000003.mp4', start: 12, end: 16 });
+    expect(parseSegmentListLine('"cam,north-000003.mp4",12.000000,16.000000')).toEqual({
+      file: 'cam,north-000003.mp4',
+      start: 12,
+      end: 16,
+    });
   });
 
   it('turns doubled quotes inside a quoted name back into one', () => {
-    expect(parseSegmentListLine('"say ""hi"", cam.mp4",0.5,1.5')).toEqual({ file: 'say "hi", cam.mp4', start: 0.5, end: 1.5 });
+    expect(parseSegmentListLine('"say ""hi"", cam.mp4",0.5,1.5')).toEqual({
+      file: 'say "hi", cam.mp4',
+      start: 0.5,
+      end: 1.5,
+    });
   });
 
   it('splits an unquoted name with commas from the right', () => {

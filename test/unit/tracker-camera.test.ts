@@ -4,7 +4,11 @@ import { ByteTracker, type Track } from '../../src/core/tracker.js';
 import type { Detection } from '../../src/core/types.js';
 
 const box = (x: number, y: number, w = 60, h = 80) => ({ x1: x, y1: y, x2: x + w, y2: y + h });
-const det = (x: number, y: number, score = 0.9, w = 60, h = 80): Detection => ({ box: box(x, y, w, h), score, label: 'motorcycle' });
+const det = (x: number, y: number, score = 0.9, w = 60, h = 80): Detection => ({
+  box: box(x, y, w, h),
+  score,
+  label: 'motorcycle',
+});
 
 /** Ids reported frame by frame. */
 function idsOf(reports: Track[][]): Set<number> {
@@ -48,7 +52,17 @@ describe('BoxFilter.shift', () => {
 
 describe('ByteTracker with a moving camera', () => {
   // the camera pans: a parked bike's box jumps by more than its own width every frame (IoU 0 with the last one)
-  const pan: Array<readonly [number, number]> = [[0, 0], [80, 0], [75, 5], [90, -4], [70, 0], [85, 3], [80, 0], [-70, 0], [-90, 2]];
+  const pan: Array<readonly [number, number]> = [
+    [0, 0],
+    [80, 0],
+    [75, 5],
+    [90, -4],
+    [70, 0],
+    [85, 3],
+    [80, 0],
+    [-70, 0],
+    [-90, 2],
+  ];
   const offsets = pan.reduce<Array<[number, number]>>((acc, [dx, dy]) => {
     const [x, y] = acc[acc.length - 1] ?? [0, 0];
     return [...acc, [x + dx, y + dy]];

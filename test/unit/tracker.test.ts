@@ -73,7 +73,12 @@ describe('ByteTracker', () => {
     t.update([det(100, 100), det(405, 100), det(700, 300)], 3);
     t.update([det(100, 100), det(405, 100)], 4);
     t.update([], 5);
-    expect(t.activeTracks().map((a) => a.id).sort()).toEqual([1, 2]);
+    expect(
+      t
+        .activeTracks()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual([1, 2]);
   });
 
   it('follows an object that moves more than its own width per frame by centre distance', () => {
@@ -110,7 +115,9 @@ describe('ByteTracker', () => {
 
   it('counts every class a fused detection reports in the vote', () => {
     const t = new ByteTracker({ activationFrames: 1 });
-    const reports = [0, 1, 2].map((f) => t.update([{ ...det(100 + f * 5, 100, 0.7, 'car'), classScores: { car: 0.7, motorcycle: 0.3 } }], f));
+    const reports = [0, 1, 2].map((f) =>
+      t.update([{ ...det(100 + f * 5, 100, 0.7, 'car'), classScores: { car: 0.7, motorcycle: 0.3 } }], f),
+    );
     const last = reports[2]![0]!;
     expect(last.classVotes.car).toBeCloseTo(2.1);
     expect(last.classVotes.motorcycle).toBeCloseTo(0.9);
@@ -127,7 +134,15 @@ describe('ByteTracker', () => {
     // the red rider is hidden and a blue one appears almost where it was
     const [b] = t.update([{ ...det(104, 100), appearance: blue }], 1);
     expect(b!.id).not.toBe(a!.id);
-    const [back] = t.update([{ ...det(106, 100), appearance: red }, { ...det(300, 300), appearance: blue }], 2).filter((tr) => tr.box.x1 < 200);
+    const [back] = t
+      .update(
+        [
+          { ...det(106, 100), appearance: red },
+          { ...det(300, 300), appearance: blue },
+        ],
+        2,
+      )
+      .filter((tr) => tr.box.x1 < 200);
     expect(back!.id).toBe(a!.id);
   });
 

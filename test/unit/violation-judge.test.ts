@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { zoneConfigSchema, type ZoneConfig } from '../../src/core/camera-config.js';
 import type { Box, Detection, ObjectClass } from '../../src/core/types.js';
-import { createViolationJudge, type ViolationEvent, type ViolationJudgeOptions } from '../../src/core/violation-judge.js';
+import {
+  createViolationJudge,
+  type ViolationEvent,
+  type ViolationJudgeOptions,
+} from '../../src/core/violation-judge.js';
 
 const W = 1280;
 const H = 720;
@@ -12,14 +16,26 @@ const zone = (over: Record<string, unknown> = {}): ZoneConfig =>
     name: 'sidewalk',
     kind: 'sidewalk',
     // lower half of the frame
-    polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]],
+    polygon: [
+      [0, 0.5],
+      [1, 0.5],
+      [1, 1],
+      [0, 1],
+    ],
     ...over,
   });
 
 /** Monday 2026-11-23 10:00 in Seoul. */
 const MONDAY_10_SEOUL = new Date('2026-11-23T10:00:00+09:00');
 
-const vehicle = (cx: number, bottom: number, label: ObjectClass = 'motorcycle', score = 0.85, w = 120, h = 100): Detection => ({
+const vehicle = (
+  cx: number,
+  bottom: number,
+  label: ObjectClass = 'motorcycle',
+  score = 0.85,
+  w = 120,
+  h = 100,
+): Detection => ({
   box: { x1: cx - w / 2, y1: bottom - h, x2: cx + w / 2, y2: bottom },
   score,
   label,
@@ -53,8 +69,14 @@ function run(frames: Detection[][], opts: Partial<ViolationJudgeOptions> & { zon
 }
 
 /** A vehicle moving along a horizontal line at `bottom`, `step` px per frame, for `n` frames. */
-const path = (n: number, x0: number, step: number, bottom: number, make: (v: Detection) => Detection[] = (v) => [v], label: ObjectClass = 'motorcycle') =>
-  Array.from({ length: n }, (_, i) => make(vehicle(x0 + i * step, bottom, label)));
+const path = (
+  n: number,
+  x0: number,
+  step: number,
+  bottom: number,
+  make: (v: Detection) => Detection[] = (v) => [v],
+  label: ObjectClass = 'motorcycle',
+) => Array.from({ length: n }, (_, i) => make(vehicle(x0 + i * step, bottom, label)));
 const ridden = (v: Detection) => [v, riderOn(v)];
 
 describe('createViolationJudge', () => {
@@ -90,7 +112,14 @@ describe('createViolationJudge', () => {
     const inside = path(10, 200, 30, 500, ridden);
     // turns up the frame: bottoms 460, 420, 380 inside, then 340, 300, 260 outside (the line is at 360)
     const out = [460, 420, 380, 340, 300, 260, 220].map((bottom, i) => ridden(vehicle(500 + i * 30, bottom)));
-    const judge = createViolationJudge({ zones: [zone()], frameWidth: W, frameHeight: H, fps: FPS, timezone: 'Asia/Seoul', segmentStart: MONDAY_10_SEOUL });
+    const judge = createViolationJudge({
+      zones: [zone()],
+      frameWidth: W,
+      frameHeight: H,
+      fps: FPS,
+      timezone: 'Asia/Seoul',
+      segmentStart: MONDAY_10_SEOUL,
+    });
     const perFrame = [...inside, ...out].map((d, i) => judge.update(i, i / FPS, d));
     expect(perFrame.slice(0, 15).every((e) => e.length === 0)).toBe(true);
     expect(perFrame[15]).toHaveLength(1); // third frame outside
@@ -173,9 +202,18 @@ describe('createViolationJudge', () => {
 
   it('emits once per track and zone, even when the track re-enters', () => {
     // rides in the zone, swerves out above the line for four frames, comes back in
-    const bottoms = [500, 500, 500, 500, 500, 500, 460, 420, 340, 300, 300, 340, 420, 460, 500, 500, 500, 500, 500, 500];
+    const bottoms = [
+      500, 500, 500, 500, 500, 500, 460, 420, 340, 300, 300, 340, 420, 460, 500, 500, 500, 500, 500, 500,
+    ];
     const frames = bottoms.map((bottom, i) => ridden(vehicle(200 + i * 30, bottom)));
-    const judge = createViolationJudge({ zones: [zone()], frameWidth: W, frameHeight: H, fps: FPS, timezone: 'Asia/Seoul', segmentStart: MONDAY_10_SEOUL });
+    const judge = createViolationJudge({
+      zones: [zone()],
+      frameWidth: W,
+      frameHeight: H,
+      fps: FPS,
+      timezone: 'Asia/Seoul',
+      segmentStart: MONDAY_10_SEOUL,
+    });
     const events = frames.flatMap((d, i) => judge.update(i, i / FPS, d));
     expect(judge.tracks()).toHaveLength(1);
     expect(events).toHaveLength(1); // the first stay, on leaving
@@ -185,8 +223,25 @@ describe('createViolationJudge', () => {
   });
 
   it('gives an event per zone the track rides through', () => {
-    const left = zone({ name: 'left', polygon: [[0, 0.5], [0.5, 0.5], [0.5, 1], [0, 1]] });
-    const right = zone({ name: 'right', kind: 'crosswalk', polygon: [[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 1]] });
+    const left = zone({
+      name: 'left',
+      polygon: [
+        [0, 0.5],
+        [0.5, 0.5],
+        [0.5, 1],
+        [0, 1],
+      ],
+    });
+    const right = zone({
+      name: 'right',
+      kind: 'crosswalk',
+      polygon: [
+        [0.5, 0.5],
+        [1, 0.5],
+        [1, 1],
+        [0.5, 1],
+      ],
+    });
     const { events } = run(path(40, 100, 28, 500, ridden), { zones: [left, right] });
     expect(events.map((e) => e.zone.name).sort()).toEqual(['left', 'right']);
     const byName = Object.fromEntries(events.map((e) => [e.zone.name, e]));
@@ -205,7 +260,14 @@ describe('createViolationJudge', () => {
   });
 
   it('reports events at finish for tracks still in the zone', () => {
-    const judge = createViolationJudge({ zones: [zone()], frameWidth: W, frameHeight: H, fps: FPS, timezone: 'Asia/Seoul', segmentStart: MONDAY_10_SEOUL });
+    const judge = createViolationJudge({
+      zones: [zone()],
+      frameWidth: W,
+      frameHeight: H,
+      fps: FPS,
+      timezone: 'Asia/Seoul',
+      segmentStart: MONDAY_10_SEOUL,
+    });
     path(10, 200, 30, 500, ridden).forEach((d, i) => expect(judge.update(i, i / FPS, d)).toEqual([]));
     const events = judge.finish();
     expect(events).toHaveLength(1);

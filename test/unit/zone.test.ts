@@ -76,7 +76,17 @@ describe('PolygonZone', () => {
   });
 
   it('enters at once with inertia 1', () => {
-    const z = new PolygonZone([[0, 0], [1, 0], [1, 1], [0, 1]], 100, 100, { inertia: 1 });
+    const z = new PolygonZone(
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ],
+      100,
+      100,
+      { inertia: 1 },
+    );
     expect(z.update(1, { x1: 10, y1: 10, x2: 20, y2: 20 }, 0).entered).toBe(true);
   });
 });

@@ -34,7 +34,9 @@ async function metrics(app: FastifyInstance, opts: { queue: Queue }): Promise<vo
     async collect() {
       // Without Redis the gauge reports nothing rather than stale depths; the HTTP metrics still flow.
       this.reset();
-      const counts = await withTimeout(queue.getJobCounts(...QUEUE_STATES), REDIS_TIMEOUT_MS, 'queue counts').catch(() => null);
+      const counts = await withTimeout(queue.getJobCounts(...QUEUE_STATES), REDIS_TIMEOUT_MS, 'queue counts').catch(
+        () => null,
+      );
       if (counts) for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
     },
   });
@@ -56,7 +58,11 @@ async function metrics(app: FastifyInstance, opts: { queue: Queue }): Promise<vo
 
   async function observeFinishedJobs(): Promise<void> {
     for (const outcome of ['completed', 'failed'] as const) {
-      const jobs = await withTimeout(queue.getJobs([outcome], 0, RECENT_JOBS - 1), REDIS_TIMEOUT_MS, 'finished jobs').catch(() => []);
+      const jobs = await withTimeout(
+        queue.getJobs([outcome], 0, RECENT_JOBS - 1),
+        REDIS_TIMEOUT_MS,
+        'finished jobs',
+      ).catch(() => []);
       for (const job of jobs) {
         const key = `${job.id}:${job.finishedOn}`;
         if (!job.processedOn || !job.finishedOn || seenJobs.has(key)) continue;

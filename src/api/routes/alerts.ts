@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { startAlerting, type Alerting } from '../../alerts/alert-dispatcher.js';
-import { createSubscription, listDeliveries, listSubscriptions, revokeSubscription } from '../../alerts/subscriptions.js';
+import {
+  createSubscription,
+  listDeliveries,
+  listSubscriptions,
+  revokeSubscription,
+} from '../../alerts/subscriptions.js';
 import type { ViolationAlert } from '../../alerts/violation-alert.js';
 import { getCamera } from '../../db/cameras.js';
 import type { ApiDeps } from '../deps.js';
@@ -14,7 +19,9 @@ const subscriptionBody = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
     .max(2000)
-    .describe('receives POSTs signed with x-motoguard-signature: v1=HMAC-SHA256(secret, `${x-motoguard-timestamp}.${body}`)'),
+    .describe(
+      'receives POSTs signed with x-motoguard-signature: v1=HMAC-SHA256(secret, `${x-motoguard-timestamp}.${body}`)',
+    ),
   label: z.string().trim().min(1).max(100),
   cameraId: z.uuid().nullable().optional().describe('only this camera; absent = every camera'),
 });
@@ -53,74 +60,108 @@ const alertRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
     await alerting?.close();
   });
 
-  app.post('/alerts/webhooks', {
-    config: OPS,
-    schema: { tags: ['alerts'], summary: 'Subscribe a URL to violation alerts; the signing secret is shown once', body: subscriptionBody, security: secured },
-  }, async (request, reply) => {
-    const { cameraId } = request.body;
-    if (cameraId && !(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
-    const row = await createSubscription(prisma, request.body, actorOf(principalOf(request)));
-    return reply.code(201).header('location', `/alerts/webhooks/${row.id}`).send(row);
-  });
-
-  app.get('/alerts/webhooks', {
-    config: OPS,
-    schema: { tags: ['alerts'], summary: 'Webhook subscriptions (without secrets)', security: secured },
-  }, async () => ({ items: await listSubscriptions(prisma) }));
-
-  app.delete('/alerts/webhooks/:id', {
-    config: OPS,
-    schema: { tags: ['alerts'], summary: 'Revoke a webhook subscription', params: idParams, security: secured },
-  }, async (request, reply) => {
-    if (!(await revokeSubscription(prisma, request.params.id, actorOf(principalOf(request))))) {
-      throw notFound('webhook subscription', request.params.id);
-    }
-    return reply.code(204).send();
-  });
-
-  app.get('/alerts/webhooks/:id/deliveries', {
-    config: OPS,
-    schema: { tags: ['alerts'], summary: 'Delivery log: attempts, last response, outcome', params: idParams, querystring: deliveriesQuery, security: secured },
-  }, async (request) => {
-    const sub = await prisma.webhookSubscription.findUnique({ where: { id: request.params.id }, select: { id: true } });
-    if (!sub) throw notFound('webhook subscription', request.params.id);
-    return { items: await listDeliveries(prisma, sub.id, request.query.limit) };
-  });
-
-  app.get('/alerts/stream', {
-    config: LISTENERS,
-    schema: {
-      tags: ['alerts'],
-      summary: 'Server-sent events: one `violation` event per violation as it is recorded',
-      querystring: streamQuery,
-      security: secured,
+  app.post(
+    '/alerts/webhooks',
+    {
+      config: OPS,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Subscribe a URL to violation alerts; the signing secret is shown once',
+        body: subscriptionBody,
+        security: secured,
+      },
     },
-  }, async (request, reply) => {
-    if (!alerting) throw new HttpProblem(503, '/problems/unavailable', 'the alert stream is not running yet');
-    const { cameraId } = request.query;
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': request.id,
-    });
-    res.write(': connected\n\n');
-    const unsubscribe = alerting.hub.subscribe((alert) => {
-      if (!cameraId || alert.violation.cameraId === cameraId) res.write(sseEvent(alert));
-    });
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    const end = () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(end);
-      res.end();
-    };
-    streams.add(end);
-    request.raw.once('close', end);
-  });
+    async (request, reply) => {
+      const { cameraId } = request.body;
+      if (cameraId && !(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
+      const row = await createSubscription(prisma, request.body, actorOf(principalOf(request)));
+      return reply.code(201).header('location', `/alerts/webhooks/${row.id}`).send(row);
+    },
+  );
+
+  app.get(
+    '/alerts/webhooks',
+    {
+      config: OPS,
+      schema: { tags: ['alerts'], summary: 'Webhook subscriptions (without secrets)', security: secured },
+    },
+    async () => ({ items: await listSubscriptions(prisma) }),
+  );
+
+  app.delete(
+    '/alerts/webhooks/:id',
+    {
+      config: OPS,
+      schema: { tags: ['alerts'], summary: 'Revoke a webhook subscription', params: idParams, security: secured },
+    },
+    async (request, reply) => {
+      if (!(await revokeSubscription(prisma, request.params.id, actorOf(principalOf(request))))) {
+        throw notFound('webhook subscription', request.params.id);
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/alerts/webhooks/:id/deliveries',
+    {
+      config: OPS,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Delivery log: attempts, last response, outcome',
+        params: idParams,
+        querystring: deliveriesQuery,
+        security: secured,
+      },
+    },
+    async (request) => {
+      const sub = await prisma.webhookSubscription.findUnique({
+        where: { id: request.params.id },
+        select: { id: true },
+      });
+      if (!sub) throw notFound('webhook subscription', request.params.id);
+      return { items: await listDeliveries(prisma, sub.id, request.query.limit) };
+    },
+  );
+
+  app.get(
+    '/alerts/stream',
+    {
+      config: LISTENERS,
+      schema: {
+        tags: ['alerts'],
+        summary: 'Server-sent events: one `violation` event per violation as it is recorded',
+        querystring: streamQuery,
+        security: secured,
+      },
+    },
+    async (request, reply) => {
+      if (!alerting) throw new HttpProblem(503, '/problems/unavailable', 'the alert stream is not running yet');
+      const { cameraId } = request.query;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': request.id,
+      });
+      res.write(': connected\n\n');
+      const unsubscribe = alerting.hub.subscribe((alert) => {
+        if (!cameraId || alert.violation.cameraId === cameraId) res.write(sseEvent(alert));
+      });
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const end = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        streams.delete(end);
+        res.end();
+      };
+      streams.add(end);
+      request.raw.once('close', end);
+    },
+  );
 };
 
 export default alertRoutes;

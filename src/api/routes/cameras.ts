@@ -38,69 +38,117 @@ const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
 
 const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
-  app.get('/cameras', {
-    config: READERS,
-    schema: { tags: ['cameras'], summary: 'List cameras with their footage health', security: secured },
-  }, async () => {
-    const cameras = await listCameras(prisma);
-    const items = await Promise.all(cameras.map(async (c) => ({ ...c, health: await cameraHealth(prisma, c) })));
-    return { items };
-  });
+  app.get(
+    '/cameras',
+    {
+      config: READERS,
+      schema: { tags: ['cameras'], summary: 'List cameras with their footage health', security: secured },
+    },
+    async () => {
+      const cameras = await listCameras(prisma);
+      const items = await Promise.all(cameras.map(async (c) => ({ ...c, health: await cameraHealth(prisma, c) })));
+      return { items };
+    },
+  );
 
-  app.get('/cameras/:id', {
-    config: READERS,
-    schema: { tags: ['cameras'], summary: 'One camera', params: idParams, security: secured },
-  }, async (request) => {
-    const camera = await getCamera(prisma, request.params.id);
-    if (!camera) throw notFound('camera', request.params.id);
-    return { ...camera, health: await cameraHealth(prisma, camera) };
-  });
+  app.get(
+    '/cameras/:id',
+    {
+      config: READERS,
+      schema: { tags: ['cameras'], summary: 'One camera', params: idParams, security: secured },
+    },
+    async (request) => {
+      const camera = await getCamera(prisma, request.params.id);
+      if (!camera) throw notFound('camera', request.params.id);
+      return { ...camera, health: await cameraHealth(prisma, camera) };
+    },
+  );
 
-  app.post('/cameras', {
-    config: OPS,
-    schema: { tags: ['cameras'], summary: 'Create a camera', body: cameraCreateBody, security: secured },
-  }, async (request, reply) => {
-    const camera = await createCamera(prisma, request.body, actorOf(principalOf(request)));
-    return reply.code(201).header('location', `/cameras/${camera.id}`).send(camera);
-  });
+  app.post(
+    '/cameras',
+    {
+      config: OPS,
+      schema: { tags: ['cameras'], summary: 'Create a camera', body: cameraCreateBody, security: secured },
+    },
+    async (request, reply) => {
+      const camera = await createCamera(prisma, request.body, actorOf(principalOf(request)));
+      return reply.code(201).header('location', `/cameras/${camera.id}`).send(camera);
+    },
+  );
 
-  app.patch('/cameras/:id', {
-    config: OPS,
-    schema: { tags: ['cameras'], summary: 'Change a camera', params: idParams, body: cameraPatchBody, security: secured },
-  }, async (request) => {
-    const camera = await updateCamera(prisma, request.params.id, request.body, actorOf(principalOf(request)));
-    if (!camera) throw notFound('camera', request.params.id);
-    return camera;
-  });
+  app.patch(
+    '/cameras/:id',
+    {
+      config: OPS,
+      schema: {
+        tags: ['cameras'],
+        summary: 'Change a camera',
+        params: idParams,
+        body: cameraPatchBody,
+        security: secured,
+      },
+    },
+    async (request) => {
+      const camera = await updateCamera(prisma, request.params.id, request.body, actorOf(principalOf(request)));
+      if (!camera) throw notFound('camera', request.params.id);
+      return camera;
+    },
+  );
 
-  app.delete('/cameras/:id', {
-    config: OPS,
-    schema: { tags: ['cameras'], summary: 'Delete a camera that has no footage (zones go with it)', params: idParams, security: secured },
-  }, async (request, reply) => {
-    const result = await deleteCamera(prisma, request.params.id, actorOf(principalOf(request)));
-    if (result === 'not_found') throw notFound('camera', request.params.id);
-    if (result === 'has_segments') {
-      throw conflict('camera-has-footage', 'the camera has registered footage and is kept for the evidence trail; disable it instead');
-    }
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/cameras/:id',
+    {
+      config: OPS,
+      schema: {
+        tags: ['cameras'],
+        summary: 'Delete a camera that has no footage (zones go with it)',
+        params: idParams,
+        security: secured,
+      },
+    },
+    async (request, reply) => {
+      const result = await deleteCamera(prisma, request.params.id, actorOf(principalOf(request)));
+      if (result === 'not_found') throw notFound('camera', request.params.id);
+      if (result === 'has_segments') {
+        throw conflict(
+          'camera-has-footage',
+          'the camera has registered footage and is kept for the evidence trail; disable it instead',
+        );
+      }
+      return reply.code(204).send();
+    },
+  );
 
-  app.get('/cameras/:id/snapshot', {
-    config: READERS,
-    schema: { tags: ['cameras'], summary: 'First frame of the latest segment, as JPEG, for drawing zones', params: idParams, security: secured },
-  }, async (request, reply) => {
-    const camera = await getCamera(prisma, request.params.id);
-    if (!camera) throw notFound('camera', request.params.id);
-    const segment = await prisma.segment.findFirst({ where: { cameraId: camera.id }, orderBy: { startTime: 'desc' } });
-    if (!segment) throw notFound('snapshot for camera', camera.id);
-    const frame = await extractFrame(fileURLToPath(segment.fileUri), 0);
-    const jpeg = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
-    return reply
-      .type('image/jpeg')
-      .header('cache-control', 'private, max-age=60')
-      .header('x-frame-size', `${frame.width}x${frame.height}`)
-      .send(jpeg);
-  });
+  app.get(
+    '/cameras/:id/snapshot',
+    {
+      config: READERS,
+      schema: {
+        tags: ['cameras'],
+        summary: 'First frame of the latest segment, as JPEG, for drawing zones',
+        params: idParams,
+        security: secured,
+      },
+    },
+    async (request, reply) => {
+      const camera = await getCamera(prisma, request.params.id);
+      if (!camera) throw notFound('camera', request.params.id);
+      const segment = await prisma.segment.findFirst({
+        where: { cameraId: camera.id },
+        orderBy: { startTime: 'desc' },
+      });
+      if (!segment) throw notFound('snapshot for camera', camera.id);
+      const frame = await extractFrame(fileURLToPath(segment.fileUri), 0);
+      const jpeg = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
+        .jpeg({ quality: 85 })
+        .toBuffer();
+      return reply
+        .type('image/jpeg')
+        .header('cache-control', 'private, max-age=60')
+        .header('x-frame-size', `${frame.width}x${frame.height}`)
+        .send(jpeg);
+    },
+  );
 };
 
 export default cameraRoutes;

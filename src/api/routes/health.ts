@@ -17,14 +17,20 @@ async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
 const healthRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, queue }) => {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: Postgres and Redis reachable (503 if not)' } }, async (_request, reply) => {
-    const [postgres, redis] = await Promise.all([
-      check(() => prisma.$queryRaw`SELECT 1`),
-      check(() => queue.getJobCounts('waiting')),
-    ]);
-    const ready = postgres.ok && redis.ok;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } });
-  });
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'Readiness: Postgres and Redis reachable (503 if not)' } },
+    async (_request, reply) => {
+      const [postgres, redis] = await Promise.all([
+        check(() => prisma.$queryRaw`SELECT 1`),
+        check(() => queue.getJobCounts('waiting')),
+      ]);
+      const ready = postgres.ok && redis.ok;
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } });
+    },
+  );
 };
 
 export default healthRoutes;

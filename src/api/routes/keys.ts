@@ -15,35 +15,59 @@ const createBody = z.strictObject({
 const ADMIN = { roles: ['admin'] } as const;
 
 const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
-  app.get('/auth/me', {
-    config: { roles: ['officer', 'ops'] },
-    schema: { tags: ['keys'], summary: 'The caller: key id, role and label', security: secured },
-  }, async (request) => {
-    const p = principalOf(request);
-    return { id: p.keyId, role: p.role, label: p.label, prefix: p.prefix };
-  });
+  app.get(
+    '/auth/me',
+    {
+      config: { roles: ['officer', 'ops'] },
+      schema: { tags: ['keys'], summary: 'The caller: key id, role and label', security: secured },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      return { id: p.keyId, role: p.role, label: p.label, prefix: p.prefix };
+    },
+  );
 
-  app.post('/keys', {
-    config: ADMIN,
-    schema: { tags: ['keys'], summary: 'Create an API key; the secret is in this response only', body: createBody, security: secured },
-  }, async (request, reply) => {
-    const { secret, ...key } = await createApiKey(prisma, { ...request.body, actor: actorOf(principalOf(request)) });
-    return reply.code(201).header('cache-control', 'no-store').send({ ...key, key: secret });
-  });
+  app.post(
+    '/keys',
+    {
+      config: ADMIN,
+      schema: {
+        tags: ['keys'],
+        summary: 'Create an API key; the secret is in this response only',
+        body: createBody,
+        security: secured,
+      },
+    },
+    async (request, reply) => {
+      const { secret, ...key } = await createApiKey(prisma, { ...request.body, actor: actorOf(principalOf(request)) });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...key, key: secret });
+    },
+  );
 
-  app.get('/keys', {
-    config: ADMIN,
-    schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: secured },
-  }, async () => ({ items: await listApiKeys(prisma) }));
+  app.get(
+    '/keys',
+    {
+      config: ADMIN,
+      schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: secured },
+    },
+    async () => ({ items: await listApiKeys(prisma) }),
+  );
 
-  app.post('/keys/:id/revoke', {
-    config: ADMIN,
-    schema: { tags: ['keys'], summary: 'Revoke an API key', params: idParams, security: secured },
-  }, async (request) => {
-    const key = await revokeApiKey(prisma, { id: request.params.id, actor: actorOf(principalOf(request)) });
-    if (!key) throw notFound('api key', request.params.id);
-    return key;
-  });
+  app.post(
+    '/keys/:id/revoke',
+    {
+      config: ADMIN,
+      schema: { tags: ['keys'], summary: 'Revoke an API key', params: idParams, security: secured },
+    },
+    async (request) => {
+      const key = await revokeApiKey(prisma, { id: request.params.id, actor: actorOf(principalOf(request)) });
+      if (!key) throw notFound('api key', request.params.id);
+      return key;
+    },
+  );
 };
 
 export default keyRoutes;

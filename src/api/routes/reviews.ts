@@ -11,63 +11,97 @@ import { idParams, secured } from '../schemas.js';
 const reviewBody = z
   .strictObject({
     decision: z.enum(['confirm', 'reject', 'correct-plate']),
-    reasonCode: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'reasonCode is a short code such as plate_unreadable').optional(),
+    reasonCode: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'reasonCode is a short code such as plate_unreadable')
+      .optional(),
     plate: z.string().trim().min(1).max(32).optional().describe('the corrected plate; required for correct-plate'),
     expectedVersion: z.int().min(1).describe('the violation version the reviewer saw'),
   })
-  .refine((b) => b.decision === 'confirm' || b.reasonCode !== undefined, { message: 'reasonCode is required to reject or correct', path: ['reasonCode'] })
-  .refine((b) => b.decision !== 'correct-plate' || b.plate !== undefined, { message: 'plate is required for correct-plate', path: ['plate'] })
-  .refine((b) => b.decision === 'correct-plate' || b.plate === undefined, { message: 'plate is only allowed with correct-plate', path: ['plate'] });
+  .refine((b) => b.decision === 'confirm' || b.reasonCode !== undefined, {
+    message: 'reasonCode is required to reject or correct',
+    path: ['reasonCode'],
+  })
+  .refine((b) => b.decision !== 'correct-plate' || b.plate !== undefined, {
+    message: 'plate is required for correct-plate',
+    path: ['plate'],
+  })
+  .refine((b) => b.decision === 'correct-plate' || b.plate === undefined, {
+    message: 'plate is only allowed with correct-plate',
+    path: ['plate'],
+  });
 
 const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, config }) => {
-  app.post('/violations/:id/review', {
-    config: { roles: ['officer'] },
-    schema: {
-      tags: ['violations'],
-      summary: 'Confirm, reject or correct the plate of a violation (optimistic: send the version you saw)',
-      params: idParams,
-      body: reviewBody,
-      security: secured,
+  app.post(
+    '/violations/:id/review',
+    {
+      config: { roles: ['officer'] },
+      schema: {
+        tags: ['violations'],
+        summary: 'Confirm, reject or correct the plate of a violation (optimistic: send the version you saw)',
+        params: idParams,
+        body: reviewBody,
+        security: secured,
+      },
     },
-  }, async (request) => {
-    const principal = principalOf(request);
-    const { id } = request.params;
-    const body = request.body;
-    const violation = await prisma.violation.findUnique({ where: { id } });
-    if (!violation) throw notFound('violation', id);
-    if (violation.version !== body.expectedVersion) {
-      throw conflict('stale-version', `the violation changed since you loaded it (now version ${violation.version})`, {
-        currentVersion: violation.version,
-        currentStatus: violation.status,
+    async (request) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      const body = request.body;
+      const violation = await prisma.violation.findUnique({ where: { id } });
+      if (!violation) throw notFound('violation', id);
+      if (violation.version !== body.expectedVersion) {
+        throw conflict(
+          'stale-version',
+          `the violation changed since you loaded it (now version ${violation.version})`,
+          {
+            currentVersion: violation.version,
+            currentStatus: violation.status,
+          },
+        );
+      }
+      const decision = body.decision === 'correct-plate' ? 'correct_plate' : body.decision;
+      const outcome = reviewOutcome(
+        {
+          status: violation.status,
+          plateConfidence: violation.plateConfidence,
+          firstReviewerKeyIds: firstReviewerKeyIds(await reviewsOf(prisma, id)),
+        },
+        decision,
+        principal.keyId,
+        config.SECOND_REVIEW_THRESHOLD,
+      );
+      if (!outcome.ok && outcome.reason === 'already_final') {
+        throw conflict('already-reviewed', `the violation is already ${violation.status}`, {
+          currentStatus: violation.status,
+        });
+      }
+      if (!outcome.ok) {
+        throw new HttpProblem(
+          403,
+          '/problems/second-reviewer-required',
+          'a different reviewer must complete the second review',
+        );
+      }
+      const written = await recordReview(prisma, {
+        violationId: id,
+        expectedVersion: body.expectedVersion,
+        apiKeyId: principal.keyId,
+        reviewer: principal.label,
+        actor: actorOf(principal),
+        decision,
+        reasonCode: body.reasonCode ?? null,
+        plateCorrection: body.plate ?? null,
+        newStatus: outcome.newStatus,
       });
-    }
-    const decision = body.decision === 'correct-plate' ? 'correct_plate' : body.decision;
-    const outcome = reviewOutcome(
-      { status: violation.status, plateConfidence: violation.plateConfidence, firstReviewerKeyIds: firstReviewerKeyIds(await reviewsOf(prisma, id)) },
-      decision,
-      principal.keyId,
-      config.SECOND_REVIEW_THRESHOLD,
-    );
-    if (!outcome.ok && outcome.reason === 'already_final') {
-      throw conflict('already-reviewed', `the violation is already ${violation.status}`, { currentStatus: violation.status });
-    }
-    if (!outcome.ok) {
-      throw new HttpProblem(403, '/problems/second-reviewer-required', 'a different reviewer must complete the second review');
-    }
-    const written = await recordReview(prisma, {
-      violationId: id,
-      expectedVersion: body.expectedVersion,
-      apiKeyId: principal.keyId,
-      reviewer: principal.label,
-      actor: actorOf(principal),
-      decision,
-      reasonCode: body.reasonCode ?? null,
-      plateCorrection: body.plate ?? null,
-      newStatus: outcome.newStatus,
-    });
-    if (!written.ok) throw conflict('stale-version', 'the violation was reviewed by someone else a moment ago; reload it');
-    return { ...written.violation, review: written.action };
-  });
+      if (!written.ok)
+        throw conflict('stale-version', 'the violation was reviewed by someone else a moment ago; reload it');
+      return { ...written.violation, review: written.action };
+    },
+  );
 };
 
 export default reviewRoutes;

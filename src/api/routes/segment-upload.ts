@@ -32,55 +32,62 @@ const segmentUploadRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =>
     limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 5 },
   });
 
-  app.post('/segments/upload', {
-    config: { roles: ['ops'] },
-    schema: {
-      tags: ['segments'],
-      summary: 'Upload a video (multipart: cameraId, optional startTime, then file) and queue it',
-      consumes: ['multipart/form-data'],
-      security: secured,
+  app.post(
+    '/segments/upload',
+    {
+      config: { roles: ['ops'] },
+      schema: {
+        tags: ['segments'],
+        summary: 'Upload a video (multipart: cameraId, optional startTime, then file) and queue it',
+        consumes: ['multipart/form-data'],
+        security: secured,
+      },
     },
-  }, async (request, reply) => {
-    if (!request.isMultipart()) {
-      throw new HttpProblem(415, '/problems/unsupported-media-type', 'send multipart/form-data with a file part');
-    }
-    const part = await request.file();
-    if (!part) throw badRequest('the form has no file part');
-    const fields = Object.fromEntries(
-      Object.entries(part.fields)
-        .filter(([name]) => name !== part.fieldname)
-        .map(([name, f]) => [name, f && 'value' in f ? f.value : undefined]),
-    );
-    const parsed = uploadFields.safeParse(fields);
-    if (!parsed.success) {
-      part.file.resume();
-      throw badRequest(`form fields: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; ')} (fields must come before the file)`);
-    }
-    if (!(await getCamera(prisma, parsed.data.cameraId))) {
-      part.file.resume();
-      throw notFound('camera', parsed.data.cameraId);
-    }
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw new HttpProblem(415, '/problems/unsupported-media-type', 'send multipart/form-data with a file part');
+      }
+      const part = await request.file();
+      if (!part) throw badRequest('the form has no file part');
+      const fields = Object.fromEntries(
+        Object.entries(part.fields)
+          .filter(([name]) => name !== part.fieldname)
+          .map(([name, f]) => [name, f && 'value' in f ? f.value : undefined]),
+      );
+      const parsed = uploadFields.safeParse(fields);
+      if (!parsed.success) {
+        part.file.resume();
+        throw badRequest(
+          `form fields: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; ')} (fields must come before the file)`,
+        );
+      }
+      if (!(await getCamera(prisma, parsed.data.cameraId))) {
+        part.file.resume();
+        throw notFound('camera', parsed.data.cameraId);
+      }
 
-    const dir = path.join(config.FOOTAGE_ROOT, 'uploads');
-    await mkdir(dir, { recursive: true });
-    const dest = path.join(dir, `${randomUUID()}${safeExtension(part.filename)}`);
-    let keep = false;
-    try {
-      await pipeline(part.file, createWriteStream(dest, { flags: 'wx' }));
-      if (part.file.truncated) throw new HttpProblem(413, '/problems/body-too-large', `the upload exceeds ${config.MAX_UPLOAD_BYTES} bytes`);
-      const result = await takeInSegment(deps, {
-        cameraId: parsed.data.cameraId,
-        file: dest,
-        startTime: parsed.data.startTime ? new Date(parsed.data.startTime) : new Date(),
-        actor: actorOf(principalOf(request)),
-      });
-      const body = intakeResponse(result, 415);
-      keep = true;
-      return reply.code(201).header('location', `/segments/${body.id}`).send(body);
-    } finally {
-      if (!keep) await rm(dest, { force: true });
-    }
-  });
+      const dir = path.join(config.FOOTAGE_ROOT, 'uploads');
+      await mkdir(dir, { recursive: true });
+      const dest = path.join(dir, `${randomUUID()}${safeExtension(part.filename)}`);
+      let keep = false;
+      try {
+        await pipeline(part.file, createWriteStream(dest, { flags: 'wx' }));
+        if (part.file.truncated)
+          throw new HttpProblem(413, '/problems/body-too-large', `the upload exceeds ${config.MAX_UPLOAD_BYTES} bytes`);
+        const result = await takeInSegment(deps, {
+          cameraId: parsed.data.cameraId,
+          file: dest,
+          startTime: parsed.data.startTime ? new Date(parsed.data.startTime) : new Date(),
+          actor: actorOf(principalOf(request)),
+        });
+        const body = intakeResponse(result, 415);
+        keep = true;
+        return reply.code(201).header('location', `/segments/${body.id}`).send(body);
+      } finally {
+        if (!keep) await rm(dest, { force: true });
+      }
+    },
+  );
 };
 
 export default segmentUploadRoutes;

@@ -36,9 +36,14 @@ export function intakeResponse(result: IntakeResult, notVideoStatus: 415 | 422) 
     });
   }
   if (result.outcome === 'not_video') {
-    throw new HttpProblem(notVideoStatus, '/problems/not-a-video', `the file is not a usable video: ${result.problem}`, {
-      reason: result.code,
-    });
+    throw new HttpProblem(
+      notVideoStatus,
+      '/problems/not-a-video',
+      `the file is not a usable video: ${result.problem}`,
+      {
+        reason: result.code,
+      },
+    );
   }
   return { ...result.segment, enqueued: result.enqueued, video: result.video };
 }
@@ -46,10 +51,20 @@ export function intakeResponse(result: IntakeResult, notVideoStatus: 415 | 422) 
 /** Live progress from the queue; null once BullMQ has let the job go (Postgres keeps the outcome). */
 async function jobStatus(deps: ApiDeps, sha256: string) {
   try {
-    const job = await withTimeout(deps.queue.getJob(analyzeJobId(sha256, deps.config.PIPELINE_VERSION)), REDIS_TIMEOUT_MS, 'job lookup');
+    const job = await withTimeout(
+      deps.queue.getJob(analyzeJobId(sha256, deps.config.PIPELINE_VERSION)),
+      REDIS_TIMEOUT_MS,
+      'job lookup',
+    );
     if (!job) return null;
     const state = await withTimeout(job.getState(), REDIS_TIMEOUT_MS, 'job state');
-    return { id: job.id, state, progress: job.progress, attemptsMade: job.attemptsMade, failedReason: job.failedReason ?? null };
+    return {
+      id: job.id,
+      state,
+      progress: job.progress,
+      attemptsMade: job.attemptsMade,
+      failedReason: job.failedReason ?? null,
+    };
   } catch (err) {
     deps.logger.warn({ err }, 'queue unavailable for job status');
     return null;
@@ -59,57 +74,95 @@ async function jobStatus(deps: ApiDeps, sha256: string) {
 const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
   const { prisma, config } = deps;
 
-  app.post('/segments', {
-    config: OPS,
-    schema: { tags: ['segments'], summary: 'Register a video file under FOOTAGE_ROOT and queue it for analysis', body: registerBody, security: secured },
-  }, async (request, reply) => {
-    const { cameraId, startTime } = request.body;
-    if (!(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
-    const found = await resolveInsideRoot(config.FOOTAGE_ROOT, request.body.path);
-    if (!found.ok) {
-      if (found.reason === 'outside_root') throw badRequest('path must stay inside the footage root', { pointer: '/path' });
-      throw unprocessable('file-not-found', `no regular file at ${request.body.path} under the footage root`);
-    }
-    const result = await takeInSegment(deps, {
-      cameraId,
-      file: found.file,
-      startTime: startTime ? new Date(startTime) : new Date(),
-      actor: actorOf(principalOf(request)),
-    });
-    const body = intakeResponse(result, 422);
-    return reply.code(201).header('location', `/segments/${body.id}`).send(body);
-  });
+  app.post(
+    '/segments',
+    {
+      config: OPS,
+      schema: {
+        tags: ['segments'],
+        summary: 'Register a video file under FOOTAGE_ROOT and queue it for analysis',
+        body: registerBody,
+        security: secured,
+      },
+    },
+    async (request, reply) => {
+      const { cameraId, startTime } = request.body;
+      if (!(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
+      const found = await resolveInsideRoot(config.FOOTAGE_ROOT, request.body.path);
+      if (!found.ok) {
+        if (found.reason === 'outside_root')
+          throw badRequest('path must stay inside the footage root', { pointer: '/path' });
+        throw unprocessable('file-not-found', `no regular file at ${request.body.path} under the footage root`);
+      }
+      const result = await takeInSegment(deps, {
+        cameraId,
+        file: found.file,
+        startTime: startTime ? new Date(startTime) : new Date(),
+        actor: actorOf(principalOf(request)),
+      });
+      const body = intakeResponse(result, 422);
+      return reply.code(201).header('location', `/segments/${body.id}`).send(body);
+    },
+  );
 
-  app.get('/segments', {
-    config: READERS,
-    schema: { tags: ['segments'], summary: 'Recent segments, newest first', querystring: listQuery, security: secured },
-  }, async (request) => ({ items: await listSegments(prisma, request.query) }));
+  app.get(
+    '/segments',
+    {
+      config: READERS,
+      schema: {
+        tags: ['segments'],
+        summary: 'Recent segments, newest first',
+        querystring: listQuery,
+        security: secured,
+      },
+    },
+    async (request) => ({ items: await listSegments(prisma, request.query) }),
+  );
 
-  app.get('/segments/:id', {
-    config: READERS,
-    schema: { tags: ['segments'], summary: 'Segment status with its analysis runs', params: idParams, security: secured },
-  }, async (request) => {
-    const segment = await getSegment(prisma, request.params.id);
-    if (!segment) throw notFound('segment', request.params.id);
-    const violationCount = segment.runs.reduce((n, r) => n + r._count.violations, 0);
-    return {
-      job: await jobStatus(deps, segment.sha256),
-      ...segment,
-      fileName: path.basename(new URL(segment.fileUri).pathname),
-      runs: segment.runs.map(({ _count, ...run }) => ({ ...run, violationCount: _count.violations })),
-      violationCount,
-    };
-  });
+  app.get(
+    '/segments/:id',
+    {
+      config: READERS,
+      schema: {
+        tags: ['segments'],
+        summary: 'Segment status with its analysis runs',
+        params: idParams,
+        security: secured,
+      },
+    },
+    async (request) => {
+      const segment = await getSegment(prisma, request.params.id);
+      if (!segment) throw notFound('segment', request.params.id);
+      const violationCount = segment.runs.reduce((n, r) => n + r._count.violations, 0);
+      return {
+        job: await jobStatus(deps, segment.sha256),
+        ...segment,
+        fileName: path.basename(new URL(segment.fileUri).pathname),
+        runs: segment.runs.map(({ _count, ...run }) => ({ ...run, violationCount: _count.violations })),
+        violationCount,
+      };
+    },
+  );
 
-  app.delete('/segments/:id', {
-    config: OPS,
-    schema: { tags: ['segments'], summary: 'Forget a segment that no analysis has used (the file stays)', params: idParams, security: secured },
-  }, async (request, reply) => {
-    const result = await deleteSegment(prisma, request.params.id, actorOf(principalOf(request)));
-    if (result.result === 'not_found') throw notFound('segment', request.params.id);
-    if (result.result === 'analysed') throw conflict('segment-analysed', 'the segment has been analysed and backs evidence; it cannot be deleted');
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/segments/:id',
+    {
+      config: OPS,
+      schema: {
+        tags: ['segments'],
+        summary: 'Forget a segment that no analysis has used (the file stays)',
+        params: idParams,
+        security: secured,
+      },
+    },
+    async (request, reply) => {
+      const result = await deleteSegment(prisma, request.params.id, actorOf(principalOf(request)));
+      if (result.result === 'not_found') throw notFound('segment', request.params.id);
+      if (result.result === 'analysed')
+        throw conflict('segment-analysed', 'the segment has been analysed and backs evidence; it cannot be deleted');
+      return reply.code(204).send();
+    },
+  );
 };
 
 export default segmentRoutes;

@@ -12,7 +12,11 @@ const RIVAL_RATIO = 0.25;
  * (the evidence manifest's plate reading), and positions where a close rival candidate of the same
  * length reads a different character.
  */
-export function uncertainPositions(text: string, candidates: PlateCandidate[], charConfidences?: number[]): Set<number> {
+export function uncertainPositions(
+  text: string,
+  candidates: PlateCandidate[],
+  charConfidences?: number[],
+): Set<number> {
   const chars = [...text];
   const marks = new Set<number>();
   chars.forEach((ch, i) => ch === UNREAD && marks.add(i));

@@ -22,7 +22,13 @@ function pixelDistanceToSegment(p: Point, a: Point, b: Point, w: number, h: numb
  * Where a new point goes: into the edge it was clicked near (within `tolerancePx`), otherwise after the
  * last point, so drawing is "click, click, click" and editing is "click on an edge".
  */
-export function insertPoint(points: Point[], p: Point, w: number, h: number, tolerancePx = 10): { points: Point[]; index: number } {
+export function insertPoint(
+  points: Point[],
+  p: Point,
+  w: number,
+  h: number,
+  tolerancePx = 10,
+): { points: Point[]; index: number } {
   if (points.length >= 2) {
     let best = -1;
     let bestDist = tolerancePx;

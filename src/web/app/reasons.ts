@@ -2,7 +2,14 @@ import type { Translate } from './i18n.js';
 import type { StringKey } from './strings.js';
 
 /** Reason codes offered per decision; the API stores the code, the console shows its label. */
-export const REJECT_REASONS = ['not_motorcycle', 'outside_zone', 'permitted', 'plate_unreadable', 'duplicate', 'other'] as const;
+export const REJECT_REASONS = [
+  'not_motorcycle',
+  'outside_zone',
+  'permitted',
+  'plate_unreadable',
+  'duplicate',
+  'other',
+] as const;
 export const CONFIRM_REASON = 'verified';
 export const CORRECT_REASON = 'plate_misread';
 

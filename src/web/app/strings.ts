@@ -323,7 +323,8 @@ const en: Dictionary = {
   noCameras: 'No cameras yet.',
   cameraTitle: 'Camera: {name}',
   snapshot: 'Snapshot',
-  noSnapshot: 'No footage yet, so no snapshot. It appears once a clip is ingested; zones can be drawn on the blank frame.',
+  noSnapshot:
+    'No footage yet, so no snapshot. It appears once a clip is ingested; zones can be drawn on the blank frame.',
   zones: 'Zones',
   newZone: 'New zone',
   noZones: 'No zones yet. Draw a polygon on the frame to make one.',

@@ -71,8 +71,16 @@ export function EvidenceView({ violation, evidence, manifest }: Props) {
         {MOMENTS.map((m) => (
           <li key={m}>
             <figure>
-              <button type="button" class="frame-button" onClick={() => seek(m)} aria-label={t('seekTo', { label: t(MOMENT_LABEL[m]) })}>
-                <EvidenceImage file={frames[m]} alt={`${t(MOMENT_LABEL[m])} (${annotated ? t('annotated') : t('clean')})`} />
+              <button
+                type="button"
+                class="frame-button"
+                onClick={() => seek(m)}
+                aria-label={t('seekTo', { label: t(MOMENT_LABEL[m]) })}
+              >
+                <EvidenceImage
+                  file={frames[m]}
+                  alt={`${t(MOMENT_LABEL[m])} (${annotated ? t('annotated') : t('clean')})`}
+                />
               </button>
               <figcaption>{t(MOMENT_LABEL[m])}</figcaption>
             </figure>

@@ -19,7 +19,10 @@ export function Header() {
         {t('skipToContent')}
       </a>
       <div class="brand">
-        <span class="logo" aria-hidden="true">◆</span> {t('appName')}
+        <span class="logo" aria-hidden="true">
+          ◆
+        </span>{' '}
+        {t('appName')}
       </div>
       <nav aria-label={t('appTagline')}>
         <ul>

@@ -8,8 +8,18 @@ export function problemText(error: unknown): string {
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useI18n();
-  if (error instanceof ApiError && error.status === 403) return <p class="notice error" role="alert">{t('forbidden')}</p>;
-  if (error instanceof ApiError && error.status === 404) return <p class="notice error" role="alert">{t('notFound')}</p>;
+  if (error instanceof ApiError && error.status === 403)
+    return (
+      <p class="notice error" role="alert">
+        {t('forbidden')}
+      </p>
+    );
+  if (error instanceof ApiError && error.status === 404)
+    return (
+      <p class="notice error" role="alert">
+        {t('notFound')}
+      </p>
+    );
   return (
     <p class="notice error" role="alert">
       {t('errorGeneric', { detail: problemText(error) })}{' '}

@@ -31,7 +31,11 @@ export function PlateReading({ violation, charConfidences, corrected = false }: 
               <span key={i}>{ch}</span>
             ),
           )}
-          {corrected ? <span class="badge corrected">{t('plateCorrected')}</span> : <Confidence value={violation.plateConfidence} />}
+          {corrected ? (
+            <span class="badge corrected">{t('plateCorrected')}</span>
+          ) : (
+            <Confidence value={violation.plateConfidence} />
+          )}
         </p>
       ) : (
         <p class="plate-text muted">{t('plateUnread')}</p>

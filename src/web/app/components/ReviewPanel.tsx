@@ -107,7 +107,13 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
         <button type="button" class="reject" disabled={locked} onClick={() => setMode('reject')} aria-keyshortcuts="R">
           {t('actionReject')}
         </button>
-        <button type="button" class="secondary" disabled={locked} onClick={() => setMode('correct')} aria-keyshortcuts="P">
+        <button
+          type="button"
+          class="secondary"
+          disabled={locked}
+          onClick={() => setMode('correct')}
+          aria-keyshortcuts="P"
+        >
           {t('actionCorrect')}
         </button>
       </div>

@@ -108,7 +108,11 @@ export function ZoneEditor({ imageUrl, aspect, points, onChange, others, describ
         </svg>
         {others.map((z) =>
           z.polygon[0] ? (
-            <span key={z.id} class="zone-tag" style={{ left: `${z.polygon[0][0] * 100}%`, top: `${z.polygon[0][1] * 100}%` }}>
+            <span
+              key={z.id}
+              class="zone-tag"
+              style={{ left: `${z.polygon[0][0] * 100}%`, top: `${z.polygon[0][1] * 100}%` }}
+            >
               {z.name}
             </span>
           ) : null,

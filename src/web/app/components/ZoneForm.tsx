@@ -31,7 +31,17 @@ interface Props {
   idPrefix: string;
 }
 
-function Field({ id, label, error, children }: { id: string; label: string; error?: string; children: ComponentChildren }) {
+function Field({
+  id,
+  label,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  error?: string;
+  children: ComponentChildren;
+}) {
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
       <label for={id}>{label}</label>
@@ -122,7 +132,11 @@ export function ZoneFields({ draft, onChange, errors, idPrefix }: Props) {
                   {...errProps(id(`w${i}-end`), errors[`${base}.end`])}
                 />
               </Field>
-              <button type="button" class="link" onClick={() => set({ schedule: draft.schedule.filter((_, j) => j !== i) })}>
+              <button
+                type="button"
+                class="link"
+                onClick={() => set({ schedule: draft.schedule.filter((_, j) => j !== i) })}
+              >
                 {t('removeWindow')}
               </button>
             </div>
@@ -131,7 +145,9 @@ export function ZoneFields({ draft, onChange, errors, idPrefix }: Props) {
         <button
           type="button"
           class="secondary small"
-          onClick={() => set({ schedule: [...draft.schedule, { days: [1, 2, 3, 4, 5], start: '07:00', end: '20:00' }] })}
+          onClick={() =>
+            set({ schedule: [...draft.schedule, { days: [1, 2, 3, 4, 5], start: '07:00', end: '20:00' }] })
+          }
         >
           {t('addWindow')}
         </button>

@@ -137,7 +137,11 @@ export function CameraPage({ id }: { id: string }) {
   const cam = camera.data;
   if (!cam) return <Loading />;
   const aspect =
-    frame && frame !== 'none' ? frame.w / frame.h : cam.frameWidth && cam.frameHeight ? cam.frameWidth / cam.frameHeight : 16 / 9;
+    frame && frame !== 'none'
+      ? frame.w / frame.h
+      : cam.frameWidth && cam.frameHeight
+        ? cam.frameWidth / cam.frameHeight
+        : 16 / 9;
   const others = (zones.data ?? []).filter((z) => z.id !== editing?.id);
 
   return (
@@ -147,8 +151,8 @@ export function CameraPage({ id }: { id: string }) {
         <a href={href('/cameras')}>{t('back')}</a>
       </div>
       <p class="muted">
-        {cam.timezone} · {t('lastSegment')}: {formatTime(cam.health?.lastSegmentAt, cam.timezone)} · {t('segmentsToday')}:{' '}
-        {cam.health?.segmentsToday ?? 0}
+        {cam.timezone} · {t('lastSegment')}: {formatTime(cam.health?.lastSegmentAt, cam.timezone)} ·{' '}
+        {t('segmentsToday')}: {cam.health?.segmentsToday ?? 0}
       </p>
       <div class="camera-grid">
         <div class="card">
@@ -198,7 +202,10 @@ export function CameraPage({ id }: { id: string }) {
               {(zones.data ?? []).map((z) => (
                 <li key={z.id} class={editing?.id === z.id ? 'current' : undefined}>
                   <span>
-                    <strong>{z.name}</strong> <span class="muted">(<KindLabel kind={z.kind} />)</span>
+                    <strong>{z.name}</strong>{' '}
+                    <span class="muted">
+                      (<KindLabel kind={z.kind} />)
+                    </span>
                   </span>
                   <span class="row">
                     <button type="button" class="link" onClick={() => startEdit(z)}>

@@ -23,7 +23,12 @@ export function CamerasPage() {
     setErrors({});
     setFormError(null);
     try {
-      const cam = await api.createCamera({ name: name.trim(), timezone, sourceUrl: sourceUrl.trim() || null, plateFormat });
+      const cam = await api.createCamera({
+        name: name.trim(),
+        timezone,
+        sourceUrl: sourceUrl.trim() || null,
+        plateFormat,
+      });
       navigate(`/cameras/${cam.id}`);
     } catch (err) {
       const fields = err instanceof ApiError ? err.fieldErrors() : {};
@@ -79,22 +84,56 @@ export function CamerasPage() {
         <div class="grid-3">
           <div class="field">
             <label for="cam-name">{t('cameraName')}</label>
-            <input id="cam-name" value={name} required maxLength={100} onInput={(e) => setName(e.currentTarget.value)} {...field('cam-name', 'name')} />
-            {errors.name && <p id="cam-name-error" class="field-error">{errors.name}</p>}
+            <input
+              id="cam-name"
+              value={name}
+              required
+              maxLength={100}
+              onInput={(e) => setName(e.currentTarget.value)}
+              {...field('cam-name', 'name')}
+            />
+            {errors.name && (
+              <p id="cam-name-error" class="field-error">
+                {errors.name}
+              </p>
+            )}
           </div>
           <div class="field">
             <label for="cam-tz">{t('timezone')}</label>
-            <input id="cam-tz" value={timezone} required onInput={(e) => setTimezone(e.currentTarget.value)} {...field('cam-tz', 'timezone')} />
-            {errors.timezone && <p id="cam-tz-error" class="field-error">{errors.timezone}</p>}
+            <input
+              id="cam-tz"
+              value={timezone}
+              required
+              onInput={(e) => setTimezone(e.currentTarget.value)}
+              {...field('cam-tz', 'timezone')}
+            />
+            {errors.timezone && (
+              <p id="cam-tz-error" class="field-error">
+                {errors.timezone}
+              </p>
+            )}
           </div>
           <div class="field">
             <label for="cam-src">{t('sourceUrl')}</label>
-            <input id="cam-src" value={sourceUrl} onInput={(e) => setSourceUrl(e.currentTarget.value)} {...field('cam-src', 'sourceUrl')} />
-            {errors.sourceUrl && <p id="cam-src-error" class="field-error">{errors.sourceUrl}</p>}
+            <input
+              id="cam-src"
+              value={sourceUrl}
+              onInput={(e) => setSourceUrl(e.currentTarget.value)}
+              {...field('cam-src', 'sourceUrl')}
+            />
+            {errors.sourceUrl && (
+              <p id="cam-src-error" class="field-error">
+                {errors.sourceUrl}
+              </p>
+            )}
           </div>
           <div class="field">
             <label for="cam-plates">{t('plateFormat')}</label>
-            <select id="cam-plates" value={plateFormat} onChange={(e) => setPlateFormat(e.currentTarget.value as PlateFormat)}>
+            <select
+              id="cam-plates"
+              value={plateFormat}
+              onChange={(e) => setPlateFormat(e.currentTarget.value as PlateFormat)}
+            >
               <option value="kr">{t('plateFormat_kr')}</option>
               <option value="none">{t('plateFormat_none')}</option>
             </select>

@@ -49,7 +49,8 @@ export function FootagePage() {
   };
   const register = (e: Event) => {
     e.preventDefault();
-    if (path.trim() && cameraId) void submit(() => api.registerSegment({ cameraId, path: path.trim(), startTime: startIso() }));
+    if (path.trim() && cameraId)
+      void submit(() => api.registerSegment({ cameraId, path: path.trim(), startTime: startIso() }));
   };
 
   useInterval(
@@ -78,13 +79,24 @@ export function FootagePage() {
       </div>
       <div class="field narrow">
         <label for="footage-start">{t('startTime')}</label>
-        <input id="footage-start" type="datetime-local" step="1" value={startTime} onInput={(e) => setStartTime(e.currentTarget.value)} />
+        <input
+          id="footage-start"
+          type="datetime-local"
+          step="1"
+          value={startTime}
+          onInput={(e) => setStartTime(e.currentTarget.value)}
+        />
       </div>
       <div class="footage-forms">
         <form class="card" onSubmit={upload} aria-labelledby="upload-title">
           <h2 id="upload-title">{t('uploadClip')}</h2>
           <label for="footage-file">{t('videoFile')}</label>
-          <input id="footage-file" type="file" accept="video/*" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+          <input
+            id="footage-file"
+            type="file"
+            accept="video/*"
+            onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+          />
           <button type="submit" disabled={busy || !file || !cameraId}>
             {busy ? t('uploading') : t('upload')}
           </button>
@@ -156,18 +168,32 @@ function SegmentProgress({ segment, canOpen }: { segment: Segment; canOpen: bool
     // A segment's violations lie inside its time span on its camera.
     const from = new Date(segment.startTime);
     const to = new Date(from.getTime() + ((segment.durationSec ?? 0) + 1) * 1000);
-    const page = await api.listViolations({ cameraId: segment.cameraId, from: from.toISOString(), to: to.toISOString(), limit: 100 });
+    const page = await api.listViolations({
+      cameraId: segment.cameraId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      limit: 100,
+    });
     return page.items;
   }, [segment.id, segment.status]);
 
   return (
-    <section class="card progress" aria-labelledby="progress-title" data-segment-id={segment.id} data-segment-status={segment.status}>
+    <section
+      class="card progress"
+      aria-labelledby="progress-title"
+      data-segment-id={segment.id}
+      data-segment-status={segment.status}
+    >
       <h2 id="progress-title">
         {t('analysisProgress')}: <span class="mono">{segment.fileName ?? segment.id.slice(0, 8)}</span>
       </h2>
       <ol class="steps" aria-live="polite">
         {STEPS.map((s, i) => (
-          <li key={s} class={reached >= i ? 'reached' : undefined} aria-current={segment.status === s ? 'step' : undefined}>
+          <li
+            key={s}
+            class={reached >= i ? 'reached' : undefined}
+            aria-current={segment.status === s ? 'step' : undefined}
+          >
             {t(`segmentStatus_${s}`)}
           </li>
         ))}
@@ -192,8 +218,12 @@ function SegmentProgress({ segment, canOpen }: { segment: Segment; canOpen: bool
           <ul class="segment-violations">
             {violations.data.map((v) => (
               <li key={v.id}>
-                {canOpen ? <a href={href(`/violations/${v.id}`)}>{formatTime(v.startTime)}</a> : formatTime(v.startTime)} ·{' '}
-                {v.zoneName} · <span class="mono">{v.plateText ?? '—'}</span> <Confidence value={v.plateConfidence} />{' '}
+                {canOpen ? (
+                  <a href={href(`/violations/${v.id}`)}>{formatTime(v.startTime)}</a>
+                ) : (
+                  formatTime(v.startTime)
+                )}{' '}
+                · {v.zoneName} · <span class="mono">{v.plateText ?? '—'}</span> <Confidence value={v.plateConfidence} />{' '}
                 <StatusBadge status={v.status} />
               </li>
             ))}

@@ -201,7 +201,10 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
                     </td>
                     <td>{v.camera?.name ?? cameraName.get(v.cameraId) ?? v.cameraId.slice(0, 8)}</td>
                     <td>
-                      {v.zoneName} <span class="muted">(<KindLabel kind={v.zoneKind} />)</span>
+                      {v.zoneName}{' '}
+                      <span class="muted">
+                        (<KindLabel kind={v.zoneKind} />)
+                      </span>
                     </td>
                     <td class="plate-cell">{v.plateText ?? <span class="muted">—</span>}</td>
                     <td>

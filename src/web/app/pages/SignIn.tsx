@@ -16,7 +16,9 @@ export function SignIn({ onSignIn }: { onSignIn: (key: string) => Promise<void> 
     try {
       await onSignIn(key.trim());
     } catch (err) {
-      setError(err instanceof ApiError && (err.status === 401 || err.status === 403) ? t('signInFailed') : problemText(err));
+      setError(
+        err instanceof ApiError && (err.status === 401 || err.status === 403) ? t('signInFailed') : problemText(err),
+      );
       setBusy(false);
     }
   };
@@ -25,7 +27,10 @@ export function SignIn({ onSignIn }: { onSignIn: (key: string) => Promise<void> 
     <main id="main" class="signin">
       <form class="card signin-card" onSubmit={submit} aria-describedby="key-hint">
         <h1>
-          <span class="logo" aria-hidden="true">◆</span> {t('appName')}
+          <span class="logo" aria-hidden="true">
+            ◆
+          </span>{' '}
+          {t('appName')}
         </h1>
         <p class="muted">{t('appTagline')}</p>
         <label for="api-key">{t('apiKey')}</label>

@@ -45,7 +45,9 @@ export function ViolationPage({ id }: { id: string }) {
         <h1 id="violation-title">
           {t('violationTitle', { id: v.id.slice(0, 8) })} <StatusBadge status={v.status} />
         </h1>
-        <a href={href(!reviewer ? '/footage' : v.status === 'needs_second_review' ? '/second-review' : '/queue')}>{t('back')}</a>
+        <a href={href(!reviewer ? '/footage' : v.status === 'needs_second_review' ? '/second-review' : '/queue')}>
+          {t('back')}
+        </a>
       </div>
       <div class="violation-grid">
         <div class="col-main">
@@ -53,7 +55,12 @@ export function ViolationPage({ id }: { id: string }) {
         </div>
         <div class="col-side">
           {reviewer && (
-            <ReviewPanel violation={v} reload={detail.reload} next={() => void step(1)} previous={() => void step(-1)} />
+            <ReviewPanel
+              violation={v}
+              reload={detail.reload}
+              next={() => void step(1)}
+              previous={() => void step(-1)}
+            />
           )}
           <PlateReading
             violation={v}
