@@ -165,6 +165,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         analysedHeight: analysedSize.height,
         configHash: input.configHash,
         clipWindowSec: [clip.startSec, clip.endSec],
+        clipEncoding: clip.encoding,
         dwellSeconds: event.dwellSeconds,
         displacement: event.displacement,
         directionDeg: event.direction ?? null,

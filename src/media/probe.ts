@@ -12,6 +12,8 @@ export interface VideoInfo {
   width: number;
   height: number;
   codec: string;
+  /** e.g. yuv420p; empty when the stream does not say */
+  pixelFormat: string;
   /** from the container's index when it has one */
   frameCount?: number;
 }
@@ -149,6 +151,35 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     width,
     height,
     codec,
+    pixelFormat: String(video.pix_fmt ?? ''),
     ...(Number.isFinite(nbFrames) && nbFrames > 0 ? { frameCount: nbFrames } : {}),
   };
+}
+
+/**
+ * Times of the video's keyframes, seconds from the stream's start, in order: where a stream copy can
+ * begin. Read from the packet index, nothing is decoded.
+ */
+export async function keyframeTimes(file: string): Promise<number[]> {
+  const { stdout } = await execFileAsync(process.env.FFPROBE_PATH ?? 'ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=start_time:packet=pts_time,flags',
+    '-of',
+    'json',
+    file,
+  ]);
+  const parsed = JSON.parse(stdout) as {
+    streams?: Array<{ start_time?: string }>;
+    packets?: Array<{ pts_time?: string; flags?: string }>;
+  };
+  const start = Number(parsed.streams?.[0]?.start_time) || 0;
+  return (parsed.packets ?? [])
+    .filter((p) => p.flags?.includes('K') && p.pts_time !== undefined)
+    .map((p) => Number(p.pts_time) - start)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
 }

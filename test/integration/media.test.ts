@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
 import { toSharp } from '../../src/evidence/annotate.js';
-import { cutClip } from '../../src/media/clip.js';
+import { cutClip, keyframeAtOrBefore } from '../../src/media/clip.js';
 import { MediaError } from '../../src/media/errors.js';
 import { streamFrames } from '../../src/media/frame-stream.js';
 import { extractFrame } from '../../src/media/keyframe.js';
-import { probeVideo } from '../../src/media/probe.js';
+import { keyframeTimes, probeVideo } from '../../src/media/probe.js';
 import type { RgbFrame } from '../../src/core/types.js';
 
 const footage = (name: string) => path.resolve(projectRoot, '..', 'shared', 'footage', name);
@@ -166,20 +166,19 @@ describe('streamFrames', () => {
 });
 
 describe('cutClip', () => {
-  it('cuts an H.264 yuv420p faststart MP4 with pre/post roll', async () => {
+  it('copies an H.264 source from the keyframe at or before the pre-roll into a faststart MP4', async () => {
+    const src = footage('zzmzvn_hi2.mp4');
+    const keyframes = await keyframeTimes(src);
     const dest = path.join(tmp, 'clips', 'roll.mp4');
-    const result = await cutClip(footage('zzmzvn_hi2.mp4'), dest, {
-      startSec: 4,
-      endSec: 5,
-      preRollSec: 1,
-      postRollSec: 1,
-    });
-    expect(result).toEqual({ path: dest, startSec: 3, endSec: 6 });
+    const result = await cutClip(src, dest, { startSec: 4, endSec: 5, preRollSec: 1, postRollSec: 1 });
+    expect(result.encoding).toBe('copy');
+    expect(result.startSec).toBe(keyframeAtOrBefore(keyframes, 3));
+    expect(result.startSec).toBeLessThanOrEqual(3);
+    expect(result.endSec).toBeGreaterThan(5.8);
     const probe = ffprobeJson(dest);
     const video = probe.streams.find((s) => s.codec_type === 'video')!;
     expect(video).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 640, height: 360 });
-    expect(Number(probe.format.duration)).toBeGreaterThan(2.8);
-    expect(Number(probe.format.duration)).toBeLessThan(3.2);
+    expect(Number(probe.format.duration)).toBeCloseTo(result.endSec - result.startSec, 1);
     const head = readFileSync(dest).subarray(0, 4096).toString('latin1');
     expect(head.indexOf('moov')).toBeGreaterThan(0);
     expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
@@ -189,9 +188,47 @@ describe('cutClip', () => {
     const src = footage('zzmzvn_hi2.mp4');
     const info = await probeVideo(src);
     const result = await cutClip(src, path.join(tmp, 'clips', 'end.mp4'), { startSec: 11, endSec: 12.5 });
-    expect(result.startSec).toBe(8);
-    expect(result.endSec).toBeCloseTo(info.durationSec, 3);
-    expect(Number(ffprobeJson(result.path).format.duration)).toBeCloseTo(info.durationSec - 8, 0);
+    expect(result.startSec).toBeLessThanOrEqual(8);
+    expect(result.endSec).toBeCloseTo(info.durationSec, 1);
+    expect(Number(ffprobeJson(result.path).format.duration)).toBeCloseTo(info.durationSec - result.startSec, 0);
+  });
+
+  it('re-encodes a source a browser would not play (4:4:4 H.264) to 4:2:0, from the exact window', async () => {
+    const src = path.join(tmp, 'yuv444.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=10:duration=6',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv444p',
+      '-g',
+      '30',
+      src,
+    ]);
+    const result = await cutClip(src, path.join(tmp, 'clips', 'encoded.mp4'), {
+      startSec: 2,
+      endSec: 3,
+      preRollSec: 1,
+      postRollSec: 1,
+    });
+    expect(result).toMatchObject({ startSec: 1, endSec: 4, encoding: 'h264' });
+    const video = ffprobeJson(result.path).streams.find((s) => s.codec_type === 'video')!;
+    expect(video).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 320, height: 240 });
+  });
+});
+
+describe('keyframeAtOrBefore', () => {
+  it('takes the last keyframe not after the time, and the start before the first', () => {
+    expect(keyframeAtOrBefore([0, 2, 4], 3.9)).toBe(2);
+    expect(keyframeAtOrBefore([0, 2, 4], 4)).toBe(4);
+    expect(keyframeAtOrBefore([1, 2], 0.5)).toBe(0);
+    expect(keyframeAtOrBefore([], 7)).toBe(0);
   });
 });
 
