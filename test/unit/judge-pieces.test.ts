@@ -1,65 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { zoneConfigSchema, type ZoneConfig } from '../../src/core/camera-config.js';
 import { iou } from '../../src/core/boxes.js';
-import type { Detection, ObjectClass } from '../../src/core/types.js';
-import {
-  createViolationJudge,
-  type FrameContext,
-  type ViolationEvent,
-  type ViolationJudgeOptions,
-} from '../../src/core/violation-judge.js';
+import type { Detection } from '../../src/core/types.js';
+import type { FrameContext, ViolationEvent, ViolationJudgeOptions } from '../../src/core/violation-judge.js';
+import { FPS, H, runJudge, vehicle, W, zone } from './judge-fixtures.js';
 
-const W = 1280;
-const H = 720;
-const FPS = 5;
 const DIAGONAL = Math.hypot(W, H);
 
-/** The lower half of the frame; no rider needed, so that motion alone decides. */
-const zone = (over: Record<string, unknown> = {}): ZoneConfig =>
-  zoneConfigSchema.parse({
-    name: 'sidewalk',
-    kind: 'sidewalk',
-    polygon: [
-      [0, 0.5],
-      [1, 0.5],
-      [1, 1],
-      [0, 1],
-    ],
-    rules: { requireRider: false },
-    ...over,
-  });
-
-/** Monday 2026-11-23 10:00 in Seoul. */
-const MONDAY_10_SEOUL = new Date('2026-11-23T10:00:00+09:00');
-
-const vehicle = (
-  cx: number,
-  bottom: number,
-  label: ObjectClass = 'motorcycle',
-  score = 0.85,
-  w = 120,
-  h = 100,
-): Detection => ({
-  box: { x1: cx - w / 2, y1: bottom - h, x2: cx + w / 2, y2: bottom },
-  score,
-  label,
-});
+/** No rider needed on this sidewalk, so that motion alone decides. */
+const sidewalk = () => zone({ rules: { requireRider: false } });
 
 /** Frames of detections, each with its context (none by default). */
 function run(frames: Detection[][], contexts: FrameContext[] = [], opts: Partial<ViolationJudgeOptions> = {}) {
-  const judge = createViolationJudge({
-    zones: [zone()],
-    frameWidth: W,
-    frameHeight: H,
-    fps: FPS,
-    timezone: 'Asia/Seoul',
-    segmentStart: MONDAY_10_SEOUL,
-    ...opts,
-  });
-  const events: ViolationEvent[] = [];
-  frames.forEach((dets, i) => events.push(...judge.update(i, i / FPS, dets, contexts[i])));
-  events.push(...judge.finish());
-  return { events, rejections: judge.rejections(), judge };
+  return runJudge(frames, { zones: [sidewalk()], contexts, ...opts });
 }
 
 const frameIndices = (e: ViolationEvent) => e.boxes.map((b) => b.frameIndex);

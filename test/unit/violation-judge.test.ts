@@ -1,45 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { zoneConfigSchema, type ZoneConfig } from '../../src/core/camera-config.js';
 import type { Box, Detection, ObjectClass } from '../../src/core/types.js';
-import {
-  createViolationJudge,
-  type ViolationEvent,
-  type ViolationJudgeOptions,
-} from '../../src/core/violation-judge.js';
+import { createViolationJudge } from '../../src/core/violation-judge.js';
+import { FPS, H, MONDAY_10_SEOUL, runJudge, vehicle, W, zone } from './judge-fixtures.js';
 
-const W = 1280;
-const H = 720;
-const FPS = 5;
-
-const zone = (over: Record<string, unknown> = {}): ZoneConfig =>
-  zoneConfigSchema.parse({
-    name: 'sidewalk',
-    kind: 'sidewalk',
-    // lower half of the frame
-    polygon: [
-      [0, 0.5],
-      [1, 0.5],
-      [1, 1],
-      [0, 1],
-    ],
-    ...over,
-  });
-
-/** Monday 2026-11-23 10:00 in Seoul. */
-const MONDAY_10_SEOUL = new Date('2026-11-23T10:00:00+09:00');
-
-const vehicle = (
-  cx: number,
-  bottom: number,
-  label: ObjectClass = 'motorcycle',
-  score = 0.85,
-  w = 120,
-  h = 100,
-): Detection => ({
-  box: { x1: cx - w / 2, y1: bottom - h, x2: cx + w / 2, y2: bottom },
-  score,
-  label,
-});
 /** A rider sitting on the vehicle: body over its upper part, feet on the pegs. */
 const riderOn = (v: Detection): Detection => {
   const b = v.box;
@@ -51,22 +14,6 @@ const walkerBeside = (v: Detection): Detection => {
   const b = v.box;
   return { label: 'person', score: 0.8, box: { x1: b.x2 + 5, y1: b.y2 - 170, x2: b.x2 + 60, y2: b.y2 } };
 };
-
-function run(frames: Detection[][], opts: Partial<ViolationJudgeOptions> & { zones?: ZoneConfig[] } = {}) {
-  const judge = createViolationJudge({
-    zones: [zone()],
-    frameWidth: W,
-    frameHeight: H,
-    fps: FPS,
-    timezone: 'Asia/Seoul',
-    segmentStart: MONDAY_10_SEOUL,
-    ...opts,
-  });
-  const events: ViolationEvent[] = [];
-  frames.forEach((dets, i) => events.push(...judge.update(i, i / FPS, dets)));
-  events.push(...judge.finish());
-  return { events, rejections: judge.rejections(), judge };
-}
 
 /** A vehicle moving along a horizontal line at `bottom`, `step` px per frame, for `n` frames. */
 const path = (
@@ -87,7 +34,7 @@ describe('createViolationJudge', () => {
       const v = vehicle(200 + i * 25, 380 + i * 8, 'motorcycle', 0.85, 120 + i * 4, 100 + i * 3);
       return ridden(v);
     });
-    const { events, rejections } = run([...approach, ...along, [], [], []]);
+    const { events, rejections } = runJudge([...approach, ...along, [], [], []]);
     expect(rejections).toEqual([]);
     expect(events).toHaveLength(1);
     const e = events[0]!;
@@ -131,23 +78,23 @@ describe('createViolationJudge', () => {
     const jitter = (i: number) => (i % 2 ? 2 : -2);
     const parked = Array.from({ length: 30 }, (_, i) => [vehicle(600 + jitter(i), 500)]);
     const sitting = Array.from({ length: 30 }, (_, i) => ridden(vehicle(600 + jitter(i), 500)));
-    const a = run(parked);
+    const a = runJudge(parked);
     expect(a.events).toEqual([]);
     expect(a.rejections[0]!.reasons.join(' ')).toMatch(/displacement/);
-    const b = run(sitting);
+    const b = runJudge(sitting);
     expect(b.events).toEqual([]);
     expect(b.rejections[0]!.reasons).toHaveLength(1);
     expect(b.rejections[0]!.reasons[0]).toMatch(/parked or barely moving/);
   });
 
   it('does not flag a bicycle ridden along the sidewalk', () => {
-    const { events, rejections } = run(path(20, 200, 30, 500, ridden, 'bicycle'));
+    const { events, rejections } = runJudge(path(20, 200, 30, 500, ridden, 'bicycle'));
     expect(events).toEqual([]);
     expect(rejections[0]!.reasons).toEqual(['class bicycle is not targeted by this zone']);
   });
 
   it('does not flag a motorcycle pushed by a walker beside it', () => {
-    const { events, rejections } = run(path(20, 200, 15, 500, (v) => [v, walkerBeside(v)]));
+    const { events, rejections } = runJudge(path(20, 200, 15, 500, (v) => [v, walkerBeside(v)]));
     expect(events).toEqual([]);
     expect(rejections[0]!.reasons).toHaveLength(1);
     expect(rejections[0]!.reasons[0]).toMatch(/rider seen on 0%/);
@@ -155,17 +102,17 @@ describe('createViolationJudge', () => {
 
   it('does not take a doubtful person detection for a rider', () => {
     const faint = (v: Detection) => [v, { ...riderOn(v), score: 0.1 }];
-    const { events, rejections } = run(path(20, 200, 30, 500, faint));
+    const { events, rejections } = runJudge(path(20, 200, 30, 500, faint));
     expect(events).toEqual([]);
     expect(rejections[0]!.reasons[0]).toMatch(/rider seen on 0%/);
   });
 
   it('catches wrong-way riding on a one-way restricted road and lets the right way pass', () => {
     const oneWay = zone({ name: 'one-way', kind: 'restricted_road', rules: { allowedDirectionDeg: 0 } });
-    const rightWay = run(path(20, 200, 30, 500, ridden), { zones: [oneWay] });
+    const rightWay = runJudge(path(20, 200, 30, 500, ridden), { zones: [oneWay] });
     expect(rightWay.events).toEqual([]);
     expect(rightWay.rejections[0]!.reasons[0]).toMatch(/within 60° of the allowed 0°/);
-    const wrongWay = run(path(20, 1000, -30, 500, ridden), { zones: [oneWay] });
+    const wrongWay = runJudge(path(20, 1000, -30, 500, ridden), { zones: [oneWay] });
     expect(wrongWay.events).toHaveLength(1);
     expect(wrongWay.events[0]!.direction).toBeCloseTo(180, 0);
   });
@@ -174,16 +121,16 @@ describe('createViolationJudge', () => {
     const daytime = zone({ schedule: [{ days: [1, 2, 3, 4, 5], start: '07:00', end: '20:00' }] });
     const riding = path(20, 200, 30, 500, ridden);
     const evening = new Date('2026-11-23T21:00:00+09:00'); // Monday 21:00 in Seoul = 12:00 UTC
-    expect(run(riding, { zones: [daytime], segmentStart: MONDAY_10_SEOUL }).events).toHaveLength(1);
-    const seoul = run(riding, { zones: [daytime], segmentStart: evening });
+    expect(runJudge(riding, { zones: [daytime], segmentStart: MONDAY_10_SEOUL }).events).toHaveLength(1);
+    const seoul = runJudge(riding, { zones: [daytime], segmentStart: evening });
     expect(seoul.events).toEqual([]);
     expect(seoul.rejections[0]!.reasons).toEqual(['zone schedule not active']);
-    expect(run(riding, { zones: [daytime], segmentStart: evening, timezone: 'UTC' }).events).toHaveLength(1);
+    expect(runJudge(riding, { zones: [daytime], segmentStart: evening, timezone: 'UTC' }).events).toHaveLength(1);
   });
 
   it('ignores a pass shorter than the minimum dwell', () => {
     const quick = path(4, 200, 60, 500, ridden);
-    const { events, rejections } = run(quick, { zones: [zone({ rules: { minDwellSeconds: 1 } })] });
+    const { events, rejections } = runJudge(quick, { zones: [zone({ rules: { minDwellSeconds: 1 } })] });
     expect(events).toEqual([]);
     expect(rejections[0]!.reasons[0]).toMatch(/dwell 0.80 s under 1 s/);
   });
@@ -195,7 +142,7 @@ describe('createViolationJudge', () => {
       const v = vehicle(200 + i * 30, 500, 'motorcycle', i === 0 ? 0.62 : i === 1 ? 0.55 : 0.4);
       return i < 2 ? [v] : [v, { ...riderOn(v), score: 0.4 }];
     });
-    const { events, rejections } = run(weak, { confirmThreshold: 0.6 });
+    const { events, rejections } = runJudge(weak, { confirmThreshold: 0.6 });
     expect(events).toEqual([]);
     expect(rejections[0]!.reasons).toEqual(['detection not confirmed (median score under threshold)']);
   });
@@ -242,7 +189,7 @@ describe('createViolationJudge', () => {
         [0.5, 1],
       ],
     });
-    const { events } = run(path(40, 100, 28, 500, ridden), { zones: [left, right] });
+    const { events } = runJudge(path(40, 100, 28, 500, ridden), { zones: [left, right] });
     expect(events.map((e) => e.zone.name).sort()).toEqual(['left', 'right']);
     const byName = Object.fromEntries(events.map((e) => [e.zone.name, e]));
     expect(byName.left!.exitFrame).toBeLessThan(byName.right!.entryFrame);
@@ -254,7 +201,7 @@ describe('createViolationJudge', () => {
       const b = vehicle(1100 - i * 30, 680);
       return [a, riderOn(a), b, riderOn(b)];
     });
-    const { events } = run(frames);
+    const { events } = runJudge(frames);
     expect(events).toHaveLength(2);
     expect(new Set(events.map((e) => e.trackId)).size).toBe(2);
   });
@@ -279,7 +226,7 @@ describe('createViolationJudge', () => {
     const before = path(8, 200, 30, 500, ridden);
     const gap: Detection[][] = [[], []];
     const after = Array.from({ length: 8 }, (_, i) => ridden(vehicle(200 + (10 + i) * 30, 500)));
-    const { events } = run([...before, ...gap, ...after]);
+    const { events } = runJudge([...before, ...gap, ...after]);
     expect(events).toHaveLength(1);
     expect(events[0]!.entryFrame).toBe(0);
     expect(events[0]!.exitFrame).toBe(17);
@@ -289,7 +236,7 @@ describe('createViolationJudge', () => {
     const before = path(8, 200, 30, 500, ridden);
     const gap: Detection[][] = [[], [], []];
     const after = Array.from({ length: 8 }, (_, i) => ridden(vehicle(200 + (11 + i) * 30, 500)));
-    const { events } = run([...before, ...gap, ...after]);
+    const { events } = runJudge([...before, ...gap, ...after]);
     expect(events).toHaveLength(1);
     expect(events[0]!.entryFrame).toBe(0);
     expect(events[0]!.exitFrame).toBe(7);
