@@ -1,5 +1,6 @@
 import { startAnalysisWorker } from './queue/analysis-worker.js';
 import { buildApp } from './api/app.js';
+import { ALL_BACKGROUND } from './api/runtime.js';
 import { startServices } from './api/services.js';
 import { releaseSessions } from './vision/session-cache.js';
 
@@ -14,7 +15,7 @@ const worker = startAnalysisWorker({
   logger: logger.child({ component: 'analysis-worker' }),
 });
 services.onShutdown(() => worker.close());
-const app = await buildApp(services.deps);
+const app = await buildApp(services.deps, ALL_BACKGROUND);
 services.onShutdown(() => app.close());
 await app.listen({ port: config.PORT, host: config.HOST });
 logger.info({ pipelineVersion: config.PIPELINE_VERSION }, 'API and analysis worker running');

@@ -1,25 +1,39 @@
+import { startWebhookWorker } from '../src/alerts/webhook-deliveries.js';
+import { startBatchCompleter } from '../src/batch/batch-completer.js';
+import { closeBatchRedis, createBatchRedis } from '../src/batch/batch-flow.js';
 import { loadConfig } from '../src/config.js';
 import { createPrisma } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { startAnalysisWorker } from '../src/queue/analysis-worker.js';
+import { createRedisConnection } from '../src/queue/connection.js';
+import { createAnalyzeQueue } from '../src/queue/queues.js';
 import { releaseSessions } from '../src/vision/session-cache.js';
 
-/** `npm run worker`: one analysis worker process (its job handler lives in src/queue/analysis-worker.ts). */
+/**
+ * `npm run worker`: the queue workers of one process. The analysis worker (its job handler lives in
+ * src/queue/analysis-worker.ts), the batch completer (closes a batch once its segments are analysed)
+ * and the webhook deliveries, so that `npm run api` need run no worker of its own.
+ */
 function main(): void {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'analysis-worker');
   const prisma = createPrisma(config.DATABASE_URL);
   const handle = startAnalysisWorker({ prisma, config, logger });
+  const connection = createRedisConnection(config.REDIS_URL, 'worker');
+  const batchRedis = createBatchRedis(connection, createAnalyzeQueue({ connection }));
+  const completer = startBatchCompleter({ prisma, redis: batchRedis, logger: logger.child({ component: 'batches' }) });
+  const webhooks = startWebhookWorker(prisma, connection, logger.child({ component: 'webhooks' }));
   logger.info(
     { concurrency: config.WORKER_CONCURRENCY, pipelineVersion: config.PIPELINE_VERSION },
-    'analysis worker started',
+    'analysis worker, batch completer and webhook deliveries started',
   );
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'finishing the current jobs, then stopping');
-    handle
-      .close()
+    Promise.all([handle.close(), completer.close(), webhooks.close()])
       // No job runs any more: the ONNX sessions can go.
       .then(() => releaseSessions())
+      .then(() => Promise.all([closeBatchRedis(batchRedis), batchRedis.analyzeQueue.close()]))
+      .then(() => connection.disconnect())
       .then(() => prisma.$disconnect())
       .then(
         () => process.exit(0),

@@ -1,7 +1,9 @@
 /*
  * Route plugin contract (for every src/api/routes/*.ts):
- *   const routes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => { ... }; export default routes;
- *   `deps` is ApiDeps from ./deps.ts: { prisma, queue (analyze-segment BullMQ Queue), config, logger }.
+ *   const routes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => { ... }; export default routes;
+ *   `deps` is RouteDeps from ./deps.ts: { prisma, queue (analyze-segment BullMQ Queue), config, logger,
+ *   runtime (batch producer and alert hub, opened when the server starts) }. Route modules register routes
+ *   only: what runs in the background is decided by the process's entry point (buildApp's `background`).
  *   Every route inside the API scope must declare `config: { roles: [...] }` (officer | ops | admin;
  *   admin always passes); then `principalOf(request)` from ./plugins/auth.ts gives the caller.
  *   Throw HttpProblem (./problem.ts) for 4xx; any other error becomes a logged 500 problem.
@@ -12,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import webConsole from '../web/serve.js';
-import type { ApiDeps } from './deps.js';
+import type { ApiDeps, RouteDeps } from './deps.js';
 import auth from './plugins/auth.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
@@ -30,10 +32,11 @@ import segmentRoutes from './routes/segments.js';
 import verifyRoutes from './routes/verify.js';
 import violationRoutes from './routes/violations.js';
 import zoneRoutes from './routes/zones.js';
+import { attachRuntime, NO_BACKGROUND, type ApiBackground } from './runtime.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
-async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   // Default-deny: a route that forgets to name its roles would be public, so refuse to start instead.
   app.addHook('onRoute', (route) => {
     if (!route.config?.roles?.length)
@@ -56,8 +59,11 @@ async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   for (const routes of modules) await app.register(routes, deps);
 }
 
-/** The whole HTTP surface; call `ready()` or `listen()` on the result. */
-export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+/**
+ * The whole HTTP surface; call `ready()` or `listen()` on the result. `background` says which queue
+ * workers the process runs beside the routes (none unless its entry point asks).
+ */
+export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BACKGROUND): Promise<FastifyInstance> {
   // Typed as Fastify's base logger so the instance is the plain FastifyInstance the routes take.
   const logger: FastifyBaseLogger = deps.logger;
   const app = Fastify({
@@ -79,7 +85,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(openapi);
   await app.register(metrics, { queue: deps.queue });
   await app.register(healthRoutes, deps);
-  await app.register(apiRoutes, deps);
+  await app.register(apiRoutes, { ...deps, runtime: attachRuntime(app, deps, background) });
   await app.register(webConsole);
   return app;
 }

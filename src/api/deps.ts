@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { AnalyzeSegmentQueue } from '../queue/queues.js';
+import type { ApiRuntime } from './runtime.js';
 
 /** What every API route plugin receives as its options (see the note at the top of app.ts). */
 export interface ApiDeps {
@@ -10,6 +11,11 @@ export interface ApiDeps {
   queue: AnalyzeSegmentQueue;
   config: Config;
   logger: Logger;
+}
+
+/** What route modules receive: the process's dependencies and the connections opened when the server starts. */
+export interface RouteDeps extends ApiDeps {
+  runtime: ApiRuntime;
 }
 
 export type ApiRole = 'officer' | 'ops' | 'admin';

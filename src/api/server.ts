@@ -1,8 +1,12 @@
 import { buildApp } from './app.js';
+import { backgroundFrom } from './runtime.js';
 import { startServices } from './services.js';
 
-/** `npm run api`: the HTTP API alone (run workers with `npm run worker`). */
+/**
+ * `npm run api`: the HTTP API, with the queue workers API_WORKERS names and no others (`npm run worker`
+ * runs them all).
+ */
 const services = startServices();
-const app = await buildApp(services.deps);
+const app = await buildApp(services.deps, backgroundFrom(services.deps.config.API_WORKERS));
 services.onShutdown(() => app.close());
 await app.listen({ port: services.deps.config.PORT, host: services.deps.config.HOST });

@@ -6,6 +6,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import type { ApiDeps } from '../../src/api/deps.js';
+import { ALL_BACKGROUND } from '../../src/api/runtime.js';
 import { loadConfig } from '../../src/config.js';
 import { createApiKey } from '../../src/db/api-keys.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
@@ -47,7 +48,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   const queue = createAnalyzeQueue({ connection: redis, prefix: `mgtest-api-${process.pid}-${Date.now()}` });
   const deps: ApiDeps = { prisma, queue, config, logger: createLogger('silent') };
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, ALL_BACKGROUND);
   await app.ready();
 
   const made = {} as Record<keyof TestApi['keys'], { secret: string; id: string }>;

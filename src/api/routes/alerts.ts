@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { startAlerting, type Alerting } from '../../alerts/alert-dispatcher.js';
 import {
   createSubscription,
   listDeliveries,
@@ -9,7 +8,7 @@ import {
 } from '../../alerts/subscriptions.js';
 import type { ViolationAlert } from '../../alerts/violation-alert.js';
 import { getCamera } from '../../db/cameras.js';
-import type { ApiDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, notFound } from '../problem.js';
@@ -38,26 +37,12 @@ function sseEvent(alert: ViolationAlert): string {
   return `id: ${alert.violation.id}\nevent: violation\ndata: ${JSON.stringify(alert)}\n\n`;
 }
 
-const alertRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
+const alertRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   const { prisma } = deps;
-  let alerting: Alerting | null = null;
   const streams = new Set<() => void>();
-  // Started with the server, not at registration, so building the app for a test opens no connections.
-  app.addHook('onReady', async () => {
-    alerting = await startAlerting({
-      prisma,
-      databaseUrl: deps.config.DATABASE_URL,
-      redisUrl: deps.config.REDIS_URL,
-      prefix: deps.queue.opts.prefix,
-      logger: deps.logger.child({ component: 'alerts' }),
-    });
-  });
   // Open streams never end by themselves; end them first or closing the server would wait for them.
   app.addHook('preClose', async () => {
     for (const end of streams) end();
-  });
-  app.addHook('onClose', async () => {
-    await alerting?.close();
   });
 
   app.post(
@@ -136,6 +121,7 @@ const alertRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
       },
     },
     async (request, reply) => {
+      const alerting = deps.runtime.alerting;
       if (!alerting) throw new HttpProblem(503, '/problems/unavailable', 'the alert stream is not running yet');
       const { cameraId } = request.query;
       reply.hijack();

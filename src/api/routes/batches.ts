@@ -1,9 +1,5 @@
-import type { Worker } from 'bullmq';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { closeBatchRedis, createBatchRedis } from '../../batch/batch-flow.js';
-import { startBatchCompleter } from '../../batch/batch-completer.js';
 import {
   BatchStateError,
   cancelBatch,
@@ -14,7 +10,7 @@ import {
 } from '../../batch/batch-service.js';
 import { RunNotFoundError, RunsNotComparableError, diffRuns } from '../../batch/run-diff.js';
 import { getCamera } from '../../db/cameras.js';
-import type { ApiDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, badRequest, conflict, notFound, unprocessable } from '../problem.js';
@@ -64,29 +60,11 @@ async function folderInsideRoot(root: string, requested: string): Promise<string
   throw unprocessable('folder-not-found', `no folder at ${requested} under the footage root`);
 }
 
-const batchRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
+const batchRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   const { prisma, config } = deps;
-  let batchDeps: BatchDeps | null = null;
-  let completer: Worker | null = null;
-  let connection: Redis | null = null;
-  // Redis clients start with the server so that building the app opens nothing.
-  app.addHook('onReady', async () => {
-    connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-    batchDeps = {
-      prisma,
-      redis: createBatchRedis(connection, deps.queue),
-      logger: deps.logger.child({ component: 'batches' }),
-    };
-    completer = startBatchCompleter(batchDeps);
-  });
-  app.addHook('onClose', async () => {
-    await completer?.close();
-    if (batchDeps) await closeBatchRedis(batchDeps.redis);
-    connection?.disconnect();
-  });
   const ready = (): BatchDeps => {
-    if (!batchDeps) throw new HttpProblem(503, '/problems/unavailable', 'batches are not ready yet');
-    return batchDeps;
+    if (!deps.runtime.batches) throw new HttpProblem(503, '/problems/unavailable', 'batches are not ready yet');
+    return deps.runtime.batches;
   };
 
   app.post(
