@@ -1,11 +1,9 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Segment } from '../generated/prisma/client.js';
-import { createSegment } from '../db/segments.js';
-import { hashFile } from '../evidence/file-hash.js';
 import { MediaError } from '../media/errors.js';
 import { probeVideo, type VideoInfo } from '../media/probe.js';
 import { enqueueSegment } from '../queue/producer.js';
+import { registerSegment } from '../queue/segment-registry.js';
 import type { ApiDeps } from './deps.js';
 import { REDIS_TIMEOUT_MS, withTimeout } from './timeout.js';
 
@@ -34,19 +32,8 @@ export async function takeInSegment(
       .join(path.basename(err.file));
     return { outcome: 'not_video', code: err.code, problem };
   }
-  const { sha256 } = await hashFile(input.file);
-  const result = await createSegment(
-    deps.prisma,
-    {
-      cameraId: input.cameraId,
-      fileUri: pathToFileURL(input.file).href,
-      sha256,
-      startTime: input.startTime,
-      durationSec: video.durationSec,
-    },
-    input.actor,
-  );
-  if (!result.created) return { outcome: 'duplicate', existing: result.existing };
+  const result = await registerSegment(deps.prisma, { ...input, durationSec: video.durationSec });
+  if (!result.created) return { outcome: 'duplicate', existing: result.segment };
   let segment = result.segment;
   let enqueued = false;
   try {

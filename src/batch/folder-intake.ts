@@ -1,11 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { PrismaClient } from '../db/client.js';
-import { createSegment } from '../db/segments.js';
-import { hashFile } from '../evidence/file-hash.js';
 import { MediaError } from '../media/errors.js';
 import { probeVideo } from '../media/probe.js';
+import { registerSegment } from '../queue/segment-registry.js';
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.mkv', '.avi', '.ts', '.webm']);
 
@@ -45,19 +43,14 @@ export async function registerFolder(
       if (!(err instanceof MediaError)) throw err;
       problem = err.message;
     }
-    const [{ sha256 }, { mtime }] = await Promise.all([hashFile(file), stat(file)]);
-    const result = await createSegment(
-      prisma,
-      {
-        cameraId,
-        fileUri: pathToFileURL(file).href,
-        sha256,
-        startTime: new Date(mtime.getTime() - durationSec * 1000),
-        durationSec,
-      },
+    const { mtime } = await stat(file);
+    const { segment } = await registerSegment(prisma, {
+      cameraId,
+      file,
+      startTime: new Date(mtime.getTime() - durationSec * 1000),
+      durationSec,
       actor,
-    );
-    const segment = result.created ? result.segment : result.existing;
+    });
     if (problem) await prisma.segment.update({ where: { id: segment.id }, data: { status: 'failed', error: problem } });
     out.push({ segmentId: segment.id, file, problem });
   }

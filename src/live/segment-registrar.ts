@@ -1,9 +1,7 @@
-import { pathToFileURL } from 'node:url';
 import type { PrismaClient } from '../db/client.js';
-import { createSegment } from '../db/segments.js';
-import { hashFile } from '../evidence/file-hash.js';
 import { enqueueSegment } from '../queue/producer.js';
 import type { AnalyzeSegmentQueue } from '../queue/queues.js';
+import { registerSegment } from '../queue/segment-registry.js';
 import type { ClosedSegment } from './feed-recorder.js';
 
 export interface RegisteredSegment {
@@ -21,20 +19,18 @@ export async function registerRecordedSegment(
   cameraId: string,
   segment: ClosedSegment,
 ): Promise<RegisteredSegment | null> {
-  const { sha256, sizeBytes } = await hashFile(segment.path);
-  if (sizeBytes === 0) return null;
-  const result = await createSegment(
+  const result = await registerSegment(
     deps.prisma,
     {
       cameraId,
-      fileUri: pathToFileURL(segment.path).href,
-      sha256,
+      file: segment.path,
       startTime: segment.startTime,
       durationSec: segment.durationSec,
+      actor: `live-recorder:${cameraId}`,
     },
-    `live-recorder:${cameraId}`,
+    { skipEmpty: true },
   );
-  if (!result.created) return { segmentId: result.existing.id, sha256, created: false };
-  await enqueueSegment(deps.queue, result.segment, deps.pipelineVersion, { prisma: deps.prisma });
-  return { segmentId: result.segment.id, sha256, created: true };
+  if (!result) return null;
+  if (result.created) await enqueueSegment(deps.queue, result.segment, deps.pipelineVersion, { prisma: deps.prisma });
+  return { segmentId: result.segment.id, sha256: result.sha256, created: result.created };
 }
