@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '../db/client.js';
+import { segmentStatus } from '../db/segments.js';
 import { MediaError } from '../media/errors.js';
 import { probeVideo } from '../media/probe.js';
 import { registerSegment } from '../queue/segment-registry.js';
@@ -51,7 +52,7 @@ export async function registerFolder(
       durationSec,
       actor,
     });
-    if (problem) await prisma.segment.update({ where: { id: segment.id }, data: { status: 'failed', error: problem } });
+    if (problem) await segmentStatus.failed(prisma, segment.id, problem);
     out.push({ segmentId: segment.id, file, problem });
   }
   return out;

@@ -4,6 +4,7 @@ import type { CameraConfig } from '../core/camera-config.js';
 import { Prisma, type AnalysisRun, type Segment } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import { cameraConfigFromRow } from './cameras.js';
+import { segmentStatus } from './segments.js';
 import type { PrismaClient } from './client.js';
 
 /** What the analysis of one segment needs from Postgres, and where its results go. */
@@ -100,7 +101,7 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
           })),
         ),
       });
-      await tx.segment.update({ where: { id: segmentId }, data: { status: 'done', error: null } });
+      await segmentStatus.done(tx, segmentId);
       await appendAudit(tx, {
         actor: input.actor ?? 'worker',
         action: 'analysis.complete',

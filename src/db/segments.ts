@@ -1,4 +1,4 @@
-import type { Segment, SegmentStatus } from '../generated/prisma/client.js';
+import type { Prisma, Segment, SegmentStatus } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
 
@@ -11,6 +11,30 @@ export interface SegmentCreate {
 }
 
 export type SegmentCreateResult = { created: true; segment: Segment } | { created: false; existing: Segment };
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+/**
+ * A segment's lifecycle, every status change named and written here only:
+ * pending (registered) → queued (job added) → processing (a worker took it) → done (analysis stored),
+ * or → failed (bad media, or analysis failed its last attempt); a job that will be retried goes back to queued.
+ */
+export const segmentStatus = {
+  /** its job is in the queue (only a pending row moves: a segment already further along stays) */
+  queued: (db: Db, id: string) =>
+    db.segment.updateMany({ where: { id, status: 'pending' }, data: { status: 'queued' } }),
+  processing: (db: Db, id: string) => db.segment.update({ where: { id }, data: { status: 'processing', error: null } }),
+  done: (db: Db, id: string) => db.segment.update({ where: { id }, data: { status: 'done', error: null } }),
+  /** the file cannot be analysed, however often it is tried */
+  failed: (db: Db, id: string, reason: string) =>
+    db.segment.update({ where: { id }, data: { status: 'failed', error: reason } }),
+  /** an attempt failed: back to queued for the retry, or failed after the last one (a done segment stays done) */
+  attemptFailed: (db: Db, id: string, outcome: { retrying: true } | { retrying: false; reason: string }) =>
+    db.segment.updateMany({
+      where: { id, status: { not: 'done' } },
+      data: outcome.retrying ? { status: 'queued' } : { status: 'failed', error: outcome.reason },
+    }),
+};
 
 /** Inserts the segment, or returns the camera's existing row for the same bytes (same sha256). */
 export async function createSegment(

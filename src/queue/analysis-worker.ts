@@ -8,6 +8,7 @@ import type { AnalysisProgress } from '../analysis/types.js';
 import type { Config } from '../config.js';
 import { findRun, loadAnalysisInput, persistAnalysis } from '../db/analysis-store.js';
 import type { PrismaClient } from '../db/client.js';
+import { segmentStatus } from '../db/segments.js';
 import { hashFile } from '../evidence/file-hash.js';
 import type { Logger } from '../logger.js';
 import { MediaError } from '../media/errors.js';
@@ -64,12 +65,12 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
     const configHash = analysisConfigHash(camera, config.ANALYSIS_FPS, detector);
     const stored = await findRun(prisma, { segmentId, pipelineVersion, configHash });
     if (stored) {
-      await prisma.segment.update({ where: { id: segmentId }, data: { status: 'done', error: null } });
+      await segmentStatus.done(prisma, segmentId);
       log.info({ runId: stored.run.id }, 'segment already analysed with this pipeline and configuration');
       return { runId: stored.run.id, violations: stored.violationIds.length, reused: true };
     }
 
-    await prisma.segment.update({ where: { id: segmentId }, data: { status: 'processing', error: null } });
+    await segmentStatus.processing(prisma, segmentId);
     const videoPath = segment.fileUri.startsWith('file:') ? fileURLToPath(segment.fileUri) : segment.fileUri;
     let analysis;
     try {
@@ -89,7 +90,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
       if (!(err instanceof MediaError)) throw err;
       // A file that cannot be decoded will not decode on a retry either.
       const reason = `${err.code}: ${err.message}`;
-      await prisma.segment.update({ where: { id: segmentId }, data: { status: 'failed', error: reason } });
+      await segmentStatus.failed(prisma, segmentId, reason);
       log.warn({ reason }, 'segment failed');
       throw new UnrecoverableError(reason);
     }
@@ -120,13 +121,12 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
       { err, jobId: job.id, segmentId: job.data.segmentId, attempt: job.attemptsMade, retrying },
       'analysis job failed',
     );
-    prisma.segment
-      .updateMany({
-        where: { id: job.data.segmentId, status: { not: 'done' } },
-        data: retrying
-          ? { status: 'queued' }
-          : { status: 'failed', error: `analysis failed ${job.attemptsMade} times: ${err.message}` },
-      })
+    segmentStatus
+      .attemptFailed(
+        prisma,
+        job.data.segmentId,
+        retrying ? { retrying } : { retrying, reason: `analysis failed ${job.attemptsMade} times: ${err.message}` },
+      )
       .catch((dbErr: unknown) =>
         logger.error({ err: dbErr, segmentId: job.data.segmentId }, 'could not record the failure'),
       );

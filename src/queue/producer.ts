@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Segment } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
+import { segmentStatus } from '../db/segments.js';
 import {
   ANALYZE_SEGMENT_QUEUE,
   type AnalyzeSegmentJob,
@@ -31,10 +32,7 @@ export async function enqueueSegment(
   const data: AnalyzeSegmentJob = { segmentId: segment.id, sha256: segment.sha256, pipelineVersion };
   const job = await queue.add(ANALYZE_SEGMENT_QUEUE, data, { jobId: analyzeJobId(segment.sha256, pipelineVersion) });
   if (options.prisma) {
-    await options.prisma.segment.updateMany({
-      where: { id: segment.id, status: 'pending' },
-      data: { status: 'queued' },
-    });
+    await segmentStatus.queued(options.prisma, segment.id);
   }
   return job;
 }

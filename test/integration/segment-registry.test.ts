@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
 import { createPrisma } from '../../src/db/client.js';
+import { segmentStatus } from '../../src/db/segments.js';
 import { registerSegment } from '../../src/queue/segment-registry.js';
 
 const CLIP = path.resolve(projectRoot, '..', 'shared', 'footage', 'rishii_test.mp4');
@@ -64,5 +65,31 @@ describe('registerSegment, the one way a file becomes a segment', () => {
     expect(await registerSegment(prisma, input(empty), { skipEmpty: true })).toBeNull();
     expect(await prisma.segment.count({ where: { cameraId, fileUri: pathToFileURL(empty).href } })).toBe(0);
     expect((await registerSegment(prisma, input(empty))).created).toBe(true);
+  });
+
+  it('moves a segment through its named status transitions, and no further back than they allow', async () => {
+    const file = path.join(tmp, 'lifecycle.mp4');
+    await writeFile(file, 'not a video, only bytes to hash');
+    const { segment } = await registerSegment(prisma, input(file));
+    const status = async () => (await prisma.segment.findUniqueOrThrow({ where: { id: segment.id } })).status;
+    expect(await status()).toBe('pending');
+    await segmentStatus.queued(prisma, segment.id);
+    await segmentStatus.processing(prisma, segment.id);
+    // queued only moves a pending row: a late enqueue does not pull a running segment back
+    await segmentStatus.queued(prisma, segment.id);
+    expect(await status()).toBe('processing');
+    await segmentStatus.attemptFailed(prisma, segment.id, { retrying: true });
+    expect(await status()).toBe('queued');
+    await segmentStatus.attemptFailed(prisma, segment.id, { retrying: false, reason: 'analysis failed 3 times: boom' });
+    expect(await prisma.segment.findUniqueOrThrow({ where: { id: segment.id } })).toMatchObject({
+      status: 'failed',
+      error: 'analysis failed 3 times: boom',
+    });
+    await segmentStatus.done(prisma, segment.id);
+    await segmentStatus.attemptFailed(prisma, segment.id, { retrying: false, reason: 'a stale failure' });
+    expect(await prisma.segment.findUniqueOrThrow({ where: { id: segment.id } })).toMatchObject({
+      status: 'done',
+      error: null,
+    });
   });
 });
