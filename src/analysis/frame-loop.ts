@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { estimateShift, isCameraMoving } from '../core/camera-motion.js';
+import { CameraMotion } from '../core/camera-motion.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import { planDetection, type Tile } from '../core/detection-plan.js';
 import { suppressDuplicates } from '../core/duplicate-events.js';
-import type { Point, RgbFrame } from '../core/types.js';
 import type { ViolationEvent } from '../core/violation-judge.js';
 import type { Detector } from '../vision/detector.js';
 import { detectTiles } from '../vision/tiled-detector.js';
@@ -92,8 +91,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   let inferenceMs = 0;
   let trackingMs = 0;
   let framesAnalysed = 0;
-  let previous: RgbFrame | undefined;
-  let offset: Point = [0, 0];
+  const cameraMotion = new CameraMotion();
   const frames = decodeAhead(opts.videoPath, { fps: opts.fps, maxWidth: opts.maxWidth, readAhead: opts.readAhead });
   try {
     while (true) {
@@ -109,21 +107,14 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       inferenceMs += performance.now() - mark;
 
       mark = performance.now();
-      let cameraMoving = false;
-      if (previous) {
-        const shift = estimateShift(
-          previous,
-          frame,
-          detections.map((d) => d.box),
-        );
-        offset = [offset[0] + shift.dx, offset[1] + shift.dy];
-        cameraMoving = isCameraMoving(shift, frame.width, frame.height, frame.timestamp - previous.timestamp);
-      }
-      previous = frame;
+      const { moving } = cameraMotion.update(
+        frame,
+        detections.map((d) => d.box),
+      );
       const events = judge.update(frame.index, frame.timestamp, detections, {
         image: frame,
-        cameraOffset: offset,
-        cameraMoving,
+        cameraOffset: cameraMotion.offset,
+        cameraMoving: moving,
       });
       const live = judge.tracks();
       for (const track of live) {

@@ -129,10 +129,17 @@ export function estimateShift(
   frame: Pick<RgbFrame, 'width' | 'height' | 'data'>,
   masks: readonly Box[] = [],
 ): Shift {
-  const fine = Math.min(FINE_WIDTH, frame.width);
-  const prev = greyThumbnail(prevFrame, fine);
-  const next = greyThumbnail(frame, fine);
-  const k = fine / frame.width;
+  return shiftBetween(motionThumbnail(prevFrame), motionThumbnail(frame), masks, frame.width);
+}
+
+/** The thumbnail motion is measured on. */
+function motionThumbnail(frame: Pick<RgbFrame, 'width' | 'height' | 'data'>): GreyImage {
+  return greyThumbnail(frame, Math.min(FINE_WIDTH, frame.width));
+}
+
+/** estimateShift on thumbnails already made; `frameWidth` is the frames' width, for scaling back. */
+function shiftBetween(prev: GreyImage, next: GreyImage, masks: readonly Box[], frameWidth: number): Shift {
+  const k = next.width / frameWidth;
   const scaled = masks.map((b) => ({ x1: b.x1 * k, y1: b.y1 * k, x2: b.x2 * k, y2: b.y2 * k }));
   const keepFine = background(next.width, next.height, scaled);
 
@@ -171,4 +178,24 @@ export function estimateShift(
 /** Whether a shift measured over `seconds` is a camera on the move rather than jitter. */
 export function isCameraMoving(shift: Shift, width: number, height: number, seconds: number): boolean {
   return Math.hypot(shift.dx, shift.dy) / Math.hypot(width, height) / seconds > MOVING_CAMERA_SPEED;
+}
+
+/**
+ * A camera followed frame by frame: each frame's thumbnail is made once and compared with the
+ * previous frame's. `offset` is the background's shift since the first frame.
+ */
+export class CameraMotion {
+  private previous: { thumbnail: GreyImage; timestamp: number } | undefined;
+  offset: readonly [number, number] = [0, 0];
+
+  /** Feed the next frame (with the boxes of its road users); says whether the camera is moving. */
+  update(frame: Pick<RgbFrame, 'width' | 'height' | 'data' | 'timestamp'>, masks: readonly Box[]): { moving: boolean } {
+    const thumbnail = motionThumbnail(frame);
+    const previous = this.previous;
+    this.previous = { thumbnail, timestamp: frame.timestamp };
+    if (!previous) return { moving: false };
+    const shift = shiftBetween(previous.thumbnail, thumbnail, masks, frame.width);
+    this.offset = [this.offset[0] + shift.dx, this.offset[1] + shift.dy];
+    return { moving: isCameraMoving(shift, frame.width, frame.height, frame.timestamp - previous.timestamp) };
+  }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { estimateShift, greyThumbnail, isCameraMoving, MOVING_CAMERA_SPEED } from '../../src/core/camera-motion.js';
+import {
+  CameraMotion,
+  estimateShift,
+  greyThumbnail,
+  isCameraMoving,
+  MOVING_CAMERA_SPEED,
+} from '../../src/core/camera-motion.js';
 import type { Box, RgbFrame } from '../../src/core/types.js';
 
 type Frame = Pick<RgbFrame, 'width' | 'height' | 'data'>;
@@ -246,5 +252,23 @@ describe('isCameraMoving', () => {
 
   it('takes no shift for a still camera', () => {
     expect(isCameraMoving({ dx: 0, dy: 0 }, 1280, 720, 0.2)).toBe(false);
+  });
+});
+
+describe('CameraMotion', () => {
+  const base = scene(3);
+  const at = (dx: number, timestamp: number) => ({ ...render(W, H, moved(base, dx, 0)), timestamp });
+
+  it('adds up the shift frame by frame, and calls a steady pan moving but a still camera not', () => {
+    const motion = new CameraMotion();
+    expect(motion.update(at(0, 0), [])).toEqual({ moving: false });
+    expect(motion.offset).toEqual([0, 0]);
+    // 6 px in 0.2 s on a 367 px diagonal: 8% of the diagonal a second, past MOVING_CAMERA_SPEED
+    expect(motion.update(at(6, 0.2), [])).toEqual({ moving: true });
+    expect(motion.update(at(12, 0.4), [])).toEqual({ moving: true });
+    expect(Math.abs(motion.offset[0] - 12)).toBeLessThanOrEqual(2 * TOLERANCE);
+    expect(Math.abs(motion.offset[1])).toBeLessThanOrEqual(TOLERANCE);
+    expect(motion.update(at(12, 0.6), [])).toEqual({ moving: false });
+    expect(Math.abs(motion.offset[0] - 12)).toBeLessThanOrEqual(2 * TOLERANCE);
   });
 });
