@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CameraConfig } from '../core/camera-config.js';
 import type { Box } from '../core/types.js';
 import { formatWallClock } from '../core/wall-clock.js';
-import type { ViolationEvent } from '../core/violation-judge.js';
+import { eventBoxAt, type ViolationEvent } from '../core/violation-judge.js';
 import { renderAnnotated, toSharp } from '../evidence/annotate.js';
 import { openEvidencePackage, type EvidenceFileRecord, type FrameReference } from '../evidence/package-writer.js';
 import { cutClip } from '../media/clip.js';
@@ -90,7 +90,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
     let peakFrame: Keyframe | undefined;
     let peakBox: Box | undefined;
     for (const moment of MOMENTS) {
-      const observed = event.boxes.find((b) => b.frameIndex === frameIndexOf[moment]) ?? event.boxes[0]!;
+      const observed = eventBoxAt(event, frameIndexOf[moment]);
       const sec = observed.timestamp;
       const capturedAt = new Date(input.segmentStart.getTime() + sec * 1000);
       const sourceFrame = Math.round(sec * video.fps);

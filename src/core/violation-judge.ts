@@ -65,6 +65,11 @@ export interface ViolationEvent {
   boxes: ViolationBox[];
 }
 
+/** The event's box at one of its frames: what its entry, peak and exit keyframes show (the first box otherwise). */
+export function eventBoxAt(event: ViolationEvent, frameIndex: number): ViolationBox {
+  return event.boxes.find((b) => b.frameIndex === frameIndex) ?? event.boxes[0]!;
+}
+
 /** A stay in a zone that did not make a violation, and why: for logs and tuning. */
 export interface Rejection {
   trackId: number;

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from '../analysis/defaults.js';
 import { runFrameLoop } from '../analysis/frame-loop.js';
 import { describeConfigIssues } from '../core/camera-config.js';
 import type { Box } from '../core/types.js';
-import type { ViolationEvent } from '../core/violation-judge.js';
+import { eventBoxAt, type ViolationEvent } from '../core/violation-judge.js';
 import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
 import { createDetector, type DetectorName } from '../vision/detector.js';
@@ -32,7 +32,7 @@ export async function loadLabels(dir: string, only: readonly string[] = []): Pro
 export function toFlagged(event: ViolationEvent, width: number, height: number): FlaggedViolation {
   const norm = (b: Box): Box => ({ x1: b.x1 / width, y1: b.y1 / height, x2: b.x2 / width, y2: b.y2 / height });
   const at = (frame: number) => {
-    const b = event.boxes.find((x) => x.frameIndex === frame) ?? event.boxes[0]!;
+    const b = eventBoxAt(event, frame);
     return { t: b.timestamp, box: norm(b.box) };
   };
   const peak = at(event.peakFrame);
