@@ -43,21 +43,26 @@ export const vehicle = (
   label,
 });
 
-/** Feeds frames of detections (frame i at i / FPS s, with `contexts[i]`) to a judge and finishes it. */
-export function runJudge(
-  frames: Detection[][],
-  opts: Partial<ViolationJudgeOptions> & { contexts?: FrameContext[] } = {},
-) {
-  const { contexts = [], ...judgeOpts } = opts;
-  const judge = createViolationJudge({
+/** A judge of this camera with the sidewalk zone, unless `opts` say otherwise. */
+export function createJudge(opts: Partial<ViolationJudgeOptions> = {}) {
+  return createViolationJudge({
     zones: [zone()],
     frameWidth: W,
     frameHeight: H,
     fps: FPS,
     timezone: 'Asia/Seoul',
     segmentStart: MONDAY_10_SEOUL,
-    ...judgeOpts,
+    ...opts,
   });
+}
+
+/** Feeds frames of detections (frame i at i / FPS s, with `contexts[i]`) to a judge and finishes it. */
+export function runJudge(
+  frames: Detection[][],
+  opts: Partial<ViolationJudgeOptions> & { contexts?: FrameContext[] } = {},
+) {
+  const { contexts = [], ...judgeOpts } = opts;
+  const judge = createJudge(judgeOpts);
   const events: ViolationEvent[] = [];
   frames.forEach((dets, i) => events.push(...judge.update(i, i / FPS, dets, contexts[i])));
   events.push(...judge.finish());

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Box, Detection, ObjectClass } from '../../src/core/types.js';
-import { createViolationJudge } from '../../src/core/violation-judge.js';
-import { FPS, H, MONDAY_10_SEOUL, runJudge, vehicle, W, zone } from './judge-fixtures.js';
+import { createJudge, FPS, MONDAY_10_SEOUL, runJudge, vehicle, zone } from './judge-fixtures.js';
 
 /** A rider sitting on the vehicle: body over its upper part, feet on the pegs. */
 const riderOn = (v: Detection): Detection => {
@@ -59,14 +58,7 @@ describe('createViolationJudge', () => {
     const inside = path(10, 200, 30, 500, ridden);
     // turns up the frame: bottoms 460, 420, 380 inside, then 340, 300, 260 outside (the line is at 360)
     const out = [460, 420, 380, 340, 300, 260, 220].map((bottom, i) => ridden(vehicle(500 + i * 30, bottom)));
-    const judge = createViolationJudge({
-      zones: [zone()],
-      frameWidth: W,
-      frameHeight: H,
-      fps: FPS,
-      timezone: 'Asia/Seoul',
-      segmentStart: MONDAY_10_SEOUL,
-    });
+    const judge = createJudge();
     const perFrame = [...inside, ...out].map((d, i) => judge.update(i, i / FPS, d));
     expect(perFrame.slice(0, 15).every((e) => e.length === 0)).toBe(true);
     expect(perFrame[15]).toHaveLength(1); // third frame outside
@@ -153,14 +145,7 @@ describe('createViolationJudge', () => {
       500, 500, 500, 500, 500, 500, 460, 420, 340, 300, 300, 340, 420, 460, 500, 500, 500, 500, 500, 500,
     ];
     const frames = bottoms.map((bottom, i) => ridden(vehicle(200 + i * 30, bottom)));
-    const judge = createViolationJudge({
-      zones: [zone()],
-      frameWidth: W,
-      frameHeight: H,
-      fps: FPS,
-      timezone: 'Asia/Seoul',
-      segmentStart: MONDAY_10_SEOUL,
-    });
+    const judge = createJudge();
     const events = frames.flatMap((d, i) => judge.update(i, i / FPS, d));
     expect(judge.tracks()).toHaveLength(1);
     expect(events).toHaveLength(1); // the first stay, on leaving
@@ -207,14 +192,7 @@ describe('createViolationJudge', () => {
   });
 
   it('reports events at finish for tracks still in the zone', () => {
-    const judge = createViolationJudge({
-      zones: [zone()],
-      frameWidth: W,
-      frameHeight: H,
-      fps: FPS,
-      timezone: 'Asia/Seoul',
-      segmentStart: MONDAY_10_SEOUL,
-    });
+    const judge = createJudge();
     path(10, 200, 30, 500, ridden).forEach((d, i) => expect(judge.update(i, i / FPS, d)).toEqual([]));
     const events = judge.finish();
     expect(events).toHaveLength(1);
