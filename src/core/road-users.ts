@@ -11,8 +11,10 @@ import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
  *    rider and the score takes the person's evidence in;
  *  - a person riding a narrow (end-on) `car`/`truck`/`bus` box with about the rider's width is a
  *    ridden motorcycle the detector mislabelled: nobody sits on top of a car seen from behind.
- * Persons themselves are not road users here: the track's class is decided later by a vote over
- * its whole life.
+ *  - a person on nothing the detector saw is a road user of class `person`: a rider seen from ahead
+ *    or behind hides the bike under them, and the detector then sees only the person on most
+ *    frames. The track's class is decided later, over its whole life (see trackClass); a person
+ *    overlapping a vehicle box is left out, being that vehicle's pusher, passenger or rider.
  */
 
 export interface RoadUserOptions {
@@ -26,8 +28,16 @@ export interface RoadUserOptions {
   endOnAspect: number;
   /** a rider is at least this share of an end-on car-class box's width (default 0.45) */
   riderWidthShare: number;
+  /**
+   * a person with at least this share of their box inside a vehicle box scored at least as high
+   * belongs to that vehicle (default 0.5); a weaker box is more likely a misreading of the rider
+   */
+  personOnVehicleShare: number;
   rider: RiderOptions;
 }
+
+/** ridden-two-wheeler frames that make a person's track that two-wheeler (see trackClass) */
+export const MIN_RIDDEN_FRAMES = 2;
 
 export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
   minPersonScore: DEFAULT_RIDER_OPTIONS.minPersonScore,
@@ -35,6 +45,7 @@ export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
   riderWeight: 0.6,
   endOnAspect: 0.9,
   riderWidthShare: 0.45,
+  personOnVehicleShare: 0.5,
   rider: DEFAULT_RIDER_OPTIONS,
 };
 
@@ -89,7 +100,9 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     const rider = persons.find((p) => ![...riders.values()].includes(p) && isRiding(o.box, p.box, opts.rider));
     if (rider) riders.set(o, rider);
   }
-  return objects.map((o) => {
+  /** riders fused into a ridden two-wheeler; a car's "rider" is still free to be a road user */
+  const taken = new Set<Detection>();
+  const users = objects.map((o): Detection => {
     const { box, scores } = o;
     const rider = riders.get(o);
     if (!rider) {
@@ -111,7 +124,35 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
       }
     }
     const [label, score] = topClass(fused);
-    const grown = TWO_WHEELERS.includes(label) ? union(box, rider.box) : box;
-    return { box: grown, score, label, classScores: fused, ridden: TWO_WHEELERS.includes(label) };
+    const ridden = TWO_WHEELERS.includes(label);
+    if (ridden) taken.add(rider);
+    const grown = ridden ? union(box, rider.box) : box;
+    return { box: grown, score, label, classScores: fused, ridden };
   });
+  const onVehicle = (p: Detection) =>
+    objects.some(
+      (o) => topClass(o.scores)[1] >= p.score && intersection(o.box, p.box) >= opts.personOnVehicleShare * area(p.box),
+    );
+  for (const p of persons) {
+    if (taken.has(p) || onVehicle(p)) continue;
+    users.push({ box: p.box, score: p.score, label: 'person', classScores: { person: p.score }, ridden: false });
+  }
+  return users;
+}
+
+/**
+ * The class of a track from the summed class scores of its detections and how often it was seen
+ * as a ridden two-wheeler. A track voted `person` that was a ridden two-wheeler on at least
+ * `minRiddenFrames` frames is that two-wheeler: its rider hid the bike on the other frames.
+ */
+export function trackClass(
+  votes: ClassScores,
+  riddenTwoWheelerFrames: Partial<Record<ObjectClass, number>>,
+  minRiddenFrames = MIN_RIDDEN_FRAMES,
+): ObjectClass {
+  const [label] = topClass(votes);
+  if (label !== 'person') return label;
+  const ridden = TWO_WHEELERS.filter((c) => (riddenTwoWheelerFrames[c] ?? 0) >= minRiddenFrames);
+  if (ridden.length === 0) return label;
+  return ridden.reduce((a, b) => ((votes[b] ?? 0) > (votes[a] ?? 0) ? b : a));
 }

@@ -42,7 +42,7 @@ export const DEFAULT_RIDER_OPTIONS: RiderOptions = {
  * Whether a person box sits on a vehicle box. Always: the feet are near the vehicle's centre line,
  * below its top third, and the body rises into its upper half. Seen end-on (rear-view CCTV) the
  * rider is stacked on the bike, often inside its box with legs down to the wheel, so the person must
- * lie within the bike's width. Seen from the side, the feet must rest above the ground line (on the
+ * lie within the bike's width, or the bike within the person's. Seen from the side, the feet must rest above the ground line (on the
  * pegs) and the body cover the upper part; a walker pushing alongside stands on the ground.
  */
 export function isRiding(vehicle: Box, person: Box, opts: RiderOptions = DEFAULT_RIDER_OPTIONS): boolean {
@@ -56,7 +56,8 @@ export function isRiding(vehicle: Box, person: Box, opts: RiderOptions = DEFAULT
   if (h >= opts.endOnAspect * w) {
     const personWidth = person.x2 - person.x1;
     const inside = Math.min(person.x2, vehicle.x2) - Math.max(person.x1, vehicle.x1);
-    return fy <= vehicle.y2 + 0.05 * h && personWidth > 0 && inside >= 0.7 * personWidth;
+    // a rider's shoulders and arms can be wider than the bike under them, seen from ahead or behind
+    return fy <= vehicle.y2 + 0.05 * h && personWidth > 0 && inside >= 0.7 * Math.min(personWidth, w);
   }
   if (fy > vehicle.y2 - opts.feetAboveBottom * h) return false;
   const upper: Box = { ...vehicle, y2: vehicle.y1 + opts.upperShare * h };

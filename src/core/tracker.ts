@@ -1,6 +1,7 @@
 import { blendSignature, signatureSimilarity } from './appearance.js';
 import { area, iou } from './boxes.js';
 import { BoxFilter, toCxCyWh } from './box-filter.js';
+import { trackClass } from './road-users.js';
 import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
 
 /**
@@ -14,7 +15,8 @@ import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
  *  5. keep unmatched tracks as lost for `lostTrackBuffer` frames, then remove them.
  * Matching ignores the per-frame class: COCO detectors flip a rider between `motorcycle`, `person`,
  * `car` and `truck` from frame to frame, and a track that broke at each flip would never be judged.
- * Instead each track sums the class scores of its detections and takes the class of the vote.
+ * Instead each track sums the class scores of its detections and takes the class of the vote, except
+ * that a person seen riding a two-wheeler on a few frames is that two-wheeler (see trackClass).
  * Where detections carry a colour signature, a pair whose colours clearly differ may not match
  * (two riders side by side in a queue), and the cost prefers the likelier colours. Matching is
  * greedy, best pair first, which gives the same pairs as the Hungarian method whenever boxes do
@@ -28,6 +30,8 @@ export interface TrackObservation {
   timestamp?: number;
   box: Box;
   score: number;
+  /** the detection's class */
+  label?: ObjectClass;
   /** the detection said a person rides it */
   ridden?: boolean;
   /**
@@ -86,6 +90,8 @@ interface InternalTrack extends Track {
   predicted: Box;
   hits: number;
   appearance: Float32Array | undefined;
+  /** frames on which the track was seen as a ridden two-wheeler, per class */
+  riddenFrames: Partial<Record<ObjectClass, number>>;
 }
 
 type Pairs = Array<[InternalTrack, Detection]>;
@@ -309,6 +315,7 @@ export class ByteTracker {
       predicted: d.box,
       hits: firstFrame ? this.opts.activationFrames - 1 : 0,
       appearance: d.appearance,
+      riddenFrames: {},
     };
     this.record(track, d, frameIndex, timestamp);
     return track;
@@ -330,6 +337,7 @@ export class ByteTracker {
       timestamp,
       box: d.box,
       score: d.score,
+      label: d.label,
       ridden: d.ridden,
       ...(uncertain ? { uncertain } : {}),
     });
@@ -339,7 +347,9 @@ export class ByteTracker {
     >) {
       t.classVotes[label] = (t.classVotes[label] ?? 0) + score;
     }
-    t.label = (Object.entries(t.classVotes) as Array<[ObjectClass, number]>).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    if (d.ridden && (d.label === 'motorcycle' || d.label === 'bicycle'))
+      t.riddenFrames[d.label] = (t.riddenFrames[d.label] ?? 0) + 1;
+    t.label = trackClass(t.classVotes, t.riddenFrames);
     if (d.appearance) t.appearance = t.appearance ? blendSignature(t.appearance, d.appearance, 0.3) : d.appearance;
   }
 

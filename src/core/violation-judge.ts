@@ -5,7 +5,7 @@ import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
 import { fuseRoadUsers } from './road-users.js';
 import { DEFAULT_RIDER_OPTIONS, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
 import { isScheduleActive } from './schedule.js';
-import { ByteTracker, type ByteTrackerOptions, type Track } from './tracker.js';
+import { ByteTracker, type ByteTrackerOptions, type Track, type TrackObservation } from './tracker.js';
 import type { Box, Detection, ObjectClass, Point, RgbFrame } from './types.js';
 import { DEFAULT_ZONE_INERTIA, PolygonZone } from './zone.js';
 
@@ -102,6 +102,12 @@ export interface ViolationJudge {
   tracks(): Track[];
   rejections(): Rejection[];
 }
+
+/**
+ * Whether the frame shows someone riding the track's vehicle: a fused rider, or the person alone
+ * (a lone person's track is only judged once it was seen riding a two-wheeler, see trackClass).
+ */
+const riderSeen = (o: TrackObservation) => o.ridden === true || o.label === 'person';
 
 /** Camera movement over this many consecutive frames (0.6 s at 5 fps) is a pan or a walk, not a jolt. */
 const SUSTAINED_MOVE_FRAMES = 3;
@@ -296,14 +302,14 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         if (!lastSeen.has(track.id)) {
           // A new track is reported only after it has been matched a few times: replay those frames.
           for (const h of track.history.slice(0, -1)) {
-            events.push(...observe(track, h.frameIndex, h.timestamp ?? timestamp, h.box, h.score, h.ridden ?? false));
+            events.push(...observe(track, h.frameIndex, h.timestamp ?? timestamp, h.box, h.score, riderSeen(h)));
           }
         }
         lastSeen.set(track.id, track);
         const now = track.history[track.history.length - 1]!;
         // A sustained pan or walk can carry a track onto another object: no episode spans one.
         const unsure = crowded(track) || now.uncertain === true || movingRun >= SUSTAINED_MOVE_FRAMES;
-        events.push(...observe(track, frameIndex, timestamp, now.box, now.score, now.ridden ?? false, unsure));
+        events.push(...observe(track, frameIndex, timestamp, now.box, now.score, riderSeen(now), unsure));
       }
       const oldest = Math.min(frameIndex, ...[...lastSeen.values()].map((t) => t.startFrame));
       for (const f of offsets.keys()) if (f < oldest) offsets.delete(f);

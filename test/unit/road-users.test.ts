@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROAD_USER_OPTIONS, fuseRoadUsers, topClass } from '../../src/core/road-users.js';
+import {
+  DEFAULT_ROAD_USER_OPTIONS,
+  fuseRoadUsers,
+  MIN_RIDDEN_FRAMES,
+  topClass,
+  trackClass,
+} from '../../src/core/road-users.js';
 import type { Box, Detection, ObjectClass } from '../../src/core/types.js';
 
 const box = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
@@ -17,6 +23,22 @@ describe('topClass', () => {
   it('returns the class with the highest score and that score', () => {
     expect(topClass({ motorcycle: 0.3, car: 0.7, truck: 0.5 })).toEqual(['car', 0.7]);
     expect(topClass({ bicycle: 0.2, motorcycle: 0.45 })).toEqual(['motorcycle', 0.45]);
+  });
+});
+
+describe('trackClass', () => {
+  it('is the class of the vote when the vote is not person', () => {
+    expect(trackClass({ motorcycle: 2.1, person: 1.5, car: 0.4 }, {})).toBe('motorcycle');
+    expect(trackClass({ car: 3, motorcycle: 1 }, { motorcycle: 5 })).toBe('car');
+  });
+
+  it('makes a person track the two-wheeler it was seen riding on enough frames', () => {
+    const votes = { person: 6.3, motorcycle: 1.2, bicycle: 0.3 };
+    expect(trackClass(votes, { motorcycle: MIN_RIDDEN_FRAMES - 1 })).toBe('person');
+    expect(trackClass(votes, { motorcycle: MIN_RIDDEN_FRAMES })).toBe('motorcycle');
+    // both seen ridden often enough: the vote between them decides
+    expect(trackClass(votes, { motorcycle: 2, bicycle: 3 })).toBe('motorcycle');
+    expect(trackClass({ person: 5, bicycle: 1.5, motorcycle: 0.4 }, { motorcycle: 2, bicycle: 2 })).toBe('bicycle');
   });
 });
 
@@ -202,17 +224,35 @@ describe('fuseRoadUsers', () => {
     expect(lowered!.score).toBeCloseTo(0.3 + 0.7 * 0.6 * 0.3, 12);
   });
 
-  it('never returns persons as road users', () => {
-    expect(fuseRoadUsers([det('person', 0.9, box(0, 0, 50, 150)), det('person', 0.6, box(300, 0, 350, 150))])).toEqual(
-      [],
-    );
+  it('returns a person on no vehicle as a road user of class person, unridden', () => {
+    const walker = det('person', 0.9, box(0, 0, 50, 150));
+    expect(fuseRoadUsers([walker])).toEqual([
+      { box: walker.box, score: 0.9, label: 'person', classScores: { person: 0.9 }, ridden: false },
+    ]);
+  });
+
+  it('leaves out the rider it fused and a person mostly inside a vehicle box scored at least as high', () => {
     const users = fuseRoadUsers([
       det('motorcycle', 0.4, SIDE_BIKE),
       riderOn(SIDE_BIKE),
-      det('person', 0.9, box(600, 100, 650, 260)),
+      det('car', 0.9, box(400, 100, 600, 300)),
+      det('person', 0.7, box(450, 120, 500, 280)), // in front of the confident car
+      det('person', 0.9, box(700, 100, 750, 260)), // on nothing
     ]);
-    expect(users).toHaveLength(1);
-    expect(users.some((u) => u.label === 'person')).toBe(false);
+    expect(users.map((u) => u.label).sort()).toEqual(['car', 'motorcycle', 'person']);
+    expect(users.find((u) => u.label === 'person')!.box).toEqual(box(700, 100, 750, 260));
+  });
+
+  it('keeps a person inside a weaker vehicle box: the box is more likely a misreading of the rider', () => {
+    const users = fuseRoadUsers([
+      det('car', 0.25, box(400, 100, 600, 300)),
+      det('person', 0.75, box(450, 120, 500, 280)),
+    ]);
+    expect(users.map((u) => u.label).sort()).toEqual(['car', 'person']);
+  });
+
+  it('ignores lone persons under minPersonScore', () => {
+    expect(fuseRoadUsers([det('person', 0.3, box(0, 0, 50, 150))])).toEqual([]);
   });
 
   it('returns nothing for no detections', () => {

@@ -29,8 +29,12 @@ describe('isRiding', () => {
     expect(isRiding(rear, { x1: 520, y1: 220, x2: 570, y2: 330 })).toBe(false);
   });
 
-  it('end-on: rejects a person much wider than the bike, sticking out on one side', () => {
-    expect(isRiding(rear, { x1: 470, y1: 280, x2: 600, y2: 450 })).toBe(false);
+  it('end-on: accepts a rider whose shoulders are wider than the bike under them', () => {
+    expect(isRiding(rear, { x1: 470, y1: 280, x2: 600, y2: 450 })).toBe(true);
+  });
+
+  it('end-on: rejects a person overlapping the bike on one side only', () => {
+    expect(isRiding(rear, { x1: 440, y1: 280, x2: 555, y2: 450 })).toBe(false);
   });
 
   it('accepts a person sitting on the motorcycle', () => {

@@ -113,6 +113,33 @@ describe('ByteTracker', () => {
     expect(last!.classVotes).toMatchObject({ car: 0.7, truck: 0.7 });
   });
 
+  it("makes a person track the two-wheeler it was seen riding on two frames, and records each frame's class", () => {
+    const t = new ByteTracker();
+    const rider = (f: number): Detection => ({
+      ...det(100 + f * 10, 200, 0.8, 'person'),
+      classScores: { person: 0.8 },
+    });
+    const ridden = (f: number): Detection => ({
+      ...det(100 + f * 10, 200, 0.5, 'motorcycle'),
+      classScores: { motorcycle: 0.5 },
+      ridden: true,
+    });
+    for (let f = 0; f < 6; f++) t.update([f === 2 ? ridden(f) : rider(f)], f);
+    expect(t.activeTracks()[0]!.label).toBe('person');
+    t.update([ridden(6)], 6);
+    const [track] = t.activeTracks();
+    expect(track!.label).toBe('motorcycle');
+    expect(track!.history.map((h) => h.label)).toEqual([
+      'person',
+      'person',
+      'motorcycle',
+      'person',
+      'person',
+      'person',
+      'motorcycle',
+    ]);
+  });
+
   it('counts every class a fused detection reports in the vote', () => {
     const t = new ByteTracker({ activationFrames: 1 });
     const reports = [0, 1, 2].map((f) =>
