@@ -6,9 +6,10 @@ import type { ClipScore } from '../../src/eval/matcher.js';
 import { evaluateClip, loadLabels } from '../../src/eval/run-eval.js';
 
 /**
- * The analysis against labels drawn by eye (fixtures/eval), on three real clips: the dense demo
- * boulevard, a handheld walk past parked motorbikes, and a motorcycle ridden along a promenade by a
- * moving camera. `npm run eval` scores all eleven clips; this keeps the outcome of these three.
+ * The analysis against labels drawn by eye (fixtures/eval), on four real clips: the dense demo
+ * boulevard, a handheld walk past parked motorbikes, a motorcycle ridden along a promenade by a
+ * moving camera, and riders coming head-on down a lane. `npm run eval` scores all eleven clips;
+ * this keeps the outcome of these four.
  */
 const OPTS = {
   footageDir: path.resolve(projectRoot, '..', 'shared', 'footage'),
@@ -25,6 +26,7 @@ describe('the analysis against the labelled clips', () => {
       'thanglm_traffic',
       'sanay_bikes',
       'rajatt_bike',
+      'komal_bikes',
     ]);
     for (const clip of labels) scores.set(clip.clip, await evaluateClip(clip, OPTS));
   }, 600_000);
@@ -33,7 +35,7 @@ describe('the analysis against the labelled clips', () => {
     const demo = scores.get('thanglm_traffic.mp4')!;
     expect(demo.missed).toEqual([]);
     expect(demo.hits).toBe(demo.expected);
-    expect(demo.falseAlarms + demo.unlabelled).toBe(0);
+    expect(demo.falseAlarms + demo.unlabelled + demo.duplicates).toBe(0);
     expect(demo.pure).toBe(demo.hits);
   });
 
@@ -57,5 +59,13 @@ describe('the analysis against the labelled clips', () => {
     expect(promenade.hits).toBe(1);
     expect(promenade.pure).toBe(1);
     expect(promenade.falseAlarms + promenade.unlabelled + promenade.duplicates).toBe(0);
+  });
+
+  it('flags the riders coming head-on, whom the detector sees as persons hiding their bikes', () => {
+    const lane = scores.get('komal_bikes.mp4')!;
+    const headOn = ['r1', 'r2', 'r3']; // a person 0.6–0.8 on nearly every frame, a motorcycle on two or three
+    const hit = new Set(lane.outcomes.flatMap((o) => (o.kind === 'hit' ? [o.target] : [])));
+    for (const id of headOn) expect(hit).toContain(id);
+    expect(lane.falseAlarms + lane.unlabelled + lane.duplicates).toBe(0);
   });
 });
