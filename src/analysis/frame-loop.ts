@@ -4,6 +4,8 @@ import type { CameraConfig } from '../core/camera-config.js';
 import { planDetection, type Tile } from '../core/detection-plan.js';
 import { suppressDuplicates } from '../core/duplicate-events.js';
 import type { ViolationEvent } from '../core/violation-judge.js';
+import type { RgbFrame } from '../core/types.js';
+import { keyframeJpeg } from '../evidence/annotate.js';
 import type { Detector } from '../vision/detector.js';
 import { detectTiles } from '../vision/tiled-detector.js';
 import { BestShotKeeper, type VehicleShot } from './best-frames.js';
@@ -23,6 +25,11 @@ export interface FrameLoopOptions {
   /** capture time of the first frame (zone schedules) */
   segmentStart: Date;
   shotsPerTrack: number;
+  /**
+   * keep the entry, peak and exit frames of each violation as JPEG keyframes: only when the
+   * analysed frames are the source's own size, so that they are full-resolution evidence
+   */
+  keepKeyframes?: boolean;
   /** most detector runs per frame: the zones' surroundings are tiled up to this (default DEFAULT_MAX_TILES) */
   maxTiles?: number;
   signal?: AbortSignal;
@@ -33,7 +40,12 @@ export interface FoundViolation {
   event: ViolationEvent;
   /** the track's best pictures, best first */
   shots: VehicleShot[];
+  /** JPEG keyframes of the event's entry, peak and exit frames by frame index (see keepKeyframes) */
+  keyframes: Map<number, Buffer>;
 }
+
+/** Latest frames always kept: a track first reported now replays the frames it was matched on before. */
+const RECENT_FRAMES = 3;
 
 export interface FrameLoopResult {
   found: FoundViolation[];
@@ -44,6 +56,8 @@ export interface FrameLoopResult {
   decodeWaitMs: number;
   inferenceMs: number;
   trackingMs: number;
+  /** encoding the kept keyframes (evidence work done while the frames are at hand) */
+  keyframesMs: number;
 }
 
 export const DEFAULT_MAX_TILES = 2;
@@ -82,9 +96,21 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   const keeper = new BestShotKeeper(opts.shotsPerTrack);
   const found: FoundViolation[] = [];
   const tracksSeen = new Set<number>();
-  const collect = (events: ViolationEvent[]) => {
-    for (const event of events)
-      found.push({ event, shots: keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex))) });
+  /** decoded frames an event may still show (see ViolationJudge.heldFrames) */
+  const held = new Map<number, RgbFrame>();
+  let keyframesMs = 0;
+  const collect = async (events: ViolationEvent[]) => {
+    for (const event of events) {
+      const keyframes = new Map<number, Buffer>();
+      const mark = performance.now();
+      for (const index of new Set([event.entryFrame, event.peakFrame, event.exitFrame])) {
+        const frame = held.get(index);
+        if (frame) keyframes.set(index, await keyframeJpeg(frame));
+      }
+      keyframesMs += performance.now() - mark;
+      const shots = keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex)));
+      found.push({ event, shots, keyframes });
+    }
   };
 
   let decodeWaitMs = 0;
@@ -123,7 +149,10 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
           keeper.offer(track.id, frame, track.box);
         }
       }
-      collect(events);
+      if (opts.keepKeyframes) held.set(frame.index, frame);
+      await collect(events);
+      const keep = judge.heldFrames();
+      for (const index of held.keys()) if (index <= frame.index - RECENT_FRAMES && !keep.has(index)) held.delete(index);
       keeper.retainOnly(new Set(live.map((t) => t.id)));
       trackingMs += performance.now() - mark;
 
@@ -133,9 +162,18 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   } finally {
     await frames.return(undefined);
   }
-  collect(judge.finish());
+  await collect(judge.finish());
   const distinct = new Set(suppressDuplicates(found.map((f) => f.event)));
   const kept = found.filter((f) => distinct.has(f.event));
   kept.sort((a, b) => a.event.startSec - b.event.startSec || a.event.trackId - b.event.trackId);
-  return { found: kept, framesAnalysed, tracksSeen: tracksSeen.size, tiles, decodeWaitMs, inferenceMs, trackingMs };
+  return {
+    found: kept,
+    framesAnalysed,
+    tracksSeen: tracksSeen.size,
+    tiles,
+    decodeWaitMs,
+    inferenceMs,
+    trackingMs: trackingMs - keyframesMs,
+    keyframesMs,
+  };
 }

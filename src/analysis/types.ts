@@ -37,8 +37,13 @@ export interface AnalysisTimings {
   decodeWaitMs: number;
   inferenceMs: number;
   trackingMs: number;
+  /** encoding the violations' keyframes from the decoded frames, during the frame loop */
+  keyframesMs: number;
+  /** plate reading and evidence writing, summed over violations (two are handled at once) */
   plateMs: number;
   evidenceMs: number;
+  /** wall time from the end of the frame loop until every violation is read and packaged */
+  packagingMs: number;
   totalMs: number;
 }
 
@@ -84,4 +89,6 @@ export interface AnalysisProgress {
   /** estimated from the duration */
   framesTotal: number;
   violationsFound: number;
+  /** evidence phase: packages written so far, of `violationsFound` */
+  evidenceDone?: number;
 }

@@ -3,10 +3,10 @@ import type { CameraConfig } from '../core/camera-config.js';
 import type { Box } from '../core/types.js';
 import { formatWallClock } from '../core/wall-clock.js';
 import { eventBoxAt, type ViolationEvent } from '../core/violation-judge.js';
-import { renderAnnotated, toSharp } from '../evidence/annotate.js';
+import { keyframeJpeg, renderAnnotated, toSharp } from '../evidence/annotate.js';
 import { openEvidencePackage, type EvidenceFileRecord, type FrameReference } from '../evidence/package-writer.js';
 import { cutClip } from '../media/clip.js';
-import { extractFrame, type Keyframe } from '../media/keyframe.js';
+import { extractFrame } from '../media/keyframe.js';
 import type { VideoInfo } from '../media/probe.js';
 import type { TrackPlate } from './plate-reading.js';
 
@@ -27,6 +27,10 @@ export interface ViolationEvidenceInput {
   evidenceRoot: string;
   preRollSec: number;
   postRollSec: number;
+  /** the source's keyframe times (from probe's keyframeTimes), shared by every package of a segment */
+  sourceKeyframes: readonly number[];
+  /** JPEG keyframes by analysed frame index, from the frames the analysis decoded; others are extracted */
+  keyframes: ReadonlyMap<number, Buffer>;
 }
 
 export interface WrittenEvidence {
@@ -41,19 +45,20 @@ function scaleBox(box: Box, sx: number, sy: number): Box {
   return { x1: box.x1 * sx, y1: box.y1 * sy, x2: box.x2 * sx, y2: box.y2 * sy };
 }
 
-async function vehicleCrop(frame: Keyframe, box: Box): Promise<Buffer> {
+async function vehicleCrop(frame: Buffer, size: { width: number; height: number }, box: Box): Promise<Buffer> {
   const mx = (box.x2 - box.x1) * 0.1;
   const my = (box.y2 - box.y1) * 0.1;
   const left = Math.max(0, Math.floor(box.x1 - mx));
   const top = Math.max(0, Math.floor(box.y1 - my));
-  const width = Math.max(1, Math.min(frame.width, Math.ceil(box.x2 + mx)) - left);
-  const height = Math.max(1, Math.min(frame.height, Math.ceil(box.y2 + my)) - top);
+  const width = Math.max(1, Math.min(size.width, Math.ceil(box.x2 + mx)) - left);
+  const height = Math.max(1, Math.min(size.height, Math.ceil(box.y2 + my)) - top);
   return toSharp(frame).extract({ left, top, width, height }).jpeg({ quality: 95 }).toBuffer();
 }
 
 /**
  * One violation's evidence package: clip with pre/post roll, clean full-resolution keyframes and
  * annotated renders at entry, peak and exit, the vehicle crop, the plate crop and the manifest.
+ * The keyframes are the frames the analysis decoded where it kept them (no ffmpeg per picture).
  * Nothing is left behind when a step fails.
  */
 export async function writeViolationEvidence(input: ViolationEvidenceInput): Promise<WrittenEvidence> {
@@ -78,6 +83,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
       endSec: event.endSec,
       preRollSec: input.preRollSec,
       postRollSec: input.postRollSec,
+      source: { info: video, keyframes: input.sourceKeyframes },
     });
     await draft.addFile('clip', 'clip.mp4');
 
@@ -87,7 +93,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
       exit: event.exitFrame,
     };
     const frames = {} as Record<Moment, FrameReference>;
-    let peakFrame: Keyframe | undefined;
+    let peakFrame: Buffer | undefined;
     let peakBox: Box | undefined;
     for (const moment of MOMENTS) {
       const observed = eventBoxAt(event, frameIndexOf[moment]);
@@ -96,12 +102,10 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
       const sourceFrame = Math.round(sec * video.fps);
       frames[moment] = { analysisFrame: observed.frameIndex, sourceFrame, sec, capturedAt: capturedAt.toISOString() };
 
-      const keyframe = await extractFrame(input.videoPath, sec);
-      await draft.addBytes(
-        'keyframe',
-        `keyframe-${moment}.jpg`,
-        await toSharp(keyframe).jpeg({ quality: 92 }).toBuffer(),
-      );
+      const keyframe =
+        input.keyframes.get(observed.frameIndex) ??
+        (await keyframeJpeg(await extractFrame(input.videoPath, sec, video)));
+      await draft.addBytes('keyframe', `keyframe-${moment}.jpg`, keyframe);
       const annotated = await renderAnnotated(keyframe, {
         zonePolygon: event.zone.polygon,
         zoneName: `${event.zone.name} (${event.zone.kind})`,
@@ -122,7 +126,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
       }
     }
     if (peakFrame && peakBox)
-      await draft.addBytes('vehicle_crop', 'vehicle.jpg', await vehicleCrop(peakFrame, peakBox));
+      await draft.addBytes('vehicle_crop', 'vehicle.jpg', await vehicleCrop(peakFrame, video, peakBox));
     if (input.plate.cropPng) await draft.addBytes('plate_crop', 'plate.png', input.plate.cropPng);
 
     const files = await draft.commit({

@@ -52,7 +52,9 @@ export function violationTable(analysis: SegmentAnalysis, evidenceRoot: string):
   const title = `${path.basename(analysis.videoPath)}: ${analysis.violations.length} violation(s) in ${analysis.videoSeconds.toFixed(1)} s of video (${analysis.framesAnalysed} frames at ${analysis.fps} fps, ${analysis.detector})`;
   const t = analysis.timings;
   const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const timing = `time: inference ${sec(t.inferenceMs)}, waiting for decode ${sec(t.decodeWaitMs)}, tracking ${sec(t.trackingMs)}, plates ${sec(t.plateMs)}, evidence ${sec(t.evidenceMs)}, total ${sec(t.totalMs)}`;
+  const timing =
+    `time: inference ${sec(t.inferenceMs)}, waiting for decode ${sec(t.decodeWaitMs)}, tracking ${sec(t.trackingMs)}, ` +
+    `keyframes ${sec(t.keyframesMs)}, plates and evidence ${sec(t.packagingMs)} (plates ${sec(t.plateMs)} + evidence ${sec(t.evidenceMs)}, two at a time), total ${sec(t.totalMs)}`;
   if (analysis.violations.length === 0) return `${title}\n${timing}`;
   const rows = analysis.violations.map((v, i) => [
     String(i + 1),

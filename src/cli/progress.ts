@@ -6,6 +6,11 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
+/** What the bar says the job is doing: the evidence phase counts its packages. */
+export function phaseLabel(p: AnalysisProgress): string {
+  return p.evidenceDone === undefined ? p.phase : `${p.phase} ${p.evidenceDone}/${p.violationsFound}`;
+}
+
 /** A progress bar on stderr when it is a terminal; nothing otherwise (pipes and logs stay clean). */
 export function createProgressDisplay(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
   if (!stream.isTTY) return { update: () => {}, stop: () => {} };
@@ -20,7 +25,7 @@ export function createProgressDisplay(label: string, stream: NodeJS.WriteStream 
   let started = false;
   return {
     update(p) {
-      const payload = { phase: p.phase, violations: p.violationsFound };
+      const payload = { phase: phaseLabel(p), violations: p.violationsFound };
       if (!started) {
         bar.start(Math.max(1, p.framesTotal), p.framesDone, payload);
         started = true;

@@ -101,7 +101,17 @@ export interface ViolationJudge {
   finish(): ViolationEvent[];
   tracks(): Track[];
   rejections(): Rejection[];
+  /**
+   * Frames an open stay may yet report as its entry, peak or exit (the first, largest-box and
+   * latest of each stay, and the frames of a stay about to open): a caller keeping pictures for
+   * evidence needs these and no others.
+   */
+  heldFrames(): Set<number>;
 }
+
+/** The frame with the largest box: the closest, best view (the first of equals). */
+const largest = (frames: readonly EpisodeFrame[], first: EpisodeFrame) =>
+  frames.reduce((best, f) => (area(f.box) > area(best.box) ? f : best), first);
 
 /**
  * Whether the frame shows someone riding the track's vehicle: a fused rider, or the person alone
@@ -198,7 +208,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       return undefined;
     }
     emitted.add(key);
-    const peak = frames.reduce((best, f) => (area(f.box) > area(best.box) ? f : best), first);
+    const peak = largest(frames, first);
     return {
       trackId: track.id,
       label: track.label,
@@ -324,5 +334,17 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     },
     tracks: () => tracker.activeTracks(),
     rejections: () => [...rejected],
+    heldFrames() {
+      const held = new Set<number>();
+      for (const stay of stays.values()) {
+        for (const f of stay.pending) held.add(f.frameIndex);
+        const first = stay.frames[0];
+        if (!stay.open || !first) continue;
+        held.add(first.frameIndex);
+        held.add(largest(stay.frames, first).frameIndex);
+        held.add(stay.frames[stay.frames.length - 1]!.frameIndex);
+      }
+      return held;
+    },
   };
 }

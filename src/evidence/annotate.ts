@@ -26,6 +26,11 @@ export function toSharp(image: ImageInput): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels ?? 3 } });
 }
 
+/** The clean keyframe of an evidence package: the frame as JPEG, quality 92. */
+export function keyframeJpeg(image: ImageInput): Promise<Buffer> {
+  return toSharp(image).jpeg({ quality: 92 }).toBuffer();
+}
+
 function overlaySvg(width: number, height: number, spec: AnnotationSpec): string {
   const unit = Math.max(1, Math.round(Math.min(width, height) / 360));
   const fontSize = Math.max(12, Math.round(height / 38));

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaError, stderrTail } from './errors.js';
-import { keyframeTimes, probeVideo } from './probe.js';
+import { keyframeTimes, probeVideo, streamDuration, type VideoInfo } from './probe.js';
 
 /** Seconds of video kept before the start and after the end of what a clip shows, unless told otherwise. */
 export const DEFAULT_ROLL_SEC = 3;
@@ -14,6 +14,8 @@ export interface ClipOptions {
   preRollSec?: number;
   /** default DEFAULT_ROLL_SEC */
   postRollSec?: number;
+  /** what the caller already knows of the source (one probe per segment, not per clip) */
+  source?: { info: VideoInfo; keyframes: readonly number[] };
 }
 
 export interface ClipResult {
@@ -64,7 +66,7 @@ function runFfmpeg(src: string, dest: string, input: string[], output: string[])
 export async function cutClip(src: string, dest: string, options: ClipOptions): Promise<ClipResult> {
   const { startSec, endSec, preRollSec = DEFAULT_ROLL_SEC, postRollSec = DEFAULT_ROLL_SEC } = options;
   if (!(endSec >= startSec)) throw new RangeError(`clip end ${endSec} s is before its start ${startSec} s`);
-  const info = await probeVideo(src);
+  const info = options.source?.info ?? (await probeVideo(src));
   const from = Math.max(0, startSec - preRollSec);
   const to = Math.min(info.durationSec, endSec + postRollSec);
   if (!(to > from)) {
@@ -76,13 +78,12 @@ export async function cutClip(src: string, dest: string, options: ClipOptions): 
 
   const common = ['-map', '0:v:0', '-an', '-sn', '-movflags', '+faststart'];
   if (PLAYABLE.codecs.has(info.codec) && PLAYABLE.pixelFormats.has(info.pixelFormat)) {
-    const begin = keyframeAtOrBefore(await keyframeTimes(src), from);
+    const begin = keyframeAtOrBefore(options.source?.keyframes ?? (await keyframeTimes(src)), from);
     await runFfmpeg(src, dest, ['-ss', begin.toFixed(3)], [...common, '-t', (to - begin).toFixed(3), '-c:v', 'copy']);
-    const cut = await probeVideo(dest);
     return {
       path: dest,
       startSec: begin,
-      endSec: Math.min(info.durationSec, begin + cut.durationSec),
+      endSec: Math.min(info.durationSec, begin + (await streamDuration(dest))),
       encoding: 'copy',
     };
   }

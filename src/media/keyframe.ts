@@ -1,6 +1,6 @@
 import ffmpeg from 'fluent-ffmpeg';
 import { MediaError, stderrTail } from './errors.js';
-import { probeVideo } from './probe.js';
+import { probeVideo, type VideoInfo } from './probe.js';
 
 export interface Keyframe {
   width: number;
@@ -9,9 +9,12 @@ export interface Keyframe {
   data: Uint8Array;
 }
 
-/** The full-resolution frame shown at `timestampSec` (accurate seek: decodes from the previous keyframe). */
-export async function extractFrame(src: string, timestampSec: number): Promise<Keyframe> {
-  const info = await probeVideo(src);
+/**
+ * The full-resolution frame shown at `timestampSec` (accurate seek: decodes from the previous
+ * keyframe). `known` spares probing a source the caller has probed already.
+ */
+export async function extractFrame(src: string, timestampSec: number, known?: VideoInfo): Promise<Keyframe> {
+  const info = known ?? (await probeVideo(src));
   // The last frame starts one frame before the end; clamp so a seek to the end still yields a picture.
   const at = Math.min(Math.max(0, timestampSec), Math.max(0, info.durationSec - 1 / info.fps));
   const { width, height } = info;

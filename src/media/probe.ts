@@ -160,6 +160,23 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
  * Times of the video's keyframes, seconds from the stream's start, in order: where a stream copy can
  * begin. Read from the packet index, nothing is decoded.
  */
+/** Duration of a file's first video stream (the container's when the stream has none), seconds: one ffprobe run. */
+export async function streamDuration(file: string): Promise<number> {
+  const { stdout } = await execFileAsync(process.env.FFPROBE_PATH ?? 'ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=duration:format=duration',
+    '-of',
+    'json',
+    file,
+  ]);
+  const parsed = JSON.parse(stdout) as { streams?: Array<{ duration?: string }>; format?: { duration?: string } };
+  return Number(parsed.streams?.[0]?.duration) || Number(parsed.format?.duration) || 0;
+}
+
 export async function keyframeTimes(file: string): Promise<number[]> {
   const { stdout } = await execFileAsync(process.env.FFPROBE_PATH ?? 'ffprobe', [
     '-v',

@@ -257,7 +257,17 @@ describe('persistAnalysis', () => {
       framesAnalysed: 15,
       videoSeconds: 3,
       tracksSeen: 1,
-      timings: { probeMs: 1, decodeWaitMs: 1, inferenceMs: 1, trackingMs: 1, plateMs: 1, evidenceMs: 1, totalMs: 6 },
+      timings: {
+        probeMs: 1,
+        decodeWaitMs: 1,
+        inferenceMs: 1,
+        trackingMs: 1,
+        keyframesMs: 1,
+        plateMs: 1,
+        evidenceMs: 1,
+        packagingMs: 2,
+        totalMs: 7,
+      },
       violations: [
         {
           trackId: 7,

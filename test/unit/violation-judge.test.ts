@@ -222,3 +222,24 @@ describe('createViolationJudge', () => {
 });
 
 export type { Box };
+
+describe('ViolationJudge.heldFrames', () => {
+  it("holds each open stay's first, largest-box and latest frames, and every frame its event then shows", () => {
+    const judge = createJudge();
+    const frames = Array.from({ length: 12 }, (_, i) => {
+      // grows until frame 6, then shrinks: the peak stays at 6 while the stay goes on
+      const grow = i <= 6 ? i : 12 - i;
+      return ridden(vehicle(200 + i * 30, 500, 'motorcycle', 0.85, 120 + grow * 10, 100 + grow * 8));
+    });
+    const heldAt: Array<Set<number>> = [];
+    frames.forEach((dets, i) => {
+      judge.update(i, i / FPS, dets);
+      heldAt.push(judge.heldFrames());
+    });
+    expect([...heldAt[11]!].sort((a, b) => a - b)).toEqual([0, 6, 11]);
+    expect(heldAt[11]!.size).toBeLessThan(12);
+    const [event] = judge.finish();
+    expect(event).toMatchObject({ entryFrame: 0, peakFrame: 6, exitFrame: 11 });
+    expect(judge.heldFrames().size).toBe(0);
+  });
+});
