@@ -19,6 +19,7 @@ import { createCameraFeed } from '../live/camera-feed.js';
 import { createLogger } from '../logger.js';
 import { loadCameraFile } from './camera-file.js';
 import { DEMO_CAMERA, DEMO_FOOTAGE } from './demo-paths.js';
+import { ffmpegPath } from '../media/binaries.js';
 
 const USAGE = `usage: npm run bench:batch -- [--clips N] [--seconds S] [--width W] [--workers 1,2] [--alerts N]
 
@@ -61,7 +62,7 @@ async function spawnWorker(prefix: string, pipelineVersion: string): Promise<Chi
 }
 
 async function ffmpeg(args: string[]): Promise<void> {
-  const child = spawn('ffmpeg', ['-y', '-hide_banner', '-loglevel', 'error', ...args], { stdio: 'inherit' });
+  const child = spawn(ffmpegPath, ['-y', '-hide_banner', '-loglevel', 'error', ...args], { stdio: 'inherit' });
   const [code] = (await once(child, 'close')) as [number];
   if (code !== 0) throw new Error(`ffmpeg ${args.join(' ')} failed`);
 }
@@ -224,7 +225,7 @@ async function main(): Promise<void> {
       loop,
     ]);
     const source = spawn(
-      'ffmpeg',
+      ffmpegPath,
       [
         '-hide_banner',
         '-loglevel',

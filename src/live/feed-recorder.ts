@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { backoffDelayMs } from './backoff.js';
 import { recorderArgs } from './recorder-args.js';
 import { SegmentListTail, type SegmentListEntry } from './segment-list.js';
+import { ffmpegPath } from '../media/binaries.js';
 
 export type FeedState = 'connecting' | 'recording' | 'reconnecting' | 'stopped';
 
@@ -67,7 +68,7 @@ export class FeedRecorder {
       backoffBaseMs: options.backoffBaseMs ?? 1000,
       backoffMaxMs: options.backoffMaxMs ?? 30_000,
       stallSeconds: options.stallSeconds ?? Math.max(15, 2 * segmentSeconds),
-      ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
+      ffmpegPath: options.ffmpegPath ?? ffmpegPath,
     };
   }
 

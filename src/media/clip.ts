@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import ffmpeg from 'fluent-ffmpeg';
 import { MediaError, stderrTail } from './errors.js';
 import { keyframeTimes, probeVideo, streamDuration, type VideoInfo } from './probe.js';
+import { ffmpeg } from './binaries.js';
 
 /** Seconds of video kept before the start and after the end of what a clip shows, unless told otherwise. */
 export const DEFAULT_ROLL_SEC = 3;

@@ -1,8 +1,8 @@
 import type { PassThrough } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
 import type { RgbFrame } from '../core/types.js';
 import { MediaError, stderrTail } from './errors.js';
 import { probeVideo } from './probe.js';
+import { ffmpeg } from './binaries.js';
 
 export interface FrameStreamOptions {
   /** analysis rate, frames per second */

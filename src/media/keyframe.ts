@@ -1,6 +1,6 @@
-import ffmpeg from 'fluent-ffmpeg';
 import { MediaError, stderrTail } from './errors.js';
 import { probeVideo, type VideoInfo } from './probe.js';
+import { ffmpeg } from './binaries.js';
 
 export interface Keyframe {
   width: number;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import ffmpeg from 'fluent-ffmpeg';
+import type ffmpegTypes from 'fluent-ffmpeg';
+import { ffmpeg, ffprobePath } from './binaries.js';
 import { MediaError, stderrTail } from './errors.js';
 
 const execFileAsync = promisify(execFile);
@@ -28,7 +29,7 @@ function parseRate(rate: string | undefined): number {
   return num / den;
 }
 
-function rotationOf(stream: ffmpeg.FfprobeStream): number {
+function rotationOf(stream: ffmpegTypes.FfprobeStream): number {
   const sideData = (stream as { side_data_list?: Array<{ rotation?: number | string }> }).side_data_list;
   const fromSideData = sideData?.find((d) => d.rotation !== undefined)?.rotation;
   const tags = stream.tags as { rotate?: number | string } | undefined;
@@ -47,9 +48,9 @@ async function startsWithMp4Box(file: string): Promise<boolean> {
   }
 }
 
-function ffprobe(file: string): Promise<ffmpeg.FfprobeData> {
+function ffprobe(file: string): Promise<ffmpegTypes.FfprobeData> {
   return new Promise((resolve, reject) => {
-    ffmpeg.ffprobe(file, (err: Error | null, data: ffmpeg.FfprobeData) => (err ? reject(err) : resolve(data)));
+    ffmpeg.ffprobe(file, (err: Error | null, data: ffmpegTypes.FfprobeData) => (err ? reject(err) : resolve(data)));
   });
 }
 
@@ -58,7 +59,7 @@ function ffprobe(file: string): Promise<ffmpeg.FfprobeData> {
  * last second then has no packets. Reading that second catches the cut without decoding the file.
  */
 async function hasPacketsNear(file: string, atSec: number): Promise<boolean> {
-  const { stdout } = await execFileAsync('ffprobe', [
+  const { stdout } = await execFileAsync(ffprobePath, [
     '-v',
     'error',
     '-select_streams',
@@ -87,7 +88,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   }
   if (size === 0) throw new MediaError('empty', file, 'file is empty (0 bytes)');
 
-  let data: ffmpeg.FfprobeData;
+  let data: ffmpegTypes.FfprobeData;
   try {
     data = await ffprobe(file);
   } catch (err) {
@@ -162,7 +163,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
  */
 /** Duration of a file's first video stream (the container's when the stream has none), seconds: one ffprobe run. */
 export async function streamDuration(file: string): Promise<number> {
-  const { stdout } = await execFileAsync(process.env.FFPROBE_PATH ?? 'ffprobe', [
+  const { stdout } = await execFileAsync(ffprobePath, [
     '-v',
     'error',
     '-select_streams',
@@ -178,7 +179,7 @@ export async function streamDuration(file: string): Promise<number> {
 }
 
 export async function keyframeTimes(file: string): Promise<number[]> {
-  const { stdout } = await execFileAsync(process.env.FFPROBE_PATH ?? 'ffprobe', [
+  const { stdout } = await execFileAsync(ffprobePath, [
     '-v',
     'error',
     '-select_streams',
