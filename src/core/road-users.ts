@@ -28,6 +28,8 @@ export interface RoadUserOptions {
   endOnAspect: number;
   /** a rider is at least this share of an end-on car-class box's width (default 0.45) */
   riderWidthShare: number;
+  /** a car-class box at least this tall for its width is a ridden two-wheeler seen end-on (default 1.5) */
+  uprightAspect: number;
   /**
    * a person with at least this share of their box inside a vehicle box scored at least as high
    * belongs to that vehicle (default 0.5); a weaker box is more likely a misreading of the rider
@@ -45,6 +47,7 @@ export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
   riderWeight: 0.6,
   endOnAspect: 0.9,
   riderWidthShare: 0.45,
+  uprightAspect: 1.5,
   personOnVehicleShare: 0.5,
   rider: DEFAULT_RIDER_OPTIONS,
 };
@@ -100,6 +103,8 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     const rider = persons.find((p) => ![...riders.values()].includes(p) && isRiding(o.box, p.box, opts.rider));
     if (rider) riders.set(o, rider);
   }
+  /** no car is this much taller than wide: a two-wheeler end-on whose rider makes it tall */
+  const upright = (b: Box) => b.y2 - b.y1 >= opts.uprightAspect * (b.x2 - b.x1);
   /** riders fused into a ridden two-wheeler; a car's "rider" is still free to be a road user */
   const taken = new Set<Detection>();
   const users = objects.map((o): Detection => {
@@ -107,6 +112,11 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     const rider = riders.get(o);
     if (!rider) {
       const [label, score] = topClass(scores);
+      if (CAR_CLASSES.includes(label) && upright(box)) {
+        const fused: ClassScores = { ...scores, motorcycle: Math.max(scores.motorcycle ?? 0, score) };
+        for (const c of CAR_CLASSES) delete fused[c];
+        return { box, score: fused.motorcycle!, label: 'motorcycle', classScores: fused, ridden: true };
+      }
       return { box, score, label, classScores: scores, ridden: false };
     }
     const fused: ClassScores = { ...scores };
@@ -117,7 +127,7 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
       const w = box.x2 - box.x1;
       const endOn = box.y2 - box.y1 >= opts.endOnAspect * w;
       const riderWide = rider.box.x2 - rider.box.x1 >= opts.riderWidthShare * w;
-      if (endOn && riderWide) {
+      if ((endOn && riderWide) || upright(box)) {
         const carScore = Math.max(...CAR_CLASSES.map((c) => scores[c] ?? 0));
         fused.motorcycle = Math.max(fused.motorcycle ?? 0, carScore);
         for (const c of CAR_CLASSES) delete fused[c];

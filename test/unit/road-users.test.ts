@@ -169,13 +169,36 @@ describe('fuseRoadUsers', () => {
       expect(u!.ridden).toBe(true);
     });
 
-    it('leaves a narrow car a car when the person is much narrower than the box', () => {
-      const thin = det('person', 0.85, box(120, 60, 140, 180)); // 20 wide < 0.45 × 60
-      const [u] = fuseRoadUsers([det('car', 0.5, narrow), thin]);
+    it('leaves an end-on car about as tall as wide a car when the person is much narrower than the box', () => {
+      const squat = box(100, 150, 160, 220); // 60 × 70: end-on, not upright
+      const thin = det('person', 0.85, box(120, 110, 140, 190)); // 20 wide < 0.45 × 60
+      const [u] = fuseRoadUsers([det('car', 0.5, squat), thin]);
       expect(u!.label).toBe('car');
       expect(u!.ridden).toBe(false);
-      expect(u!.box).toEqual(narrow);
+      expect(u!.box).toEqual(squat);
     });
+
+    it('turns a car twice as tall as wide into a ridden motorcycle whatever the width of its rider', () => {
+      const thin = det('person', 0.85, box(120, 60, 140, 180));
+      const [u] = fuseRoadUsers([det('car', 0.5, narrow), thin]);
+      expect(u).toMatchObject({ label: 'motorcycle', ridden: true, classScores: { motorcycle: 0.5 } });
+    });
+  });
+
+  it('takes a car-class box far taller than wide for a ridden two-wheeler seen end-on, and leaves cars alone', () => {
+    const far = box(350, 233, 358, 248); // 8 × 15 px: a distant rider the detector called a car
+    expect(DEFAULT_ROAD_USER_OPTIONS.uprightAspect).toBeLessThanOrEqual(15 / 8);
+    const [u] = fuseRoadUsers([det('car', 0.4, far), det('truck', 0.25, far)]);
+    expect(u).toMatchObject({
+      label: 'motorcycle',
+      score: 0.4,
+      box: far,
+      ridden: true,
+      classScores: { motorcycle: 0.4 },
+    });
+    // a van seen from behind is about as tall as wide
+    const [van] = fuseRoadUsers([det('car', 0.6, box(100, 100, 200, 220))]);
+    expect(van).toMatchObject({ label: 'car', ridden: false });
   });
 
   it('leaves a wide car a car, unridden and not grown, with a person on or near it', () => {
