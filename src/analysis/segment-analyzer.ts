@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
 import { DEFAULT_ANALYSIS_FPS } from '../config.js';
 import type { CameraConfig } from '../core/camera-config.js';
+import type { CaptureTimeSource } from '../core/capture-time.js';
 import { hashFile } from '../evidence/file-hash.js';
 import { DEFAULT_ROLL_SEC } from '../media/clip.js';
 import { outputSize } from '../media/frame-stream.js';
@@ -19,6 +20,8 @@ export interface AnalyzeSegmentOptions {
   camera: CameraConfig;
   /** capture time of the segment's first frame (zone schedules and evidence times use it) */
   segmentStart: Date;
+  /** how that time is known: evidence marks times derived from an estimate as estimated */
+  segmentStartSource: CaptureTimeSource;
   /** analysis rate, frames per second (default DEFAULT_ANALYSIS_FPS) */
   fps?: number;
   /** default DEFAULT_DETECTOR */
@@ -128,6 +131,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
           configHash,
           sourceSha256,
           segmentStart,
+          segmentStartSource: options.segmentStartSource,
           modelFingerprints,
           pipelineVersion,
           evidenceRoot,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CameraConfig } from '../core/camera-config.js';
+import { isEstimated, type CaptureTimeSource } from '../core/capture-time.js';
 import type { Box } from '../core/types.js';
 import { formatWallClock } from '../core/wall-clock.js';
 import { eventBoxAt, type ViolationEvent } from '../core/violation-judge.js';
@@ -22,6 +23,7 @@ export interface ViolationEvidenceInput {
   configHash: string;
   sourceSha256: string;
   segmentStart: Date;
+  segmentStartSource: CaptureTimeSource;
   modelFingerprints: Record<string, string>;
   pipelineVersion: string;
   evidenceRoot: string;
@@ -66,6 +68,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
   const sx = video.width / analysedSize.width;
   const sy = video.height / analysedSize.height;
   const local = formatWallClock(event.startTime, camera.timezone);
+  const estimated = isEstimated(input.segmentStartSource);
   const runTag = createHash('sha256')
     .update(`${input.sourceSha256}:${input.configHash}:${input.pipelineVersion}`)
     .digest('hex')
@@ -115,7 +118,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         label: event.label,
         caption: [
           `${camera.name} · ${moment}`,
-          `${formatWallClock(capturedAt, camera.timezone)} ${camera.timezone}`,
+          `${formatWallClock(capturedAt, camera.timezone)} ${camera.timezone}${estimated ? ' (estimated)' : ''}`,
           `frame ${sourceFrame} · t=${sec.toFixed(2)} s`,
         ],
       });
@@ -135,6 +138,9 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         path: input.videoPath,
         sha256: input.sourceSha256,
         segmentStart: input.segmentStart.toISOString(),
+        // every capture time below derives from segmentStart: an estimated start makes them estimates too
+        segmentStartSource: input.segmentStartSource,
+        segmentStartEstimated: estimated,
         durationSec: video.durationSec,
         width: video.width,
         height: video.height,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { chooseCaptureTime } from '../core/capture-time.js';
 import type { Segment } from '../generated/prisma/client.js';
 import { MediaError } from '../media/errors.js';
 import { probeVideo, type VideoInfo } from '../media/probe.js';
@@ -13,12 +14,22 @@ export type IntakeResult =
   | { outcome: 'not_video'; code: string; problem: string };
 
 /**
- * Probe, hash, record, enqueue: the row is written before the job, so Postgres stays the source of
+ * Probe, hash, record, enqueue. The capture time is the client's explicit start, else the container's
+ * creation_time, else the browser's modification time less the duration, else now; all but the first
+ * are recorded as estimates. The row is written before the job, so Postgres stays the source of
  * truth; if Redis is down the segment stays `pending` and the reconciler enqueues it later.
  */
 export async function takeInSegment(
   deps: ApiDeps,
-  input: { cameraId: string; file: string; startTime: Date; actor: string },
+  input: {
+    cameraId: string;
+    file: string;
+    /** the start time the client gave, if any */
+    startTime?: Date;
+    /** the file's last modification as the client's browser saw it (File.lastModified) */
+    fileModified?: Date;
+    actor: string;
+  },
 ): Promise<IntakeResult> {
   let video: VideoInfo;
   try {
@@ -32,7 +43,21 @@ export async function takeInSegment(
       .join(path.basename(err.file));
     return { outcome: 'not_video', code: err.code, problem };
   }
-  const result = await registerSegment(deps.prisma, { ...input, durationSec: video.durationSec });
+  const capture = chooseCaptureTime({
+    explicit: input.startTime,
+    container: video.creationTime,
+    fileModified: input.fileModified,
+    received: new Date(),
+    durationSec: video.durationSec,
+  });
+  const result = await registerSegment(deps.prisma, {
+    cameraId: input.cameraId,
+    file: input.file,
+    startTime: capture.time,
+    startTimeSource: capture.source,
+    durationSec: video.durationSec,
+    actor: input.actor,
+  });
   if (!result.created) return { outcome: 'duplicate', existing: result.segment };
   let segment = result.segment;
   let enqueued = false;

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { chooseCaptureTime } from '../core/capture-time.js';
 import type { PrismaClient } from '../db/client.js';
 import { segmentStatus } from '../db/segments.js';
 import { MediaError } from '../media/errors.js';
@@ -26,7 +27,8 @@ export async function listVideoFiles(folder: string): Promise<string[]> {
 
 /**
  * Registers each video file of a folder as a segment of the camera (a file already registered, by sha256, is
- * reused). Start time = the file's modification time minus its duration: archive files are written as they end.
+ * reused). Start time: the container's creation_time, else the file's modification time minus its duration (archive
+ * files are written as they end); both are recorded as estimates.
  */
 export async function registerFolder(
   prisma: PrismaClient,
@@ -37,18 +39,26 @@ export async function registerFolder(
   const out: FolderSegment[] = [];
   for (const file of await listVideoFiles(folder)) {
     let durationSec = 0;
+    let creationTime: Date | undefined;
     let problem: string | null = null;
     try {
-      durationSec = (await probeVideo(file)).durationSec;
+      ({ durationSec, creationTime } = await probeVideo(file));
     } catch (err) {
       if (!(err instanceof MediaError)) throw err;
       problem = err.message;
     }
     const { mtime } = await stat(file);
+    const capture = chooseCaptureTime({
+      container: creationTime,
+      fileModified: mtime,
+      received: new Date(),
+      durationSec,
+    });
     const { segment } = await registerSegment(prisma, {
       cameraId,
       file,
-      startTime: new Date(mtime.getTime() - durationSec * 1000),
+      startTime: capture.time,
+      startTimeSource: capture.source,
       durationSec,
       actor,
     });

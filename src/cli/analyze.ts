@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { chooseCaptureTime, type CaptureTime } from '../core/capture-time.js';
 import { analyzeSegment } from '../analysis/segment-analyzer.js';
 import type { SegmentAnalysis } from '../analysis/types.js';
 import { DEFAULT_ANALYSIS_FPS, loadConfig } from '../config.js';
@@ -19,7 +20,8 @@ const USAGE = `usage: npm run analyze -- <video or folder> --camera <file.json> 
   --out     evidence root (default: EVIDENCE_ROOT, var/evidence in the project)
   --fps     analysis rate, frames per second (default: ANALYSIS_FPS, ${DEFAULT_ANALYSIS_FPS})
   --model   object detector (default: ${DEFAULT_DETECTOR})
-  --start   capture time of the video's first frame (default: file modification time minus duration)`;
+  --start   capture time of the video's first frame (default, marked estimated: its creation_time, else its
+            modification time minus its duration)`;
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.avi', '.ts', '.m4v', '.webm']);
 
@@ -91,11 +93,19 @@ async function listVideos(input: string): Promise<string[]> {
   return names.map((n) => path.join(input, n));
 }
 
-/** Without --start: the file was closed at its modification time, so it started one duration earlier. */
-async function segmentStartOf(file: string, given: Date | undefined): Promise<Date> {
-  if (given) return given;
+/**
+ * The capture time of the first frame: --start, else the container's creation_time, else the file's
+ * modification time less its duration (the file was closed as recording ended); all but --start are estimates.
+ */
+async function segmentStartOf(file: string, given: Date | undefined): Promise<CaptureTime> {
+  if (given) return chooseCaptureTime({ explicit: given, received: new Date(), durationSec: 0 });
   const [st, info] = await Promise.all([stat(file), probeVideo(file)]);
-  return new Date(st.mtimeMs - info.durationSec * 1000);
+  return chooseCaptureTime({
+    container: info.creationTime,
+    fileModified: st.mtime,
+    received: new Date(),
+    durationSec: info.durationSec,
+  });
 }
 
 async function main(): Promise<number> {
@@ -111,10 +121,12 @@ async function main(): Promise<number> {
     const progress = createProgressDisplay(path.basename(video));
     let analysis: SegmentAnalysis;
     try {
+      const start = await segmentStartOf(video, args.start);
       analysis = await analyzeSegment({
         videoPath: video,
         camera,
-        segmentStart: await segmentStartOf(video, args.start),
+        segmentStart: start.time,
+        segmentStartSource: start.source,
         fps: args.fps,
         detector: args.model,
         evidenceRoot: args.out,

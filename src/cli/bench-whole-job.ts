@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       videoPath: clip,
       camera,
       segmentStart: new Date(0),
+      segmentStartSource: 'received',
       fps: Number(values.fps),
       detector: model,
       evidenceRoot,

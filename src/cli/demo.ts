@@ -27,6 +27,8 @@ async function main(): Promise<number> {
     videoPath: DEMO_FOOTAGE,
     camera,
     segmentStart: DEMO_SEGMENT_START,
+    // read off the clip's burned-in clock
+    segmentStartSource: 'explicit',
     fps: config.ANALYSIS_FPS,
     evidenceRoot: config.EVIDENCE_ROOT,
     pipelineVersion: config.PIPELINE_VERSION,

@@ -1,3 +1,4 @@
+import type { CaptureTimeSource } from '../core/capture-time.js';
 import type { Prisma, Segment, SegmentStatus } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
@@ -7,6 +8,8 @@ export interface SegmentCreate {
   fileUri: string;
   sha256: string;
   startTime: Date;
+  /** how the start time is known (see core/capture-time.ts) */
+  startTimeSource: CaptureTimeSource;
   durationSec: number;
 }
 
@@ -53,7 +56,13 @@ export async function createSegment(
       action: 'segment.register',
       entityType: 'segment',
       entityId: segment.id,
-      details: { cameraId: data.cameraId, fileUri: data.fileUri, sha256: data.sha256 },
+      details: {
+        cameraId: data.cameraId,
+        fileUri: data.fileUri,
+        sha256: data.sha256,
+        startTime: data.startTime.toISOString(),
+        startTimeSource: data.startTimeSource,
+      },
     });
     return { created: true, segment };
   });

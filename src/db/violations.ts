@@ -1,3 +1,4 @@
+import { isEstimated, type CaptureTimeSource } from '../core/capture-time.js';
 import type { Prisma, ViolationStatus } from '../generated/prisma/client.js';
 import type { PrismaClient } from './client.js';
 
@@ -28,6 +29,7 @@ function whereOf(f: ViolationFilter): Prisma.ViolationWhereInput {
 
 const listSelect = {
   camera: { select: { id: true, name: true, timezone: true } },
+  run: { select: { segment: { select: { startTimeSource: true } } } },
   // The first keyframe (else plate crop) gives list rows a thumbnail.
   evidence: {
     where: { role: { in: ['keyframe', 'plate_crop'] } },
@@ -36,6 +38,11 @@ const listSelect = {
     select: { id: true },
   },
 } satisfies Prisma.ViolationInclude;
+
+/** How a violation's times are known: from its segment's start time (estimated unless explicit or the recorder's). */
+export function timeProvenance(source: CaptureTimeSource) {
+  return { timeSource: source, timeEstimated: isEstimated(source) };
+}
 
 /** One page, newest first; `nextCursor` is null on the last page. */
 export async function listViolations(
@@ -57,9 +64,11 @@ export async function listViolations(
     take: page.limit + 1,
     include: listSelect,
   });
-  const items = rows
-    .slice(0, page.limit)
-    .map(({ evidence, ...v }) => ({ ...v, thumbnailEvidenceId: evidence[0]?.id ?? null }));
+  const items = rows.slice(0, page.limit).map(({ evidence, run, ...v }) => ({
+    ...v,
+    ...timeProvenance(run.segment.startTimeSource),
+    thumbnailEvidenceId: evidence[0]?.id ?? null,
+  }));
   const last = items.at(-1);
   const nextCursor: ViolationCursor | null =
     rows.length > page.limit && last ? { startTime: last.startTime, id: last.id } : null;
@@ -91,7 +100,16 @@ export function getViolationDetail(prisma: PrismaClient, id: string) {
     include: {
       camera: { select: { id: true, name: true, timezone: true } },
       zone: { select: { id: true, name: true, kind: true, polygon: true } },
-      run: { select: { id: true, segmentId: true, pipelineVersion: true, modelFingerprints: true, configHash: true } },
+      run: {
+        select: {
+          id: true,
+          segmentId: true,
+          pipelineVersion: true,
+          modelFingerprints: true,
+          configHash: true,
+          segment: { select: { startTimeSource: true } },
+        },
+      },
       evidence: { orderBy: [{ role: 'asc' }, { createdAt: 'asc' }] },
       reviews: { orderBy: { createdAt: 'asc' } },
     },

@@ -45,6 +45,10 @@ export interface EvidenceManifestBody {
     path: string;
     sha256: string | null;
     segmentStart: string;
+    /** how segmentStart is known (core/capture-time.ts) */
+    segmentStartSource: string;
+    /** segmentStart, and every capture time derived from it, is an estimate (추정) */
+    segmentStartEstimated: boolean;
     durationSec: number;
     width: number;
     height: number;

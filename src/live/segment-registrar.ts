@@ -25,6 +25,7 @@ export async function registerRecordedSegment(
       cameraId,
       file: segment.path,
       startTime: segment.startTime,
+      startTimeSource: 'recorder',
       durationSec: segment.durationSec,
       actor: `live-recorder:${cameraId}`,
     },

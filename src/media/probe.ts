@@ -17,6 +17,8 @@ export interface VideoInfo {
   pixelFormat: string;
   /** from the container's index when it has one */
   frameCount?: number;
+  /** the container's (or the stream's) creation_time tag, when it has a valid one */
+  creationTime?: Date;
 }
 
 /** Demuxers that read one still picture, not a video. */
@@ -146,6 +148,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     );
   }
   const nbFrames = Number(video.nb_frames);
+  const created = creationTimeOf(data.format.tags as Record<string, unknown> | undefined, video.tags);
   return {
     durationSec,
     fps,
@@ -154,7 +157,19 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     codec,
     pixelFormat: String(video.pix_fmt ?? ''),
     ...(Number.isFinite(nbFrames) && nbFrames > 0 ? { frameCount: nbFrames } : {}),
+    ...(created ? { creationTime: created } : {}),
   };
+}
+
+/** creation_time from the container's tags, else the stream's; muxers write 1970 or 1904 when they know none. */
+function creationTimeOf(...tagSets: Array<Record<string, unknown> | undefined>): Date | undefined {
+  for (const tags of tagSets) {
+    const raw = tags?.creation_time;
+    if (typeof raw !== 'string') continue;
+    const at = new Date(raw);
+    if (Number.isFinite(at.getTime()) && at.getUTCFullYear() > 1990) return at;
+  }
+  return undefined;
 }
 
 /**

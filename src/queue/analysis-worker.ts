@@ -79,6 +79,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
         videoPath,
         camera,
         segmentStart: segment.startTime,
+        segmentStartSource: segment.startTimeSource,
         fps: config.ANALYSIS_FPS,
         detector,
         evidenceRoot: config.EVIDENCE_ROOT,

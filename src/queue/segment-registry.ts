@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import type { CaptureTimeSource } from '../core/capture-time.js';
 import type { PrismaClient } from '../db/client.js';
 import { createSegment } from '../db/segments.js';
 import { hashFile } from '../evidence/file-hash.js';
@@ -9,8 +10,9 @@ export interface SegmentFile {
   cameraId: string;
   /** absolute path */
   file: string;
-  /** capture time of its first frame */
+  /** capture time of its first frame, and how it is known */
   startTime: Date;
+  startTimeSource: CaptureTimeSource;
   durationSec: number;
   /** who is recorded in the audit log */
   actor: string;
@@ -49,6 +51,7 @@ export async function registerSegment(
       fileUri: pathToFileURL(input.file).href,
       sha256,
       startTime: input.startTime,
+      startTimeSource: input.startTimeSource,
       durationSec: input.durationSec,
     },
     input.actor,

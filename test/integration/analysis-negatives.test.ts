@@ -37,6 +37,7 @@ describe('analyzeSegment yields no violation where no motorcycle is ridden', () 
         videoPath: path.join(FOOTAGE, c.clip),
         camera: await loadCameraFile(path.join(FIXTURES, c.camera)),
         segmentStart: new Date('2026-03-02T10:00:00Z'),
+        segmentStartSource: 'explicit',
         fps: 5,
         evidenceRoot: root,
         pipelineVersion: 'test',
@@ -65,6 +66,7 @@ describe('analyzeSegment on files that are not usable video', () => {
       videoPath: file,
       camera: await loadCameraFile(path.join(FIXTURES, 'demo-camera.json')),
       segmentStart: new Date(),
+      segmentStartSource: 'received',
       evidenceRoot: root,
       pipelineVersion: 'test',
     });

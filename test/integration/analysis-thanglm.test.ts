@@ -26,6 +26,7 @@ describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over
       videoPath: DEMO_FOOTAGE,
       camera,
       segmentStart: DEMO_SEGMENT_START,
+      segmentStartSource: 'explicit',
       fps: 5,
       evidenceRoot: root,
       pipelineVersion: 'test',

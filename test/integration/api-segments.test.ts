@@ -65,6 +65,8 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
       status: 'queued',
       enqueued: true,
       startTime: '2026-11-23T00:00:00.000Z',
+      startTimeSource: 'explicit',
+      startTimeEstimated: false,
     });
     expect(body.durationSec).toBeGreaterThan(12);
     expect(body.video).toMatchObject({ width: 640, height: 360 });
@@ -420,5 +422,59 @@ describe('DELETE /segments/:id', () => {
       404,
     );
     expect(await dbFingerprint(t.prisma)).toBe(before);
+  });
+});
+
+describe('capture time with provenance', () => {
+  let otherCamera: string;
+  beforeAll(async () => {
+    const cam = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer(t.keys.ops),
+      payload: { name: `capture time cam ${process.pid}` },
+    });
+    otherCamera = cam.json().id;
+  });
+
+  it("takes the container's creation_time when no start is given, and marks it estimated", async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/segments',
+      headers: bearer(t.keys.ops),
+      payload: { cameraId: otherCamera, path: `cam1/${CLIP}` },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    // ffprobe -show_entries format_tags=creation_time zzmzvn_hi2.mp4
+    expect(res.json()).toMatchObject({
+      startTime: '2024-08-21T00:43:59.000Z',
+      startTimeSource: 'container',
+      startTimeEstimated: true,
+    });
+    const got = await t.app.inject({ method: 'GET', url: `/segments/${res.json().id}`, headers: bearer(t.keys.ops) });
+    expect(got.json()).toMatchObject({ startTimeSource: 'container', startTimeEstimated: true });
+    const audit = await t.prisma.auditLog.findFirstOrThrow({
+      where: { entityType: 'segment', entityId: res.json().id, action: 'segment.register' },
+    });
+    expect(audit.details).toMatchObject({ startTime: '2024-08-21T00:43:59.000Z', startTimeSource: 'container' });
+  });
+
+  it("falls back to the browser's lastModified less the duration for a file without creation_time", async () => {
+    const lastModified = Date.parse('2026-11-30T08:00:10Z');
+    const data = await readFile(path.join(FOOTAGE, UPLOAD_CLIP));
+    const { payload, headers } = await multipart(
+      { cameraId: otherCamera, lastModified: String(lastModified) },
+      { name: 'phone.mp4', data, type: 'video/mp4' },
+    );
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/segments/upload',
+      headers: { ...bearer(t.keys.ops), ...headers },
+      payload,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({ startTimeSource: 'file_modified', startTimeEstimated: true });
+    expect(Date.parse(body.startTime)).toBeCloseTo(lastModified - body.durationSec * 1000, -1);
   });
 });

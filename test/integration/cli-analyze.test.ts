@@ -87,6 +87,9 @@ describe('npm run analyze', () => {
       expect(evidence.map((e) => e.role)).toEqual(
         expect.arrayContaining(['clip', 'keyframe', 'annotated', 'vehicle_crop', 'manifest']),
       );
+      // no --start and no creation_time in the cut: the start is the file's modification time less its duration
+      const manifest = JSON.parse(await readFile(evidence.find((e) => e.role === 'manifest')!.path, 'utf8'));
+      expect(manifest.source).toMatchObject({ segmentStartSource: 'file_modified', segmentStartEstimated: true });
       for (const e of evidence) {
         expect(Object.keys(e).sort()).toEqual(['path', 'role', 'sha256']);
         expect(path.isAbsolute(e.path) && e.path.startsWith(out)).toBe(true);

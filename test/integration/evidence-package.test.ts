@@ -22,6 +22,8 @@ const BODY: EvidenceManifestBody = {
     path: STILL,
     sha256: 'a'.repeat(64),
     segmentStart: new Date(1_700_000_000_000).toISOString(),
+    segmentStartSource: 'explicit',
+    segmentStartEstimated: false,
     durationSec: 10,
     width: 1280,
     height: 720,

@@ -28,6 +28,7 @@ describe('registerSegment, the one way a file becomes a segment', () => {
     cameraId,
     file,
     startTime: new Date('2026-12-01T09:00:00Z'),
+    startTimeSource: 'explicit' as const,
     durationSec: 2.9,
     actor: 'test',
   });

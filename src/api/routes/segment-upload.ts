@@ -18,6 +18,8 @@ import { intakeResponse } from './segments.js';
 const uploadFields = z.strictObject({
   cameraId: z.uuid(),
   startTime: z.iso.datetime({ offset: true }).optional(),
+  /** the browser's File.lastModified, ms since the epoch: a clue to the capture time when nothing better is known */
+  lastModified: z.coerce.number().int().positive().optional(),
 });
 
 function safeExtension(filename: string): string {
@@ -25,7 +27,10 @@ function safeExtension(filename: string): string {
   return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.bin';
 }
 
-/** `POST /segments/upload`: multipart with fields `cameraId` (and `startTime`) before the `file` part. */
+/**
+ * `POST /segments/upload`: multipart with fields `cameraId` (and `startTime`, or the browser's
+ * `lastModified`) before the `file` part.
+ */
 const segmentUploadRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
   const { prisma, config } = deps;
   await app.register(multipart, {
@@ -38,7 +43,7 @@ const segmentUploadRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =>
       config: { roles: ['ops'] },
       schema: {
         tags: ['segments'],
-        summary: 'Upload a video (multipart: cameraId, optional startTime, then file) and queue it',
+        summary: 'Upload a video (multipart: cameraId, optional startTime or lastModified, then file) and queue it',
         consumes: ['multipart/form-data'],
         security: secured,
       },
@@ -77,7 +82,8 @@ const segmentUploadRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =>
         const result = await takeInSegment(deps, {
           cameraId: parsed.data.cameraId,
           file: dest,
-          startTime: parsed.data.startTime ? new Date(parsed.data.startTime) : new Date(),
+          ...(parsed.data.startTime ? { startTime: new Date(parsed.data.startTime) } : {}),
+          ...(parsed.data.lastModified ? { fileModified: new Date(parsed.data.lastModified) } : {}),
           actor: actorOf(principalOf(request)),
         });
         const body = intakeResponse(result, 415);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isEstimated } from '../../core/capture-time.js';
 import { getCamera } from '../../db/cameras.js';
 import { deleteSegment, getSegment, listSegments } from '../../db/segments.js';
 import { analyzeJobId } from '../../queue/producer.js';
@@ -16,7 +17,12 @@ import { REDIS_TIMEOUT_MS, withTimeout } from '../timeout.js';
 const registerBody = z.strictObject({
   cameraId: z.uuid(),
   path: z.string().min(1).max(4096).describe('file path relative to FOOTAGE_ROOT'),
-  startTime: z.iso.datetime({ offset: true }).optional().describe('wall-clock time of the first frame; default now'),
+  startTime: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe(
+      "wall-clock time of the first frame; without it the file's creation_time, else now, both marked estimated",
+    ),
 });
 
 const listQuery = z.strictObject({
@@ -45,7 +51,12 @@ export function intakeResponse(result: IntakeResult, notVideoStatus: 415 | 422) 
       },
     );
   }
-  return { ...result.segment, enqueued: result.enqueued, video: result.video };
+  return {
+    ...result.segment,
+    startTimeEstimated: isEstimated(result.segment.startTimeSource),
+    enqueued: result.enqueued,
+    video: result.video,
+  };
 }
 
 /** Live progress from the queue; null once BullMQ has let the job go (Postgres keeps the outcome). */
@@ -97,7 +108,7 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
       const result = await takeInSegment(deps, {
         cameraId,
         file: found.file,
-        startTime: startTime ? new Date(startTime) : new Date(),
+        ...(startTime ? { startTime: new Date(startTime) } : {}),
         actor: actorOf(principalOf(request)),
       });
       const body = intakeResponse(result, 422);
@@ -116,7 +127,12 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
         security: secured,
       },
     },
-    async (request) => ({ items: await listSegments(prisma, request.query) }),
+    async (request) => ({
+      items: (await listSegments(prisma, request.query)).map((s) => ({
+        ...s,
+        startTimeEstimated: isEstimated(s.startTimeSource),
+      })),
+    }),
   );
 
   app.get(
@@ -137,6 +153,7 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
       return {
         job: await jobStatus(deps, segment.sha256),
         ...segment,
+        startTimeEstimated: isEstimated(segment.startTimeSource),
         fileName: path.basename(new URL(segment.fileUri).pathname),
         runs: segment.runs.map(({ _count, ...run }) => ({ ...run, violationCount: _count.violations })),
         violationCount,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EvidenceFile } from '../../generated/prisma/client.js';
 import { firstReviewerKeyIds } from '../../db/reviews.js';
-import { countViolations, getViolationDetail, listViolations } from '../../db/violations.js';
+import { countViolations, getViolationDetail, listViolations, timeProvenance } from '../../db/violations.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
@@ -80,6 +80,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
         ).ok;
       return {
         ...v,
+        ...timeProvenance(v.run.segment.startTimeSource),
         evidence: v.evidence.map(evidenceView),
         secondReview: {
           threshold: config.SECOND_REVIEW_THRESHOLD,

@@ -72,6 +72,10 @@ export interface Segment {
   fileUri: string;
   sha256: string;
   startTime: string;
+  /** how startTime is known: explicit, recorder, container, file_modified or received */
+  startTimeSource?: string;
+  /** startTime is an estimate (추정): container, file date or arrival time */
+  startTimeEstimated?: boolean;
   durationSec: number | null;
   status: SegmentStatus;
   error: string | null;
@@ -109,6 +113,8 @@ export interface Violation {
   plateType: string | null;
   version: number;
   createdAt: string;
+  /** the times derive from an estimated segment start (추정) */
+  timeEstimated?: boolean;
   camera?: { id: string; name: string; timezone?: string };
 }
 

@@ -126,6 +126,8 @@ export class ApiClient {
     const form = new FormData();
     form.set('cameraId', cameraId);
     if (startTime) form.set('startTime', startTime);
+    // a clue to the capture time when none is given (the file was last written as recording ended)
+    else if (file.lastModified > 0) form.set('lastModified', String(file.lastModified));
     form.set('file', file, file.name);
     return this.json('POST', '/segments/upload', form);
   }

@@ -11,6 +11,17 @@ export function SegmentBadge({ status }: { status: SegmentStatus }) {
   return <span class={`badge segment-${status}`}>{t(`segmentStatus_${status}`)}</span>;
 }
 
+/** 추정: the time shown was estimated (container, file date or arrival), not given or recorded live. */
+export function EstimatedMark({ estimated }: { estimated: boolean | undefined }) {
+  const { t } = useI18n();
+  if (!estimated) return null;
+  return (
+    <abbr class="badge estimated" title={t('estimatedTitle')}>
+      {t('estimated')}
+    </abbr>
+  );
+}
+
 export function KindLabel({ kind }: { kind: ZoneKind }) {
   const { t } = useI18n();
   return <>{t(`kind_${kind}`)}</>;

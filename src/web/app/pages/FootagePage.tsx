@@ -4,7 +4,7 @@ import { useAsync, useInterval } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
 import { can, useSession } from '../session.js';
-import { Confidence, SegmentBadge, StatusBadge } from '../components/Badges.js';
+import { Confidence, EstimatedMark, SegmentBadge, StatusBadge } from '../components/Badges.js';
 import { ErrorNotice, problemText } from '../components/Notice.js';
 
 const STEPS: SegmentStatus[] = ['pending', 'queued', 'processing', 'done'];
@@ -137,7 +137,9 @@ export function FootagePage() {
               <tbody>
                 {segments.data.map((s) => (
                   <tr key={s.id}>
-                    <td>{formatTime(s.startTime)}</td>
+                    <td>
+                      {formatTime(s.startTime)} <EstimatedMark estimated={s.startTimeEstimated} />
+                    </td>
                     <td>{s.durationSec === null ? '—' : t('seconds', { n: s.durationSec.toFixed(1) })}</td>
                     <td>
                       <SegmentBadge status={s.status} />

@@ -5,7 +5,7 @@ import { useI18n } from '../i18n.js';
 import { rememberOrder } from '../queue-order.js';
 import { href, navigate } from '../router.js';
 import { useSession } from '../session.js';
-import { Confidence, KindLabel, StatusBadge } from '../components/Badges.js';
+import { Confidence, EstimatedMark, KindLabel, StatusBadge } from '../components/Badges.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
 
 const STATUSES: ViolationStatus[] = ['pending', 'needs_second_review', 'confirmed', 'rejected'];
@@ -197,7 +197,8 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
                     <td>
                       <a href={href(`/violations/${v.id}`)} tabIndex={-1}>
                         {formatTime(v.startTime, v.camera?.timezone)}
-                      </a>
+                      </a>{' '}
+                      <EstimatedMark estimated={v.timeEstimated} />
                     </td>
                     <td>{v.camera?.name ?? cameraName.get(v.cameraId) ?? v.cameraId.slice(0, 8)}</td>
                     <td>

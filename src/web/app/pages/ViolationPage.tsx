@@ -4,7 +4,7 @@ import { parseManifest } from '../manifest.js';
 import { neighbour } from '../queue-order.js';
 import { href, navigate } from '../router.js';
 import { can, useSession } from '../session.js';
-import { KindLabel, StatusBadge } from '../components/Badges.js';
+import { EstimatedMark, KindLabel, StatusBadge } from '../components/Badges.js';
 import { EvidenceView } from '../components/Evidence.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
 import { PlateReading } from '../components/PlateReading.js';
@@ -79,7 +79,8 @@ export function ViolationPage({ id }: { id: string }) {
               <dt>{t('timeRange')}</dt>
               <dd>
                 <time dateTime={v.startTime}>{formatTime(v.startTime, tz)}</time> –{' '}
-                <time dateTime={v.endTime}>{formatTime(v.endTime, tz)}</time>
+                <time dateTime={v.endTime}>{formatTime(v.endTime, tz)}</time>{' '}
+                <EstimatedMark estimated={v.timeEstimated} />
               </dd>
               <dt>{t('trackId')}</dt>
               <dd>{v.trackId}</dd>
