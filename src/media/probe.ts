@@ -148,7 +148,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     );
   }
   const nbFrames = Number(video.nb_frames);
-  const created = creationTimeOf(data.format.tags as Record<string, unknown> | undefined, video.tags);
+  const created = creationTimeOf(data.format.tags, video.tags);
   return {
     durationSec,
     fps,
@@ -162,9 +162,9 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
 }
 
 /** creation_time from the container's tags, else the stream's; muxers write 1970 or 1904 when they know none. */
-function creationTimeOf(...tagSets: Array<Record<string, unknown> | undefined>): Date | undefined {
+function creationTimeOf(...tagSets: unknown[]): Date | undefined {
   for (const tags of tagSets) {
-    const raw = tags?.creation_time;
+    const raw = (tags as { creation_time?: unknown } | undefined)?.creation_time;
     if (typeof raw !== 'string') continue;
     const at = new Date(raw);
     if (Number.isFinite(at.getTime()) && at.getUTCFullYear() > 1990) return at;
