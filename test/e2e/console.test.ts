@@ -150,6 +150,10 @@ describe('web console, ops', () => {
       await ops.getByRole('link', { name: '영상', exact: true }).click();
       await ops.getByLabel('카메라', { exact: true }).selectOption(cameraId);
       await ops.getByLabel('영상 파일').setInputFiles(CLIP);
+      // ops give the camera clock's start (without it the clip's creation_time, marked 추정, would be used)
+      const now = new Date();
+      const localNow = new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+      await ops.getByLabel('촬영 시작 시각').fill(localNow);
       await ops.getByRole('button', { name: '올리기' }).click();
       const progress = ops.locator('section.progress');
       await progress.waitFor();
@@ -161,7 +165,11 @@ describe('web console, ops', () => {
         .locator('section.progress[data-segment-status="done"], section.progress[data-segment-status="failed"]')
         .waitFor({ timeout: ANALYSIS_TIMEOUT_MS });
       const analysed = await t.prisma.segment.findUniqueOrThrow({ where: { id: segmentId } });
-      expect(analysed, analysed.error ?? '').toMatchObject({ status: 'done', error: null });
+      expect(analysed, analysed.error ?? '').toMatchObject({
+        status: 'done',
+        error: null,
+        startTimeSource: 'explicit',
+      });
       const found = await t.prisma.violation.count({ where: { cameraId } });
       expect(found).toBeGreaterThanOrEqual(MIN_VIOLATIONS);
       await expect.poll(() => ops.locator('.segment-violations li').count()).toBe(found);
