@@ -6,7 +6,7 @@ import { createPrisma } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { startAnalysisWorker } from '../src/queue/analysis-worker.js';
 import { createRedisConnection } from '../src/queue/connection.js';
-import { createAnalyzeQueue } from '../src/queue/queues.js';
+import { createQueue, startQueueWorkers } from '../src/queue/queues.js';
 import { releaseSessions } from '../src/vision/session-cache.js';
 
 /**
@@ -18,18 +18,22 @@ function main(): void {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'analysis-worker');
   const prisma = createPrisma(config.DATABASE_URL);
-  const handle = startAnalysisWorker({ prisma, config, logger });
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
-  const batchRedis = createBatchRedis(connection, createAnalyzeQueue({ connection }));
-  const completer = startBatchCompleter({ prisma, redis: batchRedis, logger: logger.child({ component: 'batches' }) });
-  const webhooks = startWebhookWorker(prisma, connection, logger.child({ component: 'webhooks' }));
+  const batchRedis = createBatchRedis(connection, createQueue('analyze', { connection }));
+  // one worker per queue of the registry; a queue added without one here stops the process from starting
+  const workers = startQueueWorkers<{ close(): Promise<void> }>({
+    analyze: () => startAnalysisWorker({ prisma, config, logger }),
+    batchComplete: () =>
+      startBatchCompleter({ prisma, redis: batchRedis, logger: logger.child({ component: 'batches' }) }),
+    webhookDelivery: () => startWebhookWorker(prisma, connection, logger.child({ component: 'webhooks' })),
+  });
   logger.info(
     { concurrency: config.WORKER_CONCURRENCY, pipelineVersion: config.PIPELINE_VERSION },
     'analysis worker, batch completer and webhook deliveries started',
   );
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'finishing the current jobs, then stopping');
-    Promise.all([handle.close(), completer.close(), webhooks.close()])
+    Promise.all(workers.map((w) => w.close()))
       // No job runs any more: the ONNX sessions can go.
       .then(() => releaseSessions())
       .then(() => Promise.all([closeBatchRedis(batchRedis), batchRedis.analyzeQueue.close()]))

@@ -6,7 +6,7 @@ import { createCameraFeed } from '../src/live/camera-feed.js';
 import type { FeedRecorder } from '../src/live/feed-recorder.js';
 import { createLogger } from '../src/logger.js';
 import { createRedisConnection } from '../src/queue/connection.js';
-import { createAnalyzeQueue } from '../src/queue/queues.js';
+import { createQueue } from '../src/queue/queues.js';
 
 const USAGE = `usage: tsx workers/live-recorder.ts [--camera <id>]... [--segment-seconds N] [--transcode]
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   // Fail fast when Redis is down: the segment row is already written and the reconciler queues it later.
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
-  const queue = createAnalyzeQueue({ connection: redis });
+  const queue = createQueue('analyze', { connection: redis });
 
   const cameras = await prisma.camera.findMany({
     where: { sourceUrl: { not: null }, ...(values.camera ? { id: { in: values.camera } } : { enabled: true }) },

@@ -1,16 +1,12 @@
 import { Redis } from 'ioredis';
-import type { Queue, Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { AlertHub } from './alert-hub.js';
 import { loadViolationAlert } from './violation-alert.js';
 import { ViolationListener } from './violation-listener.js';
-import {
-  createWebhookQueue,
-  enqueueWebhookDeliveries,
-  startWebhookWorker,
-  type WebhookJobData,
-} from './webhook-deliveries.js';
+import { createQueue, type JobQueue } from '../queue/queues.js';
+import { enqueueWebhookDeliveries, startWebhookWorker } from './webhook-deliveries.js';
 
 export interface AlertingOptions {
   prisma: PrismaClient;
@@ -27,7 +23,7 @@ export interface AlertingOptions {
 
 export interface Alerting {
   hub: AlertHub;
-  webhookQueue: Queue<WebhookJobData>;
+  webhookQueue: JobQueue<'webhookDelivery'>;
   close(): Promise<void>;
 }
 
@@ -42,7 +38,8 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
   const maxAgeMs = (o.maxAgeSec ?? 300) * 1000;
   const hub = new AlertHub();
   const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
-  const webhookQueue = createWebhookQueue(connection, o.prefix);
+  // the analyze queue's prefix: a deployment (or a test) never sees another's deliveries
+  const webhookQueue = createQueue('webhookDelivery', { connection, ...(o.prefix ? { prefix: o.prefix } : {}) });
   const worker: Worker | null =
     o.deliverWebhooks === false ? null : startWebhookWorker(o.prisma, connection, o.logger, o.prefix);
 

@@ -1,24 +1,11 @@
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { ConnectionOptions, Job } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { loadViolationAlert } from './violation-alert.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature.js';
+import { createWorker, type JobQueue, type JobWorker, type WebhookJobData } from '../queue/queues.js';
 
-export const WEBHOOK_QUEUE = 'webhook-delivery';
-
-export interface WebhookJobData {
-  deliveryId: string;
-}
-
-/** 1 s, 2 s, 4 s … about four minutes in all before a delivery is given up. */
-export const WEBHOOK_ATTEMPTS = 8;
-const BACKOFF = { type: 'exponential', delay: 1000 } as const;
 const REQUEST_TIMEOUT_MS = 10_000;
-
-/** `prefix`: the analyze queue's Redis prefix, so a deployment (or a test) never sees another's deliveries. */
-export function createWebhookQueue(connection: ConnectionOptions, prefix?: string): Queue<WebhookJobData> {
-  return new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
-}
 
 /**
  * One delivery row per live subscription that wants this violation's camera, and one job per new row. The row's
@@ -27,7 +14,7 @@ export function createWebhookQueue(connection: ConnectionOptions, prefix?: strin
  */
 export async function enqueueWebhookDeliveries(
   prisma: PrismaClient,
-  queue: Queue<WebhookJobData>,
+  queue: JobQueue<'webhookDelivery'>,
   violationId: string,
   cameraId: string,
 ): Promise<number> {
@@ -48,13 +35,7 @@ export async function enqueueWebhookDeliveries(
     pending.map((d) => ({
       name: 'deliver',
       data: { deliveryId: d.id },
-      opts: {
-        jobId: `delivery_${d.id}`,
-        attempts: WEBHOOK_ATTEMPTS,
-        backoff: BACKOFF,
-        removeOnComplete: { count: 1000 },
-        removeOnFail: { count: 1000 },
-      },
+      opts: { jobId: `delivery_${d.id}` },
     })),
   );
   return pending.length;
@@ -118,10 +99,9 @@ export function startWebhookWorker(
   connection: ConnectionOptions,
   logger: Logger,
   prefix?: string,
-): Worker<WebhookJobData> {
-  const worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => deliver(prisma, job), {
+): JobWorker<'webhookDelivery'> {
+  const worker = createWorker('webhookDelivery', (job) => deliver(prisma, job), {
     connection,
-    concurrency: 8,
     ...(prefix ? { prefix } : {}),
   });
   worker.on('failed', (job, err) =>

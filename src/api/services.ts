@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../config.js';
 import { createPrisma } from '../db/client.js';
 import { createLogger } from '../logger.js';
 import { createRedisConnection } from '../queue/connection.js';
-import { createAnalyzeQueue } from '../queue/queues.js';
+import { createQueue } from '../queue/queues.js';
 import type { ApiDeps } from './deps.js';
 
 export interface Services {
@@ -17,7 +17,7 @@ export function startServices(config: Config = loadConfig()): Services {
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const queue = createAnalyzeQueue({ connection: redis });
+  const queue = createQueue('analyze', { connection: redis });
   const steps: (() => Promise<unknown>)[] = [];
 
   let stopping = false;

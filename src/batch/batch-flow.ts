@@ -1,18 +1,13 @@
-import { FlowProducer, Job, Queue, type ConnectionOptions, type FlowJob } from 'bullmq';
+import { FlowProducer, Job, type ConnectionOptions, type FlowJob } from 'bullmq';
 import type { Segment } from '../generated/prisma/client.js';
 import {
-  ANALYZE_JOB_OPTIONS,
-  ANALYZE_SEGMENT_QUEUE,
+  createQueue,
+  QUEUES,
   type AnalyzeSegmentJob,
   type AnalyzeSegmentQueue,
+  type BatchJobData,
+  type JobQueue,
 } from '../queue/queues.js';
-
-/** The parent of every batch flow waits here until all its analyze children are finished. */
-export const BATCH_QUEUE = 'batch-complete';
-
-export interface BatchJobData {
-  batchId: string;
-}
 
 /**
  * A batch's parent job id. Each start or resume opens a new flow (`attempt` counts them) so that children left
@@ -35,7 +30,8 @@ export interface BatchRedis {
   /** Redis key prefix shared with the analyze queue (a flow lives under one prefix) */
   prefix: string;
   flow: FlowProducer;
-  batchQueue: Queue<BatchJobData>;
+  /** the parent of every batch flow waits here until all its analyze children are finished */
+  batchQueue: JobQueue<'batchComplete'>;
   analyzeQueue: AnalyzeSegmentQueue;
 }
 
@@ -45,7 +41,7 @@ export function createBatchRedis(connection: ConnectionOptions, analyzeQueue: An
     connection,
     prefix,
     flow: new FlowProducer({ connection, prefix }),
-    batchQueue: new Queue<BatchJobData>(BATCH_QUEUE, { connection, prefix }),
+    batchQueue: createQueue('batchComplete', { connection, prefix }),
     analyzeQueue,
   };
 }
@@ -66,16 +62,17 @@ export async function addBatchFlow(
   pipelineVersion: string,
 ): Promise<void> {
   const children: FlowJob[] = segments.map((segment) => ({
-    name: ANALYZE_SEGMENT_QUEUE,
+    name: QUEUES.analyze.name,
     queueName: r.analyzeQueue.name,
     data: { segmentId: segment.id, sha256: segment.sha256, pipelineVersion } satisfies AnalyzeSegmentJob,
-    opts: { ...ANALYZE_JOB_OPTIONS, jobId: childJobId(parentId, segment.id), ignoreDependencyOnFailure: true },
+    // a flow's jobs do not take their queue's defaults
+    opts: { ...QUEUES.analyze.jobOptions, jobId: childJobId(parentId, segment.id), ignoreDependencyOnFailure: true },
   }));
   await r.flow.add({
     name: 'complete-batch',
-    queueName: BATCH_QUEUE,
-    data: { batchId },
-    opts: { jobId: parentId, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+    queueName: QUEUES.batchComplete.name,
+    data: { batchId } satisfies BatchJobData,
+    opts: { ...QUEUES.batchComplete.jobOptions, jobId: parentId },
     children,
   });
 }

@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { createRedisConnection } from '../queue/connection.js';
-import { createAnalyzeQueue, type AnalyzeSegmentQueue } from '../queue/queues.js';
+import { createQueue, type AnalyzeSegmentQueue } from '../queue/queues.js';
 import { startBatchCompleter } from './batch-completer.js';
 import { closeBatchRedis, createBatchRedis } from './batch-flow.js';
 import { getBatch, type BatchDeps, type BatchView } from './batch-service.js';
@@ -23,7 +23,7 @@ export function openBatchRuntime(o: {
   prefix?: string;
 }): BatchRuntime {
   const connection = createRedisConnection(o.redisUrl, 'worker');
-  const queue = createAnalyzeQueue({ connection, ...(o.prefix ? { prefix: o.prefix } : {}) });
+  const queue = createQueue('analyze', { connection, ...(o.prefix ? { prefix: o.prefix } : {}) });
   const deps: BatchDeps = { prisma: o.prisma, redis: createBatchRedis(connection, queue), logger: o.logger };
   const completer = startBatchCompleter(deps);
   return {

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { analysisConfigHash } from '../analysis/config-hash.js';
 import { analyzeSegment } from '../analysis/segment-analyzer.js';
@@ -14,10 +14,11 @@ import type { Logger } from '../logger.js';
 import { MediaError } from '../media/errors.js';
 import { createRedisConnection } from './connection.js';
 import {
-  ANALYZE_SEGMENT_QUEUE,
-  createAnalyzeQueue,
+  createQueue,
+  createWorker,
   type AnalyzeSegmentJob,
   type AnalyzeSegmentResult,
+  type JobWorker,
 } from './queues.js';
 import { startReconciler } from './reconciler.js';
 import { DEFAULT_DETECTOR, type DetectorName } from '../vision/detector.js';
@@ -34,7 +35,7 @@ export interface AnalysisWorkerDeps {
 }
 
 export interface AnalysisWorkerHandle {
-  worker: Worker<AnalyzeSegmentJob, AnalyzeSegmentResult>;
+  worker: JobWorker<'analyze'>;
   /** Stops taking jobs, lets the running ones finish, then disconnects. */
   close(): Promise<void>;
 }
@@ -109,7 +110,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
     return { runId: persisted.run.id, violations: persisted.violationIds.length, reused: !persisted.created };
   };
 
-  const worker = new Worker<AnalyzeSegmentJob, AnalyzeSegmentResult>(ANALYZE_SEGMENT_QUEUE, processJob, {
+  const worker = createWorker('analyze', processJob, {
     connection,
     concurrency: config.WORKER_CONCURRENCY,
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
@@ -137,7 +138,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
   const reconcileIntervalMs = deps.reconcileIntervalMs ?? 60_000;
   const queue =
     reconcileIntervalMs > 0
-      ? createAnalyzeQueue({ connection, ...(deps.prefix ? { prefix: deps.prefix } : {}) })
+      ? createQueue('analyze', { connection, ...(deps.prefix ? { prefix: deps.prefix } : {}) })
       : null;
   const stopReconciler = queue
     ? startReconciler(prisma, queue, {

@@ -2,12 +2,7 @@ import type { Job } from 'bullmq';
 import type { Segment } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
 import { segmentStatus } from '../db/segments.js';
-import {
-  ANALYZE_SEGMENT_QUEUE,
-  type AnalyzeSegmentJob,
-  type AnalyzeSegmentQueue,
-  type AnalyzeSegmentResult,
-} from './queues.js';
+import { QUEUES, type AnalyzeSegmentJob, type AnalyzeSegmentQueue, type AnalyzeSegmentResult } from './queues.js';
 
 /** One job per file content and pipeline version; BullMQ forbids ':' in custom ids. */
 export function analyzeJobId(sha256: string, pipelineVersion: string): string {
@@ -30,7 +25,7 @@ export async function enqueueSegment(
   options: EnqueueOptions = {},
 ): Promise<Job<AnalyzeSegmentJob, AnalyzeSegmentResult>> {
   const data: AnalyzeSegmentJob = { segmentId: segment.id, sha256: segment.sha256, pipelineVersion };
-  const job = await queue.add(ANALYZE_SEGMENT_QUEUE, data, { jobId: analyzeJobId(segment.sha256, pipelineVersion) });
+  const job = await queue.add(QUEUES.analyze.name, data, { jobId: analyzeJobId(segment.sha256, pipelineVersion) });
   if (options.prisma) {
     await segmentStatus.queued(options.prisma, segment.id);
   }

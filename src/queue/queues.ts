@@ -1,6 +1,11 @@
-import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type DefaultJobOptions, type Processor } from 'bullmq';
 
-export const ANALYZE_SEGMENT_QUEUE = 'analyze-segment';
+/**
+ * The registry of every BullMQ queue of the system: its Redis name, the data its jobs carry and
+ * what they return, its jobs' default options and how many jobs one worker runs at once. Queues
+ * and workers are made only from here (createQueue, createWorker), and the worker process starts
+ * one worker per entry or refuses to start (startQueueWorkers).
+ */
 
 export interface AnalyzeSegmentJob {
   segmentId: string;
@@ -15,16 +20,70 @@ export interface AnalyzeSegmentResult {
   reused: boolean;
 }
 
-export type AnalyzeSegmentQueue = Queue<AnalyzeSegmentJob, AnalyzeSegmentResult>;
+/** The parent job of a batch flow: run once every analyze child has finished. */
+export interface BatchJobData {
+  batchId: string;
+}
 
-export const ANALYZE_JOB_OPTIONS: DefaultJobOptions = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 5_000 },
-  // Kept long enough that a re-enqueue of the same segment and version is recognised as a duplicate;
-  // Postgres (one AnalysisRun per segment and version) is the lasting guard.
-  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-};
+export interface WebhookJobData {
+  deliveryId: string;
+}
+
+interface QueueSpec {
+  name: string;
+  jobOptions: DefaultJobOptions;
+  concurrency: number;
+}
+
+/** 1 s, 2 s, 4 s … about four minutes in all before a webhook delivery is given up. */
+export const WEBHOOK_ATTEMPTS = 8;
+const WEEK_SEC = 7 * 24 * 3600;
+
+export const QUEUES = {
+  analyze: {
+    name: 'analyze-segment',
+    jobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      // Kept long enough that a re-enqueue of the same segment and version is recognised as a duplicate;
+      // Postgres (one AnalysisRun per segment and version) is the lasting guard.
+      removeOnComplete: { age: WEEK_SEC, count: 10_000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+    // one segment at a time saturates the cores; WORKER_CONCURRENCY overrides it
+    concurrency: 1,
+  },
+  batchComplete: {
+    name: 'batch-complete',
+    jobOptions: { removeOnComplete: { age: WEEK_SEC }, removeOnFail: { age: WEEK_SEC } },
+    // cheap: closing a batch is a few queries
+    concurrency: 4,
+  },
+  webhookDelivery: {
+    name: 'webhook-delivery',
+    jobOptions: {
+      attempts: WEBHOOK_ATTEMPTS,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 1000 },
+    },
+    // waiting on receivers, not the CPU
+    concurrency: 8,
+  },
+} as const satisfies Record<string, QueueSpec>;
+
+export type QueueKey = keyof typeof QUEUES;
+
+interface JobTypes {
+  analyze: { data: AnalyzeSegmentJob; result: AnalyzeSegmentResult };
+  batchComplete: { data: BatchJobData; result: void };
+  webhookDelivery: { data: WebhookJobData; result: void };
+}
+
+export type JobQueue<K extends QueueKey> = Queue<JobTypes[K]['data'], JobTypes[K]['result']>;
+export type JobWorker<K extends QueueKey> = Worker<JobTypes[K]['data'], JobTypes[K]['result']>;
+export type JobHandler<K extends QueueKey> = Processor<JobTypes[K]['data'], JobTypes[K]['result']>;
+export type AnalyzeSegmentQueue = JobQueue<'analyze'>;
 
 export interface QueueSettings {
   connection: ConnectionOptions;
@@ -32,10 +91,34 @@ export interface QueueSettings {
   prefix?: string;
 }
 
-export function createAnalyzeQueue({ connection, prefix }: QueueSettings): AnalyzeSegmentQueue {
-  return new Queue<AnalyzeSegmentJob, AnalyzeSegmentResult>(ANALYZE_SEGMENT_QUEUE, {
+export function createQueue<K extends QueueKey>(key: K, { connection, prefix }: QueueSettings): JobQueue<K> {
+  return new Queue<JobTypes[K]['data'], JobTypes[K]['result']>(QUEUES[key].name, {
     connection,
     ...(prefix ? { prefix } : {}),
-    defaultJobOptions: ANALYZE_JOB_OPTIONS,
+    defaultJobOptions: QUEUES[key].jobOptions,
   });
+}
+
+export function createWorker<K extends QueueKey>(
+  key: K,
+  handler: JobHandler<K>,
+  { connection, prefix, concurrency }: QueueSettings & { concurrency?: number },
+): JobWorker<K> {
+  return new Worker<JobTypes[K]['data'], JobTypes[K]['result']>(QUEUES[key].name, handler, {
+    connection,
+    ...(prefix ? { prefix } : {}),
+    concurrency: concurrency ?? QUEUES[key].concurrency,
+  });
+}
+
+/**
+ * Starts the worker of every queue in QUEUES, through the starter given for it. A queue without
+ * one means jobs nobody would ever run: the process refuses to start, before starting anything.
+ */
+export function startQueueWorkers<T>(starters: { readonly [K in QueueKey]: () => T }): T[] {
+  const keys = Object.keys(QUEUES) as QueueKey[];
+  const missing = keys.filter((k) => typeof (starters as Partial<Record<QueueKey, unknown>>)[k] !== 'function');
+  if (missing.length > 0)
+    throw new Error(`no worker for queue(s) ${missing.map((k) => QUEUES[k].name).join(', ')}: refusing to start`);
+  return keys.map((k) => starters[k]());
 }

@@ -5,7 +5,7 @@ import { createPrisma } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { hashApiKey } from '../../src/db/api-keys.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
-import { ANALYZE_SEGMENT_QUEUE, createAnalyzeQueue } from '../../src/queue/queues.js';
+import { createQueue, QUEUES } from '../../src/queue/queues.js';
 import { bearer, dbFingerprint, expectProblem, startTestApi, type TestApi } from './api-helpers.js';
 
 let t: TestApi;
@@ -189,7 +189,7 @@ describe('health, docs and metrics', () => {
     const prisma = createPrisma('postgresql://postgres@127.0.0.1:1/none');
     const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => 1000 });
     redis.on('error', () => {});
-    const queue = createAnalyzeQueue({ connection: redis });
+    const queue = createQueue('analyze', { connection: redis });
     queue.on('error', () => {});
     const app = await buildApp({ prisma, queue, config: t.deps.config, logger: createLogger('silent') });
     try {
@@ -253,7 +253,7 @@ describe('health, docs and metrics', () => {
   it('measures analysis job durations from the jobs BullMQ has finished', async () => {
     const redis = createRedisConnection(t.deps.config.REDIS_URL, 'worker');
     const worker = new Worker(
-      ANALYZE_SEGMENT_QUEUE,
+      QUEUES.analyze.name,
       async () => {
         await new Promise((r) => setTimeout(r, 150));
         return { runId: 'r', violations: 0, reused: false };
@@ -261,10 +261,10 @@ describe('health, docs and metrics', () => {
       { connection: redis, prefix: t.queue.opts.prefix },
     );
     const eventsRedis = createRedisConnection(t.deps.config.REDIS_URL, 'worker');
-    const events = new QueueEvents(ANALYZE_SEGMENT_QUEUE, { connection: eventsRedis, prefix: t.queue.opts.prefix });
+    const events = new QueueEvents(QUEUES.analyze.name, { connection: eventsRedis, prefix: t.queue.opts.prefix });
     try {
       await events.waitUntilReady();
-      const job = await t.queue.add(ANALYZE_SEGMENT_QUEUE, {
+      const job = await t.queue.add(QUEUES.analyze.name, {
         segmentId: 'metrics',
         sha256: '0'.repeat(64),
         pipelineVersion: 'metrics',

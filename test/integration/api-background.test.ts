@@ -1,14 +1,11 @@
-import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_QUEUE } from '../../src/alerts/webhook-deliveries.js';
 import { buildApp } from '../../src/api/app.js';
 import { ALL_BACKGROUND, backgroundFrom, NO_BACKGROUND } from '../../src/api/runtime.js';
-import { BATCH_QUEUE } from '../../src/batch/batch-flow.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
-import { createAnalyzeQueue } from '../../src/queue/queues.js';
+import { createQueue } from '../../src/queue/queues.js';
 
 /** Which queue workers an API process runs is its entry point's choice: none unless asked. */
 describe("the API process's background workers", () => {
@@ -26,12 +23,12 @@ describe("the API process's background workers", () => {
   /** How many workers serve the batch and webhook queues while an app with `background` is up. */
   async function workersWith(background: typeof NO_BACKGROUND): Promise<{ batch: number; webhooks: number }> {
     const prefix = `mgtest-bg-${process.pid}-${Date.now()}`;
-    const queue = createAnalyzeQueue({ connection: redis, prefix });
+    const queue = createQueue('analyze', { connection: redis, prefix });
     const app = await buildApp({ prisma, queue, config, logger: createLogger('silent') }, background);
     await app.ready();
     const connection = createRedisConnection(config.REDIS_URL, 'worker');
-    const batch = new Queue(BATCH_QUEUE, { connection, prefix });
-    const webhooks = new Queue(WEBHOOK_QUEUE, { connection, prefix });
+    const batch = createQueue('batchComplete', { connection, prefix });
+    const webhooks = createQueue('webhookDelivery', { connection, prefix });
     try {
       return { batch: (await batch.getWorkers()).length, webhooks: (await webhooks.getWorkers()).length };
     } finally {

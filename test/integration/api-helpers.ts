@@ -12,7 +12,7 @@ import { createApiKey } from '../../src/db/api-keys.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
-import { createAnalyzeQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
+import { createQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
 
 export const FOOTAGE = path.resolve(import.meta.dirname, '../../../shared/footage');
 
@@ -46,7 +46,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   });
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
-  const queue = createAnalyzeQueue({ connection: redis, prefix: `mgtest-api-${process.pid}-${Date.now()}` });
+  const queue = createQueue('analyze', { connection: redis, prefix: `mgtest-api-${process.pid}-${Date.now()}` });
   const deps: ApiDeps = { prisma, queue, config, logger: createLogger('silent') };
   const app = await buildApp(deps, ALL_BACKGROUND);
   await app.ready();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
 import { analyzeJobId } from '../../src/queue/producer.js';
-import { createAnalyzeQueue } from '../../src/queue/queues.js';
+import { createQueue } from '../../src/queue/queues.js';
 import { FOOTAGE, bearer, dbFingerprint, expectProblem, startTestApi, type TestApi } from './api-helpers.js';
 
 let t: TestApi;
@@ -245,7 +245,7 @@ describe('registration while Redis is down', () => {
   it('keeps the segment pending in Postgres for the reconciler, and status and metrics still answer', async () => {
     const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => 1000 });
     redis.on('error', () => {});
-    const deadQueue = createAnalyzeQueue({ connection: redis });
+    const deadQueue = createQueue('analyze', { connection: redis });
     deadQueue.on('error', () => {});
     const app = await buildApp({ ...t.deps, queue: deadQueue });
     try {

@@ -5,7 +5,7 @@ import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { loadConfig } from '../../src/config.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
 import { analyzeJobId, enqueueSegment } from '../../src/queue/producer.js';
-import { ANALYZE_SEGMENT_QUEUE, createAnalyzeQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
+import { createQueue, QUEUES, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
 import { reconcile } from '../../src/queue/reconciler.js';
 import type { SegmentStatus } from '../../src/generated/prisma/client.js';
 
@@ -17,7 +17,7 @@ const queues: AnalyzeSegmentQueue[] = [];
 
 /** Each test gets its own Redis key prefix, removed afterwards. */
 function freshQueue(): AnalyzeSegmentQueue {
-  const queue = createAnalyzeQueue({ connection: redis, prefix: `test-queue-${randomBytes(6).toString('hex')}` });
+  const queue = createQueue('analyze', { connection: redis, prefix: `test-queue-${randomBytes(6).toString('hex')}` });
   queues.push(queue);
   return queue;
 }
@@ -59,7 +59,7 @@ describe('enqueueSegment', () => {
     const job = await enqueueSegment(queue, segment, '1.2.3');
 
     expect(job.id).toBe(`${segment.sha256}_1.2.3`);
-    expect(job.name).toBe(ANALYZE_SEGMENT_QUEUE);
+    expect(job.name).toBe(QUEUES.analyze.name);
     expect(job.data).toEqual({ segmentId: segment.id, sha256: segment.sha256, pipelineVersion: '1.2.3' });
     expect(job.opts.attempts).toBe(3);
     expect(job.opts.backoff).toEqual({ type: 'exponential', delay: 5000 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
-import { createAnalyzeQueue } from '../../src/queue/queues.js';
+import { createQueue } from '../../src/queue/queues.js';
 import { FOOTAGE } from './api-helpers.js';
 import { cutClip } from './live-helpers.js';
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
-  const queue = createAnalyzeQueue({ connection: redis, prefix });
+  const queue = createQueue('analyze', { connection: redis, prefix });
   await queue.obliterate({ force: true });
   await queue.close();
   redis.disconnect();

@@ -17,7 +17,7 @@ import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { hashFile } from '../../src/evidence/file-hash.js';
 import { createLogger } from '../../src/logger.js';
 import { enqueueSegment } from '../../src/queue/producer.js';
-import { createAnalyzeQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
+import { createQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
 import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../src/queue/analysis-worker.js';
 
 const FOOTAGE = path.resolve(projectRoot, '..', 'shared', 'footage', 'thanglm_traffic.mp4');
@@ -108,7 +108,7 @@ beforeAll(async () => {
   zoneId = camera.zones[0]!.id;
 
   redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  queue = createAnalyzeQueue({ connection: redis, prefix });
+  queue = createQueue('analyze', { connection: redis, prefix });
   events = new QueueEvents(queue.name, { connection: { url: env.REDIS_URL }, prefix });
   await events.waitUntilReady();
   handle = startWorker();
