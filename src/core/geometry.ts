@@ -64,11 +64,28 @@ function isFinitePair(v: unknown): v is [number, number] {
   );
 }
 
+/** A zone is drawn by hand: more points than this is a mistake or an attack (the checks below are quadratic). */
+export const MAX_POLYGON_POINTS = 256;
+/** Messages beyond this many are summed up in one line: a bad polygon must not make a huge answer. */
+const MAX_PROBLEMS = 20;
+
+function capped(problems: string[]): string[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  return [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`];
+}
+
 /**
- * Everything wrong with a zone polygon (normalised 0..1 coordinates), one message per problem,
- * naming the point or edge by index. Empty when the polygon is usable.
+ * Everything wrong with a zone polygon (normalised 0..1 coordinates), one message per problem
+ * (at most MAX_PROBLEMS and a count), naming the point or edge by index. Empty when the polygon is
+ * usable. At most MAX_POLYGON_POINTS points are examined, so the work stays bounded.
  */
 export function polygonProblems(points: unknown[]): string[] {
+  if (points.length > MAX_POLYGON_POINTS)
+    return [`polygon has ${points.length} points; a zone may have at most ${MAX_POLYGON_POINTS}`];
+  return capped(problemsOf(points));
+}
+
+function problemsOf(points: unknown[]): string[] {
   const problems: string[] = [];
   if (points.length < 3) problems.push(`polygon needs at least 3 points, got ${points.length}`);
   points.forEach((p, i) => {
@@ -82,13 +99,13 @@ export function polygonProblems(points: unknown[]): string[] {
 
   const poly = points as Point[];
   const n = poly.length;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (poly[i]![0] === poly[j]![0] && poly[i]![1] === poly[j]![1]) {
-        problems.push(`point ${j} repeats point ${i}`);
-      }
-    }
-  }
+  const firstAt = new Map<string, number>();
+  poly.forEach(([x, y], j) => {
+    const key = `${x},${y}`;
+    const i = firstAt.get(key);
+    if (i === undefined) firstAt.set(key, j);
+    else problems.push(`point ${j} repeats point ${i}`);
+  });
   if (problems.length > 0) return problems;
 
   // Edge i runs from point i to point i+1; adjacent edges share an endpoint and are skipped.

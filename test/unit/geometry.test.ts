@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { pointInPolygon, polygonArea, polygonProblems, segmentsIntersect } from '../../src/core/geometry.js';
+import {
+  MAX_POLYGON_POINTS,
+  pointInPolygon,
+  polygonArea,
+  polygonProblems,
+  segmentsIntersect,
+} from '../../src/core/geometry.js';
 import type { Point } from '../../src/core/types.js';
 
 const square: Point[] = [
@@ -154,5 +160,30 @@ describe('polygonProblems', () => {
     ]);
     expect(collinear.length).toBeGreaterThan(0);
     expect(collinear.join(' ')).toMatch(/folds back|zero area/);
+  });
+
+  it('refuses a polygon of more than MAX_POLYGON_POINTS points at once, without examining it', () => {
+    // 6,000 identical points once exhausted the API's heap: one message per duplicate pair
+    const flood = Array.from({ length: 6000 }, () => [0.5, 0.5]);
+    const started = performance.now();
+    expect(polygonProblems(flood)).toEqual([`polygon has 6000 points; a zone may have at most ${MAX_POLYGON_POINTS}`]);
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it('reports a point repeated many times once per repeat, and caps the list with a count', () => {
+    const repeats = [[0, 0], [1, 0], [0, 1], ...Array.from({ length: 100 }, () => [1, 0])];
+    const problems = polygonProblems(repeats);
+    expect(problems).toHaveLength(21);
+    expect(problems[0]).toBe('point 3 repeats point 1');
+    expect(problems[20]).toBe('… and 80 more problems');
+  });
+
+  it('checks a polygon of the largest allowed size quickly', () => {
+    // a circle of MAX_POLYGON_POINTS points: simple, so every edge pair is examined
+    const circle = Array.from({ length: MAX_POLYGON_POINTS }, (_, i) => {
+      const a = (2 * Math.PI * i) / MAX_POLYGON_POINTS;
+      return [0.5 + 0.4 * Math.cos(a), 0.5 + 0.4 * Math.sin(a)];
+    });
+    expect(polygonProblems(circle)).toEqual([]);
   });
 });
