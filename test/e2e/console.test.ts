@@ -24,7 +24,8 @@ const BOW_TIE: [number, number][] = [LANES[0]!, LANES[2]!, LANES[1]!, LANES[3]!]
 const ANALYSIS_TIMEOUT_MS = 900_000;
 /** one to confirm, one to reject, one to correct */
 const MIN_VIOLATIONS = 3;
-const CORRECTED_PLATE = '30E58670';
+/** a Korean plate: the console's camera reads Korean plates, and a correction must follow that format */
+const CORRECTED_PLATE = '12가3456';
 
 let t: TestApi;
 /** Footage and evidence of this run, inside the project's gitignored var/. */
@@ -292,7 +293,6 @@ describe('web console, officers', () => {
     await page.keyboard.press('j');
     await expect.poll(() => openViolationId(page)).not.toBe(second);
     const third = await openViolationId(page);
-    const thirdBefore = await t.prisma.violation.findUniqueOrThrow({ where: { id: third } });
     // A second officer opens the same violation before the first one corrects it.
     ({ page: officer2 } = await newPage(browser, baseURL));
     await signIn(officer2, t.keys.officer2);
@@ -308,7 +308,8 @@ describe('web console, officers', () => {
     const corrected = await t.prisma.violation.findUniqueOrThrow({ where: { id: third } });
     expect(corrected).toMatchObject({
       plateText: CORRECTED_PLATE,
-      status: afterFirstReview(thirdBefore.plateConfidence),
+      // a typed plate is always seen by a second officer, however well the machine read it
+      status: 'needs_second_review',
     });
     await expect.poll(() => page.getByTestId('plate-text').textContent()).toContain(CORRECTED_PLATE);
     reviewed.push({ id: third, decision: 'correct_plate' });

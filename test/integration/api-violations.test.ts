@@ -221,6 +221,49 @@ describe('POST /violations/:id/review', () => {
     ]);
   });
 
+  it('refuses a typed plate that is no plate, or not Korean on a Korean camera, and sends any correction to a second officer', async () => {
+    const strong = await seedViolation(
+      t.prisma,
+      { cameraId: seeded.camera.id, runId: seeded.run.id, zoneId: seeded.zone.id },
+      { startTime: new Date('2026-11-23T02:10:00Z'), plateConfidence: 0.97, plateText: '12가3458' },
+    );
+    const before = await dbFingerprint(t.prisma);
+    const garbage = await review(strong.id, t.keys.officer, {
+      decision: 'correct-plate',
+      reasonCode: 'plate_misread',
+      plate: 'hello!!',
+      expectedVersion: 1,
+    });
+    expect(expectProblem(garbage, 422).type).toBe('/problems/invalid-plate');
+    const foreign = await review(strong.id, t.keys.officer, {
+      decision: 'correct-plate',
+      reasonCode: 'plate_misread',
+      plate: '30E58670',
+      expectedVersion: 1,
+    });
+    expect(expectProblem(foreign, 422).detail).toMatch(/not a Korean plate.*foreign_plate/);
+    expect(await dbFingerprint(t.prisma)).toBe(before);
+
+    // a foreign plate said to be one is taken, and like any typed plate it waits for another officer
+    const first = await review(strong.id, t.keys.officer, {
+      decision: 'correct-plate',
+      reasonCode: 'foreign_plate',
+      plate: '30E58670',
+      expectedVersion: 1,
+    });
+    expect(first.json()).toMatchObject({ status: 'needs_second_review', plateText: '30E58670' });
+    // the second officer types another plate: that one waits for a third
+    const second = await review(strong.id, t.keys.officer2, {
+      decision: 'correct-plate',
+      reasonCode: 'plate_misread',
+      plate: '12가3459',
+      expectedVersion: 2,
+    });
+    expect(second.json()).toMatchObject({ status: 'needs_second_review', plateText: '12가3459', version: 3 });
+    const again = await review(strong.id, t.keys.officer2, { decision: 'confirm', expectedVersion: 3 });
+    expect(expectProblem(again, 403).type).toBe('/problems/second-reviewer-required');
+  });
+
   it('treats a violation with no plate reading as needing a second reviewer', async () => {
     const none = await seedViolation(
       t.prisma,

@@ -9,6 +9,8 @@ import {
   type ReviewDecision,
   type ReviewState,
   type ViolationStatus,
+  correctedPlateProblem,
+  PLATE_FORMAT_OVERRIDES,
 } from '../../src/core/review-policy.js';
 
 const THRESHOLD = 0.8;
@@ -57,19 +59,23 @@ describe('reviewOutcome: first review of a pending violation', () => {
     }
   });
 
-  it.each<ReviewDecision>(['confirm', 'correct_plate'])(
-    'a %s with a strong plate reading confirms at once',
-    (decision) => {
-      expect(reviewOutcome(state({ plateConfidence: 0.95 }), decision, 'k1', THRESHOLD)).toEqual({
-        ok: true,
-        newStatus: 'confirmed',
-      });
-      expect(reviewOutcome(state({ plateConfidence: THRESHOLD }), decision, 'k1', THRESHOLD)).toEqual({
-        ok: true,
-        newStatus: 'confirmed',
-      });
-    },
-  );
+  it('a confirm with a strong plate reading confirms at once', () => {
+    expect(reviewOutcome(state({ plateConfidence: 0.95 }), 'confirm', 'k1', THRESHOLD)).toEqual({
+      ok: true,
+      newStatus: 'confirmed',
+    });
+    expect(reviewOutcome(state({ plateConfidence: THRESHOLD }), 'confirm', 'k1', THRESHOLD)).toEqual({
+      ok: true,
+      newStatus: 'confirmed',
+    });
+  });
+
+  it('a plate correction goes to second review however strong the machine reading was', () => {
+    expect(reviewOutcome(state({ plateConfidence: 0.99 }), 'correct_plate', 'k1', THRESHOLD)).toEqual({
+      ok: true,
+      newStatus: 'needs_second_review',
+    });
+  });
 
   it.each<ReviewDecision>(['confirm', 'correct_plate'])(
     'a %s with a weak plate reading goes to second review',
@@ -105,16 +111,20 @@ describe('reviewOutcome: second review', () => {
     expect(reviewOutcome(twice, 'confirm', 'first', THRESHOLD)).toEqual({ ok: false, reason: 'same_reviewer' });
   });
 
-  it.each<ReviewDecision>(['confirm', 'correct_plate'])(
-    "a different reviewer's %s confirms it even though the plate is still weak",
-    (decision) => {
-      expect(reviewOutcome(waiting, decision, 'second', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
-      expect(reviewOutcome({ ...waiting, plateConfidence: null }, decision, 'second', THRESHOLD)).toEqual({
-        ok: true,
-        newStatus: 'confirmed',
-      });
-    },
-  );
+  it("a different reviewer's confirm confirms it even though the plate is still weak", () => {
+    expect(reviewOutcome(waiting, 'confirm', 'second', THRESHOLD)).toEqual({ ok: true, newStatus: 'confirmed' });
+    expect(reviewOutcome({ ...waiting, plateConfidence: null }, 'confirm', 'second', THRESHOLD)).toEqual({
+      ok: true,
+      newStatus: 'confirmed',
+    });
+  });
+
+  it("a different reviewer's own correction waits for a third: nobody's plate is final on their word alone", () => {
+    expect(reviewOutcome(waiting, 'correct_plate', 'second', THRESHOLD)).toEqual({
+      ok: true,
+      newStatus: 'needs_second_review',
+    });
+  });
 
   it("a different reviewer's reject ends it as rejected", () => {
     expect(reviewOutcome(waiting, 'reject', 'second', THRESHOLD)).toEqual({ ok: true, newStatus: 'rejected' });
@@ -147,5 +157,26 @@ describe('reviewOutcome: final states', () => {
       ok: false,
       reason: 'already_final',
     });
+  });
+});
+
+describe('correctedPlateProblem', () => {
+  it('accepts complete Korean plates on a Korean camera', () => {
+    for (const plate of ['12가3456', '123가4567', '서울12가3456'])
+      expect(correctedPlateProblem(plate, 'kr', 'plate_misread')).toBeUndefined();
+  });
+
+  it('refuses text that is no plate at all, whatever the camera or reason', () => {
+    for (const plate of ['hello!!', 'A', '12가 3456 ', '<script>', '12가34567890123456'])
+      for (const format of ['kr', 'none'] as const)
+        expect(correctedPlateProblem(plate, format, 'foreign_plate')).toMatch(/2–16 letters/);
+  });
+
+  it('refuses a plate that is not Korean on a Korean camera unless the reason says it is foreign or special', () => {
+    expect(correctedPlateProblem('30E58670', 'kr', 'plate_misread')).toMatch(/not a Korean plate.*foreign_plate/);
+    expect(correctedPlateProblem('12가345', 'kr', undefined)).toMatch(/not a Korean plate/);
+    for (const reason of PLATE_FORMAT_OVERRIDES)
+      expect(correctedPlateProblem('30E58670', 'kr', reason)).toBeUndefined();
+    expect(correctedPlateProblem('30E58670', 'none', 'plate_misread')).toBeUndefined();
   });
 });

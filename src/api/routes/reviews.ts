@@ -4,8 +4,8 @@ import { firstReviewerKeyIds, recordReview, reviewsOf } from '../../db/reviews.j
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
-import { HttpProblem, conflict, notFound } from '../problem.js';
-import { reviewOutcome } from '../../core/review-policy.js';
+import { HttpProblem, conflict, notFound, unprocessable } from '../problem.js';
+import { correctedPlateProblem, reviewOutcome } from '../../core/review-policy.js';
 import { idParams, secured } from '../schemas.js';
 
 const reviewBody = z
@@ -18,7 +18,15 @@ const reviewBody = z
       .max(64)
       .regex(/^[A-Za-z0-9_.-]+$/, 'reasonCode is a short code such as plate_unreadable')
       .optional(),
-    plate: z.string().trim().min(1).max(32).optional().describe('the corrected plate; required for correct-plate'),
+    plate: z
+      .string()
+      .trim()
+      .min(1)
+      .max(32)
+      .optional()
+      .describe(
+        "the corrected plate; required for correct-plate. It must follow the camera's plate format unless reasonCode is foreign_plate or special_plate",
+      ),
     expectedVersion: z.int().min(1).describe('the violation version the reviewer saw'),
   })
   .refine((b) => b.decision === 'confirm' || b.reasonCode !== undefined, {
@@ -51,7 +59,10 @@ const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
       const principal = principalOf(request);
       const { id } = request.params;
       const body = request.body;
-      const violation = await prisma.violation.findUnique({ where: { id } });
+      const violation = await prisma.violation.findUnique({
+        where: { id },
+        include: { camera: { select: { plateFormat: true } } },
+      });
       if (!violation) throw notFound('violation', id);
       if (violation.version !== body.expectedVersion) {
         throw conflict(
@@ -64,6 +75,14 @@ const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
         );
       }
       const decision = body.decision === 'correct-plate' ? 'correct_plate' : body.decision;
+      const plateProblem =
+        body.plate === undefined
+          ? undefined
+          : correctedPlateProblem(body.plate, violation.camera.plateFormat, body.reasonCode);
+      if (plateProblem)
+        throw unprocessable('invalid-plate', plateProblem, {
+          errors: [{ in: 'body', pointer: '/plate', detail: plateProblem }],
+        });
       const outcome = reviewOutcome(
         {
           status: violation.status,

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type ReviewInput, type ViolationDetail } from '../api.js';
 import { isTyping, useKeydown } from '../hooks.js';
 import { useI18n } from '../i18n.js';
-import { CONFIRM_REASON, CORRECT_REASON, REJECT_REASONS, reasonLabel } from '../reasons.js';
+import { CONFIRM_REASON, CORRECT_REASON, FOREIGN_PLATE_REASON, REJECT_REASONS, reasonLabel } from '../reasons.js';
 import { useSession } from '../session.js';
 import { problemText } from './Notice.js';
 
@@ -25,6 +25,7 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
   const [mode, setMode] = useState<Mode>('idle');
   const [reason, setReason] = useState<string>(REJECT_REASONS[0]);
   const [plate, setPlate] = useState(violation.plateText ?? '');
+  const [foreignPlate, setForeignPlate] = useState(false);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message>(null);
   const reasonRef = useRef<HTMLSelectElement>(null);
@@ -68,7 +69,12 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
   const confirm = () => submit({ decision: 'confirm', reasonCode: CONFIRM_REASON });
   const submitReject = (code: string) => submit({ decision: 'reject', reasonCode: code });
   const reject = () => submitReject(reason);
-  const correct = () => submit({ decision: 'correct-plate', reasonCode: CORRECT_REASON, plate: plate.trim() });
+  const correct = () =>
+    submit({
+      decision: 'correct-plate',
+      reasonCode: foreignPlate ? FOREIGN_PLATE_REASON : CORRECT_REASON,
+      plate: plate.trim(),
+    });
 
   useKeydown((e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -161,6 +167,10 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
             autoComplete="off"
             onInput={(e) => setPlate(e.currentTarget.value)}
           />
+          <label class="check">
+            <input type="checkbox" checked={foreignPlate} onChange={(e) => setForeignPlate(e.currentTarget.checked)} />
+            {t('reason_foreign_plate')}
+          </label>
           <button type="submit" disabled={busy || plate.trim() === ''}>
             {t('submit')}
           </button>
