@@ -96,16 +96,21 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   const keeper = new BestShotKeeper(opts.shotsPerTrack);
   const found: FoundViolation[] = [];
   const tracksSeen = new Set<number>();
-  /** decoded frames an event may still show (see ViolationJudge.heldFrames) */
-  const held = new Map<number, RgbFrame>();
+  /**
+   * Decoded frames an event may still show (see ViolationJudge.heldFrames): raw while recent, then
+   * as a JPEG being encoded off the main thread (a 1080p frame is 6 MB raw, a few hundred KB as
+   * JPEG); undefined when that encoding failed, and the evidence writer then extracts the frame.
+   */
+  const held = new Map<number, RgbFrame | Promise<Buffer | undefined>>();
   let keyframesMs = 0;
   const collect = async (events: ViolationEvent[]) => {
     for (const event of events) {
       const keyframes = new Map<number, Buffer>();
       const mark = performance.now();
       for (const index of new Set([event.entryFrame, event.peakFrame, event.exitFrame])) {
-        const frame = held.get(index);
-        if (frame) keyframes.set(index, await keyframeJpeg(frame));
+        const kept = held.get(index);
+        const jpeg = kept instanceof Promise ? await kept : kept && (await keyframeJpeg(kept));
+        if (jpeg) keyframes.set(index, jpeg);
       }
       keyframesMs += performance.now() - mark;
       const shots = keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex)));
@@ -152,7 +157,15 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       if (opts.keepKeyframes) held.set(frame.index, frame);
       await collect(events);
       const keep = judge.heldFrames();
-      for (const index of held.keys()) if (index <= frame.index - RECENT_FRAMES && !keep.has(index)) held.delete(index);
+      for (const [index, kept] of held) {
+        if (index > frame.index - RECENT_FRAMES) continue;
+        if (!keep.has(index)) held.delete(index);
+        else if (!(kept instanceof Promise))
+          held.set(
+            index,
+            keyframeJpeg(kept).catch(() => undefined),
+          );
+      }
       keeper.retainOnly(new Set(live.map((t) => t.id)));
       trackingMs += performance.now() - mark;
 
