@@ -31,6 +31,11 @@ export interface RoadUserOptions {
   /** a car-class box at least this tall for its width is a ridden two-wheeler seen end-on (default 1.5) */
   uprightAspect: number;
   /**
+   * width of the frame, pixels (0: unknown): a box touching its left or right edge may be a car only
+   * partly in view, so its shape says nothing
+   */
+  frameWidth: number;
+  /**
    * a person with at least this share of their box inside a vehicle box scored at least as high
    * belongs to that vehicle (default 0.5); a weaker box is more likely a misreading of the rider
    */
@@ -48,6 +53,7 @@ export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
   endOnAspect: 0.9,
   riderWidthShare: 0.45,
   uprightAspect: 1.5,
+  frameWidth: 0,
   personOnVehicleShare: 0.5,
   rider: DEFAULT_RIDER_OPTIONS,
 };
@@ -104,7 +110,8 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     if (rider) riders.set(o, rider);
   }
   /** no car is this much taller than wide: a two-wheeler end-on whose rider makes it tall */
-  const upright = (b: Box) => b.y2 - b.y1 >= opts.uprightAspect * (b.x2 - b.x1);
+  const cutBySide = (b: Box) => opts.frameWidth > 0 && (b.x1 <= 2 || b.x2 >= opts.frameWidth - 2);
+  const upright = (b: Box) => b.y2 - b.y1 >= opts.uprightAspect * (b.x2 - b.x1) && !cutBySide(b);
   /** riders fused into a ridden two-wheeler; a car's "rider" is still free to be a road user */
   const taken = new Set<Detection>();
   const users = objects.map((o): Detection => {

@@ -295,7 +295,11 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
 
   return {
     update(frameIndex, timestamp, detections, context = {}) {
-      const users = fuseRoadUsers(detections, { minPersonScore: rider.minPersonScore, rider });
+      const users = fuseRoadUsers(detections, {
+        minPersonScore: rider.minPersonScore,
+        rider,
+        frameWidth: opts.frameWidth,
+      });
       const image = context.image;
       if (image) for (const u of users) u.appearance = colourSignature(image, u.box);
       if (context.cameraOffset) offsets.set(frameIndex, context.cameraOffset);

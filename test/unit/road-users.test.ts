@@ -199,6 +199,11 @@ describe('fuseRoadUsers', () => {
     // a van seen from behind is about as tall as wide
     const [van] = fuseRoadUsers([det('car', 0.6, box(100, 100, 200, 220))]);
     expect(van).toMatchObject({ label: 'car', ridden: false });
+    // a car driving in at the frame's edge shows a narrow sliver: its shape says nothing
+    const sliver = box(0, 300, 40, 420);
+    expect(fuseRoadUsers([det('car', 0.7, sliver)], { frameWidth: 1280 })[0]).toMatchObject({ label: 'car' });
+    expect(fuseRoadUsers([det('car', 0.7, box(1240, 300, 1280, 420))], { frameWidth: 1280 })[0]!.label).toBe('car');
+    expect(fuseRoadUsers([det('car', 0.7, sliver)])[0]!.label).toBe('motorcycle'); // frame unknown
   });
 
   it('leaves a wide car a car, unridden and not grown, with a person on or near it', () => {
