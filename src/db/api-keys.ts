@@ -53,6 +53,12 @@ export async function findActiveApiKey(prisma: PrismaClient, secret: string): Pr
   return key && !key.revokedAt ? view(key) : null;
 }
 
+/** Whether the key still exists unrevoked: long-lived connections opened with it check this as they go. */
+export async function isApiKeyActive(prisma: PrismaClient, id: string): Promise<boolean> {
+  const key = await prisma.apiKey.findUnique({ where: { id }, select: { revokedAt: true } });
+  return key !== null && key.revokedAt === null;
+}
+
 export async function listApiKeys(prisma: PrismaClient): Promise<ApiKeyView[]> {
   const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' } });
   return keys.map(view);

@@ -7,6 +7,7 @@ import {
   DELIVERY_HEADER,
   verifyWebhook,
 } from '../../src/alerts/webhook-signature.js';
+import { createApiKey, revokeApiKey } from '../../src/db/api-keys.js';
 import { bearer, expectProblem, seedRun, seedViolation, startTestApi, type TestApi } from './api-helpers.js';
 import { openSse, waitFor, type SseClient } from './live-helpers.js';
 
@@ -178,6 +179,24 @@ describe('alerts', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(receiver.calls()).toBe(before);
     expect(sse.events.length).toBe(streamed);
+  });
+
+  it('ends a stream whose key is revoked, saying why, and sends it no alert after that', async () => {
+    const { camera, zone, run } = await seedRun(api.prisma, `alerts-revoke-${Date.now()}`);
+    const key = await createApiKey(api.prisma, { role: 'officer', label: `sign ${process.pid}`, actor: 'test' });
+    const stream = await openSse(`${baseUrl}/alerts/stream?cameraId=${camera.id}`, key.secret);
+    try {
+      await revokeApiKey(api.prisma, { id: key.id, actor: 'test' });
+      await seedViolation(
+        api.prisma,
+        { cameraId: camera.id, runId: run.id, zoneId: zone.id },
+        { startTime: new Date(Date.now() - 3000), plateText: '서울12가3457' },
+      );
+      await waitFor(() => (stream.ended ? true : undefined), 10_000, 'the stream to end');
+      expect(stream.events.map((e) => [e.event, e.data])).toEqual([['end', JSON.stringify({ reason: 'key_revoked' })]]);
+    } finally {
+      stream.close();
+    }
   });
 
   it('refuses bad subscriptions and unauthenticated streams', async () => {

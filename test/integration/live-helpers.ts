@@ -12,6 +12,8 @@ export interface SseEvent {
 
 export interface SseClient {
   events: SseEvent[];
+  /** the server ended the stream */
+  ended: boolean;
   close(): void;
 }
 
@@ -42,7 +44,9 @@ export function openSse(url: string, key: string): Promise<SseClient> {
           end = buffer.indexOf('\n\n');
         }
       });
-      resolve({ events, close: () => req.destroy() });
+      const client: SseClient = { events, ended: false, close: () => req.destroy() };
+      res.on('end', () => (client.ended = true));
+      resolve(client);
     });
     req.on('error', reject);
   });
