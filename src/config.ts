@@ -26,6 +26,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   /** queue workers `npm run api` runs beside the routes: batch-completer, webhooks (comma-separated; default none) */
   API_WORKERS: z.string().default(''),
+  /** webhook receivers allowed on private, loopback or link-local addresses: comma-separated host names or IPs */
+  WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
   /** A plate read below this confidence needs a second, different reviewer. */
   SECOND_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   /** Largest accepted upload, bytes. */

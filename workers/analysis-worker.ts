@@ -1,4 +1,5 @@
 import { startWebhookWorker } from '../src/alerts/webhook-deliveries.js';
+import { allowedHosts } from '../src/alerts/webhook-target.js';
 import { startBatchCompleter } from '../src/batch/batch-completer.js';
 import { closeBatchRedis, createBatchRedis } from '../src/batch/batch-flow.js';
 import { loadConfig } from '../src/config.js';
@@ -25,7 +26,13 @@ function main(): void {
     analyze: () => startAnalysisWorker({ prisma, config, logger }),
     batchComplete: () =>
       startBatchCompleter({ prisma, redis: batchRedis, logger: logger.child({ component: 'batches' }) }),
-    webhookDelivery: () => startWebhookWorker(prisma, connection, logger.child({ component: 'webhooks' })),
+    webhookDelivery: () =>
+      startWebhookWorker(
+        prisma,
+        connection,
+        logger.child({ component: 'webhooks' }),
+        allowedHosts(config.WEBHOOK_ALLOWED_HOSTS),
+      ),
   });
   logger.info(
     { concurrency: config.WORKER_CONCURRENCY, pipelineVersion: config.PIPELINE_VERSION },

@@ -19,6 +19,8 @@ export interface AlertingOptions {
   prefix?: string;
   /** run the webhook delivery worker in this process (default true) */
   deliverWebhooks?: boolean;
+  /** receivers allowed on internal addresses (WEBHOOK_ALLOWED_HOSTS) */
+  webhookAllowedHosts: ReadonlySet<string>;
 }
 
 export interface Alerting {
@@ -41,7 +43,9 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
   // the analyze queue's prefix: a deployment (or a test) never sees another's deliveries
   const webhookQueue = createQueue('webhookDelivery', { connection, ...(o.prefix ? { prefix: o.prefix } : {}) });
   const worker: Worker | null =
-    o.deliverWebhooks === false ? null : startWebhookWorker(o.prisma, connection, o.logger, o.prefix);
+    o.deliverWebhooks === false
+      ? null
+      : startWebhookWorker(o.prisma, connection, o.logger, o.webhookAllowedHosts, o.prefix);
 
   const dispatch = async (violationId: string, live: boolean) => {
     const loaded = await loadViolationAlert(o.prisma, violationId);

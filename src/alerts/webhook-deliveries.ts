@@ -2,6 +2,7 @@ import type { ConnectionOptions, Job } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { loadViolationAlert } from './violation-alert.js';
+import { webhookTargetProblem } from './webhook-target.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature.js';
 import { createWorker, type JobQueue, type JobWorker, type WebhookJobData } from '../queue/queues.js';
 
@@ -41,7 +42,7 @@ export async function enqueueWebhookDeliveries(
   return pending.length;
 }
 
-async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>): Promise<void> {
+async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>, allowed: ReadonlySet<string>): Promise<void> {
   const delivery = await prisma.webhookDelivery.findUnique({
     where: { id: job.data.deliveryId },
     include: { subscription: true },
@@ -51,6 +52,15 @@ async function deliver(prisma: PrismaClient, job: Job<WebhookJobData>): Promise<
     await prisma.webhookDelivery.update({
       where: { id: delivery.id },
       data: { status: 'failed', lastError: 'subscription revoked' },
+    });
+    return;
+  }
+  // checked again at each delivery: the receiver's name may have been re-pointed since it subscribed
+  const refused = await webhookTargetProblem(delivery.subscription.url, allowed);
+  if (refused) {
+    await prisma.webhookDelivery.update({
+      where: { id: delivery.id },
+      data: { status: 'failed', lastError: `not delivered: ${refused}` },
     });
     return;
   }
@@ -98,9 +108,11 @@ export function startWebhookWorker(
   prisma: PrismaClient,
   connection: ConnectionOptions,
   logger: Logger,
+  /** receivers allowed on internal addresses (WEBHOOK_ALLOWED_HOSTS) */
+  allowed: ReadonlySet<string>,
   prefix?: string,
 ): JobWorker<'webhookDelivery'> {
-  const worker = createWorker('webhookDelivery', (job) => deliver(prisma, job), {
+  const worker = createWorker('webhookDelivery', (job) => deliver(prisma, job, allowed), {
     connection,
     ...(prefix ? { prefix } : {}),
   });

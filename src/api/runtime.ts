@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { allowedHosts } from '../alerts/webhook-target.js';
 import { startAlerting, type Alerting } from '../alerts/alert-dispatcher.js';
 import { startBatchCompleter } from '../batch/batch-completer.js';
 import { closeBatchRedis, createBatchRedis } from '../batch/batch-flow.js';
@@ -67,6 +68,7 @@ export function attachRuntime(app: FastifyInstance, deps: ApiDeps, background: A
       prefix: deps.queue.opts.prefix,
       logger: deps.logger.child({ component: 'alerts' }),
       deliverWebhooks: background.webhookDeliveries,
+      webhookAllowedHosts: allowedHosts(deps.config.WEBHOOK_ALLOWED_HOSTS),
     });
   });
   app.addHook('onClose', async () => {

@@ -205,6 +205,8 @@ async function main(): Promise<void> {
       redisUrl: config.REDIS_URL,
       logger,
       prefix: o.prefix,
+      // the bench's own receiver listens on 127.0.0.1
+      webhookAllowedHosts: new Set(['127.0.0.1']),
     });
     const worker = await spawnWorker(o.prefix, config.PIPELINE_VERSION);
     const port = 42000 + (process.pid % 2000);

@@ -49,7 +49,8 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let sse: SseClient;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  // the test receiver listens on 127.0.0.1, which webhooks may reach only when allowed
+  api = await startTestApi({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   baseUrl = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
   receiver = await startReceiver(1);
@@ -207,6 +208,16 @@ describe('alerts', () => {
       payload: { url: 'ftp://127.0.0.1/x', label: 'x' },
     });
     expectProblem(bad, 400);
+    // the server's own network is out of reach: metadata service, Postgres and Redis by address or by name
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://localhost:5432/', 'http://[::1]:6379/']) {
+      const internal = await api.app.inject({
+        method: 'POST',
+        url: '/alerts/webhooks',
+        headers: bearer(api.keys.ops),
+        payload: { url, label: 'probe' },
+      });
+      expect(expectProblem(internal, 422).type).toBe('/problems/webhook-target-refused');
+    }
     const officer = await api.app.inject({
       method: 'POST',
       url: '/alerts/webhooks',

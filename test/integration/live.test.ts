@@ -48,7 +48,8 @@ const health = async (): Promise<Health> => {
 };
 
 beforeAll(async () => {
-  api = await startTestApi();
+  // the test receiver listens on 127.0.0.1, which webhooks may reach only when allowed
+  api = await startTestApi({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   clip = path.join(api.footageRoot, 'camera-loop.mp4');
   await cutClip(path.join(FOOTAGE, 'thanglm_traffic.mp4'), clip, 0, 6);

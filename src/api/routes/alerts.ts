@@ -7,12 +7,13 @@ import {
   revokeSubscription,
 } from '../../alerts/subscriptions.js';
 import type { ViolationAlert } from '../../alerts/violation-alert.js';
+import { allowedHosts, webhookTargetProblem } from '../../alerts/webhook-target.js';
 import { isApiKeyActive } from '../../db/api-keys.js';
 import { getCamera } from '../../db/cameras.js';
 import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { HttpProblem, notFound, unprocessable } from '../problem.js';
 import { idParams, secured } from '../schemas.js';
 
 const subscriptionBody = z.strictObject({
@@ -62,6 +63,11 @@ const alertRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
     async (request, reply) => {
       const { cameraId } = request.body;
       if (cameraId && !(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
+      const refused = await webhookTargetProblem(request.body.url, allowedHosts(deps.config.WEBHOOK_ALLOWED_HOSTS));
+      if (refused)
+        throw unprocessable('webhook-target-refused', refused, {
+          errors: [{ in: 'body', pointer: '/url', detail: refused }],
+        });
       const row = await createSubscription(prisma, request.body, actorOf(principalOf(request)));
       return reply.code(201).header('location', `/alerts/webhooks/${row.id}`).send(row);
     },
