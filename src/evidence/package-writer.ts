@@ -291,3 +291,44 @@ export async function verifyPackage(dir: string): Promise<PackageVerification> {
   }
   return { ok: problems.length === 0, manifest, problems };
 }
+
+/** A staging folder untouched this long belongs to a writer that died (kill -9, power loss). */
+const STALE_STAGING_MS = 60 * 60 * 1000;
+
+/**
+ * What a crash left in the evidence store, put right at startup: a `.staging-*` folder untouched for
+ * an hour is an unfinished package (its job is retried and writes it again) and goes; a `.replaced-*`
+ * folder is a committed package set aside for its replacement, which goes back into place when the
+ * replacement never arrived and is removed otherwise. Returns what was done, for the log.
+ */
+export async function cleanLeftovers(
+  evidenceRoot: string,
+  now = Date.now(),
+): Promise<{ removedStaging: string[]; restored: string[]; removedReplaced: string[] }> {
+  const done = { removedStaging: [] as string[], restored: [] as string[], removedReplaced: [] as string[] };
+  const dirsIn = async (dir: string) =>
+    (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name);
+  for (const camera of await dirsIn(evidenceRoot)) {
+    for (const date of await dirsIn(path.join(evidenceRoot, camera))) {
+      const parent = path.join(evidenceRoot, camera, date);
+      for (const name of await dirsIn(parent)) {
+        const full = path.join(parent, name);
+        if (name.startsWith('.staging-')) {
+          if (now - (await stat(full)).mtimeMs < STALE_STAGING_MS) continue;
+          await rm(full, { recursive: true, force: true });
+          done.removedStaging.push(full);
+        } else if (name.startsWith('.replaced-')) {
+          const original = path.join(parent, name.slice('.replaced-'.length).replace(/-[0-9a-f]{8}$/, ''));
+          if (await exists(original)) {
+            await rm(full, { recursive: true, force: true });
+            done.removedReplaced.push(full);
+          } else {
+            await rename(full, original);
+            done.restored.push(original);
+          }
+        }
+      }
+    }
+  }
+  return done;
+}

@@ -10,6 +10,7 @@ import { findRun, loadAnalysisInput, persistAnalysis } from '../db/analysis-stor
 import type { PrismaClient } from '../db/client.js';
 import { segmentStatus } from '../db/segments.js';
 import { hashFile } from '../evidence/file-hash.js';
+import { cleanLeftovers } from '../evidence/package-writer.js';
 import type { Logger } from '../logger.js';
 import { MediaError } from '../media/errors.js';
 import { createRedisConnection } from './connection.js';
@@ -134,6 +135,14 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
       );
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
+
+  cleanLeftovers(config.EVIDENCE_ROOT).then(
+    (done) => {
+      if (done.removedStaging.length + done.restored.length + done.removedReplaced.length > 0)
+        logger.warn(done, 'evidence store: put right what a crash left');
+    },
+    (err: unknown) => logger.error({ err }, 'evidence store: could not clean leftovers'),
+  );
 
   const reconcileIntervalMs = deps.reconcileIntervalMs ?? 60_000;
   const queue =

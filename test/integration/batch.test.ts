@@ -51,8 +51,11 @@ async function startWorker(): Promise<ChildProcess> {
 }
 
 async function getBatch(id: string): Promise<BatchBody> {
-  const res = await api.app.inject({ method: 'GET', url: `/batches/${id}`, headers: bearer(api.keys.officer) });
+  const res = await api.app.inject({ method: 'GET', url: `/batches/${id}`, headers: bearer(api.keys.ops) });
   expect(res.statusCode, res.body).toBe(200);
+  // batches are ops' work (README): an officer's key is refused
+  const officer = await api.app.inject({ method: 'GET', url: `/batches/${id}`, headers: bearer(api.keys.officer) });
+  expect(officer.statusCode).toBe(403);
   return res.json<BatchBody>();
 }
 
@@ -198,9 +201,15 @@ describe('batch reprocessing', () => {
     const res = await api.app.inject({
       method: 'GET',
       url: `/runs/${runA}/diff/${runB}`,
-      headers: bearer(api.keys.officer),
+      headers: bearer(api.keys.ops),
     });
     expect(res.statusCode, res.body).toBe(200);
+    const asOfficer = await api.app.inject({
+      method: 'GET',
+      url: `/runs/${runA}/diff/${runB}`,
+      headers: bearer(api.keys.officer),
+    });
+    expect(asOfficer.statusCode).toBe(403);
     const diff = res.json<RunDiff>();
     const before = violations.filter((v) => v.runId === runA);
     const short = before
@@ -220,7 +229,7 @@ describe('batch reprocessing', () => {
     const mismatch = await api.app.inject({
       method: 'GET',
       url: `/runs/${runA}/diff/${other.id}`,
-      headers: bearer(api.keys.officer),
+      headers: bearer(api.keys.ops),
     });
     expect(mismatch.statusCode).toBe(422);
     // back to the original rule so the next batch finds every segment analysed

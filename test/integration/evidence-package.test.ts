@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAnnotated } from '../../src/evidence/annotate.js';
-import { openEvidencePackage, verifyPackage, type EvidenceManifestBody } from '../../src/evidence/package-writer.js';
+import {
+  cleanLeftovers,
+  openEvidencePackage,
+  verifyPackage,
+  type EvidenceManifestBody,
+} from '../../src/evidence/package-writer.js';
 
 const STILL = path.resolve(import.meta.dirname, '../../../shared/stills/CAM021_20250212_1550_Nang_9d3.jpg');
 
@@ -142,6 +147,35 @@ describe('evidence package writer', () => {
     await dropped.addBytes('keyframe', 'x.jpg', still);
     await dropped.discard();
     expect(await readdir(path.dirname(second.finalDir))).toEqual(['again']);
+  });
+
+  it('puts right what a crash left: old staging folders go, a package set aside comes back when its replacement never arrived', async () => {
+    const store = await mkdtemp(path.join(os.tmpdir(), 'motoguard-leftovers-'));
+    try {
+      const at = (key: string) => ({ evidenceRoot: store, camera: 'cam', date: '2025-02-14', violationKey: key });
+      // killed mid-package two hours ago, and one still being written now
+      const dead = await openEvidencePackage(at('dead'));
+      await dead.addBytes('keyframe', 'k.jpg', still);
+      const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+      await utimes(dead.stagingDir, hoursAgo, hoursAgo);
+      const busy = await openEvidencePackage(at('busy'));
+      // killed between setting a committed package aside and moving its replacement in
+      const kept = await openEvidencePackage(at('kept'));
+      await kept.addBytes('keyframe', 'k.jpg', still);
+      await kept.commit(BODY);
+      const aside = path.join(path.dirname(kept.finalDir), '.replaced-kept-0a1b2c3d');
+      await rename(kept.finalDir, aside);
+
+      const done = await cleanLeftovers(store);
+      expect(done).toEqual({ removedStaging: [dead.stagingDir], restored: [kept.finalDir], removedReplaced: [] });
+      expect((await readdir(path.dirname(kept.finalDir))).sort()).toEqual(
+        [path.basename(busy.stagingDir), 'kept'].sort(),
+      );
+      expect((await verifyPackage(kept.finalDir)).ok).toBe(true);
+      await busy.discard();
+    } finally {
+      await rm(store, { recursive: true, force: true });
+    }
   });
 
   it('refuses file names that could leave the package folder', async () => {

@@ -49,7 +49,6 @@ const createBody = z
 const diffParams = z.strictObject({ a: z.uuid(), b: z.uuid() });
 
 const OPS = { roles: ['ops'] } as const;
-const READERS = { roles: ['ops', 'officer'] } as const;
 
 /** A directory inside the footage root (the root itself included), checked lexically and after resolving symlinks. */
 async function folderInsideRoot(root: string, requested: string): Promise<string> {
@@ -98,7 +97,7 @@ const batchRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   app.get(
     '/batches/:id',
     {
-      config: READERS,
+      config: OPS,
       schema: {
         tags: ['batches'],
         summary: 'Batch progress (done / failed / total) with its items',
@@ -152,7 +151,7 @@ const batchRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
   app.get(
     '/runs/:a/diff/:b',
     {
-      config: READERS,
+      config: OPS,
       schema: {
         tags: ['batches'],
         summary: 'Violations new in run b, vanished from run a, and changed (plate or times)',
