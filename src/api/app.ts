@@ -19,6 +19,7 @@ import auth from './plugins/auth.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import problemDetails from './plugins/problem-details.js';
+import { badRequest } from './problem.js';
 import alertRoutes from './routes/alerts.js';
 import batchRoutes from './routes/batches.js';
 import cameraRoutes from './routes/cameras.js';
@@ -59,6 +60,18 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   for (const routes of modules) await app.register(routes, deps);
 }
 
+/** JSON Pointer to the first string holding a NUL character, if any. */
+function nulPointer(value: unknown, pointer = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? pointer : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${pointer}/${key}`;
+    const found = nulPointer(child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /**
  * The whole HTTP surface; call `ready()` or `listen()` on the result. `background` says which queue
  * workers the process runs beside the routes (none unless its entry point asks).
@@ -78,6 +91,17 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Postgres keeps no NUL character in text: one in any input is the client's mistake (400), not a 500.
+  app.addHook('preValidation', async (request) => {
+    const parts = { body: request.body, querystring: request.query, params: request.params };
+    for (const [part, value] of Object.entries(parts)) {
+      const pointer = nulPointer(value);
+      if (pointer !== undefined)
+        throw badRequest('text may not contain the NUL character (\\u0000)', {
+          errors: [{ in: part, pointer, detail: 'contains a NUL character' }],
+        });
+    }
   });
 
   await app.register(problemDetails);

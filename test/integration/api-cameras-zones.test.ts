@@ -295,6 +295,36 @@ describe('zones', () => {
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 
+  it('answers a NUL character anywhere in the input with 400, naming where, and stores nothing', async () => {
+    const before = await dbFingerprint(t.prisma);
+    const inBody = await t.app.inject({
+      method: 'POST',
+      url: zoneUrl(),
+      headers: bearer(t.keys.ops),
+      payload: { name: 'nul\u0000zone', kind: 'park', polygon: square },
+    });
+    expect(expectProblem(inBody, 400).errors).toEqual([
+      { in: 'body', pointer: '/name', detail: 'contains a NUL character' },
+    ]);
+    const inQuery = await t.app.inject({
+      method: 'GET',
+      url: '/violations?plate=12%00',
+      headers: bearer(t.keys.officer),
+    });
+    expect(expectProblem(inQuery, 400).errors![0]).toMatchObject({ in: 'querystring' });
+    // a polygon of 6,000 identical points is refused at once, without exhausting the server
+    const flood = await t.app.inject({
+      method: 'POST',
+      url: zoneUrl(),
+      headers: bearer(t.keys.ops),
+      payload: { name: 'flood', kind: 'park', polygon: Array.from({ length: 6000 }, () => [0.5, 0.5]) },
+    });
+    expect(expectProblem(flood, 400).errors!.map((e) => e.detail)).toEqual([
+      'polygon has 6000 points; a zone may have at most 256',
+    ]);
+    expect(await dbFingerprint(t.prisma)).toBe(before);
+  });
+
   it('rejects a raw NaN token as malformed JSON', async () => {
     const before = await dbFingerprint(t.prisma);
     const res = await t.app.inject({

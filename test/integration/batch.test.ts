@@ -297,7 +297,7 @@ describe('batch reprocessing', () => {
     const unknown = await api.app.inject({
       method: 'GET',
       url: `/batches/${crypto.randomUUID()}`,
-      headers: bearer(api.keys.officer),
+      headers: bearer(api.keys.ops),
     });
     expect(unknown.statusCode).toBe(404);
   });
