@@ -93,15 +93,20 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
     reply.header('x-request-id', request.id);
   });
   // Postgres keeps no NUL character in text: one in any input is the client's mistake (400), not a 500.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const parts = { body: request.body, querystring: request.query, params: request.params };
     for (const [part, value] of Object.entries(parts)) {
       const pointer = nulPointer(value);
-      if (pointer !== undefined)
-        throw badRequest('text may not contain the NUL character (\\u0000)', {
-          errors: [{ in: part, pointer, detail: 'contains a NUL character' }],
-        });
+      if (pointer !== undefined) {
+        done(
+          badRequest('text may not contain the NUL character (\\u0000)', {
+            errors: [{ in: part, pointer, detail: 'contains a NUL character' }],
+          }),
+        );
+        return;
+      }
     }
+    done();
   });
 
   await app.register(problemDetails);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ViolationCursor } from '../db/violations.js';
 import { badRequest } from './problem.js';
+import { isoTime } from './schemas.js';
 
-const cursorShape = z.tuple([z.iso.datetime(), z.uuid()]);
+const cursorShape = z.tuple([isoTime, z.uuid()]);
 
 /** Opaque to clients: base64url of `[startTime, id]`. */
 export function encodeCursor(c: ViolationCursor): string {

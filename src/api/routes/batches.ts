@@ -15,7 +15,7 @@ import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, badRequest, conflict, notFound, unprocessable } from '../problem.js';
 import { resolveFolderInsideRoot } from '../safe-path.js';
-import { idParams, secured } from '../schemas.js';
+import { idParams, secured, isoTime } from '../schemas.js';
 
 const createBody = z
   .strictObject({
@@ -26,11 +26,8 @@ const createBody = z
       .max(4096)
       .optional()
       .describe('folder relative to FOOTAGE_ROOT; its video files become segments'),
-    from: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .describe('with `to`: the camera’s stored segments starting in [from, to)'),
-    to: z.iso.datetime({ offset: true }).optional(),
+    from: isoTime.optional().describe('with `to`: the camera’s stored segments starting in [from, to)'),
+    to: isoTime.optional(),
     pipelineVersion: z
       .string()
       .min(1)

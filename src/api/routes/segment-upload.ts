@@ -11,13 +11,13 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, badRequest, notFound } from '../problem.js';
-import { secured } from '../schemas.js';
+import { secured, isoTime } from '../schemas.js';
 import { takeInSegment } from '../segment-intake.js';
 import { intakeResponse } from './segments.js';
 
 const uploadFields = z.strictObject({
   cameraId: z.uuid(),
-  startTime: z.iso.datetime({ offset: true }).optional(),
+  startTime: isoTime.optional(),
   /** the browser's File.lastModified, ms since the epoch: a clue to the capture time when nothing better is known */
   lastModified: z.coerce.number().int().positive().optional(),
 });

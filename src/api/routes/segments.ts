@@ -10,15 +10,14 @@ import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, badRequest, conflict, notFound, unprocessable } from '../problem.js';
 import { resolveInsideRoot } from '../safe-path.js';
-import { idParams, secured } from '../schemas.js';
+import { idParams, secured, isoTime } from '../schemas.js';
 import { takeInSegment, type IntakeResult } from '../segment-intake.js';
 import { REDIS_TIMEOUT_MS, withTimeout } from '../timeout.js';
 
 const registerBody = z.strictObject({
   cameraId: z.uuid(),
   path: z.string().min(1).max(4096).describe('file path relative to FOOTAGE_ROOT'),
-  startTime: z.iso
-    .datetime({ offset: true })
+  startTime: isoTime
     .optional()
     .describe(
       "wall-clock time of the first frame; without it the file's creation_time, else now, both marked estimated",

@@ -8,15 +8,15 @@ import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
 import { needsSecondReview, reviewOutcome } from '../../core/review-policy.js';
-import { idParams, secured } from '../schemas.js';
+import { idParams, secured, isoTime } from '../schemas.js';
 
 const listQuery = z
   .strictObject({
     cameraId: z.uuid().optional(),
     zoneId: z.uuid().optional(),
     status: z.enum(['pending', 'confirmed', 'rejected', 'needs_second_review']).optional(),
-    from: z.iso.datetime({ offset: true }).optional().describe('start time ≥ from'),
-    to: z.iso.datetime({ offset: true }).optional().describe('start time < to'),
+    from: isoTime.optional().describe('start time ≥ from'),
+    to: isoTime.optional().describe('start time < to'),
     cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
