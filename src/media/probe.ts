@@ -56,24 +56,34 @@ function ffprobe(file: string): Promise<ffmpegTypes.FfprobeData> {
   });
 }
 
-/**
- * A container whose index sits at the start (faststart MP4) still probes after truncation; the
- * last second then has no packets. Reading that second catches the cut without decoding the file.
- */
-async function hasPacketsNear(file: string, atSec: number): Promise<boolean> {
+/** What ffprobe says of the first video stream of `file`: the `-show_entries` asked for, in the form `args` ask. */
+async function askFfprobe(file: string, entries: string, ...args: string[]): Promise<string> {
   const { stdout } = await execFileAsync(ffprobePath, [
     '-v',
     'error',
     '-select_streams',
     'v:0',
     '-show_entries',
+    entries,
+    ...args,
+    file,
+  ]);
+  return stdout;
+}
+
+/**
+ * A container whose index sits at the start (faststart MP4) still probes after truncation; the
+ * last second then has no packets. Reading that second catches the cut without decoding the file.
+ */
+async function hasPacketsNear(file: string, atSec: number): Promise<boolean> {
+  const stdout = await askFfprobe(
+    file,
     'packet=pts_time',
     '-read_intervals',
     `${atSec.toFixed(3)}%+#1`,
     '-of',
     'csv=p=0',
-    file,
-  ]);
+  );
   return stdout.trim().length > 0;
 }
 
@@ -172,39 +182,19 @@ function creationTimeOf(...tagSets: unknown[]): Date | undefined {
   return undefined;
 }
 
-/**
- * Times of the video's keyframes, seconds from the stream's start, in order: where a stream copy can
- * begin. Read from the packet index, nothing is decoded.
- */
 /** Duration of a file's first video stream (the container's when the stream has none), seconds: one ffprobe run. */
 export async function streamDuration(file: string): Promise<number> {
-  const { stdout } = await execFileAsync(ffprobePath, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=duration:format=duration',
-    '-of',
-    'json',
-    file,
-  ]);
+  const stdout = await askFfprobe(file, 'stream=duration:format=duration', '-of', 'json');
   const parsed = JSON.parse(stdout) as { streams?: Array<{ duration?: string }>; format?: { duration?: string } };
   return Number(parsed.streams?.[0]?.duration) || Number(parsed.format?.duration) || 0;
 }
 
+/**
+ * Times of the video's keyframes, seconds from the stream's start, in order: where a stream copy can
+ * begin. Read from the packet index, nothing is decoded.
+ */
 export async function keyframeTimes(file: string): Promise<number[]> {
-  const { stdout } = await execFileAsync(ffprobePath, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=start_time:packet=pts_time,flags',
-    '-of',
-    'json',
-    file,
-  ]);
+  const stdout = await askFfprobe(file, 'stream=start_time:packet=pts_time,flags', '-of', 'json');
   const parsed = JSON.parse(stdout) as {
     streams?: Array<{ start_time?: string }>;
     packets?: Array<{ pts_time?: string; flags?: string }>;
