@@ -1,6 +1,7 @@
 import { appendAudit } from '../db/audit.js';
 import type { PrismaClient } from '../db/client.js';
 import { newWebhookSecret } from './webhook-signature.js';
+import { redactUrl } from '../core/redact.js';
 
 const PUBLIC_FIELDS = { id: true, url: true, cameraId: true, label: true, createdAt: true, revokedAt: true } as const;
 
@@ -19,7 +20,7 @@ export async function createSubscription(
       action: 'webhook.subscribe',
       entityType: 'webhook_subscription',
       entityId: row.id,
-      details: { url: row.url, cameraId: row.cameraId, label: row.label },
+      details: { url: redactUrl(row.url), cameraId: row.cameraId, label: row.label },
     });
     return row;
   });

@@ -68,6 +68,9 @@ export const zoneRulesSchema = z.strictObject({
   requireRider: z.boolean().default(true),
 });
 
+/** Largest frame side a camera can declare, pixels. */
+export const MAX_FRAME_SIDE = 32_768;
+
 const polygonSchema = z
   .array(z.tuple([z.number(), z.number()]))
   .superRefine((points, ctx) => {
@@ -93,8 +96,9 @@ export const cameraConfigSchema = z
       .refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul'),
     sourceUrl: z.string().min(1).max(2000).optional(),
     enabled: z.boolean().default(true),
-    frameWidth: z.int().positive().optional(),
-    frameHeight: z.int().positive().optional(),
+    // no video is wider or taller than this (H.264/H.265 stop at 8192 and 16384); a larger value is a mistake
+    frameWidth: z.int().positive().max(MAX_FRAME_SIDE).optional(),
+    frameHeight: z.int().positive().max(MAX_FRAME_SIDE).optional(),
     plateFormat: z
       .enum(PLATE_FORMATS)
       .default('kr')

@@ -4,6 +4,7 @@ import { zoneConfigFromRow } from './zones.js';
 import { startOfLocalDay } from '../core/wall-clock.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
+import { redactUrl } from '../core/redact.js';
 
 export type CameraCreate = Pick<
   Prisma.CameraCreateInput,
@@ -102,7 +103,8 @@ export async function updateCamera(
       action: 'camera.update',
       entityType: 'camera',
       entityId: id,
-      details: { changes: data },
+      // a source URL's password stays out of the log
+      details: { changes: data.sourceUrl ? { ...data, sourceUrl: redactUrl(data.sourceUrl) } : data },
     });
     return camera;
   });

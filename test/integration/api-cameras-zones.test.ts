@@ -62,6 +62,41 @@ describe('cameras', () => {
     expect(audit[1]!.details).toEqual({ changes: { enabled: false } });
   });
 
+  it("shows a source URL's password to ops only, and keeps it out of the audit log", async () => {
+    const withPassword = 'rtsp://admin:hunter2@10.0.0.9:554/stream1';
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/cameras/${cameraId}`,
+      headers: bearer(t.keys.ops),
+      payload: { sourceUrl: withPassword },
+    });
+    expect(patched.json()).toMatchObject({ sourceUrl: withPassword });
+    const asOps = await t.app.inject({ method: 'GET', url: `/cameras/${cameraId}`, headers: bearer(t.keys.ops) });
+    expect(asOps.json().sourceUrl).toBe(withPassword);
+    const asOfficer = await t.app.inject({
+      method: 'GET',
+      url: `/cameras/${cameraId}`,
+      headers: bearer(t.keys.officer),
+    });
+    expect(asOfficer.json().sourceUrl).toBe('rtsp://admin:***@10.0.0.9:554/stream1');
+    const listed = await t.app.inject({ method: 'GET', url: '/cameras', headers: bearer(t.keys.officer) });
+    expect(listed.body).not.toContain('hunter2');
+    const audit = await t.prisma.auditLog.findMany({ where: { entityType: 'camera', entityId: cameraId } });
+    expect(JSON.stringify(audit.map((a) => a.details))).not.toContain('hunter2');
+  });
+
+  it('refuses a frame size no video has (it overflowed the database: a 500)', async () => {
+    const before = await dbFingerprint(t.prisma);
+    const huge = await t.app.inject({
+      method: 'PATCH',
+      url: `/cameras/${cameraId}`,
+      headers: bearer(t.keys.ops),
+      payload: { frameWidth: 2 ** 31 },
+    });
+    expect(expectProblem(huge, 400).errors!.map((e) => e.pointer)).toEqual(['/frameWidth']);
+    expect(await dbFingerprint(t.prisma)).toBe(before);
+  });
+
   it('rejects wrong types, unknown fields, bad time zones and duplicate names without storing anything', async () => {
     const before = await dbFingerprint(t.prisma);
     const wrongType = await t.app.inject({

@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { cameraConfigSchema, isValidTimeZone } from '../../core/camera-config.js';
+import { redactUrl } from '../../core/redact.js';
 import { cameraHealth, createCamera, deleteCamera, getCamera, listCameras, updateCamera } from '../../db/cameras.js';
 import { extractFrame } from '../../media/keyframe.js';
-import type { ApiDeps } from '../deps.js';
+import type { ApiDeps, ApiRole } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { conflict, notFound } from '../problem.js';
@@ -37,6 +38,11 @@ const cameraPatchBody = z.strictObject({
 const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
 
+/** Only ops, who set the source URL, see its password; others see it redacted. */
+function asSeenBy<C extends { sourceUrl: string | null }>(role: ApiRole, camera: C): C {
+  return role === 'ops' || camera.sourceUrl === null ? camera : { ...camera, sourceUrl: redactUrl(camera.sourceUrl) };
+}
+
 const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
   app.get(
     '/cameras',
@@ -44,9 +50,10 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
       config: READERS,
       schema: { tags: ['cameras'], summary: 'List cameras with their footage health', security: secured },
     },
-    async () => {
+    async (request) => {
       const cameras = await listCameras(prisma);
-      const items = await Promise.all(cameras.map(async (c) => ({ ...c, health: await cameraHealth(prisma, c) })));
+      const shown = cameras.map((c) => asSeenBy(principalOf(request).role, c));
+      const items = await Promise.all(shown.map(async (c) => ({ ...c, health: await cameraHealth(prisma, c) })));
       return { items };
     },
   );
@@ -60,7 +67,7 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
     async (request) => {
       const camera = await getCamera(prisma, request.params.id);
       if (!camera) throw notFound('camera', request.params.id);
-      return { ...camera, health: await cameraHealth(prisma, camera) };
+      return { ...asSeenBy(principalOf(request).role, camera), health: await cameraHealth(prisma, camera) };
     },
   );
 
