@@ -61,6 +61,16 @@ export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
 const TWO_WHEELERS: readonly ObjectClass[] = ['motorcycle', 'bicycle'];
 const CAR_CLASSES: readonly ObjectClass[] = ['car', 'truck', 'bus'];
 
+export const isTwoWheeler = (label: ObjectClass) => TWO_WHEELERS.includes(label);
+
+/** The scores of a car-class box that is really a motorcycle: its best car-class evidence moves over. */
+function asMotorcycle(scores: ClassScores): ClassScores {
+  const carScore = Math.max(...CAR_CLASSES.map((c) => scores[c] ?? 0));
+  const moved: ClassScores = { ...scores, motorcycle: Math.max(scores.motorcycle ?? 0, carScore) };
+  for (const c of CAR_CLASSES) delete moved[c];
+  return moved;
+}
+
 const union = (a: Box, b: Box): Box => ({
   x1: Math.min(a.x1, b.x1),
   y1: Math.min(a.y1, b.y1),
@@ -109,8 +119,8 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     const rider = persons.find((p) => ![...riders.values()].includes(p) && isRiding(o.box, p.box, opts.rider));
     if (rider) riders.set(o, rider);
   }
-  /** no car is this much taller than wide: a two-wheeler end-on whose rider makes it tall */
   const cutBySide = (b: Box) => opts.frameWidth > 0 && (b.x1 <= 2 || b.x2 >= opts.frameWidth - 2);
+  /** no car is this much taller than wide: a two-wheeler end-on whose rider makes it tall */
   const upright = (b: Box) => b.y2 - b.y1 >= opts.uprightAspect * (b.x2 - b.x1) && !cutBySide(b);
   /** riders fused into a ridden two-wheeler; a car's "rider" is still free to be a road user */
   const taken = new Set<Detection>();
@@ -120,13 +130,12 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     if (!rider) {
       const [label, score] = topClass(scores);
       if (CAR_CLASSES.includes(label) && upright(box)) {
-        const fused: ClassScores = { ...scores, motorcycle: Math.max(scores.motorcycle ?? 0, score) };
-        for (const c of CAR_CLASSES) delete fused[c];
+        const fused = asMotorcycle(scores);
         return { box, score: fused.motorcycle!, label: 'motorcycle', classScores: fused, ridden: true };
       }
       return { box, score, label, classScores: scores, ridden: false };
     }
-    const fused: ClassScores = { ...scores };
+    let fused: ClassScores = { ...scores };
     const twoWheeler = TWO_WHEELERS.filter((c) => scores[c] !== undefined);
     if (twoWheeler.length > 0) {
       for (const c of twoWheeler) fused[c] = scores[c]! + (1 - scores[c]!) * opts.riderWeight * rider.score;
@@ -134,14 +143,10 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
       const w = box.x2 - box.x1;
       const endOn = box.y2 - box.y1 >= opts.endOnAspect * w;
       const riderWide = rider.box.x2 - rider.box.x1 >= opts.riderWidthShare * w;
-      if ((endOn && riderWide) || upright(box)) {
-        const carScore = Math.max(...CAR_CLASSES.map((c) => scores[c] ?? 0));
-        fused.motorcycle = Math.max(fused.motorcycle ?? 0, carScore);
-        for (const c of CAR_CLASSES) delete fused[c];
-      }
+      if ((endOn && riderWide) || upright(box)) fused = asMotorcycle(scores);
     }
     const [label, score] = topClass(fused);
-    const ridden = TWO_WHEELERS.includes(label);
+    const ridden = isTwoWheeler(label);
     if (ridden) taken.add(rider);
     const grown = ridden ? union(box, rider.box) : box;
     return { box: grown, score, label, classScores: fused, ridden };

@@ -1,7 +1,7 @@
 import { blendSignature, signatureSimilarity } from './appearance.js';
 import { area, iou } from './boxes.js';
 import { BoxFilter, toCxCyWh } from './box-filter.js';
-import { trackClass } from './road-users.js';
+import { isTwoWheeler, trackClass } from './road-users.js';
 import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
 
 /**
@@ -347,8 +347,7 @@ export class ByteTracker {
     >) {
       t.classVotes[label] = (t.classVotes[label] ?? 0) + score;
     }
-    if (d.ridden && (d.label === 'motorcycle' || d.label === 'bicycle'))
-      t.riddenFrames[d.label] = (t.riddenFrames[d.label] ?? 0) + 1;
+    if (d.ridden && isTwoWheeler(d.label)) t.riddenFrames[d.label] = (t.riddenFrames[d.label] ?? 0) + 1;
     t.label = trackClass(t.classVotes, t.riddenFrames);
     if (d.appearance) t.appearance = t.appearance ? blendSignature(t.appearance, d.appearance, 0.3) : d.appearance;
   }

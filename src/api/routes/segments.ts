@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isEstimated } from '../../core/capture-time.js';
 import { getCamera } from '../../db/cameras.js';
 import { deleteSegment, getSegment, listSegments } from '../../db/segments.js';
+import type { Segment } from '../../generated/prisma/client.js';
 import { analyzeJobId } from '../../queue/producer.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
@@ -34,6 +35,11 @@ const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
 
 /** Shared by path registration and upload: the intake outcome as a response or a problem. */
+/** A segment as the API shows it: its start time says whether it is an estimate (추정). */
+function withEstimate<S extends Pick<Segment, 'startTimeSource'>>(segment: S): S & { startTimeEstimated: boolean } {
+  return { ...segment, startTimeEstimated: isEstimated(segment.startTimeSource) };
+}
+
 export function intakeResponse(result: IntakeResult, notVideoStatus: 415 | 422) {
   if (result.outcome === 'duplicate') {
     throw conflict('duplicate-segment', `this camera already has segment ${result.existing.id} with the same sha256`, {
@@ -50,12 +56,7 @@ export function intakeResponse(result: IntakeResult, notVideoStatus: 415 | 422) 
       },
     );
   }
-  return {
-    ...result.segment,
-    startTimeEstimated: isEstimated(result.segment.startTimeSource),
-    enqueued: result.enqueued,
-    video: result.video,
-  };
+  return { ...withEstimate(result.segment), enqueued: result.enqueued, video: result.video };
 }
 
 /** Live progress from the queue; null once BullMQ has let the job go (Postgres keeps the outcome). */
@@ -127,10 +128,7 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
       },
     },
     async (request) => ({
-      items: (await listSegments(prisma, request.query)).map((s) => ({
-        ...s,
-        startTimeEstimated: isEstimated(s.startTimeSource),
-      })),
+      items: (await listSegments(prisma, request.query)).map(withEstimate),
     }),
   );
 
@@ -151,8 +149,7 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
       const violationCount = segment.runs.reduce((n, r) => n + r._count.violations, 0);
       return {
         job: await jobStatus(deps, segment.sha256),
-        ...segment,
-        startTimeEstimated: isEstimated(segment.startTimeSource),
+        ...withEstimate(segment),
         fileName: path.basename(new URL(segment.fileUri).pathname),
         runs: segment.runs.map(({ _count, ...run }) => ({ ...run, violationCount: _count.violations })),
         violationCount,
