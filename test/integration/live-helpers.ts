@@ -102,42 +102,52 @@ export async function cutClip(
 }
 
 /**
- * A camera on loopback: `ffmpeg -re -stream_loop -1` serving a clip as MPEG-TS to the first TCP client.
- * Killing it is a lost feed; a new one on the same port is the camera coming back.
+ * A camera on loopback: `ffmpeg -re -stream_loop -1` serving a clip as MPEG-TS to the first TCP client,
+ * resolved once it listens. Killing it is a lost feed; a new one on the same port is the camera coming
+ * back. Right after the previous one died, binding the port can fail: ffmpeg then exits and is started
+ * again until the port listens.
  */
-/** A camera stand-in: ffmpeg serving the clip in a loop at real time on a TCP port, resolved once it listens. */
-export async function startLoopSource(clip: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-re',
-      '-stream_loop',
-      '-1',
-      '-i',
-      clip,
-      '-c',
-      'copy',
-      '-f',
-      'mpegts',
-      `tcp://127.0.0.1:${port}?listen=1`,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitForListening(port, 10_000);
-  return child;
+export async function startLoopSource(clip: string, port: number, timeoutMs = 20_000): Promise<ChildProcess> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const child = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-i',
+        clip,
+        '-c',
+        'copy',
+        '-f',
+        'mpegts',
+        `tcp://127.0.0.1:${port}?listen=1`,
+      ],
+      { stdio: 'ignore' },
+    );
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    if (await waitForListening(port, deadline, () => exited)) return child;
+    if (!exited) {
+      child.kill('SIGKILL');
+      throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+    }
+    if (Date.now() >= deadline) throw new Error(`ffmpeg could not listen on port ${port} within ${timeoutMs} ms`);
+    await sleep(200);
+  }
 }
 
 /**
- * Waits until a local TCP port is in LISTEN state, read from /proc/net/tcp: a probing connection would be the one
- * connection an `ffmpeg ... ?listen=1` source serves.
+ * Waits until a local TCP port is in LISTEN state, read from /proc/net/tcp (a probing connection would be the one
+ * connection an `ffmpeg ... ?listen=1` source serves): true once it listens, false at the deadline or once `gaveUp`.
  */
-async function waitForListening(port: number, timeoutMs: number): Promise<void> {
+async function waitForListening(port: number, deadline: number, gaveUp: () => boolean): Promise<boolean> {
   const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gaveUp()) {
     const table = await readFile('/proc/net/tcp', 'utf8');
     if (
       table.split('\n').some((line) => {
@@ -145,10 +155,10 @@ async function waitForListening(port: number, timeoutMs: number): Promise<void> 
         return address?.endsWith(local) && state === '0A';
       })
     )
-      return;
+      return true;
     await sleep(50);
   }
-  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+  return false;
 }
 
 export async function stopProcess(
