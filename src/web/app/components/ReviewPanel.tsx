@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type ReviewInput, type ViolationDetail } from '../api.js';
 import { isTyping, useKeydown } from '../hooks.js';
 import { useI18n } from '../i18n.js';
@@ -31,11 +31,13 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
   const reasonRef = useRef<HTMLSelectElement>(null);
   const plateRef = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
+  // Layout effects: a plain effect runs after paint, so a key pressed as soon as the next violation
+  // shows (R) would be undone by the reset that follows.
+  useLayoutEffect(() => {
     setMode('idle');
     setPlate(violation.plateText ?? '');
   }, [violation.id, violation.version]);
-  useEffect(() => setMessage(null), [violation.id]);
+  useLayoutEffect(() => setMessage(null), [violation.id]);
   useEffect(() => {
     if (mode === 'reject') reasonRef.current?.focus();
     if (mode === 'correct') plateRef.current?.select();
