@@ -1,13 +1,9 @@
 import { STATUS_CODES } from 'node:http';
+import type { z } from 'zod';
+import type { fieldError } from './schemas.js';
 
-/** One field-level complaint inside a validation problem (RFC 9457 §3 extension member `errors`). */
-export interface FieldError {
-  /** which part of the request: body, querystring, params, headers */
-  in: string;
-  /** JSON Pointer into that part, e.g. `/polygon/2` */
-  pointer: string;
-  detail: string;
-}
+/** One field-level complaint inside a validation problem. */
+export type FieldError = z.output<typeof fieldError>;
 
 /** Extension members allowed beside the standard RFC 9457 fields. */
 export type ProblemExtensions = Record<string, unknown>;

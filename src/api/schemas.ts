@@ -1,4 +1,27 @@
 import { z } from 'zod';
+import {
+  cameraConfigSchema,
+  isValidTimeZone,
+  RULE_CLASSES,
+  scheduleWindowSchema,
+  zoneConfigSchema,
+  zoneRulesSchema,
+} from '../core/camera-config.js';
+import {
+  ApiRole,
+  CaptureTimeSource,
+  EvidenceRole,
+  PlateFormat,
+  ReviewDecision,
+  SegmentStatus,
+  ViolationStatus,
+  ZoneKind,
+} from '../generated/prisma/enums.js';
+
+/*
+ * The shapes the API takes and returns. The web console imports these as types only (src/web/app/api-types.ts),
+ * so this module imports nothing but zod, core and the database's enums: nothing the browser could not type-check.
+ */
 
 /** Path parameter of every `/:id` route; a malformed id is a 400, an unknown one a 404. */
 export const idParams = z.strictObject({ id: z.uuid() });
@@ -15,3 +38,350 @@ export const isoTime = z.iso.datetime({ offset: true }).refine((s) => {
   // not a time at all: the format check has said so already
   return Number.isNaN(year) || (year >= 1970 && year <= 9999);
 }, 'time must fall in the years 1970–9999');
+
+export const segmentStatusSchema = z.enum(SegmentStatus);
+export const violationStatusSchema = z.enum(ViolationStatus);
+
+// ---- Requests: cameras, zones, footage, violations, reviews ----
+
+const camera = cameraConfigSchema.shape;
+
+/** The camera file's fields, minus zones (they have their own routes). */
+export const cameraCreateBody = z.strictObject({
+  name: camera.name,
+  timezone: camera.timezone,
+  sourceUrl: camera.sourceUrl.unwrap().nullable().optional(),
+  enabled: camera.enabled,
+  frameWidth: camera.frameWidth.unwrap().nullable().optional(),
+  frameHeight: camera.frameHeight.unwrap().nullable().optional(),
+  plateFormat: camera.plateFormat,
+});
+
+export const cameraPatchBody = z.strictObject({
+  name: camera.name.optional(),
+  timezone: z.string().refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul').optional(),
+  sourceUrl: camera.sourceUrl.unwrap().nullable().optional(),
+  enabled: z.boolean().optional(),
+  frameWidth: camera.frameWidth.unwrap().nullable().optional(),
+  frameHeight: camera.frameHeight.unwrap().nullable().optional(),
+  plateFormat: camera.plateFormat.unwrap().optional(),
+});
+
+// Flat zone bodies mirror the zones table; validation comes from the camera-file schema in core.
+const zone = zoneConfigSchema.shape;
+const rules = zoneRulesSchema.shape;
+
+const zoneFields = {
+  name: zone.name,
+  kind: zone.kind,
+  polygon: zone.polygon,
+  schedule: z.array(scheduleWindowSchema).min(1).max(50).nullable().optional(),
+  minDwellSeconds: rules.minDwellSeconds.unwrap(),
+  minDisplacement: rules.minDisplacement.unwrap(),
+  allowedDirectionDeg: rules.allowedDirectionDeg,
+  directionToleranceDeg: rules.directionToleranceDeg.unwrap(),
+  classes: rules.classes.unwrap(),
+  requireRider: rules.requireRider.unwrap(),
+};
+
+export const zoneCreateBody = z.strictObject({
+  ...zoneFields,
+  minDwellSeconds: zoneFields.minDwellSeconds.optional(),
+  minDisplacement: zoneFields.minDisplacement.optional(),
+  directionToleranceDeg: zoneFields.directionToleranceDeg.optional(),
+  classes: zoneFields.classes.optional(),
+  requireRider: zoneFields.requireRider.optional(),
+});
+// No defaults on PATCH: an absent field keeps its stored value.
+export const zonePatchBody = z.strictObject(zoneFields).partial();
+
+export const segmentRegisterBody = z.strictObject({
+  cameraId: z.uuid(),
+  path: z.string().min(1).max(4096).describe('file path relative to FOOTAGE_ROOT'),
+  startTime: isoTime
+    .optional()
+    .describe(
+      "wall-clock time of the first frame; without it the file's creation_time, else now, both marked estimated",
+    ),
+});
+
+export const segmentListQuery = z.strictObject({
+  cameraId: z.uuid().optional(),
+  status: segmentStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const violationListQuery = z
+  .strictObject({
+    cameraId: z.uuid().optional(),
+    zoneId: z.uuid().optional(),
+    status: violationStatusSchema.optional(),
+    from: isoTime.optional().describe('start time ≥ from'),
+    to: isoTime.optional().describe('start time < to'),
+    cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), {
+    message: 'from must be before to',
+    path: ['to'],
+  });
+
+export const reviewBody = z
+  .strictObject({
+    decision: z.enum(['confirm', 'reject', 'correct-plate']),
+    reasonCode: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'reasonCode is a short code such as plate_unreadable')
+      .optional(),
+    plate: z
+      .string()
+      .trim()
+      .min(1)
+      .max(32)
+      .optional()
+      .describe(
+        "the corrected plate; required for correct-plate. It must follow the camera's plate format unless reasonCode is foreign_plate or special_plate",
+      ),
+    expectedVersion: z.int().min(1).describe('the violation version the reviewer saw'),
+  })
+  .refine((b) => b.decision === 'confirm' || b.reasonCode !== undefined, {
+    message: 'reasonCode is required to reject or correct',
+    path: ['reasonCode'],
+  })
+  .refine((b) => b.decision !== 'correct-plate' || b.plate !== undefined, {
+    message: 'plate is required for correct-plate',
+    path: ['plate'],
+  })
+  .refine((b) => b.decision === 'correct-plate' || b.plate === undefined, {
+    message: 'plate is only allowed with correct-plate',
+    path: ['plate'],
+  });
+
+// ---- Responses ----
+// The serializer checks every response against its schema (a mismatch is a 500, not a silent drift) and keeps
+// only the fields named here. Times are Dates on the server and ISO 8601 strings on the wire.
+
+const time = z.date();
+
+export const meResponse = z.object({
+  id: z.string().describe('the key id'),
+  role: z.enum(ApiRole),
+  label: z.string(),
+  prefix: z.string(),
+});
+
+export const cameraResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  sourceUrl: z.string().nullable().describe('its password shows to ops only (others see ***)'),
+  timezone: z.string(),
+  enabled: z.boolean(),
+  frameWidth: z.int().nullable(),
+  frameHeight: z.int().nullable(),
+  plateFormat: z.enum(PlateFormat),
+  createdAt: time,
+  updatedAt: time,
+});
+
+export const cameraWithHealthResponse = cameraResponse.extend({
+  health: z.object({
+    lastSegmentAt: time.nullable().describe('start of its latest segment'),
+    lastError: z.string().nullable().describe('error of its latest failed segment'),
+    segmentsToday: z.int().describe("segments registered since midnight in the camera's timezone"),
+  }),
+});
+
+const point = z.tuple([z.number(), z.number()]);
+
+export const zoneResponse = z.object({
+  id: z.string(),
+  cameraId: z.string(),
+  name: z.string(),
+  kind: z.enum(ZoneKind),
+  polygon: z.array(point),
+  schedule: z.array(z.object({ days: z.array(z.int()), start: z.string(), end: z.string() })).nullable(),
+  minDwellSeconds: z.number(),
+  minDisplacement: z.number(),
+  allowedDirectionDeg: z.number().nullable(),
+  directionToleranceDeg: z.number(),
+  classes: z.array(z.enum(RULE_CLASSES)),
+  requireRider: z.boolean(),
+  createdAt: time,
+  updatedAt: time,
+});
+
+export const segmentResponse = z.object({
+  id: z.string(),
+  cameraId: z.string(),
+  fileUri: z.string(),
+  sha256: z.string(),
+  startTime: time,
+  startTimeSource: z.enum(CaptureTimeSource),
+  startTimeEstimated: z.boolean().describe('startTime is an estimate (추정): container, file date or arrival time'),
+  durationSec: z.number().nullable(),
+  status: segmentStatusSchema,
+  error: z.string().nullable(),
+  createdAt: time,
+  updatedAt: time,
+});
+
+/** What registration and upload answer: the new segment, whether its job is queued, and the probed video. */
+export const segmentIntakeResponse = segmentResponse.extend({
+  enqueued: z.boolean().describe('false when Redis was down: the reconciler queues it later'),
+  video: z.object({
+    durationSec: z.number(),
+    fps: z.number(),
+    width: z.int(),
+    height: z.int(),
+    codec: z.string(),
+    pixelFormat: z.string(),
+    frameCount: z.int().optional(),
+    creationTime: time.optional(),
+  }),
+});
+
+/** The analysis job's progress as the worker reports it (src/analysis/types.ts AnalysisProgress). */
+export const analysisProgress = z.object({
+  phase: z.string(),
+  framesDone: z.number(),
+  framesTotal: z.number().describe('estimated from the duration'),
+  violationsFound: z.number(),
+  evidenceDone: z.number().optional(),
+});
+
+export const segmentDetailResponse = segmentResponse.extend({
+  fileName: z.string(),
+  violationCount: z.int(),
+  runs: z.array(
+    z.object({
+      id: z.string(),
+      pipelineVersion: z.string(),
+      startedAt: time,
+      finishedAt: time.nullable(),
+      framesAnalysed: z.int(),
+      timings: z.record(z.string(), z.number()),
+      violationCount: z.int(),
+    }),
+  ),
+  job: z
+    .object({
+      id: z.string().optional(),
+      state: z.string(),
+      progress: analysisProgress.nullable().describe('null until the worker reports'),
+      attemptsMade: z.int(),
+      failedReason: z.string().nullable(),
+    })
+    .nullable()
+    .describe('live from the queue; null once the queue has let the job go (the segment keeps the outcome)'),
+});
+
+const violationRow = z.object({
+  id: z.string(),
+  runId: z.string(),
+  cameraId: z.string(),
+  zoneId: z.string().nullable(),
+  zoneName: z.string(),
+  zoneKind: z.enum(ZoneKind),
+  trackId: z.int(),
+  startTime: time,
+  endTime: time,
+  startSec: z.number(),
+  endSec: z.number(),
+  status: violationStatusSchema,
+  plateText: z.string().nullable(),
+  plateConfidence: z.number().nullable(),
+  plateCandidates: z.array(z.object({ text: z.string(), confidence: z.number() })).describe('best first'),
+  plateType: z.string().nullable(),
+  version: z.int().describe('send it back as expectedVersion when reviewing'),
+  createdAt: time,
+  updatedAt: time,
+});
+
+/** A violation as lists and the detail show it: its camera, and whether its times are estimates (추정). */
+const violationShown = violationRow.extend({
+  camera: z.object({ id: z.string(), name: z.string(), timezone: z.string() }),
+  timeSource: z.enum(CaptureTimeSource),
+  timeEstimated: z.boolean(),
+});
+
+export const violationPageResponse = z.object({
+  items: z.array(violationShown.extend({ thumbnailEvidenceId: z.string().nullable() })),
+  nextCursor: z.string().nullable(),
+  counts: z
+    .record(z.enum([...violationStatusSchema.options, 'total']), z.int())
+    .describe('per status under the same filters, the status filter aside'),
+});
+
+export const evidenceFileResponse = z.object({
+  id: z.string(),
+  violationId: z.string(),
+  role: z.enum(EvidenceRole),
+  path: z.string().describe('relative to the evidence root'),
+  sha256: z.string(),
+  sizeBytes: z.number(),
+  mime: z.string(),
+  createdAt: time,
+  url: z.string(),
+});
+
+export const reviewActionResponse = z.object({
+  id: z.string(),
+  violationId: z.string(),
+  apiKeyId: z.string(),
+  reviewer: z.string(),
+  decision: z.enum(ReviewDecision),
+  reasonCode: z.string().nullable(),
+  plateCorrection: z.string().nullable(),
+  previousStatus: violationStatusSchema,
+  newStatus: violationStatusSchema,
+  previousPlate: z.string().nullable(),
+  previousVersion: z.int(),
+  createdAt: time,
+});
+
+export const violationDetailResponse = violationShown.extend({
+  zone: zoneResponse.pick({ id: true, name: true, kind: true, polygon: true }).nullable(),
+  run: z.object({
+    id: z.string(),
+    segmentId: z.string(),
+    pipelineVersion: z.string(),
+    modelFingerprints: z.record(z.string(), z.string()).describe('model name → sha256'),
+    configHash: z.string(),
+    segment: z.object({ startTimeSource: z.enum(CaptureTimeSource) }),
+  }),
+  evidence: z.array(evidenceFileResponse),
+  reviews: z.array(reviewActionResponse).describe('oldest first'),
+  secondReview: z.object({
+    threshold: z.number(),
+    requiredOnConfirm: z.boolean().describe('a confirm or correction now goes to a second reviewer'),
+    firstReviewerKeyIds: z.array(z.string()).describe('keys that may not finish the second review'),
+  }),
+  canReview: z.boolean().describe('whether the caller may review it now (role, final state, second-review rule)'),
+});
+
+export const reviewResponse = violationRow.extend({ review: reviewActionResponse });
+
+/** `{ items }` of a list route. */
+export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+// ---- Problems ----
+
+/** One field-level complaint inside a validation problem (RFC 9457 §3 extension member `errors`). */
+export const fieldError = z.object({
+  in: z.string().describe('which part of the request: body, querystring, params, headers'),
+  pointer: z.string().describe('JSON Pointer into that part, e.g. `/polygon/2`'),
+  detail: z.string(),
+});
+
+/** RFC 9457 problem details, the body of every error; extension members (errors, requestId, …) beside. */
+export const problemResponse = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  instance: z.string(),
+  errors: z.array(fieldError).optional(),
+});

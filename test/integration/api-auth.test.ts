@@ -235,6 +235,10 @@ describe('health, docs and metrics', () => {
     expect(
       spec.paths['/violations/{id}/review'].post.requestBody.content['application/json'].schema.required,
     ).toContain('expectedVersion');
+    // responses are documented from the schemas the console's types come from; times as date-time strings
+    const detail = spec.paths['/violations/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(detail.required).toEqual(expect.arrayContaining(['evidence', 'reviews', 'secondReview', 'canReview']));
+    expect(detail.properties.startTime).toMatchObject({ type: 'string', format: 'date-time' });
     const ui = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toMatch(/text\/html/);

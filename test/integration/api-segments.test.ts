@@ -87,7 +87,7 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
       runs: [],
       violationCount: 0,
       fileName: CLIP,
-      job: { state: 'waiting', attemptsMade: 0 },
+      job: { state: 'waiting', attemptsMade: 0, progress: null },
     });
     const list = await t.app.inject({
       method: 'GET',
@@ -97,6 +97,16 @@ describe('POST /segments (register a file under FOOTAGE_ROOT)', () => {
     expect(list.json().items.map((s: { id: string }) => s.id)).toEqual([segmentId]);
     const cam = await t.app.inject({ method: 'GET', url: `/cameras/${cameraId}`, headers: bearer(t.keys.ops) });
     expect(cam.json().health).toMatchObject({ segmentsToday: 1, lastSegmentAt: '2026-11-23T00:00:00.000Z' });
+  });
+
+  it("reports the analysis job's progress as the worker gives it", async () => {
+    const job = await t.queue.getJob(
+      analyzeJobId(await sha256(path.join(FOOTAGE, CLIP)), t.deps.config.PIPELINE_VERSION),
+    );
+    const progress = { phase: 'analyse', framesDone: 12, framesTotal: 70, violationsFound: 1 };
+    await job!.updateProgress(progress);
+    const got = await t.app.inject({ method: 'GET', url: `/segments/${segmentId}`, headers: bearer(t.keys.ops) });
+    expect(got.json().job).toMatchObject({ state: 'waiting', progress });
   });
 
   it('serves a JPEG snapshot of the latest segment for drawing zones', async () => {

@@ -6,7 +6,9 @@ import { projectRoot } from '../../src/config.js';
 /**
  * The rooms of the tree and the imports between them: dependencies point inward, no two rooms depend
  * on each other (directly or round a loop), and nothing in src/ reaches into workers/ (process entry
- * points compose src/, never the other way).
+ * points compose src/, never the other way). Each folder under src/web (the console, src/web/app) is a
+ * room of its own: a separate program, bundled for the browser, that the API serves (src/web/serve.ts)
+ * but never imports.
  */
 
 function files(dir: string): string[] {
@@ -17,28 +19,50 @@ function files(dir: string): string[] {
   });
 }
 
-/** The room of a file: its folder under src/ (a file directly in src/ is a room of its own), or workers. */
+/**
+ * The room of a file: its folder under src/ (a file directly in src/ is a room of its own), a browser
+ * program's folder under src/web, or workers.
+ */
 function roomOf(file: string): string {
   const rel = path.relative(projectRoot, file).split(path.sep);
-  return rel[0] === 'workers' ? 'workers' : `src/${rel[1]}`;
+  if (rel[0] === 'workers') return 'workers';
+  return rel[1] === 'web' && rel.length > 3 ? `src/web/${rel[2]}` : `src/${rel[1]}`;
 }
 
-const IMPORT =
-  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const isBrowserRoom = (room: string) => room.startsWith('src/web/');
 
-function edges(): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
+/** Static imports and re-exports (group 1 says `import type`/`export type`), then dynamic imports. */
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)(\s+type(?=[\s{*]))?\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+interface Import {
+  file: string;
+  target: string;
+  from: string;
+  to: string;
+  typeOnly: boolean;
+}
+
+/** Every import of ours that crosses from one room into another. */
+function crossings(): Import[] {
+  const found: Import[] = [];
   for (const file of [...files(path.join(projectRoot, 'src')), ...files(path.join(projectRoot, 'workers'))]) {
-    const from = roomOf(file);
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(IMPORT)) {
-      const target = path.resolve(path.dirname(file), (m[1] ?? m[2])!);
+      const target = path.resolve(path.dirname(file), (m[2] ?? m[3])!);
       if (!target.startsWith(projectRoot + path.sep)) continue;
-      const to = roomOf(target);
-      if (to === from) continue;
-      if (!graph.has(from)) graph.set(from, new Set());
-      graph.get(from)!.add(to);
+      const [from, to] = [roomOf(file), roomOf(target)];
+      if (to !== from) found.push({ file, target, from, to, typeOnly: m[1] !== undefined });
     }
+  }
+  return found;
+}
+
+function edges(all: Import[]): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const { from, to } of all) {
+    if (!graph.has(from)) graph.set(from, new Set());
+    graph.get(from)!.add(to);
   }
   return graph;
 }
@@ -63,10 +87,13 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
 }
 
 describe('the import graph between rooms', () => {
-  const graph = edges();
+  const all = crossings();
+  const graph = edges(all);
 
   it('finds the rooms it is meant to check', () => {
-    expect([...graph.keys()]).toEqual(expect.arrayContaining(['src/api', 'src/analysis', 'src/db', 'workers']));
+    expect([...graph.keys()]).toEqual(
+      expect.arrayContaining(['src/api', 'src/analysis', 'src/db', 'src/web/app', 'workers']),
+    );
   });
 
   it('has no cycle between rooms', () => {
@@ -82,5 +109,21 @@ describe('the import graph between rooms', () => {
 
   it('keeps the core pure: it imports no other room', () => {
     expect([...(graph.get('src/core') ?? [])]).toEqual([]);
+  });
+
+  const named = (i: Import) => `${path.relative(projectRoot, i.file)} -> ${path.relative(projectRoot, i.target)}`;
+
+  // Types vanish from the bundle: nothing of the server (zod, Prisma, Node) can reach the browser.
+  it('lets browser programs import other rooms by types only', () => {
+    expect(all.filter((i) => isBrowserRoom(i.from) && !i.typeOnly).map(named)).toEqual([]);
+  });
+
+  // Allowed on purpose: the console takes the shapes it exchanges from the API's schemas, so the two cannot
+  // drift apart; the API reaches the console only by serving its build, so this makes no cycle.
+  it("lets the web console import from other rooms only the API's schemas", () => {
+    const fromConsole = all.filter((i) => i.from === 'src/web/app');
+    expect(fromConsole.length).toBeGreaterThan(0);
+    const schemas = path.join(projectRoot, 'src/api/schemas');
+    expect(fromConsole.filter((i) => i.target.replace(/\.[jt]sx?$/, '') !== schemas).map(named)).toEqual([]);
   });
 });

@@ -1,19 +1,14 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { z } from 'zod';
 import { problemFromPrisma } from '../prisma-problems.js';
 import { HttpProblem, type FieldError } from '../problem.js';
+import type { problemResponse } from '../schemas.js';
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
-interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  [extension: string]: unknown;
-}
+type ProblemBody = z.output<typeof problemResponse>;
 
 export function sendProblem(reply: FastifyReply, body: ProblemBody): FastifyReply {
   // Sent as a string so no route response schema gets a say in the shape.

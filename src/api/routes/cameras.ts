@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import sharp from 'sharp';
-import { z } from 'zod';
-import { cameraConfigSchema, isValidTimeZone } from '../../core/camera-config.js';
 import { redactUrl } from '../../core/redact.js';
 import { cameraHealth, createCamera, deleteCamera, getCamera, listCameras, updateCamera } from '../../db/cameras.js';
 import { extractFrame } from '../../media/keyframe.js';
@@ -10,30 +8,15 @@ import type { ApiDeps, ApiRole } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { conflict, notFound } from '../problem.js';
-import { idParams, secured } from '../schemas.js';
-
-const shape = cameraConfigSchema.shape;
-
-/** The camera file's fields, minus zones (they have their own routes). */
-const cameraCreateBody = z.strictObject({
-  name: shape.name,
-  timezone: shape.timezone,
-  sourceUrl: shape.sourceUrl.unwrap().nullable().optional(),
-  enabled: shape.enabled,
-  frameWidth: shape.frameWidth.unwrap().nullable().optional(),
-  frameHeight: shape.frameHeight.unwrap().nullable().optional(),
-  plateFormat: shape.plateFormat,
-});
-
-const cameraPatchBody = z.strictObject({
-  name: shape.name.optional(),
-  timezone: z.string().refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul').optional(),
-  sourceUrl: shape.sourceUrl.unwrap().nullable().optional(),
-  enabled: z.boolean().optional(),
-  frameWidth: shape.frameWidth.unwrap().nullable().optional(),
-  frameHeight: shape.frameHeight.unwrap().nullable().optional(),
-  plateFormat: shape.plateFormat.unwrap().optional(),
-});
+import {
+  cameraCreateBody,
+  cameraPatchBody,
+  cameraResponse,
+  cameraWithHealthResponse,
+  idParams,
+  itemsOf,
+  secured,
+} from '../schemas.js';
 
 const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
@@ -48,7 +31,12 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
     '/cameras',
     {
       config: READERS,
-      schema: { tags: ['cameras'], summary: 'List cameras with their footage health', security: secured },
+      schema: {
+        tags: ['cameras'],
+        summary: 'List cameras with their footage health',
+        security: secured,
+        response: { 200: itemsOf(cameraWithHealthResponse) },
+      },
     },
     async (request) => {
       const cameras = await listCameras(prisma);
@@ -62,7 +50,13 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
     '/cameras/:id',
     {
       config: READERS,
-      schema: { tags: ['cameras'], summary: 'One camera', params: idParams, security: secured },
+      schema: {
+        tags: ['cameras'],
+        summary: 'One camera',
+        params: idParams,
+        security: secured,
+        response: { 200: cameraWithHealthResponse },
+      },
     },
     async (request) => {
       const camera = await getCamera(prisma, request.params.id);
@@ -75,7 +69,13 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
     '/cameras',
     {
       config: OPS,
-      schema: { tags: ['cameras'], summary: 'Create a camera', body: cameraCreateBody, security: secured },
+      schema: {
+        tags: ['cameras'],
+        summary: 'Create a camera',
+        body: cameraCreateBody,
+        security: secured,
+        response: { 201: cameraResponse },
+      },
     },
     async (request, reply) => {
       const camera = await createCamera(prisma, request.body, actorOf(principalOf(request)));
@@ -93,6 +93,7 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
         params: idParams,
         body: cameraPatchBody,
         security: secured,
+        response: { 200: cameraResponse },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
-import { idParams, secured } from '../schemas.js';
+import { idParams, meResponse, secured } from '../schemas.js';
 
 const createBody = z.strictObject({
   role: z.enum(['officer', 'ops', 'admin']),
@@ -19,7 +19,12 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/auth/me',
     {
       config: { roles: ['officer', 'ops'] },
-      schema: { tags: ['keys'], summary: 'The caller: key id, role and label', security: secured },
+      schema: {
+        tags: ['keys'],
+        summary: 'The caller: key id, role and label',
+        security: secured,
+        response: { 200: meResponse },
+      },
     },
     async (request) => {
       const p = principalOf(request);

@@ -1,46 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { firstReviewerKeyIds, recordReview, reviewsOf } from '../../db/reviews.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, conflict, notFound, unprocessable } from '../problem.js';
 import { correctedPlateProblem, reviewOutcome } from '../../core/review-policy.js';
-import { idParams, secured } from '../schemas.js';
-
-const reviewBody = z
-  .strictObject({
-    decision: z.enum(['confirm', 'reject', 'correct-plate']),
-    reasonCode: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_.-]+$/, 'reasonCode is a short code such as plate_unreadable')
-      .optional(),
-    plate: z
-      .string()
-      .trim()
-      .min(1)
-      .max(32)
-      .optional()
-      .describe(
-        "the corrected plate; required for correct-plate. It must follow the camera's plate format unless reasonCode is foreign_plate or special_plate",
-      ),
-    expectedVersion: z.int().min(1).describe('the violation version the reviewer saw'),
-  })
-  .refine((b) => b.decision === 'confirm' || b.reasonCode !== undefined, {
-    message: 'reasonCode is required to reject or correct',
-    path: ['reasonCode'],
-  })
-  .refine((b) => b.decision !== 'correct-plate' || b.plate !== undefined, {
-    message: 'plate is required for correct-plate',
-    path: ['plate'],
-  })
-  .refine((b) => b.decision === 'correct-plate' || b.plate === undefined, {
-    message: 'plate is only allowed with correct-plate',
-    path: ['plate'],
-  });
+import { idParams, reviewBody, reviewResponse, secured } from '../schemas.js';
+import { withCandidates } from './violations.js';
 
 const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, config }) => {
   app.post(
@@ -53,6 +19,7 @@ const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
         params: idParams,
         body: reviewBody,
         security: secured,
+        response: { 200: reviewResponse },
       },
     },
     async (request) => {
@@ -118,7 +85,7 @@ const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
       });
       if (!written.ok)
         throw conflict('stale-version', 'the violation was reviewed by someone else a moment ago; reload it');
-      return { ...written.violation, review: written.action };
+      return { ...withCandidates(written.violation), review: written.action };
     },
   );
 };

@@ -11,7 +11,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, badRequest, notFound } from '../problem.js';
-import { secured, isoTime } from '../schemas.js';
+import { isoTime, secured, segmentIntakeResponse } from '../schemas.js';
 import { takeInSegment } from '../segment-intake.js';
 import { intakeResponse } from './segments.js';
 
@@ -46,6 +46,7 @@ const segmentUploadRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =>
         summary: 'Upload a video (multipart: cameraId, optional startTime or lastModified, then file) and queue it',
         consumes: ['multipart/form-data'],
         security: secured,
+        response: { 201: segmentIntakeResponse },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { isEstimated } from '../../core/capture-time.js';
 import { getCamera } from '../../db/cameras.js';
 import { deleteSegment, getSegment, listSegments } from '../../db/segments.js';
@@ -11,35 +10,29 @@ import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, badRequest, conflict, notFound, unprocessable } from '../problem.js';
 import { resolveInsideRoot } from '../safe-path.js';
-import { idParams, secured, isoTime } from '../schemas.js';
+import {
+  analysisProgress,
+  idParams,
+  itemsOf,
+  secured,
+  segmentDetailResponse,
+  segmentIntakeResponse,
+  segmentListQuery,
+  segmentRegisterBody,
+  segmentResponse,
+} from '../schemas.js';
 import { takeInSegment, type IntakeResult } from '../segment-intake.js';
 import { REDIS_TIMEOUT_MS, withTimeout } from '../timeout.js';
-
-const registerBody = z.strictObject({
-  cameraId: z.uuid(),
-  path: z.string().min(1).max(4096).describe('file path relative to FOOTAGE_ROOT'),
-  startTime: isoTime
-    .optional()
-    .describe(
-      "wall-clock time of the first frame; without it the file's creation_time, else now, both marked estimated",
-    ),
-});
-
-const listQuery = z.strictObject({
-  cameraId: z.uuid().optional(),
-  status: z.enum(['pending', 'queued', 'processing', 'done', 'failed']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
 
-/** Shared by path registration and upload: the intake outcome as a response or a problem. */
 /** A segment as the API shows it: its start time says whether it is an estimate (추정). */
 function withEstimate<S extends Pick<Segment, 'startTimeSource'>>(segment: S): S & { startTimeEstimated: boolean } {
   return { ...segment, startTimeEstimated: isEstimated(segment.startTimeSource) };
 }
 
+/** Shared by path registration and upload: the intake outcome as a response or a problem. */
 export function intakeResponse(result: IntakeResult, notVideoStatus: 415 | 422) {
   if (result.outcome === 'duplicate') {
     throw conflict('duplicate-segment', `this camera already has segment ${result.existing.id} with the same sha256`, {
@@ -72,7 +65,8 @@ async function jobStatus(deps: ApiDeps, sha256: string) {
     return {
       id: job.id,
       state,
-      progress: job.progress,
+      // BullMQ starts every job at 0; the worker then reports an AnalysisProgress
+      progress: analysisProgress.safeParse(job.progress).data ?? null,
       attemptsMade: job.attemptsMade,
       failedReason: job.failedReason ?? null,
     };
@@ -92,8 +86,9 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
       schema: {
         tags: ['segments'],
         summary: 'Register a video file under FOOTAGE_ROOT and queue it for analysis',
-        body: registerBody,
+        body: segmentRegisterBody,
         security: secured,
+        response: { 201: segmentIntakeResponse },
       },
     },
     async (request, reply) => {
@@ -123,8 +118,9 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
       schema: {
         tags: ['segments'],
         summary: 'Recent segments, newest first',
-        querystring: listQuery,
+        querystring: segmentListQuery,
         security: secured,
+        response: { 200: itemsOf(segmentResponse) },
       },
     },
     async (request) => ({
@@ -141,6 +137,7 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
         summary: 'Segment status with its analysis runs',
         params: idParams,
         security: secured,
+        response: { 200: segmentDetailResponse },
       },
     },
     async (request) => {
@@ -151,7 +148,12 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
         job: await jobStatus(deps, segment.sha256),
         ...withEstimate(segment),
         fileName: path.basename(new URL(segment.fileUri).pathname),
-        runs: segment.runs.map(({ _count, ...run }) => ({ ...run, violationCount: _count.violations })),
+        runs: segment.runs.map(({ _count, timings, ...run }) => ({
+          ...run,
+          // written from AnalysisTimings (milliseconds by phase); the response schema checks it
+          timings: timings as Record<string, number>,
+          violationCount: _count.violations,
+        })),
         violationCount,
       };
     },

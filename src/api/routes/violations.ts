@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import type { EvidenceFile } from '../../generated/prisma/client.js';
+import type { z } from 'zod';
+import type { EvidenceFile, Prisma } from '../../generated/prisma/client.js';
 import { firstReviewerKeyIds } from '../../db/reviews.js';
 import { countViolations, getViolationDetail, listViolations, timeProvenance } from '../../db/violations.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -8,25 +8,19 @@ import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
 import { needsSecondReview, reviewOutcome } from '../../core/review-policy.js';
-import { idParams, secured, isoTime } from '../schemas.js';
+import { idParams, secured, violationDetailResponse, violationListQuery, violationPageResponse } from '../schemas.js';
 
-const listQuery = z
-  .strictObject({
-    cameraId: z.uuid().optional(),
-    zoneId: z.uuid().optional(),
-    status: z.enum(['pending', 'confirmed', 'rejected', 'needs_second_review']).optional(),
-    from: isoTime.optional().describe('start time ≥ from'),
-    to: isoTime.optional().describe('start time < to'),
-    cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-  })
-  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), {
-    message: 'from must be before to',
-    path: ['to'],
-  });
+type Detail = z.output<typeof violationDetailResponse>;
 
 export function evidenceView(e: EvidenceFile) {
   return { ...e, sizeBytes: Number(e.sizeBytes), url: `/evidence/${e.id}` };
+}
+
+/** The plate-candidates column holds the plate vote's `{ text, confidence }` list; the response schema checks it. */
+export function withCandidates<V extends { plateCandidates: Prisma.JsonValue }>(
+  v: V,
+): Omit<V, 'plateCandidates'> & Pick<Detail, 'plateCandidates'> {
+  return { ...v, plateCandidates: v.plateCandidates as Detail['plateCandidates'] };
 }
 
 const READERS = { roles: ['officer', 'ops'] } as const;
@@ -39,8 +33,9 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
       schema: {
         tags: ['violations'],
         summary: 'Violations, newest first, with per-status counts',
-        querystring: listQuery,
+        querystring: violationListQuery,
         security: secured,
+        response: { 200: violationPageResponse },
       },
     },
     async (request) => {
@@ -50,7 +45,11 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
         listViolations(prisma, filter, { cursor: cursor ? decodeCursor(cursor) : undefined, limit }),
         countViolations(prisma, filter),
       ]);
-      return { items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null, counts };
+      return {
+        items: page.items.map(withCandidates),
+        nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+        counts,
+      };
     },
   );
 
@@ -63,6 +62,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
         summary: 'A violation with its evidence files and review history',
         params: idParams,
         security: secured,
+        response: { 200: violationDetailResponse },
       },
     },
     async (request) => {
@@ -79,8 +79,10 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
           config.SECOND_REVIEW_THRESHOLD,
         ).ok;
       return {
-        ...v,
+        ...withCandidates(v),
         ...timeProvenance(v.run.segment.startTimeSource),
+        zone: v.zone && { ...v.zone, polygon: v.zone.polygon as NonNullable<Detail['zone']>['polygon'] },
+        run: { ...v.run, modelFingerprints: v.run.modelFingerprints as Detail['run']['modelFingerprints'] },
         evidence: v.evidence.map(evidenceView),
         secondReview: {
           threshold: config.SECOND_REVIEW_THRESHOLD,

@@ -1,44 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { scheduleWindowSchema, zoneConfigSchema, zoneRulesSchema } from '../../core/camera-config.js';
 import { getCamera } from '../../db/cameras.js';
 import { createZone, deleteZone, getZone, listZones, updateZone } from '../../db/zones.js';
+import type { Zone } from '../../generated/prisma/client.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
-import { idParams, secured } from '../schemas.js';
-
-// Flat zone bodies mirror the zones table; validation comes from the camera-file schema in core.
-const zone = zoneConfigSchema.shape;
-const rules = zoneRulesSchema.shape;
-const schedule = z.array(scheduleWindowSchema).min(1).max(50).nullable();
-
-const zoneFields = {
-  name: zone.name,
-  kind: zone.kind,
-  polygon: zone.polygon,
-  schedule: schedule.optional(),
-  minDwellSeconds: rules.minDwellSeconds.unwrap(),
-  minDisplacement: rules.minDisplacement.unwrap(),
-  allowedDirectionDeg: rules.allowedDirectionDeg,
-  directionToleranceDeg: rules.directionToleranceDeg.unwrap(),
-  classes: rules.classes.unwrap(),
-  requireRider: rules.requireRider.unwrap(),
-};
-
-const zoneCreateBody = z.strictObject({
-  ...zoneFields,
-  minDwellSeconds: zoneFields.minDwellSeconds.optional(),
-  minDisplacement: zoneFields.minDisplacement.optional(),
-  directionToleranceDeg: zoneFields.directionToleranceDeg.optional(),
-  classes: zoneFields.classes.optional(),
-  requireRider: zoneFields.requireRider.optional(),
-});
-// No defaults on PATCH: an absent field keeps its stored value.
-const zonePatchBody = z.strictObject(zoneFields).partial();
+import { idParams, itemsOf, secured, zoneCreateBody, zonePatchBody, zoneResponse } from '../schemas.js';
 
 const cameraParams = z.strictObject({ cameraId: z.uuid() });
+
+type ZoneShown = z.output<typeof zoneResponse>;
+
+/** A stored zone as the API shows it: its JSON columns hold what the zone bodies let in, and the response schema checks them. */
+function zoneView(row: Zone): ZoneShown {
+  return {
+    ...row,
+    polygon: row.polygon as ZoneShown['polygon'],
+    schedule: row.schedule as ZoneShown['schedule'],
+    classes: row.classes as ZoneShown['classes'],
+  };
+}
 
 const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
@@ -48,11 +31,17 @@ const zoneRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/cameras/:cameraId/zones',
     {
       config: READERS,
-      schema: { tags: ['zones'], summary: "A camera's zones", params: cameraParams, security: secured },
+      schema: {
+        tags: ['zones'],
+        summary: "A camera's zones",
+        params: cameraParams,
+        security: secured,
+        response: { 200: itemsOf(zoneResponse) },
+      },
     },
     async (request) => {
       if (!(await getCamera(prisma, request.params.cameraId))) throw notFound('camera', request.params.cameraId);
-      return { items: await listZones(prisma, request.params.cameraId) };
+      return { items: (await listZones(prisma, request.params.cameraId)).map(zoneView) };
     },
   );
 
@@ -66,12 +55,13 @@ const zoneRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
         params: cameraParams,
         body: zoneCreateBody,
         security: secured,
+        response: { 201: zoneResponse },
       },
     },
     async (request, reply) => {
       if (!(await getCamera(prisma, request.params.cameraId))) throw notFound('camera', request.params.cameraId);
       const created = await createZone(prisma, request.params.cameraId, request.body, actorOf(principalOf(request)));
-      return reply.code(201).header('location', `/zones/${created.id}`).send(created);
+      return reply.code(201).header('location', `/zones/${created.id}`).send(zoneView(created));
     },
   );
 
@@ -79,12 +69,18 @@ const zoneRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/zones/:id',
     {
       config: READERS,
-      schema: { tags: ['zones'], summary: 'One zone', params: idParams, security: secured },
+      schema: {
+        tags: ['zones'],
+        summary: 'One zone',
+        params: idParams,
+        security: secured,
+        response: { 200: zoneResponse },
+      },
     },
     async (request) => {
       const found = await getZone(prisma, request.params.id);
       if (!found) throw notFound('zone', request.params.id);
-      return found;
+      return zoneView(found);
     },
   );
 
@@ -92,12 +88,19 @@ const zoneRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/zones/:id',
     {
       config: OPS,
-      schema: { tags: ['zones'], summary: 'Change a zone', params: idParams, body: zonePatchBody, security: secured },
+      schema: {
+        tags: ['zones'],
+        summary: 'Change a zone',
+        params: idParams,
+        body: zonePatchBody,
+        security: secured,
+        response: { 200: zoneResponse },
+      },
     },
     async (request) => {
       const updated = await updateZone(prisma, request.params.id, request.body, actorOf(principalOf(request)));
       if (!updated) throw notFound('zone', request.params.id);
-      return updated;
+      return zoneView(updated);
     },
   );
 

@@ -2,16 +2,23 @@
 import type {
   Camera,
   CameraInput,
+  CameraPatch,
+  CameraWithHealth,
   Me,
   Problem,
+  ReviewedViolation,
   ReviewInput,
   Segment,
-  Violation,
+  SegmentDetail,
+  SegmentFilter,
+  SegmentIntake,
+  SegmentRegistration,
   ViolationDetail,
   ViolationFilter,
   ViolationPage,
   Zone,
   ZoneInput,
+  ZonePatch,
 } from './api-types.js';
 
 export type * from './api-types.js';
@@ -87,16 +94,16 @@ export class ApiClient {
     return this.json('GET', '/auth/me');
   }
 
-  listCameras(): Promise<Camera[]> {
-    return this.json<{ items: Camera[] } | Camera[]>('GET', '/cameras').then(unwrapItems);
+  listCameras(): Promise<CameraWithHealth[]> {
+    return this.json<{ items: CameraWithHealth[] }>('GET', '/cameras').then((b) => b.items);
   }
-  getCamera(id: string): Promise<Camera> {
+  getCamera(id: string): Promise<CameraWithHealth> {
     return this.json('GET', `/cameras/${encodeURIComponent(id)}`);
   }
   createCamera(input: CameraInput): Promise<Camera> {
     return this.json('POST', '/cameras', input);
   }
-  updateCamera(id: string, input: Partial<CameraInput>): Promise<Camera> {
+  updateCamera(id: string, input: CameraPatch): Promise<Camera> {
     return this.json('PATCH', `/cameras/${encodeURIComponent(id)}`, input);
   }
   /** A recent frame of the camera, as an image blob. */
@@ -105,24 +112,22 @@ export class ApiClient {
   }
 
   listZones(cameraId: string): Promise<Zone[]> {
-    return this.json<{ items: Zone[] } | Zone[]>('GET', `/cameras/${encodeURIComponent(cameraId)}/zones`).then(
-      unwrapItems,
-    );
+    return this.json<{ items: Zone[] }>('GET', `/cameras/${encodeURIComponent(cameraId)}/zones`).then((b) => b.items);
   }
   createZone(cameraId: string, input: ZoneInput): Promise<Zone> {
     return this.json('POST', `/cameras/${encodeURIComponent(cameraId)}/zones`, input);
   }
-  updateZone(zoneId: string, input: ZoneInput): Promise<Zone> {
+  updateZone(zoneId: string, input: ZonePatch): Promise<Zone> {
     return this.json('PATCH', `/zones/${encodeURIComponent(zoneId)}`, input);
   }
   deleteZone(zoneId: string): Promise<void> {
     return this.json('DELETE', `/zones/${encodeURIComponent(zoneId)}`);
   }
 
-  registerSegment(input: { cameraId: string; path: string; startTime?: string }): Promise<Segment> {
+  registerSegment(input: SegmentRegistration): Promise<SegmentIntake> {
     return this.json('POST', '/segments', input);
   }
-  uploadSegment(cameraId: string, file: File, startTime?: string): Promise<Segment> {
+  uploadSegment(cameraId: string, file: File, startTime?: string): Promise<SegmentIntake> {
     const form = new FormData();
     form.set('cameraId', cameraId);
     if (startTime) form.set('startTime', startTime);
@@ -131,11 +136,11 @@ export class ApiClient {
     form.set('file', file, file.name);
     return this.json('POST', '/segments/upload', form);
   }
-  getSegment(id: string): Promise<Segment> {
+  getSegment(id: string): Promise<SegmentDetail> {
     return this.json('GET', `/segments/${encodeURIComponent(id)}`);
   }
-  listSegments(query: { cameraId?: string; limit?: number }): Promise<Segment[]> {
-    return this.json<{ items: Segment[] } | Segment[]>('GET', '/segments', undefined, query).then(unwrapItems);
+  listSegments(query: SegmentFilter): Promise<Segment[]> {
+    return this.json<{ items: Segment[] }>('GET', '/segments', undefined, query).then((b) => b.items);
   }
 
   listViolations(filter: ViolationFilter): Promise<ViolationPage> {
@@ -144,15 +149,11 @@ export class ApiClient {
   getViolation(id: string): Promise<ViolationDetail> {
     return this.json('GET', `/violations/${encodeURIComponent(id)}`);
   }
-  review(id: string, input: ReviewInput): Promise<Violation> {
+  review(id: string, input: ReviewInput): Promise<ReviewedViolation> {
     return this.json('POST', `/violations/${encodeURIComponent(id)}/review`, input);
   }
 
   evidence(id: string): Promise<Blob> {
     return this.send('GET', `/evidence/${encodeURIComponent(id)}`).then((r) => r.blob());
   }
-}
-
-function unwrapItems<T>(body: { items: T[] } | T[]): T[] {
-  return Array.isArray(body) ? body : body.items;
 }

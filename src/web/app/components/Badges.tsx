@@ -12,7 +12,7 @@ export function SegmentBadge({ status }: { status: SegmentStatus }) {
 }
 
 /** 추정: the time shown was estimated (container, file date or arrival), not given or recorded live. */
-export function EstimatedMark({ estimated }: { estimated: boolean | undefined }) {
+export function EstimatedMark({ estimated }: { estimated: boolean }) {
   const { t } = useI18n();
   if (!estimated) return null;
   return (

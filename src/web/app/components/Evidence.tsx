@@ -26,7 +26,7 @@ function byMoment(files: EvidenceFile[]): Record<Moment, EvidenceFile | undefine
 }
 
 interface Props {
-  violation: Violation;
+  violation: Pick<Violation, 'startSec' | 'endSec'>;
   evidence: EvidenceFile[];
   manifest: EvidenceManifest | null;
 }

@@ -6,7 +6,7 @@ import { Confidence } from './Badges.js';
 const SHOWN_CANDIDATES = 5;
 
 interface Props {
-  violation: Violation;
+  violation: Pick<Violation, 'plateText' | 'plateConfidence' | 'plateCandidates'>;
   charConfidences?: number[];
   /** a reviewer typed the current plate: the machine's confidence no longer applies */
   corrected?: boolean;
@@ -15,7 +15,7 @@ interface Props {
 export function PlateReading({ violation, charConfidences, corrected = false }: Props) {
   const { t } = useI18n();
   const text = violation.plateText;
-  const candidates = violation.plateCandidates ?? [];
+  const candidates = violation.plateCandidates;
   const marks = text && !corrected ? uncertainPositions(text, candidates, charConfidences) : new Set<number>();
   return (
     <section class="card plate-reading" aria-labelledby="plate-title">

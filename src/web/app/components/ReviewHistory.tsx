@@ -3,9 +3,6 @@ import { useI18n } from '../i18n.js';
 import { reasonLabel } from '../reasons.js';
 import { StatusBadge } from './Badges.js';
 
-const decisionKey = (d: string) =>
-  d === 'confirm' ? 'decision_confirm' : d === 'reject' ? 'decision_reject' : 'decision_correct_plate';
-
 export function ReviewHistory({ reviews }: { reviews: ReviewAction[] }) {
   const { t, formatTime } = useI18n();
   return (
@@ -18,7 +15,7 @@ export function ReviewHistory({ reviews }: { reviews: ReviewAction[] }) {
           {reviews.map((r) => (
             <li key={r.id}>
               <time dateTime={r.createdAt}>{formatTime(r.createdAt)}</time> · <strong>{r.reviewer}</strong> ·{' '}
-              {t(decisionKey(r.decision))}
+              {t(`decision_${r.decision}`)}
               {r.reasonCode && <> · {reasonLabel(t, r.reasonCode)}</>}
               {r.plateCorrection && (
                 <>

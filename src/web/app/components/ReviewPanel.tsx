@@ -44,9 +44,8 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
   }, [mode]);
 
   const firstReviewer =
-    violation.status === 'needs_second_review' &&
-    (violation.secondReview?.firstReviewerKeyIds ?? violation.reviews.map((r) => r.apiKeyId)).includes(me.id);
-  const locked = isFinal(violation) || firstReviewer || violation.canReview === false || busy;
+    violation.status === 'needs_second_review' && violation.secondReview.firstReviewerKeyIds.includes(me.id);
+  const locked = isFinal(violation) || firstReviewer || !violation.canReview || busy;
 
   const submit = async (input: Omit<ReviewInput, 'expectedVersion'>) => {
     setBusy(true);
@@ -105,7 +104,7 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
       <h2 id="actions-title">{t('actions')}</h2>
       {isFinal(violation) && <p class="notice">{t('finalState')}</p>}
       {firstReviewer && <p class="notice warn">{t('secondReviewBlocked')}</p>}
-      {violation.status === 'pending' && violation.secondReview?.requiredOnConfirm && (
+      {violation.status === 'pending' && violation.secondReview.requiredOnConfirm && (
         <p class="hint">{t('secondReviewNeeded')}</p>
       )}
       <div class="row wrap">

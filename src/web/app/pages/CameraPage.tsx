@@ -151,8 +151,8 @@ export function CameraPage({ id }: { id: string }) {
         <a href={href('/cameras')}>{t('back')}</a>
       </div>
       <p class="muted">
-        {cam.timezone} · {t('lastSegment')}: {formatTime(cam.health?.lastSegmentAt, cam.timezone)} ·{' '}
-        {t('segmentsToday')}: {cam.health?.segmentsToday ?? 0}
+        {cam.timezone} · {t('lastSegment')}: {formatTime(cam.health.lastSegmentAt, cam.timezone)} · {t('segmentsToday')}
+        : {cam.health.segmentsToday}
       </p>
       <div class="camera-grid">
         <div class="card">

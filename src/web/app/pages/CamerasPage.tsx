@@ -69,9 +69,9 @@ export function CamerasPage() {
                   </td>
                   <td>{c.enabled ? '●' : '○'}</td>
                   <td>{c.timezone}</td>
-                  <td>{formatTime(c.health?.lastSegmentAt, c.timezone)}</td>
-                  <td>{c.health?.segmentsToday ?? 0}</td>
-                  <td class={c.health?.lastError ? 'error-text' : 'muted'}>{c.health?.lastError ?? t('none')}</td>
+                  <td>{formatTime(c.health.lastSegmentAt, c.timezone)}</td>
+                  <td>{c.health.segmentsToday}</td>
+                  <td class={c.health.lastError ? 'error-text' : 'muted'}>{c.health.lastError ?? t('none')}</td>
                 </tr>
               ))}
             </tbody>

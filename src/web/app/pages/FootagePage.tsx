@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Segment, SegmentStatus, Violation } from '../api.js';
+import type { Segment, SegmentDetail, SegmentStatus, Violation } from '../api.js';
 import { useAsync, useInterval } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
@@ -10,6 +10,9 @@ import { ErrorNotice, problemText } from '../components/Notice.js';
 const STEPS: SegmentStatus[] = ['pending', 'queued', 'processing', 'done'];
 const POLL_MS = 1500;
 const isSettled = (s: Segment) => s.status === 'done' || s.status === 'failed';
+
+/** The segment followed on screen: a list row or the upload's answer until its detail, with the job, arrives. */
+type Tracked = Segment | SegmentDetail;
 
 export function FootagePage() {
   const { t, formatTime } = useI18n();
@@ -25,7 +28,7 @@ export function FootagePage() {
   const [startTime, setStartTime] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [tracked, setTracked] = useState<Segment | null>(null);
+  const [tracked, setTracked] = useState<Tracked | null>(null);
   const segments = useAsync(
     () => (cameraId ? api.listSegments({ cameraId, limit: 10 }) : Promise.resolve([])),
     [cameraId, tracked?.id, tracked?.status],
@@ -161,10 +164,12 @@ export function FootagePage() {
   );
 }
 
-function SegmentProgress({ segment, canOpen }: { segment: Segment; canOpen: boolean }) {
+function SegmentProgress({ segment, canOpen }: { segment: Tracked; canOpen: boolean }) {
   const { t, formatTime } = useI18n();
   const { api } = useSession();
   const reached = segment.status === 'failed' ? -1 : STEPS.indexOf(segment.status);
+  const detail = 'job' in segment ? segment : null;
+  const progress = detail?.job?.progress;
   const violations = useAsync<Violation[] | null>(async () => {
     if (segment.status !== 'done') return null;
     // A segment's violations lie inside its time span on its camera.
@@ -187,7 +192,7 @@ function SegmentProgress({ segment, canOpen }: { segment: Segment; canOpen: bool
       data-segment-status={segment.status}
     >
       <h2 id="progress-title">
-        {t('analysisProgress')}: <span class="mono">{segment.fileName ?? segment.id.slice(0, 8)}</span>
+        {t('analysisProgress')}: <span class="mono">{detail?.fileName ?? segment.id.slice(0, 8)}</span>
       </h2>
       <ol class="steps" aria-live="polite">
         {STEPS.map((s, i) => (
@@ -200,10 +205,10 @@ function SegmentProgress({ segment, canOpen }: { segment: Segment; canOpen: bool
           </li>
         ))}
       </ol>
-      {segment.status === 'processing' && segment.progress?.framesTotal ? (
+      {segment.status === 'processing' && progress?.framesTotal ? (
         <label class="frames">
-          {t('framesDone', { done: segment.progress.framesDone ?? 0, total: segment.progress.framesTotal })}
-          <progress max={segment.progress.framesTotal} value={segment.progress.framesDone ?? 0} />
+          {t('framesDone', { done: progress.framesDone, total: progress.framesTotal })}
+          <progress max={progress.framesTotal} value={progress.framesDone} />
         </label>
       ) : null}
       {segment.status === 'failed' && (

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Camera, Violation, ViolationFilter, ViolationStatus, Zone } from '../api.js';
 import { isTyping, useAsync, useKeydown } from '../hooks.js';
 import { useI18n } from '../i18n.js';
@@ -46,7 +46,6 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
     () => (draft.cameraId ? api.listZones(draft.cameraId).catch(() => []) : Promise.resolve([])),
     [draft.cameraId],
   );
-  const cameraName = useMemo(() => new Map((cameras.data ?? []).map((c) => [c.id, c.name])), [cameras.data]);
 
   const [items, setItems] = useState<Violation[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -92,13 +91,13 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
     <section aria-labelledby="queue-title">
       <div class="page-head">
         <h1 id="queue-title">{title}</h1>
-        {page.data?.counts && (
+        {page.data && (
           <p class="counts" aria-live="polite">
             {t('countByStatus', {
-              pending: page.data.counts.pending ?? 0,
-              second: page.data.counts.needs_second_review ?? 0,
-              confirmed: page.data.counts.confirmed ?? 0,
-              rejected: page.data.counts.rejected ?? 0,
+              pending: page.data.counts.pending,
+              second: page.data.counts.needs_second_review,
+              confirmed: page.data.counts.confirmed,
+              rejected: page.data.counts.rejected,
             })}
           </p>
         )}
@@ -196,11 +195,11 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
                   >
                     <td>
                       <a href={href(`/violations/${v.id}`)} tabIndex={-1}>
-                        {formatTime(v.startTime, v.camera?.timezone)}
+                        {formatTime(v.startTime, v.camera.timezone)}
                       </a>{' '}
                       <EstimatedMark estimated={v.timeEstimated} />
                     </td>
-                    <td>{v.camera?.name ?? cameraName.get(v.cameraId) ?? v.cameraId.slice(0, 8)}</td>
+                    <td>{v.camera.name}</td>
                     <td>
                       {v.zoneName}{' '}
                       <span class="muted">

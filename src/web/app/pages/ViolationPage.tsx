@@ -38,7 +38,7 @@ export function ViolationPage({ id }: { id: string }) {
   if (detail.error) return <ErrorNotice error={detail.error} onRetry={detail.reload} />;
   const v = detail.data;
   if (!v) return <Loading />;
-  const tz = v.camera?.timezone;
+  const tz = v.camera.timezone;
   return (
     <article class="violation" aria-labelledby="violation-title" data-violation-id={v.id}>
       <div class="page-head">
@@ -71,7 +71,7 @@ export function ViolationPage({ id }: { id: string }) {
             <h2 id="details-title">{t('details')}</h2>
             <dl class="facts">
               <dt>{t('colCamera')}</dt>
-              <dd>{v.camera?.name ?? v.cameraId}</dd>
+              <dd>{v.camera.name}</dd>
               <dt>{t('colZone')}</dt>
               <dd>
                 {v.zoneName} (<KindLabel kind={v.zoneKind} />)
