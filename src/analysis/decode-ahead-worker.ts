@@ -18,7 +18,12 @@ port.on('message', (message: DecodeAheadControl) => {
 
 const send = (message: DecodeAheadMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-const frames = streamFrames(request.file, { fps: request.fps, maxWidth: request.maxWidth, readAhead: 2 });
+const frames = streamFrames(request.file, {
+  fps: request.fps,
+  maxWidth: request.maxWidth,
+  readAhead: 2,
+  startSec: request.startSec,
+});
 try {
   for await (const frame of frames) {
     while (credit <= 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));

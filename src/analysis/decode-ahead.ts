@@ -15,6 +15,7 @@ export interface DecodeAheadRequest {
   fps: number;
   maxWidth: number | undefined;
   readAhead: number;
+  startSec: number;
 }
 
 export type DecodeAheadMessage =
@@ -37,13 +38,14 @@ function toError(message: Extract<DecodeAheadMessage, { type: 'error' }>): Error
 
 export async function* decodeAhead(
   file: string,
-  options: { fps: number; maxWidth?: number; readAhead?: number },
+  options: { fps: number; maxWidth?: number; readAhead?: number; startSec?: number },
 ): AsyncGenerator<RgbFrame> {
   const request: DecodeAheadRequest = {
     file,
     fps: options.fps,
     maxWidth: options.maxWidth,
     readAhead: Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD),
+    startSec: options.startSec ?? 0,
   };
   const worker = new Worker(WORKER_URL, { workerData: request });
   const inbox: DecodeAheadMessage[] = [];

@@ -32,6 +32,8 @@ export interface FrameLoopOptions {
   keepKeyframes?: boolean;
   /** most detector runs per frame: the zones' surroundings are tiled up to this (default DEFAULT_MAX_TILES) */
   maxTiles?: number;
+  /** start this many seconds into the video (default 0) */
+  startSec?: number;
   signal?: AbortSignal;
   onFrame?: (framesDone: number, violationsFound: number) => void;
 }
@@ -123,7 +125,12 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   let trackingMs = 0;
   let framesAnalysed = 0;
   const cameraMotion = new CameraMotion();
-  const frames = decodeAhead(opts.videoPath, { fps: opts.fps, maxWidth: opts.maxWidth, readAhead: opts.readAhead });
+  const frames = decodeAhead(opts.videoPath, {
+    fps: opts.fps,
+    maxWidth: opts.maxWidth,
+    readAhead: opts.readAhead,
+    startSec: opts.startSec ?? 0,
+  });
   try {
     while (true) {
       let mark = performance.now();

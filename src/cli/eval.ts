@@ -2,19 +2,23 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_TILES } from '../analysis/frame-loop.js';
 import { DEFAULT_ANALYSIS_FPS, projectRoot } from '../config.js';
-import { summarise, type ClipScore } from '../eval/matcher.js';
+import { DEFAULT_MATCH_OPTIONS, summarise, type ClipScore } from '../eval/matcher.js';
 import { evaluateClip, loadLabels } from '../eval/run-eval.js';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES, isDetectorName } from '../vision/detector.js';
 import { runCommand, UsageError } from './run-command.js';
 
-const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--tiles N] [--model ${DETECTOR_NAMES.join('|')}] [--labels <dir>] [--footage <dir>]
+const USAGE = `usage: npm run eval -- [--json] [--clip <name>]... [--fps N] [--tiles N] [--phases N] [--time-tolerance S] [--model ${DETECTOR_NAMES.join('|')}] [--labels <dir>] [--footage <dir>]
 
   Runs the analysis on every labelled clip and scores it against the labels: recall, precision,
   false alarms, duplicates and identity purity, per clip and overall.
   --labels   folder of label files (default fixtures/eval)
   --footage  folder of the clips (default ../shared/footage)
   --clip     only this clip (file name or stem); repeatable
-  --tiles    most detector runs per frame around the zones (default ${DEFAULT_MAX_TILES})`;
+  --tiles    most detector runs per frame around the zones (default ${DEFAULT_MAX_TILES})
+  --phases   sample each clip N times, each starting 1/N of a frame interval later (default 2): a result
+             must not hang on which instants happen to be analysed
+  --time-tolerance  seconds either way a labelled box may be compared off a flagged box's instant
+             (default ${DEFAULT_MATCH_OPTIONS.timeToleranceSec}; 0 compares at the same instant only)`;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -49,6 +53,8 @@ async function main(): Promise<number> {
         clip: { type: 'string', multiple: true, default: [] },
         fps: { type: 'string', default: String(DEFAULT_ANALYSIS_FPS) },
         tiles: { type: 'string', default: String(DEFAULT_MAX_TILES) },
+        phases: { type: 'string', default: '2' },
+        'time-tolerance': { type: 'string', default: String(DEFAULT_MATCH_OPTIONS.timeToleranceSec) },
         model: { type: 'string', default: DEFAULT_DETECTOR },
         labels: { type: 'string', default: path.join(projectRoot, 'fixtures', 'eval') },
         footage: { type: 'string', default: path.resolve(projectRoot, '..', 'shared', 'footage') },
@@ -65,17 +71,31 @@ async function main(): Promise<number> {
   const maxTiles = Number(values.tiles);
   if (!(Number.isInteger(maxTiles) && maxTiles >= 1 && maxTiles <= 16))
     throw new UsageError('--tiles must be an integer in 1..16');
+  const timeToleranceSec = Number(values['time-tolerance']);
+  if (!(timeToleranceSec >= 0 && timeToleranceSec <= 1)) throw new UsageError('--time-tolerance must be in [0, 1]');
+  const phases = Number(values.phases);
+  if (!(Number.isInteger(phases) && phases >= 1 && phases <= 10))
+    throw new UsageError('--phases must be an integer in 1..10');
   const all = await loadLabels(values.labels, values.clip);
 
   const scores: ClipScore[] = [];
   for (const labels of all) {
-    const score = await evaluateClip(labels, { footageDir: values.footage, fps, detector: model, maxTiles });
-    scores.push(score);
-    if (!values.json) process.stderr.write(`eval: ${labels.clip} ${score.hits}/${score.expected}\n`);
+    for (let phase = 0; phase < phases; phase++) {
+      const score = await evaluateClip(labels, {
+        footageDir: values.footage,
+        fps,
+        detector: model,
+        maxTiles,
+        match: { timeToleranceSec },
+        startSec: phase / (phases * fps),
+      });
+      scores.push(score);
+      if (!values.json) process.stderr.write(`eval: ${score.clip} ${score.hits}/${score.expected}\n`);
+    }
   }
   const overall = summarise(scores);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ model, fps, overall, clips: scores })}\n`);
+    process.stdout.write(`${JSON.stringify({ model, fps, phases, overall, clips: scores })}\n`);
   } else {
     process.stdout.write(`${table(scores)}\n\n`);
     process.stdout.write(

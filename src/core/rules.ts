@@ -117,6 +117,8 @@ export interface EpisodeFrame {
   ridden: boolean;
   /** background shift of a moving camera since the first frame (absent: a fixed camera) */
   cameraOffset?: Point;
+  /** colour signature of the vehicle in this frame (see appearance.ts) */
+  appearance?: Float32Array;
 }
 
 /** How far the camera moved between two frames, pixels. */

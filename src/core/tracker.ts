@@ -39,6 +39,8 @@ export interface TrackObservation {
    * overlap, after the track went unseen for more than UNSEEN_FRAMES, or its box changed size abruptly
    */
   uncertain?: boolean;
+  /** the detection's colour signature (see appearance.ts) */
+  appearance?: Float32Array;
 }
 
 export interface Track {
@@ -99,7 +101,7 @@ type Pairs = Array<[InternalTrack, Detection]>;
 /** A track unseen for more frames than this (half a second at 5 fps) may come back on another object. */
 const UNSEEN_FRAMES = 2;
 /** Between two matches a vehicle's box does not grow or shrink by more than this factor in area. */
-const MAX_AREA_CHANGE = 4;
+const MAX_AREA_CHANGE = 2.5;
 
 function sizeJump(a: Box, b: Box): boolean {
   const ratio = area(b) / Math.max(area(a), 1);
@@ -340,6 +342,7 @@ export class ByteTracker {
       label: d.label,
       ridden: d.ridden,
       ...(uncertain ? { uncertain } : {}),
+      ...(d.appearance ? { appearance: d.appearance } : {}),
     });
     t.hits++;
     for (const [label, score] of Object.entries(d.classScores ?? { [d.label]: d.score }) as Array<

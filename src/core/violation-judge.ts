@@ -5,6 +5,7 @@ import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
 import { fuseRoadUsers } from './road-users.js';
 import { DEFAULT_RIDER_OPTIONS, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
 import { isScheduleActive } from './schedule.js';
+import { continuesPiece, type RelinkOptions } from './track-pieces.js';
 import { ByteTracker, type ByteTrackerOptions, type Track, type TrackObservation } from './tracker.js';
 import type { Box, Detection, ObjectClass, Point, RgbFrame } from './types.js';
 import { DEFAULT_ZONE_INERTIA, PolygonZone } from './zone.js';
@@ -32,6 +33,8 @@ export interface ViolationJudgeOptions {
   inertia?: number;
   tracker?: ByteTrackerOptions;
   rider?: Partial<RiderOptions>;
+  /** when a piece of a stay cut at a possible swap is joined to the piece before (see track-pieces.ts) */
+  relink?: Partial<RelinkOptions>;
 }
 
 export interface ViolationBox {
@@ -126,6 +129,8 @@ interface Stay {
   /** inside-streak that has not yet lasted `inertia` observations */
   pending: EpisodeFrame[];
   frames: EpisodeFrame[];
+  /** earlier pieces of the stay, cut where it may have swapped identity, that made no event alone */
+  carry: EpisodeFrame[];
   open: boolean;
   /** in-zone frames left out because the camera moved */
   unsteady: number;
@@ -160,9 +165,11 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   /** Judges the stay's frames so far; the stay goes on (open) only when `keepOpen`. */
   function close(track: Track, zoneIndex: number, stay: Stay, keepOpen = false): ViolationEvent | undefined {
     stay.open = keepOpen;
-    const frames = stay.frames;
+    const piece = stay.frames;
+    const frames = continuesPiece(stay.carry, piece, opts.relink) ? [...stay.carry, ...piece] : piece;
     const unsteady = stay.unsteady;
     stay.frames = [];
+    stay.carry = [];
     stay.unsteady = 0;
     const key = `${track.id}:${zoneIndex}`;
     const first = frames[0];
@@ -205,6 +212,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         exitFrame: last.frameIndex,
         reasons: verdict.reasons,
       });
+      if (keepOpen) stay.carry = frames;
       return undefined;
     }
     emitted.add(key);
@@ -247,22 +255,23 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
    * `crowded`: the track may have swapped identity here (it overlaps another track, or its match
    * was uncertain), so the stay is judged in pieces cut at this frame.
    */
-  function observe(
-    track: Track,
-    frameIndex: number,
-    timestamp: number,
-    box: Box,
-    score: number,
-    ridden: boolean,
-    crowded = false,
-  ): ViolationEvent[] {
+  function observe(track: Track, seen: TrackObservation, timestamp: number, crowded = false): ViolationEvent[] {
     const events: ViolationEvent[] = [];
-    const frame: EpisodeFrame = { frameIndex, timestamp, box, score, ridden, cameraOffset: offsets.get(frameIndex) };
+    const { frameIndex, box, score, appearance } = seen;
+    const frame: EpisodeFrame = {
+      frameIndex,
+      timestamp,
+      box,
+      score,
+      ridden: riderSeen(seen),
+      cameraOffset: offsets.get(frameIndex),
+      ...(appearance ? { appearance } : {}),
+    };
     zones.forEach((zone, zi) => {
       const key = `${track.id}:${zi}`;
       let stay = stays.get(key);
       if (!stay) {
-        stay = { pending: [], frames: [], open: false, unsteady: 0 };
+        stay = { pending: [], frames: [], carry: [], open: false, unsteady: 0 };
         stays.set(key, stay);
       }
       const m = zone.update(track.id, box, frameIndex);
@@ -316,14 +325,14 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         if (!lastSeen.has(track.id)) {
           // A new track is reported only after it has been matched a few times: replay those frames.
           for (const h of track.history.slice(0, -1)) {
-            events.push(...observe(track, h.frameIndex, h.timestamp ?? timestamp, h.box, h.score, riderSeen(h)));
+            events.push(...observe(track, h, h.timestamp ?? timestamp));
           }
         }
         lastSeen.set(track.id, track);
         const now = track.history[track.history.length - 1]!;
         // A sustained pan or walk can carry a track onto another object: no episode spans one.
         const unsure = crowded(track) || now.uncertain === true || movingRun >= SUSTAINED_MOVE_FRAMES;
-        events.push(...observe(track, frameIndex, timestamp, now.box, now.score, riderSeen(now), unsure));
+        events.push(...observe(track, now, timestamp, unsure));
       }
       const oldest = Math.min(frameIndex, ...[...lastSeen.values()].map((t) => t.startFrame));
       for (const f of offsets.keys()) if (f < oldest) offsets.delete(f);
@@ -342,11 +351,12 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       const held = new Set<number>();
       for (const stay of stays.values()) {
         for (const f of stay.pending) held.add(f.frameIndex);
-        const first = stay.frames[0];
+        const frames = [...stay.carry, ...stay.frames];
+        const first = frames[0];
         if (!stay.open || !first) continue;
         held.add(first.frameIndex);
-        held.add(largest(stay.frames, first).frameIndex);
-        held.add(stay.frames[stay.frames.length - 1]!.frameIndex);
+        held.add(largest(frames, first).frameIndex);
+        held.add(frames[frames.length - 1]!.frameIndex);
       }
       return held;
     },

@@ -8,7 +8,9 @@ import type { ClipLabels, LabelledBox } from './labels.js';
  *
  * A violation matches a labelled vehicle when they share the zone, their times overlap, and the
  * violation's boxes lie on the vehicle: the median IoU between each violation box and the labelled
- * box at the same instant (interpolated between labelled instants) reaches `minIou`.
+ * box at the same instant (interpolated between labelled instants) reaches `minIou`. "The same
+ * instant" allows `timeToleranceSec` either way: hand labels are placed by eye on a few frames, and a
+ * label a fifth of a second off puts a small, fast vehicle beside itself.
  */
 
 export interface FlaggedBox {
@@ -34,9 +36,16 @@ export interface MatchOptions {
   slackSec: number;
   /** a key box shows the vehicle when their IoU reaches this and no other labelled vehicle overlaps it more (default 0.3) */
   identityIou: number;
+  /** how far a labelled box may be compared off the box's instant, either way, seconds (default 0.25) */
+  timeToleranceSec: number;
 }
 
-export const DEFAULT_MATCH_OPTIONS: MatchOptions = { minIou: 0.3, slackSec: 0.5, identityIou: 0.3 };
+export const DEFAULT_MATCH_OPTIONS: MatchOptions = {
+  minIou: 0.3,
+  slackSec: 0.5,
+  identityIou: 0.3,
+  timeToleranceSec: 0.25,
+};
 
 export type Outcome =
   | { kind: 'hit'; target: string; pure: boolean; impureMoments: ImpureMoment[] }
@@ -97,6 +106,23 @@ export function labelledBoxAt(boxes: readonly LabelledBox[], t: number, slack: n
   return { x1: mix(0), y1: mix(1), x2: mix(2), y2: mix(3) };
 }
 
+const TOLERANCE_STEPS = 5;
+
+/** The best IoU of `box` with the labelled boxes within the time tolerance of `t`; undefined when none is labelled then. */
+export function labelledIouNear(
+  boxes: readonly LabelledBox[],
+  t: number,
+  box: Box,
+  opts: Pick<MatchOptions, 'slackSec' | 'timeToleranceSec'>,
+): number | undefined {
+  let best: number | undefined;
+  for (let i = -TOLERANCE_STEPS; i <= TOLERANCE_STEPS; i++) {
+    const truth = labelledBoxAt(boxes, t + (i * opts.timeToleranceSec) / TOLERANCE_STEPS, opts.slackSec);
+    if (truth) best = Math.max(best ?? 0, iou(box, truth));
+  }
+  return best;
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -141,8 +167,8 @@ function overlapScore(v: FlaggedViolation, target: Target, opts: MatchOptions): 
   if (v.endSec < target.entrySec - opts.slackSec || v.startSec > target.exitSec + opts.slackSec) return undefined;
   const ious: number[] = [];
   for (const { t, box } of v.boxes) {
-    const truth = labelledBoxAt(target.boxes, t, opts.slackSec);
-    if (truth) ious.push(iou(box, truth));
+    const fit = labelledIouNear(target.boxes, t, box, opts);
+    if (fit !== undefined) ious.push(fit);
   }
   return ious.length ? median(ious) : undefined;
 }
@@ -157,10 +183,7 @@ function impureMoments(
   const wrong: ImpureMoment[] = [];
   for (const [moment, { t, box }] of Object.entries(v.keyBoxes)) {
     const fits = targets
-      .map((o) => {
-        const b = labelledBoxAt(o.boxes, t, opts.slackSec);
-        return { id: o.id, iou: b ? iou(box, b) : 0 };
-      })
+      .map((o) => ({ id: o.id, iou: labelledIouNear(o.boxes, t, box, opts) ?? 0 }))
       .sort((a, b) => b.iou - a.iou);
     const own = fits.find((f) => f.id === target.id)!;
     const best = fits[0]!;

@@ -9,7 +9,7 @@ import { outputSize } from '../media/frame-stream.js';
 import { probeVideo } from '../media/probe.js';
 import { createDetector, type DetectorName } from '../vision/detector.js';
 import { clipLabelsSchema, type ClipLabels } from './labels.js';
-import { scoreClip, type ClipScore, type FlaggedViolation } from './matcher.js';
+import { scoreClip, type ClipScore, type FlaggedViolation, type MatchOptions } from './matcher.js';
 
 /** Runs the analysis's frame stage on labelled clips and scores what it flags. */
 
@@ -52,6 +52,9 @@ export interface EvalOptions {
   fps: number;
   detector: DetectorName;
   maxTiles?: number;
+  match?: Partial<MatchOptions>;
+  /** sample the clip from this instant on (a sampling phase: frames fall between the default ones) */
+  startSec?: number;
 }
 
 export async function evaluateClip(labels: ClipLabels, opts: EvalOptions): Promise<ClipScore> {
@@ -68,10 +71,13 @@ export async function evaluateClip(labels: ClipLabels, opts: EvalOptions): Promi
     camera: labels.camera,
     segmentStart: new Date(0),
     shotsPerTrack: 1,
+    startSec: opts.startSec ?? 0,
     ...(opts.maxTiles ? { maxTiles: opts.maxTiles } : {}),
   });
-  return scoreClip(
+  const score = scoreClip(
     labels,
     loop.found.map((f) => toFlagged(f.event, size.width, size.height)),
+    opts.match,
   );
+  return opts.startSec ? { ...score, clip: `${score.clip}@${opts.startSec.toFixed(2)}s` } : score;
 }

@@ -14,6 +14,8 @@ export interface FrameStreamOptions {
    * caller runs inference on the current one.
    */
   readAhead?: number;
+  /** start this many seconds into the file: the first frame is the one shown then (default 0) */
+  startSec?: number;
 }
 
 export interface FrameSize {
@@ -41,7 +43,9 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
   const frameBytes = width * height * 3;
   const readAhead = Math.max(1, options.readAhead ?? 2);
 
-  const filters = [`fps=${options.fps}`];
+  // round=up keeps, for the instant index/fps, the source frame shown then (the last one at or before it);
+  // the default (near) takes a frame up to half an output interval later, so timestamps ran early.
+  const filters = [`fps=${options.fps}:round=up`];
   if (width !== info.width || height !== info.height) filters.push(`scale=${width}:${height}:flags=area`);
 
   let failure: MediaError | undefined;
@@ -54,7 +58,9 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
     wake = undefined;
   };
 
+  const startSec = options.startSec ?? 0;
   const command = ffmpeg(file)
+    .inputOptions(startSec > 0 ? ['-ss', String(startSec)] : [])
     .outputOptions(['-an', '-sn', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24'])
     .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       if (!stopped) {
@@ -99,7 +105,7 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
       const data = frames.shift();
       if (data) {
         if (frames.length < readAhead && output.isPaused()) output.resume();
-        yield { index, timestamp: index / options.fps, width, height, data };
+        yield { index, timestamp: startSec + index / options.fps, width, height, data };
         index++;
         continue;
       }

@@ -111,6 +111,18 @@ describe('streamFrames', () => {
     expect(Buffer.compare(Buffer.from(frames[0]!.data), Buffer.from(frames[5]!.data))).not.toBe(0);
   });
 
+  it('gives each timestamp the source frame shown at that instant (the last one at or before it)', async () => {
+    // 60 fps, frame n painted with luma 2n: the frame at t = k/5 is source frame 12k.
+    const counter = path.join(tmp, 'counter.mkv');
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', "color=c=black:s=64x64:r=60:d=2,format=gray,geq=lum='2*N'"],
+      ...['-c:v', 'ffv1', '-y', counter],
+    ]);
+    const frames = await take(counter, 5, 10);
+    expect(frames.map((f) => f.data[0])).toEqual(frames.map((f) => 24 * f.index));
+    expect(frames.map((f) => f.timestamp)).toEqual(frames.map((f) => f.index / 5));
+  });
+
   it('downscales wide frames to maxWidth keeping aspect and even sizes (portrait and 1080p)', async () => {
     const [portrait] = await take(footage('sanay_bikes.mp4'), 2, 1, 321);
     expect(portrait).toMatchObject({ width: 322, height: 568 });

@@ -124,6 +124,34 @@ describe('scoreClip', () => {
     });
   });
 
+  it('forgives a labelled time a fifth of a second off on a small, fast rider, and no more', () => {
+    // 2% of the frame wide, moving its own width every 0.2 s: the label is drawn where the rider is 0.2 s later.
+    const small = (t: number) => norm(0.1 * t, 0.5, 0.1 * t + 0.02, 0.55);
+    const early = labels({
+      riders: [
+        {
+          id: 's',
+          zone: ZONE,
+          class: 'motorcycle',
+          entrySec: 0,
+          exitSec: 4,
+          boxes: [0, 1, 2, 3, 4].map((t) => {
+            const b = small(t + 0.2);
+            return { t, box: [b.x1, b.y1, b.x2, b.y2] };
+          }),
+        },
+      ],
+      mustNotFlag: [],
+    });
+    expect(scoreClip(early, [flagged(small, 0.4, 3.6)])).toMatchObject({ hits: 1, pure: 1 });
+    expect(scoreClip(early, [flagged(small, 0.4, 3.6)], { timeToleranceSec: 0 })).toMatchObject({
+      hits: 0,
+      unlabelled: 1,
+    });
+    const late = (t: number) => small(t + 0.6);
+    expect(scoreClip(early, [flagged(late, 0.4, 3.2)])).toMatchObject({ hits: 0, unlabelled: 1 });
+  });
+
   it('counts a second violation on the same rider as a duplicate, not a hit', () => {
     const s = scoreClip(labels(), [flagged(riderA, 0, 2), flagged(riderA, 2.2, 4)]);
     expect(s).toMatchObject({ hits: 1, duplicates: 1 });

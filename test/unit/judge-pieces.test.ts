@@ -67,6 +67,43 @@ describe('createViolationJudge: crowded stretches', () => {
     expect(first!.reasons.join(' ')).toMatch(/dwell 0\.60 s under 1 s/);
   });
 
+  /** Frames painted grey with each detection's box filled in its colour: the ride, in front, red; its neighbour blue. */
+  const painted = (frames: Detection[][], rideColour: (f: number) => [number, number, number]): FrameContext[] =>
+    frames.map((dets, f) => {
+      const data = new Uint8Array(W * H * 3).fill(128);
+      [...dets].reverse().forEach((d) => {
+        const colour = d === dets[0] ? rideColour(f) : [0, 0, 255];
+        for (let y = Math.max(0, Math.floor(d.box.y1)); y < Math.min(H, d.box.y2); y++)
+          for (let x = Math.max(0, Math.floor(d.box.x1)); x < Math.min(W, d.box.x2); x++)
+            data.set(colour, (y * W + x) * 3);
+      });
+      return { image: { width: W, height: H, data } };
+    });
+
+  it('joins the pieces either side of a crowded stretch that show the same vehicle', () => {
+    // crowded from frame 3 to 5: frames 0..2 alone are too short, together with 6..29 they are the ride
+    const frames = crowdedRide(30, 2, 5);
+    const { events } = run(
+      frames,
+      painted(frames, () => [255, 0, 0]),
+    );
+    expect(events).toHaveLength(1);
+    const e = events[0]!;
+    expect(e.entryFrame).toBe(0);
+    expect(frameIndices(e)).toEqual([...range(0, 2), ...range(6, 29)]);
+  });
+
+  it('does not join pieces whose vehicle changed colour across the crowded stretch', () => {
+    const frames = crowdedRide(30, 2, 5);
+    const { events } = run(
+      frames,
+      painted(frames, (f) => (f < 5 ? [255, 0, 0] : [0, 160, 0])),
+    );
+    expect(events).toHaveLength(1);
+    // the green vehicle's event starts after the crowding; the red one's three frames make none
+    expect(events[0]!.entryFrame).toBeGreaterThanOrEqual(5);
+  });
+
   it('takes crowdIou as the overlap that cuts', () => {
     const { events } = run(crowdedRide(30, 10, 15), [], { crowdIou: 0.5 });
     // under 0.5 nothing is crowded: the ride is whole (and its neighbour, riding too, has its own event)

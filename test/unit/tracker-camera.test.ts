@@ -109,13 +109,22 @@ describe('ByteTracker uncertain matches', () => {
     expect(track!.history.every((h) => h.uncertain === undefined)).toBe(true);
   });
 
-  it('marks a match whose box grew or shrank more than fourfold', () => {
+  it('marks a match whose box grew or shrank more than 2.5-fold', () => {
     const t = new ByteTracker({ activationFrames: 1, maxCenterDistance: 0 });
     t.update([det(100, 100, 0.9, 200, 300)], 0);
     t.update([det(110, 110, 0.9, 180, 280)], 1);
     // a small box inside the big one's place: IoU 0.2 with it, 1/5 of its area
     const [small] = t.update([det(150, 150, 0.9, 120, 100)], 2);
     expect(small!.history.map((h) => h.uncertain ?? false)).toEqual([false, false, true]);
+
+    // a box merged over two riders that splits into one of them: a third of its area
+    const s = new ByteTracker({ activationFrames: 1, maxCenterDistance: 0 });
+    s.update([det(100, 100, 0.9, 180, 240)], 0);
+    const [split] = s.update([det(80, 100, 0.9, 90, 160)], 1);
+    expect(split!.history.map((h) => h.uncertain ?? false)).toEqual([false, true]);
+    // a rider coming closer: 1.5 times the area in one step is no jump
+    const [nearer] = s.update([det(80, 100, 0.9, 110, 196)], 2);
+    expect(nearer!.history[2]!.uncertain).toBeUndefined();
   });
 
   it('marks a match made by centre distance alone, with no overlap', () => {
