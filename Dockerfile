@@ -11,6 +11,8 @@ ENV NODE_ENV=production \
     EVIDENCE_ROOT=/data/evidence \
     FOOTAGE_ROOT=/data/footage \
     MODEL_CACHE_DIR=/data/models \
+    AUDIT_CHECKPOINT_FILE=/data/audit/checkpoints.jsonl \
+    AUDIT_KEY_DIR=/data/audit/keys \
     HOST=0.0.0.0
 
 # `npm ci` runs `prisma generate` (postinstall), which needs the schema; tsx runs the TypeScript directly.
@@ -25,7 +27,7 @@ COPY models ./models
 COPY fixtures ./fixtures
 RUN npm run build:web
 
-RUN mkdir -p /data/evidence /data/footage /data/models && chown -R node:node /data
+RUN mkdir -p /data/evidence /data/footage /data/models /data/audit && chown -R node:node /data
 USER node
 EXPOSE 3000
 CMD ["npm", "start"]

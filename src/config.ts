@@ -30,6 +30,22 @@ const schema = z.object({
   WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
   /** A plate read below this confidence needs a second, different reviewer. */
   SECOND_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  /** Signed checkpoints of the audit chain's head, one JSON line each (README: "Audit checkpoints"). */
+  AUDIT_CHECKPOINT_FILE: z
+    .string()
+    .min(1)
+    .default(path.join(projectRoot, 'var', 'audit', 'checkpoints.jsonl')),
+  /** Where the checkpoint signing key is kept, generated on first use, when AUDIT_SIGNING_KEY is not set. */
+  AUDIT_KEY_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(projectRoot, 'var', 'audit', 'keys')),
+  /** The Ed25519 private key that signs checkpoints, PKCS#8 PEM; wins over the key in AUDIT_KEY_DIR. */
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  /** A checkpoint once this many audit rows are past the last one... */
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(100),
+  /** ...or this many minutes after it while any row is. */
+  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().positive().max(1440).default(5),
   /** Largest accepted upload, bytes. */
   MAX_UPLOAD_BYTES: z.coerce
     .number()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SegmentAnalysis } from '../analysis/types.js';
 import type { CameraConfig } from '../core/camera-config.js';
+import { EVIDENCE_PACKAGE_ENTITY, EVIDENCE_RECORDED_ACTION, type RecordedPackage } from '../core/evidence-ledger.js';
 import { Prisma, type AnalysisRun, type Segment } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import { cameraConfigFromRow } from './cameras.js';
@@ -47,7 +48,8 @@ export interface PersistedAnalysis {
 
 /**
  * Stores one analysis in a single transaction: the AnalysisRun, its Violations (status pending) and
- * EvidenceFiles, an audit row, and the segment marked done. Storing the same segment, pipeline version and
+ * EvidenceFiles, an audit row for the run and one per evidence package listing its files' hashes
+ * (core/evidence-ledger.ts), and the segment marked done. Storing the same segment, pipeline version and
  * configuration hash again returns the run already stored.
  */
 export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalysisInput): Promise<PersistedAnalysis> {
@@ -68,7 +70,11 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
           finishedAt,
         },
       });
-      const violations = analysis.violations.map((v) => ({ id: randomUUID(), record: v }));
+      const violations = analysis.violations.map((v) => ({
+        id: randomUUID(),
+        record: v,
+        files: v.evidence.map((file) => ({ id: randomUUID(), file })),
+      }));
       await tx.violation.createMany({
         data: violations.map(({ id, record: v }) => ({
           id,
@@ -90,8 +96,9 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
         })),
       });
       await tx.evidenceFile.createMany({
-        data: violations.flatMap(({ id, record }) =>
-          record.evidence.map((file) => ({
+        data: violations.flatMap(({ id, files }) =>
+          files.map(({ id: fileId, file }) => ({
+            id: fileId,
             violationId: id,
             role: file.role,
             path: file.relPath,
@@ -116,6 +123,27 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
           violations: violations.length,
         },
       });
+      for (const { id, record, files } of violations) {
+        const recorded: RecordedPackage = {
+          violationId: id,
+          runId: run.id,
+          manifestSha256: record.evidence.find((f) => f.role === 'manifest')?.sha256 ?? null,
+          files: files.map(({ id: fileId, file }) => ({
+            id: fileId,
+            role: file.role,
+            path: file.relPath,
+            sha256: file.sha256,
+            sizeBytes: file.sizeBytes,
+          })),
+        };
+        await appendAudit(tx, {
+          actor: input.actor ?? 'worker',
+          action: EVIDENCE_RECORDED_ACTION,
+          entityType: EVIDENCE_PACKAGE_ENTITY,
+          entityId: id,
+          details: { ...recorded },
+        });
+      }
       return { run, violationIds: violations.map((v) => v.id), created: true };
     });
   } catch (err) {

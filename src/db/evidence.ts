@@ -1,3 +1,10 @@
+import {
+  EVIDENCE_PACKAGE_ENTITY,
+  EVIDENCE_RECORDED_ACTION,
+  recordedPackage,
+  type FileDigest,
+  type RecordedFile,
+} from '../core/evidence-ledger.js';
 import type { EvidenceFile } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
@@ -26,6 +33,45 @@ export async function recordEvidenceDownload(
         role: input.file.role,
         sha256: input.file.sha256,
         range: input.range,
+        requestId: input.requestId,
+      },
+    }),
+  );
+}
+
+/** What the audit chain recorded for this file when its package was stored; null when no audit row records it. */
+export async function recordedEvidenceFile(prisma: PrismaClient, file: EvidenceFile): Promise<RecordedFile | null> {
+  const rows = await prisma.auditLog.findMany({
+    where: { action: EVIDENCE_RECORDED_ACTION, entityType: EVIDENCE_PACKAGE_ENTITY, entityId: file.violationId },
+    orderBy: { id: 'asc' },
+    select: { details: true },
+  });
+  for (const row of rows) {
+    const parsed = recordedPackage.safeParse(row.details);
+    const recorded = parsed.success ? parsed.data.files.find((f) => f.id === file.id) : undefined;
+    if (recorded) return recorded;
+  }
+  return null;
+}
+
+/** A file refused because its bytes, or its row, no longer match what was recorded. */
+export async function recordEvidenceTampered(
+  prisma: PrismaClient,
+  input: { actor: string; file: EvidenceFile; actual: FileDigest; recorded: RecordedFile | null; requestId: string },
+): Promise<void> {
+  await prisma.$transaction((tx) =>
+    appendAudit(tx, {
+      actor: input.actor,
+      action: 'evidence.tampered',
+      entityType: 'evidence_file',
+      entityId: input.file.id,
+      details: {
+        violationId: input.file.violationId,
+        role: input.file.role,
+        rowSha256: input.file.sha256,
+        recordedSha256: input.recorded?.sha256 ?? null,
+        actualSha256: input.actual.sha256,
+        actualSizeBytes: input.actual.sizeBytes,
         requestId: input.requestId,
       },
     }),

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { appendFile, copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVIDENCE_PACKAGE_ENTITY, EVIDENCE_RECORDED_ACTION } from '../../src/core/evidence-ledger.js';
+import { appendAudit } from '../../src/db/audit.js';
 import type { EvidenceFile } from '../../src/generated/prisma/client.js';
 import {
   FOOTAGE,
@@ -17,6 +19,7 @@ import {
 const STILLS = path.resolve(FOOTAGE, '../stills');
 let t: TestApi;
 let violationId: string;
+let runId: string;
 let clip: EvidenceFile;
 let plate: EvidenceFile;
 let clipBytes: Buffer;
@@ -26,6 +29,7 @@ async function addEvidence(
   source: string,
   role: 'clip' | 'plate_crop' | 'keyframe',
   mime: string,
+  owner = violationId,
 ): Promise<EvidenceFile> {
   const dest = path.join(t.evidenceRoot, rel);
   await mkdir(path.dirname(dest), { recursive: true });
@@ -33,7 +37,7 @@ async function addEvidence(
   const data = await readFile(dest);
   return t.prisma.evidenceFile.create({
     data: {
-      violationId,
+      violationId: owner,
       role,
       path: rel,
       mime,
@@ -46,6 +50,7 @@ async function addEvidence(
 beforeAll(async () => {
   t = await startTestApi();
   const s = await seedRun(t.prisma, `evidence cam ${process.pid}`);
+  runId = s.run.id;
   violationId = (
     await seedViolation(
       t.prisma,
@@ -194,6 +199,112 @@ describe('GET /evidence/:id', () => {
         expect.objectContaining({ id: plate.id, role: 'plate_crop', mime: 'image/png' }),
       ]),
     );
+  });
+});
+
+describe('a tampered evidence file', () => {
+  let tampered: string;
+  beforeAll(async () => {
+    const camera = await t.prisma.violation.findUniqueOrThrow({ where: { id: violationId } });
+    tampered = (
+      await seedViolation(
+        t.prisma,
+        { cameraId: camera.cameraId, runId, zoneId: camera.zoneId! },
+        { startTime: new Date('2026-11-23T04:00:00Z') },
+      )
+    ).id;
+  });
+  const tamperAudit = (id: string) =>
+    t.prisma.auditLog.findMany({ where: { entityId: id, action: 'evidence.tampered' }, orderBy: { id: 'asc' } });
+
+  it('is refused with 500 evidence-tampered, Range and HEAD requests too, even with its size and mtime kept', async () => {
+    const file = await addEvidence(
+      `pkg/${tampered}/clip.mp4`,
+      path.join(FOOTAGE, 'zzmzvn_hi2.mp4'),
+      'clip',
+      'video/mp4',
+      tampered,
+    );
+    const full = path.join(t.evidenceRoot, file.path);
+    // A whole-second mtime, so that putting it back after the edit restores it to the nanosecond.
+    const mtime = new Date('2026-11-23T04:00:00Z');
+    await utimes(full, mtime, mtime);
+    expect((await get(file.id, { range: 'bytes=0-99' })).statusCode).toBe(206);
+
+    const handle = await open(full, 'r+');
+    await handle.write(Buffer.from('forged'), 0, 6, 200);
+    await handle.close();
+    await utimes(full, mtime, mtime);
+    expect((await stat(full, { bigint: true })).mtimeNs).toBe(BigInt(mtime.getTime()) * 1_000_000n);
+    const downloadsBefore = await t.prisma.auditLog.count({
+      where: { entityId: file.id, action: 'evidence.download' },
+    });
+
+    const ranged = await get(file.id, { range: 'bytes=0-99' });
+    const problem = expectProblem(ranged, 500);
+    expect(problem).toMatchObject({ type: '/problems/evidence-tampered', evidenceId: file.id });
+    expect(ranged.headers.etag).toBeUndefined();
+    expectProblem(await get(file.id), 500);
+    const head = await t.app.inject({ method: 'HEAD', url: `/evidence/${file.id}`, headers: bearer(t.keys.officer) });
+    expect(head.statusCode).toBe(500);
+
+    const forged = await readFile(full);
+    const audit = await tamperAudit(file.id);
+    expect(audit).toHaveLength(3);
+    expect(audit[0]).toMatchObject({
+      actor: `api-key:${t.keyIds.officer}`,
+      details: {
+        rowSha256: file.sha256,
+        recordedSha256: null,
+        actualSha256: createHash('sha256').update(forged).digest('hex'),
+        actualSizeBytes: forged.length,
+        requestId: ranged.headers['x-request-id'],
+      },
+    });
+    expect(await t.prisma.auditLog.count({ where: { entityId: file.id, action: 'evidence.download' } })).toBe(
+      downloadsBefore,
+    );
+  });
+
+  it('is refused when changed together with its row, against the hash the audit chain recorded', async () => {
+    const file = await addEvidence(
+      `pkg/${tampered}/frame.png`,
+      path.join(STILLS, 'tr1_382_plate.png'),
+      'keyframe',
+      'image/png',
+      tampered,
+    );
+    await t.prisma.$transaction((tx) =>
+      appendAudit(tx, {
+        actor: 'worker',
+        action: EVIDENCE_RECORDED_ACTION,
+        entityType: EVIDENCE_PACKAGE_ENTITY,
+        entityId: tampered,
+        details: {
+          violationId: tampered,
+          runId,
+          manifestSha256: null,
+          files: [
+            { id: file.id, role: file.role, path: file.path, sha256: file.sha256, sizeBytes: Number(file.sizeBytes) },
+          ],
+        },
+      }),
+    );
+    expect((await get(file.id)).statusCode).toBe(200);
+
+    const forged = Buffer.from('a different picture');
+    await writeFile(path.join(t.evidenceRoot, file.path), forged);
+    const forgedSha = createHash('sha256').update(forged).digest('hex');
+    await t.prisma.evidenceFile.update({
+      where: { id: file.id },
+      data: { sha256: forgedSha, sizeBytes: BigInt(forged.length) },
+    });
+    expect(expectProblem(await get(file.id), 500).type).toBe('/problems/evidence-tampered');
+    expect((await tamperAudit(file.id))[0]!.details).toMatchObject({
+      rowSha256: forgedSha,
+      recordedSha256: file.sha256,
+      actualSha256: forgedSha,
+    });
   });
 });
 

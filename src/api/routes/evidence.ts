@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { getEvidenceFile, recordEvidenceDownload } from '../../db/evidence.js';
+import {
+  getEvidenceFile,
+  recordedEvidenceFile,
+  recordEvidenceDownload,
+  recordEvidenceTampered,
+} from '../../db/evidence.js';
+import { DigestCache } from '../../evidence/digest-cache.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { parseRange } from '../http-range.js';
@@ -12,13 +18,15 @@ import { resolveInsideRoot } from '../safe-path.js';
 import { idParams, secured } from '../schemas.js';
 
 const evidenceRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, config }) => {
+  const digests = new DigestCache();
   app.get(
     '/evidence/:id',
     {
       config: { roles: ['officer', 'ops'] },
       schema: {
         tags: ['evidence'],
-        summary: 'Stream one evidence file (supports Range); every download is audited',
+        summary:
+          'Stream one evidence file (supports Range); every download is audited; a file whose bytes no longer match its recorded hash is refused (500 evidence-tampered)',
         params: idParams,
         security: secured,
       },
@@ -36,6 +44,34 @@ const evidenceRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, con
           404,
           '/problems/evidence-file-missing',
           `evidence file ${file.id} is recorded but missing from storage`,
+        );
+      }
+
+      // Before any answer, HEAD and Range requests included: bytes that no longer match the evidence_files row,
+      // or a row that no longer matches what the audit chain recorded when the package was stored, are withheld.
+      // The file is hashed once per version, not per request (evidence/digest-cache.ts says why).
+      const actual = await digests.digest(found.file);
+      const recorded = await recordedEvidenceFile(prisma, file);
+      const references = [{ sha256: file.sha256, sizeBytes: Number(file.sizeBytes) }, ...(recorded ? [recorded] : [])];
+      if (references.some((r) => r.sha256 !== actual.sha256 || r.sizeBytes !== actual.sizeBytes)) {
+        request.log.error(
+          { evidenceId: file.id, rowSha256: file.sha256, recordedSha256: recorded?.sha256 ?? null, actual },
+          'evidence file does not match its recorded hash: refused',
+        );
+        await recordEvidenceTampered(prisma, {
+          actor: actorOf(principalOf(request)),
+          file,
+          actual,
+          recorded,
+          requestId: request.id,
+        });
+        // 500, not 409: nothing in the request conflicts with anything, and no retry or change by the client can
+        // fix it; the server's own evidence store failed its integrity check, a fault monitoring must see.
+        throw new HttpProblem(
+          500,
+          '/problems/evidence-tampered',
+          `evidence file ${file.id} no longer matches its recorded hash and is withheld; the event is in the audit log`,
+          { evidenceId: file.id },
         );
       }
 
