@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { signCueSchema } from '../db/signs.js';
 import { AlertHub } from './alert-hub.js';
+import { loadSignWarning } from './sign-warning.js';
 import { loadViolationAlert } from './violation-alert.js';
 import { ViolationListener } from './violation-listener.js';
 import { createQueue, type JobQueue } from '../queue/queues.js';
@@ -13,7 +15,7 @@ export interface AlertingOptions {
   databaseUrl: string;
   redisUrl: string;
   logger: Logger;
-  /** violations that ended longer ago than this are not alerted (archive footage must not ring a sign) */
+  /** violations that ended longer ago than this are not alerted nor shown on a sign (archive footage must not ring one) */
   maxAgeSec?: number;
   /** Redis key prefix of the analyze queue (tests use their own) */
   prefix?: string;
@@ -62,6 +64,15 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
     for (const v of recent) await dispatch(v.id, false);
   };
 
+  // A sign's cue comes straight from the analysis worker as the rule fires; one that arrives too late is dropped
+  // like a stale alert (a missed one is not caught up: a warning after the rider has gone helps no one).
+  const cueSign = async (payload: string) => {
+    const cue = signCueSchema.parse(JSON.parse(payload));
+    if (Date.now() - Date.parse(cue.time) > maxAgeMs) return;
+    const warning = await loadSignWarning(o.prisma, cue);
+    if (warning) hub.publishSign(cue.cameraId, warning);
+  };
+
   const listener = new ViolationListener({
     databaseUrl: o.databaseUrl,
     logger: o.logger,
@@ -69,6 +80,8 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
       void dispatch(id, true).catch((err: unknown) =>
         o.logger.error({ err, violationId: id }, 'could not dispatch alert'),
       ),
+    onSignCue: (payload) =>
+      void cueSign(payload).catch((err: unknown) => o.logger.error({ err, payload }, 'could not cue the sign')),
     onConnected: () => void sweep().catch((err: unknown) => o.logger.error({ err }, 'alert sweep failed')),
   });
   await listener.start();

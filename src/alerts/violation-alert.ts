@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/client.js';
+import { isLiveAnalysis } from '../db/segments.js';
 
 /** The body of every alert, on webhooks and on the SSE stream alike. */
 export interface ViolationAlert {
@@ -37,12 +38,8 @@ export async function loadViolationAlert(prisma: PrismaClient, violationId: stri
     include: { camera: { select: { name: true } }, run: { select: { segmentId: true, createdAt: true } } },
   });
   if (!v) return null;
-  const [earlierRuns, batchItems] = await Promise.all([
-    prisma.analysisRun.count({ where: { segmentId: v.run.segmentId, createdAt: { lt: v.run.createdAt } } }),
-    prisma.batchItem.count({ where: { segmentId: v.run.segmentId } }),
-  ]);
   return {
-    live: earlierRuns === 0 && batchItems === 0,
+    live: await isLiveAnalysis(prisma, v.run.segmentId, v.run.createdAt),
     endTime: v.endTime,
     alert: {
       type: 'violation.recorded',

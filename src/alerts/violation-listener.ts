@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SIGN_CUE_CHANNEL } from '../db/signs.js';
 import type { Logger } from '../logger.js';
 
 export const VIOLATION_CHANNEL = 'violation_recorded';
@@ -7,13 +8,16 @@ export interface ViolationListenerOptions {
   databaseUrl: string;
   logger: Logger;
   onViolation: (violationId: string) => void;
+  /** a warning sign's cue, as the analysis worker sent it (JSON, see db/signs.ts) */
+  onSignCue: (payload: string) => void;
   /** after every (re)connect: notifications sent while disconnected are lost, so callers sweep the table */
   onConnected: () => void;
   reconnectMs?: number;
 }
 
 /**
- * LISTENs on the channel the violations trigger notifies (see the batches_live_alerts migration). One dedicated
+ * LISTENs on the channel the violations trigger notifies (see the batches_live_alerts migration) and on the one
+ * the analysis worker sends warning-sign cues on. One dedicated
  * connection; on loss it reconnects and calls onConnected so the caller can catch up from the table.
  */
 export class ViolationListener {
@@ -30,7 +34,9 @@ export class ViolationListener {
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.o.databaseUrl });
     client.on('notification', (msg) => {
-      if (msg.channel === VIOLATION_CHANNEL && msg.payload) this.o.onViolation(msg.payload);
+      if (!msg.payload) return;
+      if (msg.channel === VIOLATION_CHANNEL) this.o.onViolation(msg.payload);
+      else if (msg.channel === SIGN_CUE_CHANNEL) this.o.onSignCue(msg.payload);
     });
     client.on('error', (err) => {
       this.o.logger.warn({ err }, 'violation listener connection lost');
@@ -40,6 +46,7 @@ export class ViolationListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${VIOLATION_CHANNEL}`);
+      await client.query(`LISTEN ${SIGN_CUE_CHANNEL}`);
     } catch (err) {
       this.o.logger.warn({ err }, 'violation listener could not connect');
       this.scheduleReconnect(client);

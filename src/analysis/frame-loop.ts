@@ -36,6 +36,8 @@ export interface FrameLoopOptions {
   startSec?: number;
   signal?: AbortSignal;
   onFrame?: (framesDone: number, violationsFound: number) => void;
+  /** called as each violation's rule fires, with the pictures its plate will be read from */
+  onFound?: (found: FoundViolation) => void;
 }
 
 export interface FoundViolation {
@@ -44,6 +46,8 @@ export interface FoundViolation {
   shots: VehicleShot[];
   /** JPEG keyframes of the event's entry, peak and exit frames by frame index (see keepKeyframes) */
   keyframes: Map<number, Buffer>;
+  /** wall-clock time the judge fired the event's rule */
+  firedAt: Date;
 }
 
 /** Latest frames always kept: a track first reported now replays the frames it was matched on before. */
@@ -106,6 +110,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   const held = new Map<number, RgbFrame | Promise<Buffer | undefined>>();
   let keyframesMs = 0;
   const collect = async (events: ViolationEvent[]) => {
+    const firedAt = new Date();
     for (const event of events) {
       const keyframes = new Map<number, Buffer>();
       const mark = performance.now();
@@ -116,7 +121,9 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       }
       keyframesMs += performance.now() - mark;
       const shots = keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex)));
-      found.push({ event, shots, keyframes });
+      const violation = { event, shots, keyframes, firedAt };
+      found.push(violation);
+      opts.onFound?.(violation);
     }
   };
 

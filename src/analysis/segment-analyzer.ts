@@ -10,9 +10,9 @@ import { keyframeTimes, probeVideo } from '../media/probe.js';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { analysisConfigHash } from './config-hash.js';
 import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from './defaults.js';
-import { runFrameLoop } from './frame-loop.js';
-import { createTrackPlateReader } from './plate-reading.js';
-import type { AnalysisProgress, AnalysisTimings, SegmentAnalysis, ViolationRecord } from './types.js';
+import { runFrameLoop, type FoundViolation } from './frame-loop.js';
+import { createTrackPlateReader, type TrackPlate } from './plate-reading.js';
+import type { AnalysisProgress, AnalysisTimings, SegmentAnalysis, ViolationNotice, ViolationRecord } from './types.js';
 import { writeViolationEvidence } from './violation-evidence.js';
 
 export interface AnalyzeSegmentOptions {
@@ -40,6 +40,12 @@ export interface AnalyzeSegmentOptions {
   /** decoded frames buffered ahead of inference (default DEFAULT_READ_AHEAD) */
   readAhead?: number;
   onProgress?: (progress: AnalysisProgress) => void;
+  /**
+   * Called as each violation's rule fires, once its plate is read and before its evidence is written (the
+   * warning sign shows it while the rider may still be there). Its plate is the one the stored violation gets.
+   * A violation later merged into another of the same vehicle is announced too.
+   */
+  onViolation?: (notice: ViolationNotice) => void;
   /** checked between frames and between evidence packages (worker shutdown) */
   signal?: AbortSignal;
 }
@@ -73,6 +79,34 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
   const [detector, plates] = await Promise.all([createDetector(detectorName), createTrackPlateReader()]);
   const probeMs = performance.now() - started;
 
+  // With a listener, a violation's plate is read as its rule fires (the frame loop goes on meanwhile) and the
+  // same reading goes into its evidence; without one, after the frame loop.
+  const plateReads = new Map<FoundViolation, Promise<TrackPlate>>();
+  const readPlate = (found: FoundViolation) => {
+    let read = plateReads.get(found);
+    if (!read) {
+      read = plates.read(found.shots, camera.plateFormat);
+      plateReads.set(found, read);
+    }
+    return read;
+  };
+  const { onViolation } = options;
+  const announce = (found: FoundViolation) =>
+    void readPlate(found).then(
+      (plate) =>
+        onViolation?.({
+          trackId: found.event.trackId,
+          zoneName: found.event.zone.name,
+          zoneKind: found.event.zone.kind,
+          startTime: found.event.startTime,
+          endTime: found.event.endTime,
+          firedAt: found.firedAt,
+          plate: plate.reading,
+        }),
+      // the evidence step awaits the same reading and fails the analysis with its error
+      () => undefined,
+    );
+
   const size = outputSize(info.width, info.height, maxWidth);
   const loop = await runFrameLoop({
     videoPath,
@@ -88,6 +122,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     ...(signal ? { signal } : {}),
     onFrame: (framesDone, violationsFound) =>
       onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),
+    ...(onViolation ? { onFound: announce } : {}),
   });
   const { found, framesAnalysed } = loop;
 
@@ -111,11 +146,12 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     });
   const limit = pLimit(PACKAGES_AT_ONCE);
   const violations = await Promise.all(
-    found.map(({ event, shots, keyframes }) =>
+    found.map((violation) =>
       limit(async (): Promise<ViolationRecord> => {
+        const { event, keyframes } = violation;
         signal?.throwIfAborted();
         let mark = performance.now();
-        const plate = await plates.read(shots, camera.plateFormat);
+        const plate = await readPlate(violation);
         plateMs += performance.now() - mark;
 
         mark = performance.now();

@@ -81,6 +81,18 @@ export interface ViolationRecord {
   evidence: EvidenceFileRecord[];
 }
 
+/** A violation as its rule fires, before its evidence is written: what a warning sign shows. */
+export interface ViolationNotice {
+  trackId: number;
+  zoneName: string;
+  zoneKind: ZoneKind;
+  startTime: Date;
+  endTime: Date;
+  /** wall-clock time the rule fired */
+  firedAt: Date;
+  plate: PlateReading;
+}
+
 export type AnalysisPhase = 'probe' | 'analyse' | 'evidence' | 'done';
 
 export interface AnalysisProgress {

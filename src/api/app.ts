@@ -5,7 +5,8 @@
  *   runtime (batch producer and alert hub, opened when the server starts) }. Route modules register routes
  *   only: what runs in the background is decided by the process's entry point (buildApp's `background`).
  *   Every route inside the API scope must declare `config: { roles: [...] }` (officer | ops | admin;
- *   admin always passes); then `principalOf(request)` from ./plugins/auth.ts gives the caller.
+ *   admin always passes); then `principalOf(request)` from ./plugins/auth.ts gives the caller. A sign's
+ *   stream declares `config: { sign: true }` instead and takes only that camera's sign token (signTokenOf).
  *   Throw HttpProblem (./problem.ts) for 4xx; any other error becomes a logged 500 problem.
  * The web console (src/web/serve.ts) is registered outside that scope and is public; it talks to the
  * API with the user's key.
@@ -30,6 +31,7 @@ import keyRoutes from './routes/keys.js';
 import reviewRoutes from './routes/reviews.js';
 import segmentUploadRoutes from './routes/segment-upload.js';
 import segmentRoutes from './routes/segments.js';
+import signRoutes from './routes/signs.js';
 import verifyRoutes from './routes/verify.js';
 import violationRoutes from './routes/violations.js';
 import zoneRoutes from './routes/zones.js';
@@ -40,7 +42,7 @@ export const JSON_BODY_LIMIT = 1024 * 1024;
 async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   // Default-deny: a route that forgets to name its roles would be public, so refuse to start instead.
   app.addHook('onRoute', (route) => {
-    if (!route.config?.roles?.length)
+    if (!route.config?.roles?.length && !route.config?.sign)
       throw new Error(`API route ${String(route.method)} ${route.url} declares no config.roles`);
   });
   const modules = [
@@ -56,6 +58,7 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
     batchRoutes,
     alertRoutes,
     feedRoutes,
+    signRoutes,
   ];
   for (const routes of modules) await app.register(routes, deps);
 }

@@ -119,3 +119,16 @@ export async function deleteSegment(prisma: PrismaClient, id: string, actor: str
     return { result: 'deleted', segment: row };
   });
 }
+
+/**
+ * Whether an analysis of this segment stored before `before` is its first and no batch reprocesses it: only
+ * such analyses are live, and worth alerting and ringing a sign for (reruns and archive batches, whose files may
+ * be new on disk, never are).
+ */
+export async function isLiveAnalysis(db: Db, segmentId: string, before: Date): Promise<boolean> {
+  const [earlierRuns, batchItems] = await Promise.all([
+    db.analysisRun.count({ where: { segmentId, createdAt: { lt: before } } }),
+    db.batchItem.count({ where: { segmentId } }),
+  ]);
+  return earlierRuns === 0 && batchItems === 0;
+}

@@ -4,11 +4,12 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { analysisConfigHash } from '../analysis/config-hash.js';
 import { analyzeSegment } from '../analysis/segment-analyzer.js';
-import type { AnalysisProgress } from '../analysis/types.js';
+import type { AnalysisProgress, ViolationNotice } from '../analysis/types.js';
 import type { Config } from '../config.js';
 import { findRun, loadAnalysisInput, persistAnalysis } from '../db/analysis-store.js';
 import type { PrismaClient } from '../db/client.js';
-import { segmentStatus } from '../db/segments.js';
+import { isLiveAnalysis, segmentStatus } from '../db/segments.js';
+import { publishSignCue } from '../db/signs.js';
 import { hashFile } from '../evidence/file-hash.js';
 import { cleanLeftovers } from '../evidence/package-writer.js';
 import type { Logger } from '../logger.js';
@@ -73,6 +74,8 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
     }
 
     await segmentStatus.processing(prisma, segmentId);
+    // Like alerts, only a live analysis rings the camera's sign: never a rerun or an archive batch.
+    const cueSigns = await isLiveAnalysis(prisma, segmentId, new Date());
     const videoPath = segment.fileUri.startsWith('file:') ? fileURLToPath(segment.fileUri) : segment.fileUri;
     let analysis;
     try {
@@ -88,6 +91,9 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
         sourceSha256: segment.sha256,
         pipelineVersion,
         onProgress: progressReporter(job, log),
+        ...(cueSigns
+          ? { onViolation: (notice: ViolationNotice) => cueSign(prisma, log, segment.cameraId, notice) }
+          : {}),
       });
     } catch (err) {
       if (!(err instanceof MediaError)) throw err;
@@ -183,6 +189,26 @@ async function checkSameBytes(videoPath: string, sha256: string): Promise<void> 
       `file changed since it was registered (sha256 ${actual}, registered ${sha256})`,
     );
   }
+}
+
+/** Tells the camera's sign about a violation as its rule fires; the sign stream drops cues that come too late. */
+function cueSign(prisma: PrismaClient, log: Logger, cameraId: string, notice: ViolationNotice): void {
+  log.info(
+    {
+      trackId: notice.trackId,
+      zone: notice.zoneName,
+      firedAt: notice.firedAt.toISOString(),
+      plateRead: notice.plate.text !== null,
+    },
+    'violation rule fired: sign cued',
+  );
+  publishSignCue(prisma, {
+    cameraId,
+    plate: notice.plate.text,
+    zoneKind: notice.zoneKind,
+    time: notice.endTime.toISOString(),
+    firedAt: notice.firedAt.toISOString(),
+  }).catch((err: unknown) => log.warn({ err }, 'could not cue the sign'));
 }
 
 function progressReporter(job: AnalyzeJob, log: Logger): (p: AnalysisProgress) => void {

@@ -39,7 +39,8 @@ function sendPage(reply: FastifyReply, html: string): FastifyReply {
 
 /**
  * Serves the built console: hashed assets under /assets (cached for good), and index.html at `/` and
- * for every path under /console (the SPA fallback). Public: the console signs in with the user's key.
+ * for every path under /console (the SPA fallback); and the warning sign's page at /sign/:cameraId.
+ * Public: the console signs in with the user's key, the sign connects with its token.
  */
 export default async function webConsole(app: FastifyInstance, opts: { distDir?: string } = {}): Promise<void> {
   const distDir = opts.distDir ?? WEB_DIST;
@@ -55,6 +56,9 @@ export default async function webConsole(app: FastifyInstance, opts: { distDir?:
     return;
   }
   const html = readFileSync(indexFile, 'utf8');
+  const signFile = path.join(distDir, 'sign.html');
+  // built with the console; missing only from a build older than the sign
+  const signHtml = existsSync(signFile) ? readFileSync(signFile, 'utf8') : null;
 
   await app.register(fastifyStatic, {
     root: path.join(distDir, 'assets'),
@@ -68,4 +72,10 @@ export default async function webConsole(app: FastifyInstance, opts: { distDir?:
   app.get('/', page, async (_request, reply) => sendPage(reply, html));
   app.get(CONSOLE_PREFIX, page, async (_request, reply) => sendPage(reply, html));
   app.get(`${CONSOLE_PREFIX}/*`, page, async (_request, reply) => sendPage(reply, html));
+  // The warning sign beside a camera: its own small page; its token comes in the URL's fragment.
+  app.get('/sign/:cameraId', page, async (_request, reply) =>
+    signHtml === null
+      ? reply.code(503).type('text/plain; charset=utf-8').send('Run `npm run build:web`, then restart the API.')
+      : sendPage(reply, signHtml),
+  );
 }

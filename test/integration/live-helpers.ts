@@ -101,6 +101,35 @@ export async function cutClip(
   if (code !== 0) throw new Error(`ffmpeg could not cut ${source}`);
 }
 
+/** ffmpeg making a clip of one still photo (a parked vehicle in front of a fixed camera), short GOP. */
+export async function clipFromStill(image: string, out: string, seconds: number, width = 1280): Promise<void> {
+  const ff = spawn('ffmpeg', [
+    '-y',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-loop',
+    '1',
+    '-i',
+    image,
+    '-t',
+    String(seconds),
+    '-vf',
+    `scale=${width}:-2,format=yuv420p`,
+    '-r',
+    '25',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-g',
+    '10',
+    out,
+  ]);
+  const [code] = (await once(ff, 'close')) as [number];
+  if (code !== 0) throw new Error(`ffmpeg could not make a clip of ${image}`);
+}
+
 /**
  * A camera on loopback: `ffmpeg -re -stream_loop -1` serving a clip as MPEG-TS to the first TCP client,
  * resolved once it listens. Killing it is a lost feed; a new one on the same port is the camera coming

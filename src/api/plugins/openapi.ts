@@ -15,7 +15,14 @@ async function openapi(app: FastifyInstance): Promise<void> {
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from `npm run keys`' } },
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from `npm run keys`' },
+          signToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "a sign token from POST /cameras/{id}/sign/tokens: opens that camera's sign stream only",
+          },
+        },
       },
     },
     transform: jsonSchemaTransform,
