@@ -52,6 +52,10 @@ const schema = z.object({
     .int()
     .positive()
     .default(2 * 1024 ** 3),
+  /** How long a request's body may take to arrive, ms: a client that trickles it is cut off with 408. */
+  BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** The same for an authorised upload, ms: the default takes MAX_UPLOAD_BYTES' default at 5 Mbit/s. */
+  UPLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(3_600_000),
 });
 
 export type Config = z.infer<typeof schema>;

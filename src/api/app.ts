@@ -12,14 +12,16 @@
  * API with the user's key.
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import webConsole from '../web/serve.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
 import auth from './plugins/auth.js';
+import bodyDeadline from './plugins/body-deadline.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
-import problemDetails from './plugins/problem-details.js';
+import problemDetails, { sendProblem } from './plugins/problem-details.js';
 import { badRequest } from './problem.js';
 import alertRoutes from './routes/alerts.js';
 import batchRoutes from './routes/batches.js';
@@ -63,13 +65,36 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   for (const routes of modules) await app.register(routes, deps);
 }
 
-/** JSON Pointer to the first string holding a NUL character, if any. */
-function nulPointer(value: unknown, pointer = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? pointer : undefined;
+/**
+ * Control characters no input of any route has a use for: C0 but tab and line breaks, DEL, C1. Postgres
+ * keeps no NUL in text at all (a 500 there); the rest would be stored and shown. Fields that must be one
+ * line refuse tabs and line breaks too (core/text.ts).
+ */
+const STRAY_CONTROL = /(?![\t\n\r])\p{Cc}/u;
+/** Deeper than any input of ours (a zone's schedule is 4 levels), shallow enough to walk and validate safely. */
+const MAX_DEPTH = 32;
+
+/** What is wrong with a string holding a stray control character, if it holds one. */
+function controlProblem(text: string): string | undefined {
+  const found = STRAY_CONTROL.exec(text)?.[0];
+  if (found === undefined) return undefined;
+  if (found === '\u0000') return 'contains a NUL character';
+  return `contains the control character U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** JSON Pointer to the first string (or key) holding a stray control character or nested too deep, and why. */
+function strayInput(value: unknown, pointer = '', depth = 0): { pointer: string; detail: string } | undefined {
+  if (typeof value === 'string') {
+    const detail = controlProblem(value);
+    return detail === undefined ? undefined : { pointer, detail };
+  }
   if (value === null || typeof value !== 'object') return undefined;
+  if (depth === MAX_DEPTH) return { pointer, detail: `nested deeper than ${MAX_DEPTH} levels` };
   for (const [key, child] of Object.entries(value)) {
-    if (key.includes('\u0000')) return `${pointer}/${key}`;
-    const found = nulPointer(child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    const keyDetail = controlProblem(key);
+    if (keyDetail !== undefined) return { pointer: at, detail: keyDetail };
+    const found = strayInput(child, at, depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;
@@ -87,6 +112,18 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
     bodyLimit: JSON_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // a path that is not valid percent-encoding, or a parameter too long to route: the client's, as problem+json
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode ?? 400;
+      void sendProblem(reply, {
+        type: '/problems/bad-request',
+        title: STATUS_CODES[status] ?? 'Bad Request',
+        status,
+        detail: error.message,
+        instance: request.url.split('?')[0] ?? request.url,
+        requestId: request.id,
+      });
+    },
   });
   // The API speaks JSON (and multipart for uploads); a text/plain body is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
@@ -95,17 +132,14 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // Postgres keeps no NUL character in text: one in any input is the client's mistake (400), not a 500.
+  // A stray control character or a JSON bomb of nesting in any input is the client's mistake (400), not a 500
+  // or a stored escape sequence.
   app.addHook('preValidation', (request, _reply, done) => {
     const parts = { body: request.body, querystring: request.query, params: request.params };
     for (const [part, value] of Object.entries(parts)) {
-      const pointer = nulPointer(value);
-      if (pointer !== undefined) {
-        done(
-          badRequest('text may not contain the NUL character (\\u0000)', {
-            errors: [{ in: part, pointer, detail: 'contains a NUL character' }],
-          }),
-        );
+      const found = strayInput(value);
+      if (found !== undefined) {
+        done(badRequest(`${part}${found.pointer}: ${found.detail}`, { errors: [{ in: part, ...found }] }));
         return;
       }
     }
@@ -113,6 +147,8 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   });
 
   await app.register(problemDetails);
+  // before auth, so that a refused request's body is bounded too
+  await app.register(bodyDeadline, { bodyTimeoutMs: deps.config.BODY_TIMEOUT_MS });
   await app.register(auth, { prisma: deps.prisma });
   await app.register(openapi);
   await app.register(metrics, { queue: deps.queue });

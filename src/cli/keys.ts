@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
+import { singleLine } from '../core/text.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys.js';
 import { createPrisma } from '../db/client.js';
 
@@ -28,7 +29,7 @@ async function run(argv: string[]): Promise<number> {
     switch (command) {
       case 'create': {
         const input = z
-          .object({ role: z.enum(['officer', 'ops', 'admin']), label: z.string().trim().min(1).max(100) })
+          .object({ role: z.enum(['officer', 'ops', 'admin']), label: singleLine(100) })
           .safeParse({ role: values.role, label: values.label });
         if (!input.success) {
           console.error(`create needs --role officer|ops|admin and --label\n${USAGE}`);

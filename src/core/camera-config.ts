@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { polygonProblems } from './geometry.js';
+import { plainText, singleLine } from './text.js';
 import type { ObjectClass, Point, ZoneKind } from './types.js';
 
 /** The camera file (`--camera <file.json>`) and the API's camera/zone bodies share these schemas. */
@@ -79,7 +80,7 @@ const polygonSchema = z
   .describe('[[x, y], ...] normalised 0..1, x right, y down; at least 3 points, not self-intersecting');
 
 export const zoneConfigSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: singleLine(100),
   kind: z.enum(ZONE_KINDS),
   polygon: polygonSchema,
   schedule: z.array(scheduleWindowSchema).min(1).max(50).optional(),
@@ -89,12 +90,12 @@ export const zoneConfigSchema = z.strictObject({
 
 export const cameraConfigSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: singleLine(100),
     timezone: z
       .string()
       .default(DEFAULT_TIMEZONE)
       .refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul'),
-    sourceUrl: z.string().min(1).max(2000).optional(),
+    sourceUrl: plainText(2000).optional(),
     enabled: z.boolean().default(true),
     // no video is wider or taller than this (H.264/H.265 stop at 8192 and 16384); a larger value is a mistake
     frameWidth: z.int().positive().max(MAX_FRAME_SIDE).optional(),

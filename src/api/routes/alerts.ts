@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { singleLine } from '../../core/text.js';
 import {
   createSubscription,
   listDeliveries,
@@ -23,7 +24,7 @@ const subscriptionBody = z.strictObject({
     .describe(
       'receives POSTs signed with x-motoguard-signature: v1=HMAC-SHA256(secret, `${x-motoguard-timestamp}.${body}`)',
     ),
-  label: z.string().trim().min(1).max(100),
+  label: singleLine(100),
   cameraId: z.uuid().nullable().optional().describe('only this camera; absent = every camera'),
 });
 

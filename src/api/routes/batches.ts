@@ -9,6 +9,7 @@ import {
   type BatchDeps,
 } from '../../batch/batch-service.js';
 import { RunNotFoundError, RunsNotComparableError, diffRuns } from '../../batch/run-diff.js';
+import { plainText } from '../../core/text.js';
 import { getCamera } from '../../db/cameras.js';
 import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
@@ -28,10 +29,7 @@ const createBody = z
       .describe('folder relative to FOOTAGE_ROOT; its video files become segments'),
     from: isoTime.optional().describe('with `to`: the camera’s stored segments starting in [from, to)'),
     to: isoTime.optional(),
-    pipelineVersion: z
-      .string()
-      .min(1)
-      .max(100)
+    pipelineVersion: plainText(100)
       .optional()
       .describe('default: the configured PIPELINE_VERSION; only workers running this version take the jobs'),
   })

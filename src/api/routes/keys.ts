@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { singleLine } from '../../core/text.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../db/api-keys.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
@@ -9,7 +10,7 @@ import { idParams, meResponse, secured } from '../schemas.js';
 
 const createBody = z.strictObject({
   role: z.enum(['officer', 'ops', 'admin']),
-  label: z.string().trim().min(1).max(100).describe('whose key this is, e.g. "Officer Kim, Mapo station"'),
+  label: singleLine(100).describe('whose key this is, e.g. "Officer Kim, Mapo station"'),
 });
 
 const ADMIN = { roles: ['admin'] } as const;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEFAULT_SIGN_DISPLAY_SECONDS, DEFAULT_SIGN_WARNINGS, type SignWarning } from '../../core/sign-warning.js';
+import { singleLine } from '../../core/text.js';
 import { getCamera } from '../../db/cameras.js';
 import {
   createSignToken,
@@ -48,7 +49,7 @@ const settingsResponse = z.object({
 });
 
 const tokenBody = z.strictObject({
-  label: z.string().trim().min(1).max(100).describe('where the sign is, e.g. "LED board, Deoksan-ro north"'),
+  label: singleLine(100).describe('where the sign is, e.g. "LED board, Deoksan-ro north"'),
 });
 
 const tokenResponse = z.object({
