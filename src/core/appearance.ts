@@ -44,6 +44,15 @@ export function signatureSimilarity(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+/** The average of the signatures, or undefined when there is none. */
+export function meanSignature(signatures: readonly Float32Array[]): Float32Array | undefined {
+  const first = signatures[0];
+  if (!first) return undefined;
+  const mean = new Float32Array(first.length);
+  for (const s of signatures) for (let i = 0; i < s.length; i++) mean[i]! += s[i]! / signatures.length;
+  return mean;
+}
+
 /** Running average of a track's signature, so one occluded frame does not replace it. */
 export function blendSignature(track: Float32Array, seen: Float32Array, weight: number): Float32Array {
   const out = new Float32Array(track.length);

@@ -1,3 +1,4 @@
+import { signatureSimilarity } from './appearance.js';
 import { iou } from './boxes.js';
 import type { Box } from './types.js';
 import type { ViolationEvent } from './violation-judge.js';
@@ -5,7 +6,8 @@ import type { ViolationEvent } from './violation-judge.js';
 /**
  * One vehicle, one violation. Two events show the same vehicle when two tracks followed it side by
  * side (their boxes coincide in the frames both saw), or when one track lost it and another picked
- * it up (the second starts, shortly after the first ends, where the first was heading). Of such a
+ * it up (the second starts, shortly after the first ends, where the first was heading, or a few
+ * seconds later where the first would have got to by then, in the same colours). Of such a
  * pair the event with more observed frames stays (it holds the most of the vehicle's stay), the
  * other is dropped: merging them could join two vehicles, dropping one cannot.
  */
@@ -19,9 +21,46 @@ export interface DuplicateOptions {
   maxGapSec: number;
   /** a pick-up's first box overlaps where the first event was heading by this IoU (default 0.3) */
   pickUpIou: number;
+  /** longest gap for a pick-up recognised by colours and the first event's average motion, seconds (default 3) */
+  maxFollowGapSec: number;
+  /** colour similarity of the two events for such a pick-up (default 0.9) */
+  minFollowSimilarity: number;
+  /** how far from where the first event would have got its second may start, in heights of its last box (default 0.75) */
+  followReach: number;
 }
 
-export const DEFAULT_DUPLICATE_OPTIONS: DuplicateOptions = { minIou: 0.5, minShare: 0.5, maxGapSec: 1, pickUpIou: 0.3 };
+export const DEFAULT_DUPLICATE_OPTIONS: DuplicateOptions = {
+  minIou: 0.5,
+  minShare: 0.5,
+  maxGapSec: 1,
+  pickUpIou: 0.3,
+  maxFollowGapSec: 3,
+  minFollowSimilarity: 0.9,
+  followReach: 0.75,
+};
+
+const centre = (b: Box): [number, number] => [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2];
+
+/**
+ * Whether `b` starts, within a few seconds of `a`'s end, in `a`'s colours where `a`'s average motion
+ * would have carried it: the vehicle hidden in a queue for longer than a pick-up allows.
+ */
+function followsOn(a: ViolationEvent, b: ViolationEvent, opts: DuplicateOptions): boolean {
+  const start = a.boxes[0];
+  const end = a.boxes[a.boxes.length - 1];
+  const next = b.boxes[0];
+  if (!start || !end || !next || !a.appearance || !b.appearance) return false;
+  const gap = next.timestamp - end.timestamp;
+  if (gap <= 0 || gap > opts.maxFollowGapSec) return false;
+  if (signatureSimilarity(a.appearance, b.appearance) < opts.minFollowSimilarity) return false;
+  const [sx, sy] = centre(start.box);
+  const [ex, ey] = centre(end.box);
+  const span = end.timestamp - start.timestamp;
+  const k = span > 0 ? gap / span : 0;
+  const [nx, ny] = centre(next.box);
+  const miss = Math.hypot(ex + (ex - sx) * k - nx, ey + (ey - sy) * k - ny);
+  return miss <= opts.followReach * (end.box.y2 - end.box.y1);
+}
 
 /** The last box of `a`, its centre carried on at its final velocity to `t` (sizes change too erratically to follow). */
 function extrapolate(a: ViolationEvent, t: number): Box {
@@ -49,7 +88,7 @@ export function sameVehicle(
   opts: DuplicateOptions = DEFAULT_DUPLICATE_OPTIONS,
 ): boolean {
   if (a.zone.name !== b.zone.name) return false;
-  if (picksUp(a, b, opts) || picksUp(b, a, opts)) return true;
+  if (picksUp(a, b, opts) || picksUp(b, a, opts) || followsOn(a, b, opts) || followsOn(b, a, opts)) return true;
   const byFrame = new Map(a.boxes.map((x) => [x.frameIndex, x.box]));
   let coinciding = 0;
   for (const x of b.boxes) {

@@ -11,6 +11,7 @@ import type { Box, ClassScores, Detection, ObjectClass } from './types.js';
  *    rider and the score takes the person's evidence in;
  *  - a person riding a narrow (end-on) `car`/`truck`/`bus` box with about the rider's width is a
  *    ridden motorcycle the detector mislabelled: nobody sits on top of a car seen from behind.
+ *  - a person boxed together with a weak two-wheeler (one box for both, end-on) is its rider;
  *  - a person on nothing the detector saw is a road user of class `person`: a rider seen from ahead
  *    or behind hides the bike under them, and the detector then sees only the person on most
  *    frames. The track's class is decided later, over its whole life (see trackClass); a person
@@ -124,6 +125,7 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
   const upright = (b: Box) => b.y2 - b.y1 >= opts.uprightAspect * (b.x2 - b.x1) && !cutBySide(b);
   /** riders fused into a ridden two-wheeler; a car's "rider" is still free to be a road user */
   const taken = new Set<Detection>();
+  const withRider = new Set<Detection>();
   const users = objects.map((o): Detection => {
     const { box, scores } = o;
     const rider = riders.get(o);
@@ -149,7 +151,9 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     const ridden = isTwoWheeler(label);
     if (ridden) taken.add(rider);
     const grown = ridden ? union(box, rider.box) : box;
-    return { box: grown, score, label, classScores: fused, ridden };
+    const user: Detection = { box: grown, score, label, classScores: fused, ridden };
+    if (ridden) withRider.add(user);
+    return user;
   });
   const onVehicle = (p: Detection) =>
     objects.some(
@@ -157,6 +161,20 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     );
   for (const p of persons) {
     if (taken.has(p) || onVehicle(p)) continue;
+    // Seen end-on, the detector may box the rider and the bike as one: a weak two-wheeler box that
+    // is the person's own box is that person's bike, not a second road user.
+    const bike = users.find(
+      (u) => isTwoWheeler(u.label) && !withRider.has(u) && sameObject(u.box, p.box, opts.sameObjectIou),
+    );
+    if (bike) {
+      const scores: ClassScores = { ...bike.classScores };
+      for (const c of TWO_WHEELERS.filter((c) => scores[c] !== undefined))
+        scores[c] = scores[c]! + (1 - scores[c]!) * opts.riderWeight * p.score;
+      const [label, score] = topClass(scores);
+      Object.assign(bike, { box: union(bike.box, p.box), label, score, classScores: scores, ridden: true });
+      withRider.add(bike);
+      continue;
+    }
     users.push({ box: p.box, score: p.score, label: 'person', classScores: { person: p.score }, ridden: false });
   }
   return users;

@@ -1,4 +1,4 @@
-import { signatureSimilarity } from './appearance.js';
+import { meanSignature, signatureSimilarity } from './appearance.js';
 import { area } from './boxes.js';
 import type { EpisodeFrame } from './rules.js';
 
@@ -28,14 +28,8 @@ export const DEFAULT_RELINK_OPTIONS: RelinkOptions = {
   sideFrames: 3,
 };
 
-function meanSignature(frames: readonly EpisodeFrame[]): Float32Array | undefined {
-  const seen = frames.flatMap((f) => (f.appearance ? [f.appearance] : []));
-  const first = seen[0];
-  if (!first) return undefined;
-  const mean = new Float32Array(first.length);
-  for (const s of seen) for (let i = 0; i < s.length; i++) mean[i]! += s[i]! / seen.length;
-  return mean;
-}
+const sideSignature = (frames: readonly EpisodeFrame[]) =>
+  meanSignature(frames.flatMap((f) => (f.appearance ? [f.appearance] : [])));
 
 /** Whether `after`, the piece that follows a cut, shows the vehicle `before` showed. */
 export function continuesPiece(
@@ -49,7 +43,7 @@ export function continuesPiece(
   if (!last || !next || next.timestamp - last.timestamp > opts.maxGapSec) return false;
   const ratio = area(next.box) / Math.max(1, area(last.box));
   if (ratio > opts.maxAreaRatio || ratio < 1 / opts.maxAreaRatio) return false;
-  const a = meanSignature(before.slice(-opts.sideFrames));
-  const b = meanSignature(after.slice(0, opts.sideFrames));
+  const a = sideSignature(before.slice(-opts.sideFrames));
+  const b = sideSignature(after.slice(0, opts.sideFrames));
   return a !== undefined && b !== undefined && signatureSimilarity(a, b) >= opts.minSimilarity;
 }

@@ -1,4 +1,4 @@
-import { colourSignature } from './appearance.js';
+import { colourSignature, meanSignature } from './appearance.js';
 import { area, iou } from './boxes.js';
 import { zonePolygon, type ZoneConfig } from './camera-config.js';
 import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
@@ -66,6 +66,8 @@ export interface ViolationEvent {
   riderShare: number;
   /** in-zone boxes, in frame order */
   boxes: ViolationBox[];
+  /** the vehicle's colours over the event (see appearance.ts), when frames were given */
+  appearance?: Float32Array;
 }
 
 /** The event's box at one of its frames: what its entry, peak and exit keyframes show (the first box otherwise). */
@@ -217,6 +219,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     }
     emitted.add(key);
     const peak = largest(frames, first);
+    const appearance = meanSignature(frames.flatMap((f) => (f.appearance ? [f.appearance] : [])));
     return {
       trackId: track.id,
       label: track.label,
@@ -233,6 +236,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       direction: verdict.directionDeg,
       riderShare: verdict.riderShare,
       boxes: frames.map(({ frameIndex, timestamp, box, score }) => ({ frameIndex, timestamp, box, score })),
+      ...(appearance ? { appearance } : {}),
     };
   }
 

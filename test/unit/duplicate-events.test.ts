@@ -135,6 +135,29 @@ describe('sameVehicle', () => {
     expect(sameVehicle(a, late, { ...DEFAULT_DUPLICATE_OPTIONS, maxGapSec: 2 })).toBe(true);
   });
 
+  it('takes an event in the same colours, up to 3 s on, where the first one’s average motion leads, for a pick-up', () => {
+    const colours = (bin: number) => Float32Array.from({ length: 64 }, (_, i) => (i === bin ? 1 : 0));
+    const painted = (e: ViolationEvent, bin: number): ViolationEvent => ({ ...e, appearance: colours(bin) });
+    const a = painted(event(0, 9, riding), 48);
+    const hidden = (bin: number, from = 20, at = riding) => painted(event(from, from + 8, at), bin);
+    expect(sameVehicle(a, hidden(48))).toBe(true); // 2.2 s later, where a's pace takes it
+    expect(sameVehicle(a, hidden(3))).toBe(false); // other colours: another vehicle
+    expect(
+      sameVehicle(
+        a,
+        hidden(48, 20, (f) => box(100 + 20 * f, 450)),
+      ),
+    ).toBe(true); // 50 px lower: within reach
+    expect(
+      sameVehicle(
+        a,
+        hidden(48, 20, (f) => box(20 * f, 400)),
+      ),
+    ).toBe(false); // 100 px behind: another vehicle
+    expect(sameVehicle(a, hidden(48, 27))).toBe(false); // 3.6 s later
+    expect(sameVehicle(a, event(20, 28, riding))).toBe(false); // no colours to compare
+  });
+
   it('holds a vehicle seen in a single frame where it was', () => {
     const still = event(4, 4, () => box(300, 400));
     expect(

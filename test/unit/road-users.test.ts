@@ -137,6 +137,23 @@ describe('fuseRoadUsers', () => {
     expect(u!.score).toBeCloseTo(0.3 + 0.7 * 0.6 * 0.9, 12);
   });
 
+  it('takes a person boxed together with a weak two-wheeler (end-on, one box for both) as its rider', () => {
+    // a rider coming head-on: the person 0.6 and a tall "car" 0.22 are the same box, give or take
+    const person = det('person', 0.6, box(169, 238, 202, 306));
+    const [u, ...rest] = fuseRoadUsers([det('car', 0.22, box(170, 247, 201, 302)), person]);
+    expect(rest).toEqual([]);
+    expect(u).toMatchObject({ label: 'motorcycle', ridden: true, box: person.box });
+    expect(u!.score).toBeCloseTo(0.22 + 0.78 * 0.6 * 0.6, 12);
+    // a second person on the same spot is a passenger, not a second rider to add in
+    const [v, passenger] = fuseRoadUsers([
+      det('motorcycle', 0.25, box(170, 247, 201, 302)),
+      person,
+      { ...person, score: 0.5 },
+    ]);
+    expect(v!.score).toBeCloseTo(0.25 + 0.75 * 0.6 * 0.6, 12);
+    expect(passenger).toMatchObject({ label: 'person', score: 0.5 });
+  });
+
   describe('end-on car-class boxes', () => {
     // seen from behind: 60 wide, 120 high (end-on: 120 ≥ 0.9 × 60)
     const narrow = box(100, 100, 160, 220);
