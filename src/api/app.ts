@@ -26,6 +26,7 @@ import { badRequest } from './problem.js';
 import alertRoutes from './routes/alerts.js';
 import batchRoutes from './routes/batches.js';
 import cameraRoutes from './routes/cameras.js';
+import defaultsRoutes from './routes/defaults.js';
 import evidenceRoutes from './routes/evidence.js';
 import feedRoutes from './routes/feeds.js';
 import healthRoutes from './routes/health.js';
@@ -61,6 +62,7 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
     alertRoutes,
     feedRoutes,
     signRoutes,
+    defaultsRoutes,
   ];
   for (const routes of modules) await app.register(routes, deps);
 }

@@ -84,13 +84,14 @@ const zoneFields = {
   requireRider: rules.requireRider.unwrap(),
 };
 
+// An absent rule takes the zone rules' default (core), written into the row: the table has none of its own.
 export const zoneCreateBody = z.strictObject({
   ...zoneFields,
-  minDwellSeconds: zoneFields.minDwellSeconds.optional(),
-  minDisplacement: zoneFields.minDisplacement.optional(),
-  directionToleranceDeg: zoneFields.directionToleranceDeg.optional(),
-  classes: zoneFields.classes.optional(),
-  requireRider: zoneFields.requireRider.optional(),
+  minDwellSeconds: rules.minDwellSeconds,
+  minDisplacement: rules.minDisplacement,
+  directionToleranceDeg: rules.directionToleranceDeg,
+  classes: rules.classes,
+  requireRider: rules.requireRider,
 });
 // No defaults on PATCH: an absent field keeps its stored value.
 export const zonePatchBody = z.strictObject(zoneFields).partial();
@@ -193,6 +194,20 @@ export const cameraWithHealthResponse = cameraResponse.extend({
     segmentsToday: z.int().describe("segments registered since midnight in the camera's timezone"),
   }),
 });
+
+export const defaultsResponse = z
+  .object({
+    camera: cameraResponse.pick({ timezone: true, enabled: true, plateFormat: true }),
+    zoneRules: z.object({
+      minDwellSeconds: z.number(),
+      minDisplacement: z.number(),
+      directionToleranceDeg: z.number(),
+      classes: z.array(z.enum(RULE_CLASSES)),
+      requireRider: z.boolean(),
+    }),
+    sign: z.object({ displaySeconds: z.int(), speak: z.boolean() }),
+  })
+  .describe('what a field left out of a create body (camera, zone, sign settings) is given');
 
 const point = z.tuple([z.number(), z.number()]);
 

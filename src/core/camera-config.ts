@@ -16,11 +16,28 @@ export const ZONE_KINDS = [
 /** Classes a zone rule may target. Bicycles and pedestrians are never violators. */
 export const RULE_CLASSES = ['motorcycle', 'car', 'bus', 'truck'] as const satisfies readonly ObjectClass[];
 
-export const DEFAULT_TIMEZONE = 'Asia/Seoul';
-
 /** Plate grammars a camera's plates follow: `kr` Korean; `none` reads no text (foreign footage is not forced into Korean). */
 export const PLATE_FORMATS = ['kr', 'none'] as const;
 export type PlateFormatSetting = (typeof PLATE_FORMATS)[number];
+
+/**
+ * The one place the defaults of a camera's and a zone's settings are written. The schemas below apply
+ * them (to camera files and API bodies alike), the API serves them to the console (GET /config/defaults),
+ * and the database has none of its own: every row is written with its values.
+ */
+export const CAMERA_DEFAULTS = {
+  timezone: 'Asia/Seoul',
+  enabled: true,
+  plateFormat: 'kr',
+} as const;
+
+export const ZONE_RULE_DEFAULTS = {
+  minDwellSeconds: 1,
+  minDisplacement: 0.03,
+  directionToleranceDeg: 60,
+  classes: ['motorcycle'],
+  requireRider: true,
+} as const;
 
 export function isValidTimeZone(tz: string): boolean {
   try {
@@ -50,12 +67,12 @@ export const scheduleWindowSchema = z
   .refine((w) => w.start !== w.end, { message: 'start and end must differ', path: ['end'] });
 
 export const zoneRulesSchema = z.strictObject({
-  minDwellSeconds: z.number().min(0).max(3600).default(1),
+  minDwellSeconds: z.number().min(0).max(3600).default(ZONE_RULE_DEFAULTS.minDwellSeconds),
   minDisplacement: z
     .number()
     .min(0)
     .max(2)
-    .default(0.03)
+    .default(ZONE_RULE_DEFAULTS.minDisplacement)
     .describe('bottom-centre travel inside the zone, as a fraction of the frame diagonal'),
   allowedDirectionDeg: z
     .number()
@@ -64,9 +81,12 @@ export const zoneRulesSchema = z.strictObject({
     .nullable()
     .optional()
     .describe('image coordinates: 0 = +x (right), 90 = +y (down); null or absent = any direction'),
-  directionToleranceDeg: z.number().gt(0).max(180).default(60),
-  classes: z.array(z.enum(RULE_CLASSES)).min(1).default(['motorcycle']),
-  requireRider: z.boolean().default(true),
+  directionToleranceDeg: z.number().gt(0).max(180).default(ZONE_RULE_DEFAULTS.directionToleranceDeg),
+  classes: z
+    .array(z.enum(RULE_CLASSES))
+    .min(1)
+    .default(() => [...ZONE_RULE_DEFAULTS.classes]),
+  requireRider: z.boolean().default(ZONE_RULE_DEFAULTS.requireRider),
 });
 
 /** Largest frame side a camera can declare, pixels. */
@@ -93,16 +113,16 @@ export const cameraConfigSchema = z
     name: singleLine(100),
     timezone: z
       .string()
-      .default(DEFAULT_TIMEZONE)
+      .default(CAMERA_DEFAULTS.timezone)
       .refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul'),
     sourceUrl: plainText(2000).optional(),
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(CAMERA_DEFAULTS.enabled),
     // no video is wider or taller than this (H.264/H.265 stop at 8192 and 16384); a larger value is a mistake
     frameWidth: z.int().positive().max(MAX_FRAME_SIDE).optional(),
     frameHeight: z.int().positive().max(MAX_FRAME_SIDE).optional(),
     plateFormat: z
       .enum(PLATE_FORMATS)
-      .default('kr')
+      .default(CAMERA_DEFAULTS.plateFormat)
       .describe('kr: Korean plates are read and checked by their grammar; none: no plate text is read'),
     zones: z.array(zoneConfigSchema).max(100).default([]),
   })

@@ -12,7 +12,8 @@ export const DEFAULT_SIGN_WARNINGS: Readonly<Record<ZoneKind, string>> = {
   other: '이륜차 통행 금지',
 };
 
-export const DEFAULT_SIGN_DISPLAY_SECONDS = 10;
+/** A camera's sign settings until ops set their own (the one place these defaults are written). */
+export const SIGN_DEFAULTS = { displaySeconds: 10, speak: true } as const;
 
 export function signWarning(warningText: string | null, zoneKind: ZoneKind): string {
   return warningText ?? DEFAULT_SIGN_WARNINGS[zoneKind];

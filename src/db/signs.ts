@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_SIGN_DISPLAY_SECONDS } from '../core/sign-warning.js';
+import { SIGN_DEFAULTS } from '../core/sign-warning.js';
 import type { SignToken } from '../generated/prisma/client.js';
 import { ZoneKind as ZoneKinds } from '../generated/prisma/enums.js';
 import { appendAudit } from './audit.js';
@@ -49,9 +49,7 @@ export type SignSettingsInput = Pick<SignSettingsView, 'warningText' | 'displayS
 
 export async function getSignSettings(prisma: PrismaClient, cameraId: string): Promise<SignSettingsView> {
   const row = await prisma.signSettings.findUnique({ where: { cameraId } });
-  return (
-    row ?? { cameraId, warningText: null, displaySeconds: DEFAULT_SIGN_DISPLAY_SECONDS, speak: true, updatedAt: null }
-  );
+  return row ?? { cameraId, warningText: null, ...SIGN_DEFAULTS, updatedAt: null };
 }
 
 export async function putSignSettings(

@@ -8,12 +8,12 @@ export interface ZoneData {
   kind: ZoneKind;
   polygon: [number, number][];
   schedule?: { days: number[]; start: string; end: string }[] | null;
-  minDwellSeconds?: number;
-  minDisplacement?: number;
+  minDwellSeconds: number;
+  minDisplacement: number;
   allowedDirectionDeg?: number | null;
-  directionToleranceDeg?: number;
-  classes?: string[];
-  requireRider?: boolean;
+  directionToleranceDeg: number;
+  classes: string[];
+  requireRider: boolean;
 }
 
 /**
@@ -69,7 +69,7 @@ export function zoneMatches(row: Zone, data: Required<ZoneData>): boolean {
 }
 
 /** Json columns take Prisma.DbNull for SQL NULL; `undefined` leaves the column untouched. */
-function toColumns(data: Partial<ZoneData>) {
+function toColumns<T extends Partial<ZoneData>>(data: T) {
   const { schedule, ...rest } = data;
   return {
     ...rest,

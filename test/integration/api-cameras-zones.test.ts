@@ -172,6 +172,42 @@ describe('cameras', () => {
   });
 });
 
+describe('settings defaults', () => {
+  it('serves the defaults a camera and its sign left unset were given, to any signed-in role', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/config/defaults', headers: bearer(t.keys.officer) });
+    expect(res.statusCode, res.body).toBe(200);
+    const defaults = res.json();
+    expect(defaults).toEqual({
+      camera: { timezone: 'Asia/Seoul', enabled: true, plateFormat: 'kr' },
+      zoneRules: {
+        minDwellSeconds: 1,
+        minDisplacement: 0.03,
+        directionToleranceDeg: 60,
+        classes: ['motorcycle'],
+        requireRider: true,
+      },
+      sign: { displaySeconds: 10, speak: true },
+    });
+
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/cameras',
+      headers: bearer(t.keys.ops),
+      payload: { name: `defaults ${process.pid}` },
+    });
+    expect(other.statusCode, other.body).toBe(201);
+    expect(other.json()).toMatchObject(defaults.camera);
+    const sign = await t.app.inject({
+      method: 'GET',
+      url: `/cameras/${other.json().id}/sign`,
+      headers: bearer(t.keys.ops),
+    });
+    expect(sign.json()).toMatchObject(defaults.sign);
+
+    expect((await t.app.inject({ method: 'GET', url: '/config/defaults' })).statusCode).toBe(401);
+  });
+});
+
 describe('zones', () => {
   it('creates, lists, updates and deletes a zone, auditing each change', async () => {
     const created = await t.app.inject({

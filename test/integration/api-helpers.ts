@@ -13,6 +13,7 @@ import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
 import { createQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
+import { CAMERA_DEFAULTS, ZONE_RULE_DEFAULTS } from '../../src/core/camera-config.js';
 
 export const FOOTAGE = path.resolve(import.meta.dirname, '../../../shared/footage');
 
@@ -143,12 +144,14 @@ export async function dbFingerprint(prisma: PrismaClient): Promise<string> {
 
 /** A camera with one segment and one analysis run, to hang seeded violations on. */
 export async function seedRun(prisma: PrismaClient, name: string) {
-  const camera = await prisma.camera.create({ data: { name } });
+  const camera = await prisma.camera.create({ data: { name, ...CAMERA_DEFAULTS } });
   const zone = await prisma.zone.create({
     data: {
       cameraId: camera.id,
       name: 'sidewalk',
       kind: 'sidewalk',
+      ...ZONE_RULE_DEFAULTS,
+      classes: [...ZONE_RULE_DEFAULTS.classes],
       polygon: [
         [0, 0.5],
         [1, 0.5],

@@ -17,6 +17,7 @@ import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { EvidenceFileRecord } from '../../src/evidence/package-writer.js';
 import { createLogger } from '../../src/logger.js';
+import { CAMERA_DEFAULTS, ZONE_RULE_DEFAULTS } from '../../src/core/camera-config.js';
 
 /**
  * The tampering issue 16 lists, done the way someone with write access to Postgres and the evidence store would do
@@ -81,12 +82,14 @@ async function seedTemplate(dir: string): Promise<string[]> {
   await migrate(urlOf(template));
   const prisma = createPrisma(urlOf(template));
   try {
-    const camera = await prisma.camera.create({ data: { name: 'anchor cam' } });
+    const camera = await prisma.camera.create({ data: { name: 'anchor cam', ...CAMERA_DEFAULTS } });
     const zone = await prisma.zone.create({
       data: {
         cameraId: camera.id,
         name: 'walk',
         kind: 'sidewalk',
+        ...ZONE_RULE_DEFAULTS,
+        classes: [...ZONE_RULE_DEFAULTS.classes],
         polygon: [
           [0, 0.5],
           [1, 0.5],

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, auditHash, GENESIS_HASH, verifyAuditChain } from '../../src/db/audit.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
+import { CAMERA_DEFAULTS } from '../../src/core/camera-config.js';
 
 const url = process.env.DATABASE_URL!;
 let prisma: PrismaClient;
@@ -153,7 +154,7 @@ describe('audit chain', () => {
 describe('review_actions', () => {
   it('is append-only too', async () => {
     const suffix = randomUUID().slice(0, 8);
-    const camera = await prisma.camera.create({ data: { name: `audit-test-${suffix}` } });
+    const camera = await prisma.camera.create({ data: { name: `audit-test-${suffix}`, ...CAMERA_DEFAULTS } });
     const segment = await prisma.segment.create({
       data: { cameraId: camera.id, fileUri: 'file:///x.mp4', sha256: 'a'.repeat(64), startTime: new Date() },
     });

@@ -8,6 +8,7 @@ import { analyzeJobId, enqueueSegment } from '../../src/queue/producer.js';
 import { createQueue, QUEUES, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
 import { reconcile } from '../../src/queue/reconciler.js';
 import type { SegmentStatus } from '../../src/generated/prisma/client.js';
+import { CAMERA_DEFAULTS } from '../../src/core/camera-config.js';
 
 const config = loadConfig();
 let prisma: PrismaClient;
@@ -37,7 +38,7 @@ async function segmentRow(status: SegmentStatus = 'pending') {
 beforeAll(async () => {
   prisma = createPrisma(config.DATABASE_URL);
   redis = createRedisConnection(config.REDIS_URL, 'producer');
-  cameraId = (await prisma.camera.create({ data: { name: `queue-test-${randomUUID()}` } })).id;
+  cameraId = (await prisma.camera.create({ data: { name: `queue-test-${randomUUID()}`, ...CAMERA_DEFAULTS } })).id;
 });
 
 afterEach(async () => {

@@ -367,7 +367,7 @@ describe('schema.prisma and the migrated database', () => {
     drifted.enums.find((e) => e.name === 'ZoneKind')!.values.push({ name: 'bike_lane' });
     const zone = drifted.models.find((m) => m.name === 'Zone')!;
     zone.fields.find((f) => f.name === 'camera')!.relationOnDelete = 'Restrict';
-    zone.fields.find((f) => f.name === 'minDisplacement')!.default = 0.05;
+    drifted.models.find((m) => m.name === 'Violation')!.fields.find((f) => f.name === 'version')!.default = 2;
 
     const problems = compare(drifted, database);
     expect(problems).toEqual(
@@ -377,7 +377,7 @@ describe('schema.prisma and the migrated database', () => {
         'index segments_file_uri_idx on segments(file_uri): missing in the database',
         expect.stringMatching(/^enum ZoneKind: database has/),
         expect.stringMatching(/^foreign key zones_camera_id_fkey: database/),
-        expect.stringMatching(/^zones.min_displacement \(Zone.minDisplacement\): default 0.03 differs/),
+        expect.stringMatching(/^violations.version \(Violation.version\): default 1 differs/),
       ]),
     );
     expect(problems).toHaveLength(6);

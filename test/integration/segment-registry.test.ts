@@ -7,6 +7,7 @@ import { projectRoot } from '../../src/config.js';
 import { createPrisma } from '../../src/db/client.js';
 import { segmentStatus } from '../../src/db/segments.js';
 import { registerSegment } from '../../src/queue/segment-registry.js';
+import { CAMERA_DEFAULTS } from '../../src/core/camera-config.js';
 
 const CLIP = path.resolve(projectRoot, '..', 'shared', 'footage', 'rishii_test.mp4');
 
@@ -17,7 +18,9 @@ describe('registerSegment, the one way a file becomes a segment', () => {
 
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'motoguard-registry-'));
-    cameraId = (await prisma.camera.create({ data: { name: `registry ${process.pid} ${Date.now()}` } })).id;
+    cameraId = (
+      await prisma.camera.create({ data: { name: `registry ${process.pid} ${Date.now()}`, ...CAMERA_DEFAULTS } })
+    ).id;
   });
   afterAll(async () => {
     await rm(tmp, { recursive: true, force: true });

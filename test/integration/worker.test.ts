@@ -19,6 +19,7 @@ import { createLogger } from '../../src/logger.js';
 import { enqueueSegment } from '../../src/queue/producer.js';
 import { createQueue, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
 import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../src/queue/analysis-worker.js';
+import { CAMERA_DEFAULTS, ZONE_RULE_DEFAULTS } from '../../src/core/camera-config.js';
 
 const FOOTAGE = path.resolve(projectRoot, '..', 'shared', 'footage', 'thanglm_traffic.mp4');
 const env = loadConfig();
@@ -91,12 +92,15 @@ beforeAll(async () => {
   const camera = await prisma.camera.create({
     data: {
       name: `worker-test-${randomUUID()}`,
+      ...CAMERA_DEFAULTS,
       timezone: demo.timezone,
       zones: {
         create: {
           name: zone.name,
           kind: zone.kind,
           polygon: zone.polygon,
+          ...ZONE_RULE_DEFAULTS,
+          classes: [...ZONE_RULE_DEFAULTS.classes],
           minDwellSeconds: zone.rules.minDwellSeconds,
           minDisplacement: zone.rules.minDisplacement,
         },

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_SIGN_DISPLAY_SECONDS, DEFAULT_SIGN_WARNINGS, type SignWarning } from '../../core/sign-warning.js';
+import { DEFAULT_SIGN_WARNINGS, SIGN_DEFAULTS, type SignWarning } from '../../core/sign-warning.js';
 import { singleLine } from '../../core/text.js';
 import { getCamera } from '../../db/cameras.js';
 import {
@@ -35,8 +35,11 @@ const settingsBody = z.strictObject({
     .nullable()
     .default(null)
     .describe('shown large under the plate and spoken; null = the default for the zone kind (warningsByZoneKind)'),
-  displaySeconds: z.int().min(3).max(120).default(DEFAULT_SIGN_DISPLAY_SECONDS).describe('how long a warning stays up'),
-  speak: z.boolean().default(true).describe("speak the warning where the sign's browser has a Korean voice"),
+  displaySeconds: z.int().min(3).max(120).default(SIGN_DEFAULTS.displaySeconds).describe('how long a warning stays up'),
+  speak: z
+    .boolean()
+    .default(SIGN_DEFAULTS.speak)
+    .describe("speak the warning where the sign's browser has a Korean voice"),
 });
 
 const settingsResponse = z.object({

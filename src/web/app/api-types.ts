@@ -23,6 +23,7 @@ export type ViolationPage = Received<typeof api.violationPageResponse>;
 export type Violation = ItemOf<ViolationPage>;
 export type ViolationDetail = Received<typeof api.violationDetailResponse>;
 export type ReviewedViolation = Received<typeof api.reviewResponse>;
+export type SettingDefaults = Received<typeof api.defaultsResponse>;
 export type EvidenceFile = ViolationDetail['evidence'][number];
 export type ReviewAction = ViolationDetail['reviews'][number];
 export type PlateCandidate = Violation['plateCandidates'][number];

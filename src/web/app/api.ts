@@ -13,6 +13,7 @@ import type {
   SegmentFilter,
   SegmentIntake,
   SegmentRegistration,
+  SettingDefaults,
   ViolationDetail,
   ViolationFilter,
   ViolationPage,
@@ -92,6 +93,11 @@ export class ApiClient {
 
   me(): Promise<Me> {
     return this.json('GET', '/auth/me');
+  }
+
+  /** What a setting left out of a create body is given (blank fields in the forms show it). */
+  defaults(): Promise<SettingDefaults> {
+    return this.json('GET', '/config/defaults');
   }
 
   listCameras(): Promise<CameraWithHealth[]> {

@@ -166,6 +166,7 @@ const ko = {
   editZone: '편집',
   fixErrors: '표시된 항목을 고쳐 주세요.',
   invalidNumber: '숫자를 입력하세요.',
+  valueRequired: '값을 입력하세요.',
 
   footageTitle: '영상',
   camera: '카메라',
@@ -365,6 +366,7 @@ const en: Dictionary = {
   editZone: 'Edit',
   fixErrors: 'Fix the marked fields.',
   invalidNumber: 'Enter a number.',
+  valueRequired: 'Enter a value.',
 
   footageTitle: 'Footage',
   camera: 'Camera',

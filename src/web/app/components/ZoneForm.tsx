@@ -5,7 +5,10 @@ import type { StringKey } from '../strings.js';
 
 export const ZONE_KINDS: ZoneKind[] = ['sidewalk', 'crosswalk', 'park', 'restricted_road', 'other'];
 
-/** The form's own state: numbers stay strings until submitted so half-typed values survive. */
+/**
+ * The form's own state: numbers stay strings until submitted so half-typed values survive. A blank rule
+ * on a new zone is the server's default (shown as the placeholder).
+ */
 export interface ZoneDraft {
   name: string;
   kind: ZoneKind;
@@ -19,8 +22,8 @@ export const emptyDraft = (): ZoneDraft => ({
   name: '',
   kind: 'sidewalk',
   schedule: [],
-  minDwellSeconds: '1',
-  minDisplacement: '0.03',
+  minDwellSeconds: '',
+  minDisplacement: '',
   allowedDirectionDeg: '',
 });
 
@@ -29,6 +32,8 @@ interface Props {
   onChange: (draft: ZoneDraft) => void;
   errors: Record<string, string>;
   idPrefix: string;
+  /** the server's defaults, shown in blank rule fields of a new zone */
+  ruleDefaults?: { minDwellSeconds: number; minDisplacement: number } | undefined;
 }
 
 function Field({
@@ -58,7 +63,7 @@ function Field({
 const errProps = (id: string, error?: string) =>
   error ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
 
-export function ZoneFields({ draft, onChange, errors, idPrefix }: Props) {
+export function ZoneFields({ draft, onChange, errors, idPrefix, ruleDefaults }: Props) {
   const { t } = useI18n();
   const set = (patch: Partial<ZoneDraft>) => onChange({ ...draft, ...patch });
   const setWindow = (i: number, patch: Partial<ScheduleWindow>) =>
@@ -167,6 +172,7 @@ export function ZoneFields({ draft, onChange, errors, idPrefix }: Props) {
             step="0.1"
             min="0"
             value={draft.minDwellSeconds}
+            placeholder={ruleDefaults && String(ruleDefaults.minDwellSeconds)}
             onInput={(e) => set({ minDwellSeconds: e.currentTarget.value })}
             {...errProps(id('dwell'), errors.minDwellSeconds)}
           />
@@ -178,6 +184,7 @@ export function ZoneFields({ draft, onChange, errors, idPrefix }: Props) {
             step="0.01"
             min="0"
             value={draft.minDisplacement}
+            placeholder={ruleDefaults && String(ruleDefaults.minDisplacement)}
             onInput={(e) => set({ minDisplacement: e.currentTarget.value })}
             {...errProps(id('disp'), errors.minDisplacement)}
           />

@@ -19,28 +19,39 @@ const draftOf = (z: Zone): ZoneDraft => ({
   allowedDirectionDeg: z.allowedDirectionDeg === null ? '' : String(z.allowedDirectionDeg),
 });
 
-/** Checks the browser can make before asking the API, which validates everything again. */
+/**
+ * Checks the browser can make before asking the API, which validates everything again. A blank rule is
+ * left out of a new zone, so the server gives it its default; on an edit the field held the stored value,
+ * and clearing it would neither keep that (PATCH leaves out what is absent) nor visibly reset it, so a value
+ * is asked for. A blank direction is null (any direction) either way.
+ */
 function toInput(
   draft: ZoneDraft,
   polygon: Point[],
+  creating: boolean,
   t: ReturnType<typeof useI18n>['t'],
 ): { input: ZoneInput } | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   if (polygon.length < 3) errors.polygon = t('polygonTooFew');
-  const num = (key: string, raw: string, fallback: number | null) => {
-    if (raw.trim() === '') return fallback;
+  const num = (key: string, raw: string) => {
     const n = Number(raw);
     if (!Number.isFinite(n)) errors[key] = t('invalidNumber');
     return n;
+  };
+  const rule = (key: 'minDwellSeconds' | 'minDisplacement') => {
+    if (draft[key].trim() !== '') return { [key]: num(key, draft[key]) };
+    if (!creating) errors[key] = t('valueRequired');
+    return {};
   };
   const input: ZoneInput = {
     name: draft.name.trim(),
     kind: draft.kind,
     polygon,
     schedule: draft.schedule.length ? draft.schedule : null,
-    minDwellSeconds: num('minDwellSeconds', draft.minDwellSeconds, 1) as number,
-    minDisplacement: num('minDisplacement', draft.minDisplacement, 0.03) as number,
-    allowedDirectionDeg: num('allowedDirectionDeg', draft.allowedDirectionDeg, null),
+    ...rule('minDwellSeconds'),
+    ...rule('minDisplacement'),
+    allowedDirectionDeg:
+      draft.allowedDirectionDeg.trim() === '' ? null : num('allowedDirectionDeg', draft.allowedDirectionDeg),
   };
   return Object.keys(errors).length ? { errors } : { input };
 }
@@ -50,6 +61,7 @@ export function CameraPage({ id }: { id: string }) {
   const { api } = useSession();
   const camera = useAsync(() => api.getCamera(id), [id]);
   const zones = useAsync(() => api.listZones(id), [id]);
+  const defaults = useAsync(() => api.defaults(), []);
 
   const [frame, setFrame] = useState<{ url: string; w: number; h: number } | null | 'none'>(null);
   useEffect(() => {
@@ -98,7 +110,7 @@ export function CameraPage({ id }: { id: string }) {
   const save = async (e: Event) => {
     e.preventDefault();
     setStatus(null);
-    const checked = toInput(draft, points, t);
+    const checked = toInput(draft, points, editing === null, t);
     if ('errors' in checked) {
       setErrors(checked.errors);
       setStatus({ ok: false, text: t('fixErrors') });
@@ -221,7 +233,13 @@ export function CameraPage({ id }: { id: string }) {
           </section>
           <form class="card zone-form" onSubmit={save} aria-labelledby="zone-form-title" noValidate>
             <h2 id="zone-form-title">{editing ? `${t('editZone')}: ${editing.name}` : t('newZone')}</h2>
-            <ZoneFields draft={draft} onChange={setDraft} errors={errors} idPrefix="zone" />
+            <ZoneFields
+              draft={draft}
+              onChange={setDraft}
+              errors={errors}
+              idPrefix="zone"
+              ruleDefaults={editing ? undefined : defaults.data?.zoneRules}
+            />
             {status && (
               <p class={`notice ${status.ok ? 'ok' : 'error'}`} role="status">
                 {status.text}

@@ -11,10 +11,12 @@ export function CamerasPage() {
   const { t, formatTime } = useI18n();
   const { api } = useSession();
   const cameras = useAsync(() => api.listCameras(), []);
+  // Left blank (untouched), a setting is the server's default, shown from GET /config/defaults.
+  const defaults = useAsync(() => api.defaults(), []);
   const [name, setName] = useState('');
-  const [timezone, setTimezone] = useState('Asia/Seoul');
+  const [timezone, setTimezone] = useState('');
   const [sourceUrl, setSourceUrl] = useState('');
-  const [plateFormat, setPlateFormat] = useState<PlateFormat>('kr');
+  const [plateFormat, setPlateFormat] = useState<PlateFormat>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -25,9 +27,9 @@ export function CamerasPage() {
     try {
       const cam = await api.createCamera({
         name: name.trim(),
-        timezone,
+        ...(timezone.trim() ? { timezone: timezone.trim() } : {}),
         sourceUrl: sourceUrl.trim() || null,
-        plateFormat,
+        ...(plateFormat ? { plateFormat } : {}),
       });
       navigate(`/cameras/${cam.id}`);
     } catch (err) {
@@ -103,7 +105,7 @@ export function CamerasPage() {
             <input
               id="cam-tz"
               value={timezone}
-              required
+              placeholder={defaults.data?.camera.timezone}
               onInput={(e) => setTimezone(e.currentTarget.value)}
               {...field('cam-tz', 'timezone')}
             />
@@ -131,7 +133,7 @@ export function CamerasPage() {
             <label for="cam-plates">{t('plateFormat')}</label>
             <select
               id="cam-plates"
-              value={plateFormat}
+              value={plateFormat ?? defaults.data?.camera.plateFormat}
               onChange={(e) => setPlateFormat(e.currentTarget.value as PlateFormat)}
             >
               <option value="kr">{t('plateFormat_kr')}</option>
