@@ -27,13 +27,24 @@ export function isInsideRoot(root: string, candidate: string): boolean {
   return rel !== '..' && !rel.startsWith(`..${path.sep}`);
 }
 
+/**
+ * The lexical half of the check, before any file system access: the absolute root and the absolute path
+ * `requested` names (relative to the root, or as is when absolute), or null when it is outside the root
+ * once `.`/`..` are folded, or holds a NUL byte.
+ */
+export function lexicallyInsideRoot(root: string, requested: string): { absRoot: string; candidate: string } | null {
+  if (requested.includes('\0')) return null;
+  const absRoot = path.resolve(root);
+  const candidate = path.resolve(absRoot, requested);
+  return isInsideRoot(absRoot, candidate) ? { absRoot, candidate } : null;
+}
+
 type Located = { ok: true; real: string; stats: Stats } | { ok: false; reason: 'outside_root' | 'missing' };
 
 async function locateInsideRoot(root: string, requested: string): Promise<Located> {
-  if (requested.includes('\0')) return { ok: false, reason: 'outside_root' };
-  const absRoot = path.resolve(root);
-  const candidate = path.resolve(absRoot, requested);
-  if (!isInsideRoot(absRoot, candidate)) return { ok: false, reason: 'outside_root' };
+  const lexical = lexicallyInsideRoot(root, requested);
+  if (!lexical) return { ok: false, reason: 'outside_root' };
+  const { absRoot, candidate } = lexical;
   let realRoot: string;
   let real: string;
   try {
