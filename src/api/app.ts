@@ -31,6 +31,7 @@ import evidenceRoutes from './routes/evidence.js';
 import feedRoutes from './routes/feeds.js';
 import healthRoutes from './routes/health.js';
 import keyRoutes from './routes/keys.js';
+import reanalysisRoutes from './routes/reanalysis.js';
 import reviewRoutes from './routes/reviews.js';
 import segmentUploadRoutes from './routes/segment-upload.js';
 import segmentRoutes from './routes/segments.js';
@@ -53,6 +54,7 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
     zoneRoutes,
     segmentRoutes,
     segmentUploadRoutes,
+    reanalysisRoutes,
     violationRoutes,
     reviewRoutes,
     evidenceRoutes,

@@ -112,6 +112,21 @@ export const segmentListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+/**
+ * Part of a plate as an officer types it: letters, digits, Hangul syllables, spaces and hyphens, at least 3 (the
+ * trigram index answers nothing shorter; `12가` is 3). NFC first: a Mac's IME may send Hangul decomposed.
+ */
+export const plateSearch = z
+  .string()
+  .transform((s) => s.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .min(3, 'a plate search needs at least 3 characters, e.g. 12가')
+      .max(16)
+      .regex(/^[0-9A-Za-z가-힣 -]+$/, 'a plate search holds letters, digits, Hangul syllables, spaces and hyphens'),
+  );
+
 export const violationListQuery = z
   .strictObject({
     cameraId: z.uuid().optional(),
@@ -119,6 +134,7 @@ export const violationListQuery = z
     status: violationStatusSchema.optional(),
     from: isoTime.optional().describe('start time ≥ from'),
     to: isoTime.optional().describe('start time < to'),
+    plate: plateSearch.optional().describe('part of the plate of record, any case: 12가, 3456, 서울12가3456'),
     cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
@@ -127,16 +143,17 @@ export const violationListQuery = z
     path: ['to'],
   });
 
+const reasonCode = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'reasonCode is a short code such as plate_unreadable');
+
 export const reviewBody = z
   .strictObject({
     decision: z.enum(['confirm', 'reject', 'correct-plate']),
-    reasonCode: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_.-]+$/, 'reasonCode is a short code such as plate_unreadable')
-      .optional(),
+    reasonCode: reasonCode.optional(),
     plate: z
       .string()
       .trim()
@@ -160,6 +177,31 @@ export const reviewBody = z
     message: 'plate is only allowed with correct-plate',
     path: ['plate'],
   });
+
+export const BULK_REVIEW_MAX = 100;
+
+export const bulkReviewBody = z
+  .strictObject({
+    decision: z.enum(['confirm', 'reject']),
+    reasonCode: reasonCode.optional(),
+    items: z
+      .array(z.strictObject({ id: z.uuid(), expectedVersion: z.int().min(1) }))
+      .min(1)
+      .max(BULK_REVIEW_MAX)
+      .describe('each violation with the version the reviewer saw'),
+  })
+  .refine((b) => b.decision === 'confirm' || b.reasonCode !== undefined, {
+    message: 'reasonCode is required to reject',
+    path: ['reasonCode'],
+  })
+  .refine((b) => new Set(b.items.map((i) => i.id)).size === b.items.length, {
+    message: 'each violation at most once',
+    path: ['items'],
+  });
+
+export const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+export const auditTrailQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(200) });
 
 // ---- Responses ----
 // The serializer checks every response against its schema (a mismatch is a 500, not a silent drift) and keeps
@@ -357,6 +399,28 @@ export const reviewActionResponse = z.object({
   createdAt: time,
 });
 
+export const evidenceIntegrityResponse = z.object({
+  violationId: z.string(),
+  ok: z.boolean(),
+  checked: z.int().describe('evidence files checked'),
+  mismatches: z.array(
+    z.object({
+      evidenceId: z.string(),
+      role: z.string(),
+      path: z.string(),
+      problem: z.enum(['missing', 'outside_root', 'sha256_mismatch', 'size_mismatch', 'row_altered', 'row_missing']),
+      expected: z.string().optional(),
+      actual: z.string().optional(),
+    }),
+  ),
+  packageSha256: z
+    .string()
+    .nullable()
+    .describe("sha256 of the package's manifest.json, as the audit chain recorded it"),
+  recorded: z.boolean().describe('an evidence.recorded audit row holds the package hashes'),
+  checkedAt: time,
+});
+
 export const violationDetailResponse = violationShown.extend({
   zone: zoneResponse.pick({ id: true, name: true, kind: true, polygon: true }).nullable(),
   run: z.object({
@@ -374,10 +438,59 @@ export const violationDetailResponse = violationShown.extend({
     requiredOnConfirm: z.boolean().describe('a confirm or correction now goes to a second reviewer'),
     firstReviewerKeyIds: z.array(z.string()).describe('keys that may not finish the second review'),
   }),
-  canReview: z.boolean().describe('whether the caller may review it now (role, final state, second-review rule)'),
+  canReview: z
+    .boolean()
+    .describe('whether the caller may review it now (role, final state, second-review rule, evidence integrity)'),
+  integrity: evidenceIntegrityResponse.describe('its evidence checked against its rows and the audit chain'),
 });
 
 export const reviewResponse = violationRow.extend({ review: reviewActionResponse });
+
+export const bulkReviewResponse = z.object({
+  results: z.array(
+    z.discriminatedUnion('ok', [
+      z.object({ id: z.string(), ok: z.literal(true), status: violationStatusSchema, version: z.int() }),
+      z.object({
+        id: z.string(),
+        ok: z.literal(false),
+        problem: z.object({ type: z.string(), status: z.int(), detail: z.string() }),
+      }),
+    ]),
+  ),
+  succeeded: z.int(),
+  failed: z.int(),
+});
+
+export const vehicleHistoryResponse = z.object({
+  plate: z.string().nullable().describe('the plate of record; null: unread, so no history'),
+  items: violationPageResponse.shape.items.describe('other violations with this plate, newest first'),
+});
+
+export const auditTrailResponse = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: time,
+      actor: z.string(),
+      action: z.string(),
+      entityType: z.string(),
+      entityId: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()),
+      hash: z.string(),
+      linked: z.boolean().describe('its hash recomputes and it links to the rows before and after it'),
+      anchored: z.boolean().describe('a signed checkpoint covers it'),
+    }),
+  ),
+  chain: z.object({
+    ok: z.boolean().describe("every row of this case's trail fits the chain"),
+    checked: z.int(),
+    firstBadId: z.string().nullable(),
+  }),
+  lastCheckpoint: z
+    .object({ seq: z.int(), headId: z.string(), at: z.string() })
+    .nullable()
+    .describe('the newest signed checkpoint of the chain (its signature is checked by npm run audit:verify)'),
+});
 
 /** `{ items }` of a list route. */
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });

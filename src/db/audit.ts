@@ -111,3 +111,39 @@ export async function verifyAuditChain(prisma: PrismaClient, batchSize = 1000): 
     after = rows[rows.length - 1]!.id;
   }
 }
+
+/** One audit row about a case, with whether it still fits the chain around it. */
+export interface CaseAuditEntry extends AuditLog {
+  /** its hash recomputes from its content, it links to the row before it, and the row after links to it */
+  linked: boolean;
+}
+
+/**
+ * The audit rows about one violation, newest first: its views, reviews and stored package, and the downloads and
+ * tamper refusals of its evidence files. Each row is checked against its neighbours in the chain (not the whole
+ * chain, which `verifyAuditChain` walks), so a case's own history shows an edited, inserted or removed row.
+ */
+export async function caseAuditTrail(
+  prisma: PrismaClient,
+  violationId: string,
+  limit: number,
+): Promise<CaseAuditEntry[]> {
+  const rows = await prisma.$queryRaw<(AuditLog & { beforeHash: string | null; afterPrevHash: string | null })[]>`
+    SELECT a.id, a.created_at AS "createdAt", a.actor, a.action, a.entity_type AS "entityType",
+           a.entity_id AS "entityId", a.details, a.prev_hash AS "prevHash", a.hash,
+           (SELECT b.hash FROM audit_log b WHERE b.id < a.id ORDER BY b.id DESC LIMIT 1) AS "beforeHash",
+           (SELECT n.prev_hash FROM audit_log n WHERE n.id > a.id ORDER BY n.id ASC LIMIT 1) AS "afterPrevHash"
+      FROM audit_log a
+     WHERE (a.entity_type, a.entity_id) IN (('violation', ${violationId}), ('evidence_package', ${violationId}))
+        OR (a.entity_type = 'evidence_file'
+            AND a.entity_id IN (SELECT e.id::text FROM evidence_files e WHERE e.violation_id = ${violationId}::uuid))
+     ORDER BY a.id DESC
+     LIMIT ${limit}`;
+  return rows.map(({ beforeHash, afterPrevHash, ...row }) => ({
+    ...row,
+    linked:
+      auditHash(row.prevHash, row) === row.hash &&
+      row.prevHash === (beforeHash ?? GENESIS_HASH) &&
+      (afterPrevHash === null || afterPrevHash === row.hash),
+  }));
+}

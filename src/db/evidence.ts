@@ -4,6 +4,7 @@ import {
   recordedPackage,
   type FileDigest,
   type RecordedFile,
+  type RecordedPackage,
 } from '../core/evidence-ledger.js';
 import type { EvidenceFile } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
@@ -39,16 +40,23 @@ export async function recordEvidenceDownload(
   );
 }
 
-/** What the audit chain recorded for this file when its package was stored; null when no audit row records it. */
-export async function recordedEvidenceFile(prisma: PrismaClient, file: EvidenceFile): Promise<RecordedFile | null> {
+/** The packages the audit chain recorded for a violation, oldest first (a rerun's package is recorded anew). */
+export async function recordedPackagesOf(prisma: PrismaClient, violationId: string): Promise<RecordedPackage[]> {
   const rows = await prisma.auditLog.findMany({
-    where: { action: EVIDENCE_RECORDED_ACTION, entityType: EVIDENCE_PACKAGE_ENTITY, entityId: file.violationId },
+    where: { action: EVIDENCE_RECORDED_ACTION, entityType: EVIDENCE_PACKAGE_ENTITY, entityId: violationId },
     orderBy: { id: 'asc' },
     select: { details: true },
   });
-  for (const row of rows) {
+  return rows.flatMap((row) => {
     const parsed = recordedPackage.safeParse(row.details);
-    const recorded = parsed.success ? parsed.data.files.find((f) => f.id === file.id) : undefined;
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** What the audit chain recorded for this file when its package was stored; null when no audit row records it. */
+export async function recordedEvidenceFile(prisma: PrismaClient, file: EvidenceFile): Promise<RecordedFile | null> {
+  for (const pkg of await recordedPackagesOf(prisma, file.violationId)) {
+    const recorded = pkg.files.find((f) => f.id === file.id);
     if (recorded) return recorded;
   }
   return null;

@@ -12,6 +12,8 @@ export interface ReviewWrite {
   reasonCode: string | null;
   plateCorrection: string | null;
   newStatus: ViolationStatus;
+  /** the request that reviewed several violations at once, this one among them */
+  bulkRequestId?: string;
 }
 
 export type ReviewWriteResult =
@@ -70,6 +72,7 @@ export async function recordReview(prisma: PrismaClient, w: ReviewWrite): Promis
         previousPlate: before.plateText,
         plateCorrection: w.plateCorrection,
         previousVersion: before.version,
+        bulkRequestId: w.bulkRequestId,
       },
     });
     const violation = await tx.violation.findUniqueOrThrow({ where: { id: w.violationId } });

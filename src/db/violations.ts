@@ -1,5 +1,6 @@
 import { isEstimated, type CaptureTimeSource } from '../core/capture-time.js';
 import type { Prisma, ViolationStatus } from '../generated/prisma/client.js';
+import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
 
 export interface ViolationFilter {
@@ -8,6 +9,8 @@ export interface ViolationFilter {
   status?: ViolationStatus;
   from?: Date;
   to?: Date;
+  /** part of the plate of record, any case (ILIKE, answered by the trigram index) */
+  plate?: string;
 }
 
 /** Position after which the next page starts, in (startTime desc, id desc) order. */
@@ -24,6 +27,7 @@ function whereOf(f: ViolationFilter): Prisma.ViolationWhereInput {
     zoneId: f.zoneId,
     status: f.status,
     startTime: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
+    plateText: f.plate ? { contains: f.plate, mode: 'insensitive' } : undefined,
   };
 }
 
@@ -42,6 +46,10 @@ const listSelect = {
 /** How a violation's times are known: from its segment's start time (estimated unless explicit or the recorder's). */
 export function timeProvenance(source: CaptureTimeSource) {
   return { timeSource: source, timeEstimated: isEstimated(source) };
+}
+
+function listRow({ evidence, run, ...v }: Prisma.ViolationGetPayload<{ include: typeof listSelect }>) {
+  return { ...v, ...timeProvenance(run.segment.startTimeSource), thumbnailEvidenceId: evidence[0]?.id ?? null };
 }
 
 /** One page, newest first; `nextCursor` is null on the last page. */
@@ -64,11 +72,7 @@ export async function listViolations(
     take: page.limit + 1,
     include: listSelect,
   });
-  const items = rows.slice(0, page.limit).map(({ evidence, run, ...v }) => ({
-    ...v,
-    ...timeProvenance(run.segment.startTimeSource),
-    thumbnailEvidenceId: evidence[0]?.id ?? null,
-  }));
+  const items = rows.slice(0, page.limit).map(listRow);
   const last = items.at(-1);
   const nextCursor: ViolationCursor | null =
     rows.length > page.limit && last ? { startTime: last.startTime, id: last.id } : null;
@@ -114,4 +118,31 @@ export function getViolationDetail(prisma: PrismaClient, id: string) {
       reviews: { orderBy: { createdAt: 'asc' } },
     },
   });
+}
+
+/** The vehicle's other violations: the same plate of record on any camera and day, newest first. */
+export async function vehicleHistory(prisma: PrismaClient, violationId: string, plate: string, limit: number) {
+  const rows = await prisma.violation.findMany({
+    where: { AND: [whereOf({}), { plateText: plate, id: { not: violationId } }] },
+    orderBy: [{ startTime: 'desc' }, { id: 'desc' }],
+    take: limit,
+    include: listSelect,
+  });
+  return rows.map(listRow);
+}
+
+/** Who opened a case is part of its chain of custody, like who downloaded its evidence. */
+export async function recordViolationView(
+  prisma: PrismaClient,
+  input: { actor: string; violationId: string; requestId: string },
+): Promise<void> {
+  await prisma.$transaction((tx) =>
+    appendAudit(tx, {
+      actor: input.actor,
+      action: 'violation.view',
+      entityType: 'violation',
+      entityId: input.violationId,
+      details: { requestId: input.requestId },
+    }),
+  );
 }

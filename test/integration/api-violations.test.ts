@@ -137,7 +137,10 @@ describe('POST /violations/:id/review', () => {
     const actions = await t.prisma.reviewAction.findMany({ where: { violationId: ids[0] } });
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({ apiKeyId: t.keyIds.officer, previousVersion: 1 });
-    const audit = await t.prisma.auditLog.findFirstOrThrow({ where: { entityType: 'violation', entityId: ids[0] } });
+    // the case's other audit rows are its views (GET /violations/:id)
+    const audit = await t.prisma.auditLog.findFirstOrThrow({
+      where: { entityType: 'violation', entityId: ids[0], action: { not: 'violation.view' } },
+    });
     expect(audit).toMatchObject({ action: 'violation.review.confirm', actor: `api-key:${t.keyIds.officer}` });
     expect(audit.details).toMatchObject({ reviewActionId: actions[0]!.id, newStatus: 'confirmed' });
   });

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { verifyAuditChain } from '../../db/audit.js';
-import { evidenceOfViolation } from '../../db/evidence.js';
+import { readLastCheckpoint } from '../../audit/checkpointer.js';
+import { caseAuditTrail, verifyAuditChain } from '../../db/audit.js';
 import { hashFile } from '../../evidence/file-hash.js';
 import type { ApiDeps } from '../deps.js';
+import { checkEvidence } from '../evidence-integrity.js';
 import { notFound } from '../problem.js';
-import { resolveInsideRoot } from '../safe-path.js';
-import { idParams, secured } from '../schemas.js';
-
-type EvidenceProblem = 'missing' | 'outside_root' | 'sha256_mismatch' | 'size_mismatch';
+import { auditTrailQuery, auditTrailResponse, evidenceIntegrityResponse, idParams, secured } from '../schemas.js';
 
 const verifyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, config }) => {
   app.get(
@@ -16,48 +14,54 @@ const verifyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
       config: { roles: ['officer', 'ops'] },
       schema: {
         tags: ['verification'],
-        summary: "Re-hash a violation's evidence files and list any mismatch",
+        summary:
+          "Re-hash a violation's evidence files and list any mismatch with their rows or with the hashes the audit chain recorded",
         params: idParams,
         security: secured,
+        response: { 200: evidenceIntegrityResponse },
       },
     },
     async (request) => {
       const violation = await prisma.violation.findUnique({ where: { id: request.params.id }, select: { id: true } });
       if (!violation) throw notFound('violation', request.params.id);
-      const files = await evidenceOfViolation(prisma, violation.id);
-      const mismatches: {
-        evidenceId: string;
-        role: string;
-        path: string;
-        problem: EvidenceProblem;
-        expected?: string;
-        actual?: string;
-      }[] = [];
-      for (const file of files) {
-        const base = { evidenceId: file.id, role: file.role, path: file.path };
-        const found = await resolveInsideRoot(config.EVIDENCE_ROOT, file.path);
-        if (!found.ok) {
-          mismatches.push({ ...base, problem: found.reason === 'outside_root' ? 'outside_root' : 'missing' });
-          continue;
-        }
-        const digest = await hashFile(found.file);
-        if (digest.sha256 !== file.sha256)
-          mismatches.push({ ...base, problem: 'sha256_mismatch', expected: file.sha256, actual: digest.sha256 });
-        else if (BigInt(digest.sizeBytes) !== file.sizeBytes) {
-          mismatches.push({
-            ...base,
-            problem: 'size_mismatch',
-            expected: String(file.sizeBytes),
-            actual: String(digest.sizeBytes),
-          });
-        }
-      }
+      // An explicit verify hashes every byte again rather than trusting a cached digest.
+      return checkEvidence(prisma, config.EVIDENCE_ROOT, violation.id, hashFile);
+    },
+  );
+
+  app.get(
+    '/violations/:id/audit',
+    {
+      config: { roles: ['officer', 'ops'] },
+      schema: {
+        tags: ['verification'],
+        summary:
+          "A case's audit trail, newest first (views, reviews, its stored package, evidence downloads), each row checked against its neighbours in the chain",
+        params: idParams,
+        querystring: auditTrailQuery,
+        security: secured,
+        response: { 200: auditTrailResponse },
+      },
+    },
+    async (request) => {
+      const violation = await prisma.violation.findUnique({ where: { id: request.params.id }, select: { id: true } });
+      if (!violation) throw notFound('violation', request.params.id);
+      const [rows, last] = await Promise.all([
+        caseAuditTrail(prisma, violation.id, request.query.limit),
+        readLastCheckpoint(config.AUDIT_CHECKPOINT_FILE),
+      ]);
+      const checkpoint = last?.checkpoint;
+      const headId = checkpoint ? BigInt(checkpoint.headId) : 0n;
+      const firstBad = rows.findLast((r) => !r.linked);
       return {
-        violationId: violation.id,
-        ok: mismatches.length === 0,
-        checked: files.length,
-        mismatches,
-        checkedAt: new Date(),
+        items: rows.map((r) => ({
+          ...r,
+          id: r.id.toString(),
+          details: r.details as Record<string, unknown>,
+          anchored: r.id <= headId,
+        })),
+        chain: { ok: firstBad === undefined, checked: rows.length, firstBadId: firstBad?.id.toString() ?? null },
+        lastCheckpoint: checkpoint ? { seq: checkpoint.seq, headId: checkpoint.headId, at: checkpoint.at } : null,
       };
     },
   );

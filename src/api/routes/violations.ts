@@ -2,7 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { EvidenceFile, Prisma } from '../../generated/prisma/client.js';
 import { firstReviewerKeyIds } from '../../db/reviews.js';
-import { countViolations, getViolationDetail, listViolations, timeProvenance } from '../../db/violations.js';
+import {
+  countViolations,
+  getViolationDetail,
+  listViolations,
+  plateReadability,
+  timeProvenance,
+} from '../../db/violations.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
@@ -81,6 +87,10 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
       return {
         ...withCandidates(v),
         ...timeProvenance(v.run.segment.startTimeSource),
+        ...plateReadability(
+          v,
+          v.reviews.some((r) => r.plateCorrection !== null),
+        ),
         zone: v.zone && { ...v.zone, polygon: v.zone.polygon as NonNullable<Detail['zone']>['polygon'] },
         run: { ...v.run, modelFingerprints: v.run.modelFingerprints as Detail['run']['modelFingerprints'] },
         evidence: v.evidence.map(evidenceView),
