@@ -279,10 +279,30 @@ export const segmentResponse = z.object({
   startTimeSource: z.enum(CaptureTimeSource),
   startTimeEstimated: z.boolean().describe('startTime is an estimate (추정): container, file date or arrival time'),
   durationSec: z.number().nullable(),
+  originalName: z.string().nullable().describe('the file’s name as uploaded or registered'),
   status: segmentStatusSchema,
   error: z.string().nullable(),
   createdAt: time,
   updatedAt: time,
+});
+
+export const reanalyseBody = z
+  .strictObject({
+    from: isoTime.optional().describe('with `to`: only the camera’s segments starting in [from, to)'),
+    to: isoTime.optional(),
+  })
+  .refine((b) => (b.from === undefined) === (b.to === undefined) && (b.from === undefined || b.from < b.to!), {
+    message: 'from and to go together, from before to',
+    path: ['to'],
+  });
+
+export const reanalyseResponse = z.object({
+  pipelineVersion: z.string(),
+  queued: z.array(z.string()).describe('segments whose analysis was queued again'),
+  skipped: z
+    .array(z.object({ segmentId: z.string(), reason: z.enum(['already_queued', 'running']) }))
+    .describe('segments whose job was still waiting (it will read the zones as they are) or running'),
+  zoneCount: z.int().describe('zones the camera has: with none, an analysis finds nothing'),
 });
 
 /** What registration and upload answer: the new segment, whether its job is queued, and the probed video. */
@@ -353,6 +373,10 @@ const violationRow = z.object({
   plateCandidates: z.array(z.object({ text: z.string(), confidence: z.number() })).describe('best first'),
   plateType: z.string().nullable(),
   version: z.int().describe('send it back as expectedVersion when reviewing'),
+  supersededById: z
+    .string()
+    .nullable()
+    .describe('the same event in another analysis run of its segment, which stands for it (lists leave this one out)'),
   createdAt: time,
   updatedAt: time,
 });
@@ -362,6 +386,9 @@ const violationShown = violationRow.extend({
   camera: z.object({ id: z.string(), name: z.string(), timezone: z.string() }),
   timeSource: z.enum(CaptureTimeSource),
   timeEstimated: z.boolean(),
+  plateLowConfidence: z
+    .boolean()
+    .describe('the machine read plateText below the honesty floor: show it as 판독 불가, the text a candidate only'),
 });
 
 export const violationPageResponse = z.object({

@@ -26,6 +26,8 @@ export async function takeInSegment(
     file: string;
     /** the start time the client gave, if any */
     startTime?: Date;
+    /** the name the client gave the file (an upload is staged under an id) */
+    originalName?: string;
     /** the file's last modification as the client's browser saw it (File.lastModified) */
     fileModified?: Date;
     actor: string;
@@ -56,6 +58,7 @@ export async function takeInSegment(
     startTime: capture.time,
     startTimeSource: capture.source,
     durationSec: video.durationSec,
+    ...(input.originalName ? { originalName: input.originalName } : {}),
     actor: input.actor,
   });
   if (!result.created) return { outcome: 'duplicate', existing: result.segment };

@@ -1,3 +1,4 @@
+import { pairViolations } from '../core/violation-pairing.js';
 import type { PrismaClient } from '../db/client.js';
 
 /** The fields of a violation that identify it across runs and that a rerun may change. */
@@ -32,33 +33,16 @@ export interface RunDiff {
 /** Times closer than this (seconds) count as equal: they come from frame timestamps at the analysis rate. */
 const TIME_EPSILON = 1e-3;
 
-const zoneKey = (v: DiffableViolation) => v.zoneId ?? `name:${v.zoneName}`;
-const overlap = (a: DiffableViolation, b: DiffableViolation) =>
-  Math.min(a.endSec, b.endSec) - Math.max(a.startSec, b.startSec);
-
 /**
- * Pair the violations of two runs: same zone and overlapping in time, preferring the same track id and then the
- * larger overlap; each violation pairs at most once. Paired ones whose plate or times differ are "changed".
+ * Pair the violations of two runs (core/violation-pairing.ts); paired ones whose plate or times differ are
+ * "changed".
  */
 export function diffViolations(a: DiffableViolation[], b: DiffableViolation[]): Omit<RunDiff, 'runA' | 'runB'> {
-  const candidates: Array<{ i: number; j: number; sameTrack: boolean; overlap: number }> = [];
-  a.forEach((va, i) =>
-    b.forEach((vb, j) => {
-      const o = overlap(va, vb);
-      if (zoneKey(va) === zoneKey(vb) && o >= 0)
-        candidates.push({ i, j, sameTrack: va.trackId === vb.trackId, overlap: o });
-    }),
-  );
-  candidates.sort(
-    (x, y) => Number(y.sameTrack) - Number(x.sameTrack) || y.overlap - x.overlap || x.i - y.i || x.j - y.j,
-  );
-
   const pairedA = new Set<number>();
   const pairedB = new Set<number>();
   const changed: ViolationChange[] = [];
   let unchanged = 0;
-  for (const c of candidates) {
-    if (pairedA.has(c.i) || pairedB.has(c.j)) continue;
+  for (const c of pairViolations(a, b)) {
     pairedA.add(c.i);
     pairedB.add(c.j);
     const before = a[c.i]!;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SegmentAnalysis } from '../analysis/types.js';
 import type { CameraConfig } from '../core/camera-config.js';
+import { pairViolations, type PairableViolation } from '../core/violation-pairing.js';
 import { EVIDENCE_PACKAGE_ENTITY, EVIDENCE_RECORDED_ACTION, type RecordedPackage } from '../core/evidence-ledger.js';
 import { Prisma, type AnalysisRun, type Segment } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
@@ -108,6 +109,19 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
           })),
         ),
       });
+      const supersession = await supersedeEarlierRuns(
+        tx,
+        segmentId,
+        run.id,
+        violations.map(({ id, record: v }) => ({
+          id,
+          zoneId: zonesByName.get(v.zoneName) ?? null,
+          zoneName: v.zoneName,
+          trackId: v.trackId,
+          startSec: v.startSec,
+          endSec: v.endSec,
+        })),
+      );
       await segmentStatus.done(tx, segmentId);
       await appendAudit(tx, {
         actor: input.actor ?? 'worker',
@@ -121,6 +135,7 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
           sourceSha256: analysis.sourceSha256,
           framesAnalysed: analysis.framesAnalysed,
           violations: violations.length,
+          supersession,
         },
       });
       for (const { id, record, files } of violations) {
@@ -154,6 +169,33 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
     }
     throw err;
   }
+}
+
+/**
+ * A re-analysis finds again what earlier runs of the segment found: the same event (same zone, overlapping in
+ * time) is one case. An earlier case nobody has reviewed yet gives way to the new one; one already reviewed
+ * (decided or awaiting its second review) stands, and the new one gives way to it. Cases the new run no longer
+ * finds stay as they are, for an officer to decide. Returns who gave way to whom, for the audit row.
+ */
+async function supersedeEarlierRuns(
+  tx: Prisma.TransactionClient,
+  segmentId: string,
+  runId: string,
+  found: ReadonlyArray<PairableViolation & { id: string }>,
+): Promise<Array<{ violationId: string; supersededBy: string }>> {
+  const earlier = await tx.violation.findMany({
+    where: { run: { segmentId }, runId: { not: runId }, supersededById: null },
+    select: { id: true, zoneId: true, zoneName: true, trackId: true, startSec: true, endSec: true, status: true },
+    orderBy: [{ startSec: 'asc' }, { trackId: 'asc' }],
+  });
+  const moves = pairViolations(earlier, found).map(({ i, j }) =>
+    earlier[i]!.status === 'pending'
+      ? { violationId: earlier[i]!.id, supersededBy: found[j]!.id }
+      : { violationId: found[j]!.id, supersededBy: earlier[i]!.id },
+  );
+  for (const m of moves)
+    await tx.violation.update({ where: { id: m.violationId }, data: { supersededById: m.supersededBy } });
+  return moves;
 }
 
 type RunKey = { segmentId: string; pipelineVersion: string; configHash: string };

@@ -11,6 +11,8 @@ export interface SegmentCreate {
   /** how the start time is known (see core/capture-time.ts) */
   startTimeSource: CaptureTimeSource;
   durationSec: number;
+  /** the file's name as the client had it (an upload is stored under an id) */
+  originalName: string | null;
 }
 
 export type SegmentCreateResult = { created: true; segment: Segment } | { created: false; existing: Segment };
@@ -20,12 +22,19 @@ type Db = PrismaClient | Prisma.TransactionClient;
 /**
  * A segment's lifecycle, every status change named and written here only:
  * pending (registered) → queued (job added) → processing (a worker took it) → done (analysis stored),
- * or → failed (bad media, or analysis failed its last attempt); a job that will be retried goes back to queued.
+ * or → failed (bad media, or analysis failed its last attempt); a job that will be retried goes back to queued,
+ * and a settled segment re-analysed (its camera's zones changed) too.
  */
 export const segmentStatus = {
   /** its job is in the queue (only a pending row moves: a segment already further along stays) */
   queued: (db: Db, id: string) =>
     db.segment.updateMany({ where: { id, status: 'pending' }, data: { status: 'queued' } }),
+  /** queued again for a re-analysis (after a zone change): a settled segment goes back to queued */
+  requeued: (db: Db, id: string) =>
+    db.segment.updateMany({
+      where: { id, status: { in: ['done', 'failed', 'pending'] } },
+      data: { status: 'queued', error: null },
+    }),
   processing: (db: Db, id: string) => db.segment.update({ where: { id }, data: { status: 'processing', error: null } }),
   done: (db: Db, id: string) => db.segment.update({ where: { id }, data: { status: 'done', error: null } }),
   /** the file cannot be analysed, however often it is tried */

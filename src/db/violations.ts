@@ -1,4 +1,5 @@
 import { isEstimated, type CaptureTimeSource } from '../core/capture-time.js';
+import { PLATE_CONFIDENCE_FLOOR } from '../core/plate-vote.js';
 import type { Prisma, ViolationStatus } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
@@ -23,6 +24,8 @@ const STATUSES: ViolationStatus[] = ['pending', 'needs_second_review', 'confirme
 
 function whereOf(f: ViolationFilter): Prisma.ViolationWhereInput {
   return {
+    // a case a re-analysis found again stands once, in the run that holds it (db/analysis-store.ts)
+    supersededById: null,
     cameraId: f.cameraId,
     zoneId: f.zoneId,
     status: f.status,
@@ -34,6 +37,7 @@ function whereOf(f: ViolationFilter): Prisma.ViolationWhereInput {
 const listSelect = {
   camera: { select: { id: true, name: true, timezone: true } },
   run: { select: { segment: { select: { startTimeSource: true } } } },
+  reviews: { where: { plateCorrection: { not: null } }, select: { id: true }, take: 1 },
   // The first keyframe (else plate crop) gives list rows a thumbnail.
   evidence: {
     where: { role: { in: ['keyframe', 'plate_crop'] } },
@@ -48,8 +52,24 @@ export function timeProvenance(source: CaptureTimeSource) {
   return { timeSource: source, timeEstimated: isEstimated(source) };
 }
 
-function listRow({ evidence, run, ...v }: Prisma.ViolationGetPayload<{ include: typeof listSelect }>) {
-  return { ...v, ...timeProvenance(run.segment.startTimeSource), thumbnailEvidenceId: evidence[0]?.id ?? null };
+function listRow({ evidence, run, reviews, ...v }: Prisma.ViolationGetPayload<{ include: typeof listSelect }>) {
+  return {
+    ...v,
+    ...timeProvenance(run.segment.startTimeSource),
+    ...plateReadability(v, reviews.length > 0),
+    thumbnailEvidenceId: evidence[0]?.id ?? null,
+  };
+}
+
+/**
+ * The machine's plate reading is below the reader's honesty floor: shown as 판독 불가, its text a candidate only.
+ * Readings stored before the floor existed can be; a plate a reviewer typed never is.
+ */
+export function plateReadability(v: { plateText: string | null; plateConfidence: number | null }, corrected: boolean) {
+  return {
+    plateLowConfidence:
+      !corrected && v.plateText !== null && v.plateConfidence !== null && v.plateConfidence < PLATE_CONFIDENCE_FLOOR,
+  };
 }
 
 /** One page, newest first; `nextCursor` is null on the last page. */

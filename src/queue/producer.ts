@@ -31,3 +31,29 @@ export async function enqueueSegment(
   }
   return job;
 }
+
+/** What became of one segment asked to be analysed again. */
+export type RequeueOutcome = 'queued' | 'already_queued' | 'running';
+
+/**
+ * Queues a segment's analysis again, with the camera's zones as they are now. BullMQ ignores an id it still
+ * holds, so the finished (or failed) job of this content and version is removed first; a job still waiting
+ * will read the zones when it starts, and one running already read them, so it is left alone. The worker
+ * stores a new run only when the camera's configuration changed (db/analysis-store.ts).
+ */
+export async function requeueSegment(
+  queue: AnalyzeSegmentQueue,
+  prisma: PrismaClient,
+  segment: Pick<Segment, 'id' | 'sha256'>,
+  pipelineVersion: string,
+): Promise<RequeueOutcome> {
+  const previous = await queue.getJob(analyzeJobId(segment.sha256, pipelineVersion));
+  const state = previous ? await previous.getState() : null;
+  if (state === 'active') return 'running';
+  if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children')
+    return 'already_queued';
+  await previous?.remove();
+  await enqueueSegment(queue, segment, pipelineVersion);
+  await segmentStatus.requeued(prisma, segment.id);
+  return 'queued';
+}

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CaptureTimeSource } from '../core/capture-time.js';
 import type { PrismaClient } from '../db/client.js';
@@ -14,6 +15,8 @@ export interface SegmentFile {
   startTime: Date;
   startTimeSource: CaptureTimeSource;
   durationSec: number;
+  /** the name the file had before it came here (an upload's); default: its name on disk */
+  originalName?: string;
   /** who is recorded in the audit log */
   actor: string;
 }
@@ -53,6 +56,7 @@ export async function registerSegment(
       startTime: input.startTime,
       startTimeSource: input.startTimeSource,
       durationSec: input.durationSec,
+      originalName: input.originalName ?? path.basename(input.file),
     },
     input.actor,
   );

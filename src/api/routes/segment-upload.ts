@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { hasControlCharacter } from '../../core/text.js';
 import { getCamera } from '../../db/cameras.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
@@ -30,6 +31,12 @@ const uploadFields = z.strictObject({
 function safeExtension(filename: string): string {
   const ext = path.extname(filename).toLowerCase();
   return /^\.[a-z0-9]{1,5}$/.test(ext) ? ext : '.bin';
+}
+
+/** The browser's name for the file, kept to show it; a name no list could show is not kept. */
+function originalName(filename: string): { originalName?: string } {
+  const name = path.basename(filename.replaceAll('\\', '/')).slice(0, 255);
+  return name && !hasControlCharacter(name) ? { originalName: name } : {};
 }
 
 /** The form parser's complaints are the client's mistake: a 400, but for the plugin's size limits (413). */
@@ -112,6 +119,7 @@ const segmentUploadRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =>
           file: staged,
           ...(parsed.data.startTime ? { startTime: new Date(parsed.data.startTime) } : {}),
           ...(parsed.data.lastModified ? { fileModified: new Date(parsed.data.lastModified) } : {}),
+          ...originalName(part.filename),
           actor: actorOf(principalOf(request)),
         });
         const body = intakeResponse(result, 415);
