@@ -7,14 +7,27 @@ import {
   getViolationDetail,
   listViolations,
   plateReadability,
+  recordViolationView,
   timeProvenance,
+  vehicleHistory,
 } from '../../db/violations.js';
+import { DigestCache } from '../../evidence/digest-cache.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
+import { actorOf } from '../deps.js';
+import { checkEvidence } from '../evidence-integrity.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
 import { needsSecondReview, reviewOutcome } from '../../core/review-policy.js';
-import { idParams, secured, violationDetailResponse, violationListQuery, violationPageResponse } from '../schemas.js';
+import {
+  historyQuery,
+  idParams,
+  secured,
+  vehicleHistoryResponse,
+  violationDetailResponse,
+  violationListQuery,
+  violationPageResponse,
+} from '../schemas.js';
 
 type Detail = z.output<typeof violationDetailResponse>;
 
@@ -32,6 +45,7 @@ export function withCandidates<V extends { plateCandidates: Prisma.JsonValue }>(
 const READERS = { roles: ['officer', 'ops'] } as const;
 
 const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, config }) => {
+  const digests = new DigestCache();
   app.get(
     '/violations',
     {
@@ -65,7 +79,8 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
       config: READERS,
       schema: {
         tags: ['violations'],
-        summary: 'A violation with its evidence files and review history',
+        summary:
+          'A violation with its evidence files, review history and evidence check (a failed check blocks review); each view is audited',
         params: idParams,
         security: secured,
         response: { 200: violationDetailResponse },
@@ -75,9 +90,13 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
       const v = await getViolationDetail(prisma, request.params.id);
       if (!v) throw notFound('violation', request.params.id);
       const principal = principalOf(request);
+      const integrity = await checkEvidence(prisma, config.EVIDENCE_ROOT, v.id, (file) => digests.digest(file));
+      if (!integrity.ok) request.log.error({ violationId: v.id, integrity }, 'violation evidence failed its check');
+      await recordViolationView(prisma, { actor: actorOf(principal), violationId: v.id, requestId: request.id });
       const firstReviewers = firstReviewerKeyIds(v.reviews);
       const canReview =
         principal.role !== 'ops' &&
+        integrity.ok &&
         reviewOutcome(
           { status: v.status, plateConfidence: v.plateConfidence, firstReviewerKeyIds: firstReviewers },
           'confirm',
@@ -100,7 +119,30 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
           firstReviewerKeyIds: firstReviewers,
         },
         canReview,
+        integrity,
       };
+    },
+  );
+
+  app.get(
+    '/violations/:id/history',
+    {
+      config: READERS,
+      schema: {
+        tags: ['violations'],
+        summary: "The vehicle's other violations: the same plate of record on any camera and day, newest first",
+        params: idParams,
+        querystring: historyQuery,
+        security: secured,
+        response: { 200: vehicleHistoryResponse },
+      },
+    },
+    async (request) => {
+      const v = await prisma.violation.findUnique({ where: { id: request.params.id }, select: { plateText: true } });
+      if (!v) throw notFound('violation', request.params.id);
+      if (v.plateText === null) return { plate: null, items: [] };
+      const items = await vehicleHistory(prisma, request.params.id, v.plateText, request.query.limit);
+      return { plate: v.plateText, items: items.map(withCandidates) };
     },
   );
 };
