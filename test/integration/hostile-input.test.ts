@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../src/db/api-keys.js';
+import { migrate } from '../../src/db/migrate.js';
 import { bearer, seedRun, seedViolation, startTestApi, type TestApi } from './api-helpers.js';
 
 /*
@@ -320,8 +322,30 @@ async function fingerprint(): Promise<Record<string, string>> {
 const isProblem = (res: LightMyRequestResponse) =>
   /^application\/problem\+json/.test(String(res.headers['content-type']));
 
+/**
+ * This file's own database: the run's shared one changes under other test files running at the same time,
+ * which would read as a change made by a hostile request. Named like the run's databases, so a killed run's
+ * copy is dropped with them (test/global-setup.ts).
+ */
+const ownDatabase = new URL(process.env.DATABASE_URL!);
+ownDatabase.pathname = `/motoguard_test_run_${Math.floor(Date.now() / 1000)}_${process.pid}_hostile`;
+const asAdmin = async (sql: string) => {
+  const url = new URL(ownDatabase);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+};
+const ownName = () => pg.escapeIdentifier(decodeURIComponent(ownDatabase.pathname.slice(1)));
+
 beforeAll(async () => {
-  t = await startTestApi();
+  await asAdmin(`CREATE DATABASE ${ownName()}`);
+  await migrate(ownDatabase.toString());
+  t = await startTestApi({ DATABASE_URL: ownDatabase.toString() });
   const { camera, zone, segment, run } = await seedRun(t.prisma, `hostile ${process.pid}`);
   const violation = await seedViolation(
     t.prisma,
@@ -338,6 +362,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+  await asAdmin(`DROP DATABASE IF EXISTS ${ownName()} WITH (FORCE)`);
 });
 
 describe('hostile input on every route', () => {
