@@ -24,6 +24,10 @@ const schema = z.object({
   PIPELINE_VERSION: z.string().default('0.1.0'),
   ANALYSIS_FPS: z.coerce.number().positive().max(60).default(DEFAULT_ANALYSIS_FPS),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  /** How long a job's lock outlives a worker that died with it, ms: the job is handed on within twice this. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often the worker's reconciler re-queues what Redis lost or the infrastructure failed, ms. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   /** queue workers `npm run api` runs beside the routes: batch-completer, webhooks (comma-separated; default none) */
   API_WORKERS: z.string().default(''),
   /** webhook receivers allowed on private, loopback or link-local addresses: comma-separated host names or IPs */

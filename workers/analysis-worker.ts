@@ -2,6 +2,7 @@ import { startWebhookWorker } from '../src/alerts/webhook-deliveries.js';
 import { allowedHosts } from '../src/alerts/webhook-target.js';
 import { startBatchCompleter } from '../src/batch/batch-completer.js';
 import { closeBatchRedis, createBatchRedis } from '../src/batch/batch-flow.js';
+import { reviveBatches } from '../src/batch/batch-service.js';
 import { loadConfig } from '../src/config.js';
 import { createPrisma } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
@@ -21,11 +22,18 @@ function main(): void {
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   const batchRedis = createBatchRedis(connection, createQueue('analyze', { connection }));
+  const batchDeps = { prisma, redis: batchRedis, logger: logger.child({ component: 'batches' }) };
   // one worker per queue of the registry; a queue added without one here stops the process from starting
   const workers = startQueueWorkers<{ close(): Promise<void> }>({
-    analyze: () => startAnalysisWorker({ prisma, config, logger }),
-    batchComplete: () =>
-      startBatchCompleter({ prisma, redis: batchRedis, logger: logger.child({ component: 'batches' }) }),
+    analyze: () =>
+      startAnalysisWorker({
+        prisma,
+        config,
+        logger,
+        reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
+        reconcilePasses: [{ name: 'batches', run: () => reviveBatches(batchDeps) }],
+      }),
+    batchComplete: () => startBatchCompleter(batchDeps),
     webhookDelivery: () =>
       startWebhookWorker(
         prisma,

@@ -15,7 +15,10 @@ export interface AlertingOptions {
   databaseUrl: string;
   redisUrl: string;
   logger: Logger;
-  /** violations that ended longer ago than this are not alerted nor shown on a sign (archive footage must not ring one) */
+  /**
+   * footage registered longer than this after a violation is archive and not alerted; a sign drops cues older
+   * than this (default 300)
+   */
   maxAgeSec?: number;
   /** Redis key prefix of the analyze queue (tests use their own) */
   prefix?: string;
@@ -24,6 +27,9 @@ export interface AlertingOptions {
   /** receivers allowed on internal addresses (WEBHOOK_ALLOWED_HOSTS) */
   webhookAllowedHosts: ReadonlySet<string>;
 }
+
+const STREAMED_KEPT = 10_000;
+const SWEEP_BACK_MS = 24 * 3600_000;
 
 export interface Alerting {
   hub: AlertHub;
@@ -36,7 +42,8 @@ export interface Alerting {
  * migration), this process LISTENs, loads the row and fans it out to SSE streams and webhook deliveries.
  * Chosen over the worker's BullMQ "completed" event because it fires for every writer (queue worker, batch,
  * anything calling persistAnalysis), only after commit, and needs nothing from the worker; notifications missed
- * while disconnected are caught up by sweeping recent violations on every (re)connect.
+ * while disconnected are caught up on every (re)connect by sweeping the violations whose alert no process has
+ * decided yet (`alerted_at`), so a violation stored during or after an outage alerts once.
  */
 export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
   const maxAgeMs = (o.maxAgeSec ?? 300) * 1000;
@@ -49,19 +56,33 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
       ? null
       : startWebhookWorker(o.prisma, connection, o.logger, o.webhookAllowedHosts, o.prefix);
 
-  const dispatch = async (violationId: string, live: boolean) => {
+  // Ids this process streamed lately: a notification and a sweep may both bring the same violation.
+  const streamed = new Set<string>();
+  const dispatch = async (violationId: string) => {
+    if (streamed.has(violationId)) return;
     const loaded = await loadViolationAlert(o.prisma, violationId);
-    if (!loaded || !loaded.live || Date.now() - loaded.endTime.getTime() > maxAgeMs) return;
-    if (live) hub.publish(loaded.alert);
-    await enqueueWebhookDeliveries(o.prisma, webhookQueue, violationId, loaded.alert.violation.cameraId);
+    if (!loaded) return;
+    if (loaded.live && loaded.arrivedAfterMs <= maxAgeMs) {
+      streamed.add(violationId);
+      if (streamed.size > STREAMED_KEPT) streamed.delete(streamed.values().next().value!);
+      hub.publish(loaded.alert);
+      await enqueueWebhookDeliveries(o.prisma, webhookQueue, violationId, loaded.alert.violation.cameraId);
+    }
+    await o.prisma.violation.updateMany({
+      where: { id: violationId, alertedAt: null },
+      data: { alertedAt: new Date() },
+    });
   };
 
+  // Violations stored while this process was not listening (Postgres restarted, or the process was down) and
+  // that no process has alerted yet; a day back is as far as an alert is still worth sending.
   const sweep = async () => {
-    const recent = await o.prisma.violation.findMany({
-      where: { endTime: { gte: new Date(Date.now() - maxAgeMs) } },
+    const missed = await o.prisma.violation.findMany({
+      where: { alertedAt: null, createdAt: { gte: new Date(Date.now() - SWEEP_BACK_MS) } },
       select: { id: true },
+      orderBy: { createdAt: 'asc' },
     });
-    for (const v of recent) await dispatch(v.id, false);
+    for (const v of missed) await dispatch(v.id);
   };
 
   // A sign's cue comes straight from the analysis worker as the rule fires; one that arrives too late is dropped
@@ -77,9 +98,7 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
     databaseUrl: o.databaseUrl,
     logger: o.logger,
     onViolation: (id) =>
-      void dispatch(id, true).catch((err: unknown) =>
-        o.logger.error({ err, violationId: id }, 'could not dispatch alert'),
-      ),
+      void dispatch(id).catch((err: unknown) => o.logger.error({ err, violationId: id }, 'could not dispatch alert')),
     onSignCue: (payload) =>
       void cueSign(payload).catch((err: unknown) => o.logger.error({ err, payload }, 'could not cue the sign')),
     onConnected: () => void sweep().catch((err: unknown) => o.logger.error({ err }, 'alert sweep failed')),

@@ -29,18 +29,22 @@ export interface LoadedAlert {
    * archive batches (whose files may be new on disk) never alert.
    */
   live: boolean;
-  endTime: Date;
+  /** how long after the violation its footage was registered: footage that arrives late is archive, not live */
+  arrivedAfterMs: number;
 }
 
 export async function loadViolationAlert(prisma: PrismaClient, violationId: string): Promise<LoadedAlert | null> {
   const v = await prisma.violation.findUnique({
     where: { id: violationId },
-    include: { camera: { select: { name: true } }, run: { select: { segmentId: true, createdAt: true } } },
+    include: {
+      camera: { select: { name: true } },
+      run: { select: { segmentId: true, createdAt: true, segment: { select: { createdAt: true } } } },
+    },
   });
   if (!v) return null;
   return {
     live: await isLiveAnalysis(prisma, v.run.segmentId, v.run.createdAt),
-    endTime: v.endTime,
+    arrivedAfterMs: v.run.segment.createdAt.getTime() - v.endTime.getTime(),
     alert: {
       type: 'violation.recorded',
       violation: {

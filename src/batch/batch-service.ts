@@ -3,6 +3,7 @@ import { appendAudit } from '../db/audit.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { addBatchFlow, attemptOf, flowJobId, getParentJob, segmentIdOfJobKey, type BatchRedis } from './batch-flow.js';
+import { failedForInfrastructure } from '../queue/failure-kind.js';
 import { registerFolder } from './folder-intake.js';
 
 export interface BatchDeps {
@@ -184,7 +185,8 @@ export async function syncBatch(deps: BatchDeps, batchId: string): Promise<Batch
     }
     for (const [key, reason] of Object.entries(ignored)) {
       const segmentId = segmentIdOfJobKey(key);
-      if (!pending.has(segmentId)) continue;
+      // an outage outlasted the child's retries: the item stays pending for the batch's next flow
+      if (!pending.has(segmentId) || failedForInfrastructure(String(reason))) continue;
       await prisma.batchItem.updateMany({
         where: { batchId, segmentId, status: 'pending' },
         data: { status: 'failed', error: String(reason).slice(0, 2000) },
@@ -195,10 +197,19 @@ export async function syncBatch(deps: BatchDeps, batchId: string): Promise<Batch
   return prisma.batch.update({ where: { id: batchId }, data: { done: c.done, failed: c.failed } });
 }
 
-/** The parent job's processor: every child has finished, so the batch is complete. */
+/**
+ * The parent job's processor: every child has finished, so the batch is complete, unless some failed for
+ * infrastructure reasons: those go again in the batch's next flow.
+ */
 export async function completeBatch(deps: BatchDeps, batchId: string, parentId: string): Promise<void> {
   const batch = await syncBatch(deps, batchId);
   if (!batch || batch.flowJobId !== parentId) return;
+  const left = await deps.prisma.batchItem.count({ where: { batchId, status: 'pending' } });
+  if (left > 0) {
+    await newFlow(deps, batch, RECONCILER_ACTOR, ['pending']);
+    deps.logger.warn({ batchId, items: left }, 'batch items failed for infrastructure reasons: resumed');
+    return;
+  }
   await deps.prisma.batch.updateMany({
     where: { id: batchId, status: 'running' },
     data: { status: 'completed', finishedAt: new Date() },
@@ -248,24 +259,56 @@ export async function resumeBatch(deps: BatchDeps, batchId: string, actor: strin
   if (batch.status === 'running' && batch.flowJobId && (await getParentJob(deps.redis, batch.flowJobId))) {
     throw new BatchStateError('batch is running; cancel it first or wait');
   }
+  return view(prisma, await newFlow(deps, batch, actor, ['pending', 'cancelled', 'failed']));
+}
+
+/** Opens the batch's next flow on its items in `redo` (made pending), audited as a resume by `actor`. */
+async function newFlow(deps: BatchDeps, batch: Batch, actor: string, redo: BatchItemStatus[]): Promise<Batch> {
   const attempt = batch.flowJobId ? attemptOf(batch.flowJobId) + 1 : 1;
-  const resumed = await prisma.$transaction(async (tx) => {
+  const resumed = await deps.prisma.$transaction(async (tx) => {
     const { count } = await tx.batchItem.updateMany({
-      where: { batchId, status: { in: ['pending', 'cancelled', 'failed'] } },
+      where: { batchId: batch.id, status: { in: redo } },
       data: { status: 'pending', error: null },
     });
     await appendAudit(tx, {
       actor,
       action: 'batch.resume',
       entityType: 'batch',
-      entityId: batchId,
+      entityId: batch.id,
       details: { items: count, attempt },
     });
     return tx.batch.update({
-      where: { id: batchId },
-      data: { status: 'running', finishedAt: null, flowJobId: flowJobId(batchId, attempt) },
+      where: { id: batch.id },
+      data: { status: 'running', finishedAt: null, flowJobId: flowJobId(batch.id, attempt) },
     });
   });
   await startFlow(deps, resumed);
-  return view(prisma, resumed);
+  return resumed;
+}
+
+/** Who resumes a batch without a person: the worker process's reconciler. */
+export const RECONCILER_ACTOR = 'system:reconciler';
+
+/**
+ * The reconciler's part for batches. A running batch whose flow Redis lost (restarted or flushed) goes on with
+ * its pending items in a new flow, and one whose closing job failed (Postgres was away longer than its retries)
+ * is retried. `graceMs` leaves a batch being created alone: its row is written before its flow.
+ */
+export async function reviveBatches(deps: BatchDeps, graceMs = 10_000): Promise<{ resumed: number; retried: number }> {
+  const running = await deps.prisma.batch.findMany({
+    where: { status: 'running', flowJobId: { not: null }, createdAt: { lt: new Date(Date.now() - graceMs) } },
+  });
+  const did = { resumed: 0, retried: 0 };
+  for (const batch of running) {
+    const parent = await getParentJob(deps.redis, batch.flowJobId!);
+    if (!parent) {
+      await newFlow(deps, batch, RECONCILER_ACTOR, ['pending']);
+      deps.logger.warn({ batchId: batch.id }, 'batch flow lost in Redis: resumed with its pending items');
+      did.resumed++;
+    } else if (await parent.isFailed()) {
+      await parent.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      did.retried++;
+    }
+  }
+  return did;
 }

@@ -16,24 +16,29 @@ import type { Logger } from '../logger.js';
 import { MediaError } from '../media/errors.js';
 import { createRedisConnection } from './connection.js';
 import {
+  ANALYSIS_ATTEMPTS,
   createQueue,
   createWorker,
   type AnalyzeSegmentJob,
   type AnalyzeSegmentResult,
   type JobWorker,
 } from './queues.js';
-import { startReconciler } from './reconciler.js';
+import { InfrastructureError, isInfrastructureError } from './failure-kind.js';
+import { segmentsPass, startReconciler, type ReconcilePass } from './reconciler.js';
 import { DEFAULT_DETECTOR, type DetectorName } from '../vision/detector.js';
 
 export interface AnalysisWorkerDeps {
   prisma: PrismaClient;
-  config: Pick<Config, 'REDIS_URL' | 'EVIDENCE_ROOT' | 'PIPELINE_VERSION' | 'ANALYSIS_FPS' | 'WORKER_CONCURRENCY'>;
+  config: Pick<Config, 'REDIS_URL' | 'EVIDENCE_ROOT' | 'PIPELINE_VERSION' | 'ANALYSIS_FPS' | 'WORKER_CONCURRENCY'> &
+    Partial<Pick<Config, 'WORKER_LOCK_MS'>>;
   logger: Logger;
   /** Redis key prefix (tests); BullMQ's default otherwise */
   prefix?: string;
   detector?: DetectorName;
   /** how often segments Redis lost are re-enqueued; 0 turns the reconciler off (default 60 s) */
   reconcileIntervalMs?: number;
+  /** more work for each reconciler pass (the worker process adds the batches'; src/queue cannot import them) */
+  reconcilePasses?: ReconcilePass[];
 }
 
 export interface AnalysisWorkerHandle {
@@ -52,7 +57,29 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
   const connection: Redis = createRedisConnection(config.REDIS_URL, 'worker');
   const detector = deps.detector ?? DEFAULT_DETECTOR;
 
+  /**
+   * Sorts a failure: infrastructure is retried for minutes (the job's attempts and backoff), anything else but bad
+   * media (handled inside) ANALYSIS_ATTEMPTS times, and then the segment is failed for good.
+   */
   const processJob = async (job: AnalyzeJob): Promise<AnalyzeSegmentResult> => {
+    try {
+      return await analyseJob(job);
+    } catch (err) {
+      if (err instanceof UnrecoverableError) throw err;
+      if (isInfrastructureError(err)) throw new InfrastructureError(err);
+      if (job.attemptsMade + 1 < ANALYSIS_ATTEMPTS) throw err;
+      const reason = `analysis failed ${job.attemptsMade + 1} times: ${err instanceof Error ? err.message : String(err)}`;
+      try {
+        await segmentStatus.attemptFailed(prisma, job.data.segmentId, { retrying: false, reason });
+      } catch (dbErr) {
+        // the failure could not be recorded: try again once Postgres answers
+        throw new InfrastructureError(dbErr);
+      }
+      throw new UnrecoverableError(reason);
+    }
+  };
+
+  const analyseJob = async (job: AnalyzeJob): Promise<AnalyzeSegmentResult> => {
     const { segmentId, pipelineVersion } = job.data;
     const log = logger.child({ jobId: job.id, segmentId, attempt: job.attemptsMade + 1 });
     if (pipelineVersion !== config.PIPELINE_VERSION) {
@@ -120,6 +147,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
   const worker = createWorker('analyze', processJob, {
     connection,
     concurrency: config.WORKER_CONCURRENCY,
+    ...(config.WORKER_LOCK_MS ? { lockMs: config.WORKER_LOCK_MS } : {}),
     ...(deps.prefix ? { prefix: deps.prefix } : {}),
   });
 
@@ -128,16 +156,16 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
     const retrying = job.attemptsMade < (job.opts.attempts ?? 1);
     logger.warn(
       { err, jobId: job.id, segmentId: job.data.segmentId, attempt: job.attemptsMade, retrying },
-      'analysis job failed',
+      retrying
+        ? 'analysis job failed; retrying'
+        : 'analysis job failed for infrastructure; the reconciler re-queues it',
     );
+    // Only infrastructure fails a job without an UnrecoverableError after its last attempt: the segment stays
+    // queued for the reconciler either way.
     segmentStatus
-      .attemptFailed(
-        prisma,
-        job.data.segmentId,
-        retrying ? { retrying } : { retrying, reason: `analysis failed ${job.attemptsMade} times: ${err.message}` },
-      )
+      .attemptFailed(prisma, job.data.segmentId, { retrying: true })
       .catch((dbErr: unknown) =>
-        logger.error({ err: dbErr, segmentId: job.data.segmentId }, 'could not record the failure'),
+        logger.warn({ err: dbErr, segmentId: job.data.segmentId }, 'could not record the failed attempt'),
       );
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
@@ -156,11 +184,11 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
       ? createQueue('analyze', { connection, ...(deps.prefix ? { prefix: deps.prefix } : {}) })
       : null;
   const stopReconciler = queue
-    ? startReconciler(prisma, queue, {
-        pipelineVersion: config.PIPELINE_VERSION,
-        intervalMs: reconcileIntervalMs,
-        logger,
-      })
+    ? startReconciler(
+        queue,
+        [segmentsPass(prisma, queue, { pipelineVersion: config.PIPELINE_VERSION }), ...(deps.reconcilePasses ?? [])],
+        { intervalMs: reconcileIntervalMs, logger, redis: connection },
+      )
     : async () => {};
 
   return {

@@ -1,4 +1,11 @@
-import { Queue, Worker, type ConnectionOptions, type DefaultJobOptions, type Processor } from 'bullmq';
+import {
+  Queue,
+  Worker,
+  type BackoffStrategy,
+  type ConnectionOptions,
+  type DefaultJobOptions,
+  type Processor,
+} from 'bullmq';
 
 /**
  * The registry of every BullMQ queue of the system: its Redis name, the data its jobs carry and
@@ -35,6 +42,24 @@ interface QueueSpec {
   concurrency: number;
 }
 
+/**
+ * An analysis that fails for a reason of its own (a bug, not bad media, not the infrastructure) is given up after
+ * this many attempts; the job's own `attempts` are there to wait out an outage (see CAPPED_EXPONENTIAL).
+ */
+export const ANALYSIS_ATTEMPTS = 3;
+/** Longest wait between two attempts of an analysis: also how long a job may idle after Postgres is back. */
+export const ANALYSIS_MAX_BACKOFF_MS = 15_000;
+const CAPPED_EXPONENTIAL = 'capped-exponential';
+
+/**
+ * 1 s, 2 s, 4 s, 8 s, then every 15 s: 30 attempts wait about seven minutes, enough for a database restart or
+ * failover; afterwards the reconciler re-queues the segment (src/queue/reconciler.ts).
+ */
+const cappedExponential: BackoffStrategy = (attemptsMade, _type, _err, job) => {
+  const base = typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 1000) : 1000;
+  return Math.min(base * 2 ** Math.max(0, attemptsMade - 1), ANALYSIS_MAX_BACKOFF_MS);
+};
+
 /** 1 s, 2 s, 4 s … about four minutes in all before a webhook delivery is given up. */
 export const WEBHOOK_ATTEMPTS = 8;
 const WEEK_SEC = 7 * 24 * 3600;
@@ -43,8 +68,8 @@ export const QUEUES = {
   analyze: {
     name: 'analyze-segment',
     jobOptions: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5_000 },
+      attempts: 30,
+      backoff: { type: CAPPED_EXPONENTIAL, delay: 1_000 },
       // Kept long enough that a re-enqueue of the same segment and version is recognised as a duplicate;
       // Postgres (one AnalysisRun per segment and version) is the lasting guard.
       removeOnComplete: { age: WEEK_SEC, count: 10_000 },
@@ -55,7 +80,13 @@ export const QUEUES = {
   },
   batchComplete: {
     name: 'batch-complete',
-    jobOptions: { removeOnComplete: { age: WEEK_SEC }, removeOnFail: { age: WEEK_SEC } },
+    jobOptions: {
+      // closing a batch writes to Postgres: an outage is waited out like an analysis's
+      attempts: 30,
+      backoff: { type: CAPPED_EXPONENTIAL, delay: 1_000 },
+      removeOnComplete: { age: WEEK_SEC },
+      removeOnFail: { age: WEEK_SEC },
+    },
     // cheap: closing a batch is a few queries
     concurrency: 4,
   },
@@ -102,12 +133,23 @@ export function createQueue<K extends QueueKey>(key: K, { connection, prefix }: 
 export function createWorker<K extends QueueKey>(
   key: K,
   handler: JobHandler<K>,
-  { connection, prefix, concurrency }: QueueSettings & { concurrency?: number },
+  {
+    connection,
+    prefix,
+    concurrency,
+    lockMs,
+  }: QueueSettings & {
+    concurrency?: number;
+    /** how long a job's lock outlives its worker: a killed worker's job is handed on after 1-2 of these */
+    lockMs?: number;
+  },
 ): JobWorker<K> {
   return new Worker<JobTypes[K]['data'], JobTypes[K]['result']>(QUEUES[key].name, handler, {
     connection,
     ...(prefix ? { prefix } : {}),
+    ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}),
     concurrency: concurrency ?? QUEUES[key].concurrency,
+    settings: { backoffStrategy: cappedExponential },
   });
 }
 

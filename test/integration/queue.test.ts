@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { loadConfig } from '../../src/config.js';
 import { createRedisConnection } from '../../src/queue/connection.js';
 import { analyzeJobId, enqueueSegment } from '../../src/queue/producer.js';
-import { createQueue, QUEUES, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
+import { createQueue, createWorker, QUEUES, type AnalyzeSegmentQueue } from '../../src/queue/queues.js';
 import { reconcile } from '../../src/queue/reconciler.js';
+import { InfrastructureError } from '../../src/queue/failure-kind.js';
 import type { SegmentStatus } from '../../src/generated/prisma/client.js';
 import { CAMERA_DEFAULTS } from '../../src/core/camera-config.js';
 
@@ -54,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('enqueueSegment', () => {
-  it('adds one typed job per content and pipeline version, with retries and backoff', async () => {
+  it('adds one typed job per content and pipeline version, with retries and backoff that outlast an outage', async () => {
     const queue = freshQueue();
     const segment = await segmentRow();
     const job = await enqueueSegment(queue, segment, '1.2.3');
@@ -62,8 +64,8 @@ describe('enqueueSegment', () => {
     expect(job.id).toBe(`${segment.sha256}_1.2.3`);
     expect(job.name).toBe(QUEUES.analyze.name);
     expect(job.data).toEqual({ segmentId: segment.id, sha256: segment.sha256, pipelineVersion: '1.2.3' });
-    expect(job.opts.attempts).toBe(3);
-    expect(job.opts.backoff).toEqual({ type: 'exponential', delay: 5000 });
+    expect(job.opts.attempts).toBe(30);
+    expect(job.opts.backoff).toEqual({ type: 'capped-exponential', delay: 1000 });
 
     const again = await enqueueSegment(queue, segment, '1.2.3');
     expect(again.id).toBe(job.id);
@@ -123,5 +125,41 @@ describe('reconcile', () => {
     expect(result.enqueued).toContain(segment.id);
     const job = await queue.getJob(analyzeJobId(segment.sha256, config.PIPELINE_VERSION));
     expect(job?.data.segmentId).toBe(segment.id);
+  });
+
+  it('retries a job that failed for infrastructure reasons, and not one that failed on bad media', async () => {
+    const queue = freshQueue();
+    const version = config.PIPELINE_VERSION;
+    const outage = await segmentRow('queued');
+    const badMedia = await segmentRow('failed');
+    // one attempt: as if the outage had outlasted all of them
+    await queue.add(
+      QUEUES.analyze.name,
+      { segmentId: outage.id, sha256: outage.sha256, pipelineVersion: version },
+      { jobId: analyzeJobId(outage.sha256, version), attempts: 1 },
+    );
+    await enqueueSegment(queue, badMedia, version);
+    // fail both jobs the way the analysis worker does: an outage's error, and bad media's
+    const connection = createRedisConnection(config.REDIS_URL, 'worker');
+    const worker = createWorker(
+      'analyze',
+      (job) => {
+        if (job.data.segmentId === outage.id) {
+          throw new InfrastructureError(Object.assign(new Error("Can't reach database server"), { code: 'P1001' }));
+        }
+        throw new UnrecoverableError('unsupported: not a video');
+      },
+      { connection, prefix: queue.opts.prefix },
+    );
+    try {
+      await expect.poll(() => queue.getFailedCount(), { timeout: 10_000 }).toBe(2);
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+    const result = await reconcile(prisma, queue, { pipelineVersion: version });
+    expect(result.requeued).toEqual([outage.id]);
+    expect(await queue.getJob(analyzeJobId(outage.sha256, version)).then((j) => j?.getState())).toBe('waiting');
+    expect(await queue.getJob(analyzeJobId(badMedia.sha256, version)).then((j) => j?.getState())).toBe('failed');
   });
 });
