@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CameraConfig } from '../core/camera-config.js';
 import { isEstimated, type CaptureTimeSource } from '../core/capture-time.js';
+import { classLabelKo, ESTIMATED_KO, MOMENT_KO, ZONE_KIND_KO } from '../core/evidence-labels.js';
 import type { Box } from '../core/types.js';
 import { formatWallClock } from '../core/wall-clock.js';
 import { eventBoxAt, type ViolationEvent } from '../core/violation-judge.js';
@@ -111,15 +112,15 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
       await draft.addBytes('keyframe', `keyframe-${moment}.jpg`, keyframe);
       const annotated = await renderAnnotated(keyframe, {
         zonePolygon: event.zone.polygon,
-        zoneName: `${event.zone.name} (${event.zone.kind})`,
+        zoneName: `${event.zone.name} (${ZONE_KIND_KO[event.zone.kind]})`,
         box: observed.box,
         boxSpace: analysedSize,
         trackId: event.trackId,
-        label: event.label,
+        label: classLabelKo(event.label),
         caption: [
-          `${camera.name} · ${moment}`,
-          `${formatWallClock(capturedAt, camera.timezone)} ${camera.timezone}${estimated ? ' (estimated)' : ''}`,
-          `frame ${sourceFrame} · t=${sec.toFixed(2)} s`,
+          `${camera.name} · ${MOMENT_KO[moment]}`,
+          `${formatWallClock(capturedAt, camera.timezone)} ${camera.timezone}${estimated ? ` (${ESTIMATED_KO})` : ''}`,
+          `프레임 ${sourceFrame} · ${sec.toFixed(2)}초`,
         ],
       });
       await draft.addBytes('annotated', `annotated-${moment}.jpg`, annotated);

@@ -499,6 +499,7 @@ export const auditTrailResponse = z.object({
       id: z.string(),
       createdAt: time,
       actor: z.string(),
+      actorLabel: z.string().nullable().describe("the acting API key's label"),
       action: z.string(),
       entityType: z.string(),
       entityId: z.string().nullable(),

@@ -114,6 +114,8 @@ export async function verifyAuditChain(prisma: PrismaClient, batchSize = 1000): 
 
 /** One audit row about a case, with whether it still fits the chain around it. */
 export interface CaseAuditEntry extends AuditLog {
+  /** the label of the API key that acted, when an API key did */
+  actorLabel: string | null;
   /** its hash recomputes from its content, it links to the row before it, and the row after links to it */
   linked: boolean;
 }
@@ -128,9 +130,12 @@ export async function caseAuditTrail(
   violationId: string,
   limit: number,
 ): Promise<CaseAuditEntry[]> {
-  const rows = await prisma.$queryRaw<(AuditLog & { beforeHash: string | null; afterPrevHash: string | null })[]>`
+  const rows = await prisma.$queryRaw<
+    (AuditLog & { actorLabel: string | null; beforeHash: string | null; afterPrevHash: string | null })[]
+  >`
     SELECT a.id, a.created_at AS "createdAt", a.actor, a.action, a.entity_type AS "entityType",
            a.entity_id AS "entityId", a.details, a.prev_hash AS "prevHash", a.hash,
+           (SELECT k.label FROM api_keys k WHERE 'api-key:' || k.id::text = a.actor) AS "actorLabel",
            (SELECT b.hash FROM audit_log b WHERE b.id < a.id ORDER BY b.id DESC LIMIT 1) AS "beforeHash",
            (SELECT n.prev_hash FROM audit_log n WHERE n.id > a.id ORDER BY n.id ASC LIMIT 1) AS "afterPrevHash"
       FROM audit_log a

@@ -31,6 +31,10 @@ export function keyframeJpeg(image: ImageInput): Promise<Buffer> {
   return toSharp(image).jpeg({ quality: 92 }).toBuffer();
 }
 
+/** Full-width characters (Hangul, CJK) take about twice the advance of Latin ones. */
+const WIDE = /[\u1100-\u11ff\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/u;
+const textWidthEm = (text: string) => [...text].reduce((w, ch) => w + (WIDE.test(ch) ? 1 : 0.6), 0);
+
 function overlaySvg(width: number, height: number, spec: AnnotationSpec): string {
   const unit = Math.max(1, Math.round(Math.min(width, height) / 360));
   const fontSize = Math.max(12, Math.round(height / 38));
@@ -47,12 +51,12 @@ function overlaySvg(width: number, height: number, spec: AnnotationSpec): string
   const tag = `#${spec.trackId} ${spec.label}`;
   const tagY = b.y > fontSize * 1.6 ? b.y - fontSize * 0.4 : b.y + b.h + fontSize * 1.1;
   const captionBoxH = fontSize * 1.35 * spec.caption.length + fontSize * 0.6;
-  const captionBoxW = Math.max(...spec.caption.map((l) => l.length), 1) * fontSize * 0.6 + fontSize;
+  const captionBoxW = Math.max(...spec.caption.map(textWidthEm), 1) * fontSize + fontSize;
   const lines = spec.caption
     .map((line, i) => `<text x="${fontSize * 0.5}" y="${fontSize * (1.3 + i * 1.35)}">${escapeXml(line)}</text>`)
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-  <style>text { font-family: sans-serif; font-size: ${fontSize}px; font-weight: bold; }</style>
+  <style>text { font-family: 'Noto Sans CJK KR', 'Noto Sans KR', sans-serif; font-size: ${fontSize}px; font-weight: bold; }</style>
   <polygon points="${points}" fill="rgb(255,196,0)" fill-opacity="0.18" stroke="rgb(255,196,0)" stroke-width="${2 * unit}"/>
   <text x="${(zx * width + 6 * unit).toFixed(1)}" y="${(zy * height + fontSize * 1.2).toFixed(1)}" fill="rgb(255,196,0)" stroke="black" stroke-width="${unit * 1.5}" paint-order="stroke">${escapeXml(spec.zoneName)}</text>
   <rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.w.toFixed(1)}" height="${b.h.toFixed(1)}" fill="none" stroke="rgb(255,40,40)" stroke-width="${3 * unit}"/>

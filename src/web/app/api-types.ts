@@ -19,10 +19,15 @@ export type Zone = Received<typeof api.zoneResponse>;
 export type Segment = Received<typeof api.segmentResponse>;
 export type SegmentIntake = Received<typeof api.segmentIntakeResponse>;
 export type SegmentDetail = Received<typeof api.segmentDetailResponse>;
+export type Reanalysis = Received<typeof api.reanalyseResponse>;
 export type ViolationPage = Received<typeof api.violationPageResponse>;
 export type Violation = ItemOf<ViolationPage>;
 export type ViolationDetail = Received<typeof api.violationDetailResponse>;
 export type ReviewedViolation = Received<typeof api.reviewResponse>;
+export type EvidenceIntegrity = Received<typeof api.evidenceIntegrityResponse>;
+export type AuditTrail = Received<typeof api.auditTrailResponse>;
+export type VehicleHistory = Received<typeof api.vehicleHistoryResponse>;
+export type BulkReviewResult = Received<typeof api.bulkReviewResponse>;
 export type SettingDefaults = Received<typeof api.defaultsResponse>;
 export type EvidenceFile = ViolationDetail['evidence'][number];
 export type ReviewAction = ViolationDetail['reviews'][number];
@@ -46,6 +51,7 @@ export type SegmentRegistration = z.input<typeof api.segmentRegisterBody>;
 export type SegmentFilter = Partial<z.output<typeof api.segmentListQuery>>;
 export type ViolationFilter = Partial<z.output<typeof api.violationListQuery>>;
 export type ReviewInput = z.input<typeof api.reviewBody>;
+export type BulkReviewInput = z.input<typeof api.bulkReviewBody>;
 
 type ProblemBody = Received<typeof api.problemResponse>;
 /**

@@ -1,11 +1,16 @@
 /** Typed client for the motoguard HTTP API. The key travels only in the Authorization header. */
 import type {
+  AuditTrail,
+  BulkReviewInput,
+  BulkReviewResult,
   Camera,
   CameraInput,
   CameraPatch,
   CameraWithHealth,
+  EvidenceIntegrity,
   Me,
   Problem,
+  Reanalysis,
   ReviewedViolation,
   ReviewInput,
   Segment,
@@ -16,6 +21,7 @@ import type {
   SettingDefaults,
   ViolationDetail,
   ViolationFilter,
+  VehicleHistory,
   ViolationPage,
   Zone,
   ZoneInput,
@@ -145,6 +151,13 @@ export class ApiClient {
   getSegment(id: string): Promise<SegmentDetail> {
     return this.json('GET', `/segments/${encodeURIComponent(id)}`);
   }
+  /** Queue a segment, or all of a camera's, to be analysed again with the zones as they are now. */
+  reanalyseSegment(id: string): Promise<Reanalysis> {
+    return this.json('POST', `/segments/${encodeURIComponent(id)}/reanalyse`);
+  }
+  reanalyseCamera(cameraId: string): Promise<Reanalysis> {
+    return this.json('POST', `/cameras/${encodeURIComponent(cameraId)}/reanalyse`, {});
+  }
   listSegments(query: SegmentFilter): Promise<Segment[]> {
     return this.json<{ items: Segment[] }>('GET', '/segments', undefined, query).then((b) => b.items);
   }
@@ -157,6 +170,19 @@ export class ApiClient {
   }
   review(id: string, input: ReviewInput): Promise<ReviewedViolation> {
     return this.json('POST', `/violations/${encodeURIComponent(id)}/review`, input);
+  }
+  bulkReview(input: BulkReviewInput): Promise<BulkReviewResult> {
+    return this.json('POST', '/reviews/bulk', input);
+  }
+  /** Re-hashes every evidence file of the violation. */
+  verifyViolation(id: string): Promise<EvidenceIntegrity> {
+    return this.json('GET', `/violations/${encodeURIComponent(id)}/verify`);
+  }
+  violationAudit(id: string): Promise<AuditTrail> {
+    return this.json('GET', `/violations/${encodeURIComponent(id)}/audit`);
+  }
+  vehicleHistory(id: string): Promise<VehicleHistory> {
+    return this.json('GET', `/violations/${encodeURIComponent(id)}/history`);
   }
 
   evidence(id: string): Promise<Blob> {

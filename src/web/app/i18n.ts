@@ -27,7 +27,11 @@ export interface I18n {
   lang: Lang;
   t: Translate;
   setLang: (lang: Lang) => void;
-  /** Dates in the viewer's locale; the camera's own timezone when given. */
+  /**
+   * Dates in the viewer's locale, always in the camera's own time zone and labelled with its offset (GMT+9), so
+   * one moment reads the same on every page whatever the viewer's computer is set to. Times of no camera (an
+   * audit row) are in UTC, labelled so.
+   */
   formatTime: (iso: string | null | undefined, timeZone?: string) => string;
 }
 
@@ -35,29 +39,34 @@ export const I18nContext = createContext<I18n>({
   lang: 'ko',
   t: translator('ko'),
   setLang: () => {},
-  formatTime: (iso) => iso ?? '',
+  formatTime: (iso) => iso ?? '—',
 });
 
 export function useI18n(): I18n {
   return useContext(I18nContext);
 }
 
+const TIME_OPTIONS: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+};
+
 export function timeFormatter(lang: Lang): I18n['formatTime'] {
-  return (iso, timeZone) => {
+  const locale = lang === 'ko' ? 'ko-KR' : 'en-GB';
+  return (iso, timeZone = 'UTC') => {
     if (!iso) return '—';
-    const opts: Intl.DateTimeFormatOptions = {
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    };
-    try {
-      return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-GB', { ...opts, timeZone }).format(new Date(iso));
-    } catch {
-      return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-GB', opts).format(new Date(iso));
-    }
+    const at = new Date(iso);
+    // An unknown zone name would throw; UTC is then shown, and labelled as such.
+    const zone = Intl.supportedValuesOf('timeZone').includes(timeZone) || timeZone === 'UTC' ? timeZone : 'UTC';
+    // The offset is formatted apart: with a zone name in the same format, ko-KR writes 05시 6분 instead of 05:06.
+    const offset = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'shortOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    return `${new Intl.DateTimeFormat(locale, { ...TIME_OPTIONS, timeZone: zone }).format(at)} ${offset ?? zone}`;
   };
 }

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EvidenceFile, Violation } from '../api.js';
 import { useBlobUrl } from '../hooks.js';
 import { useI18n } from '../i18n.js';
@@ -40,6 +40,12 @@ export function EvidenceView({ violation, evidence, manifest }: Props) {
   const marked = byMoment(evidence.filter((e) => e.role === 'annotated'));
   const clip = evidence.find((e) => e.role === 'clip');
   const plate = evidence.find((e) => e.role === 'plate_crop');
+  const vehicle = evidence.find((e) => e.role === 'vehicle_crop');
+  const [zoomed, setZoomed] = useState<{ file: EvidenceFile; label: string } | null>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    if (zoomed) dialog.current?.showModal();
+  }, [zoomed]);
   const clipUrl = useBlobUrl(clip?.id ?? null, () => api.evidence(clip!.id));
 
   // The manifest knows each moment's time and the clip's window; without it, assume even padding.
@@ -82,7 +88,18 @@ export function EvidenceView({ violation, evidence, manifest }: Props) {
                   alt={`${t(MOMENT_LABEL[m])} (${annotated ? t('annotated') : t('clean')})`}
                 />
               </button>
-              <figcaption>{t(MOMENT_LABEL[m])}</figcaption>
+              <figcaption>
+                {t(MOMENT_LABEL[m])}{' '}
+                {frames[m] && (
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => setZoomed({ file: frames[m]!, label: t(MOMENT_LABEL[m]) })}
+                  >
+                    {t('enlarge', { label: t(MOMENT_LABEL[m]) })}
+                  </button>
+                )}
+              </figcaption>
             </figure>
           </li>
         ))}
@@ -99,8 +116,24 @@ export function EvidenceView({ violation, evidence, manifest }: Props) {
         <div class="plate-crop">
           <h3>{t('plateCrop')}</h3>
           <EvidenceImage file={plate} alt={t('plateCrop')} class="plate-img" />
+          <h3>{t('vehicleCrop')}</h3>
+          <button
+            type="button"
+            class="frame-button"
+            disabled={!vehicle}
+            onClick={() => vehicle && setZoomed({ file: vehicle, label: t('vehicleCrop') })}
+            aria-label={t('enlarge', { label: t('vehicleCrop') })}
+          >
+            <EvidenceImage file={vehicle} alt={t('vehicleCrop')} class="vehicle-img" />
+          </button>
         </div>
       </div>
+      <dialog ref={dialog} class="zoom" aria-label={zoomed?.label} onClose={() => setZoomed(null)}>
+        {zoomed && <EvidenceImage file={zoomed.file} alt={zoomed.label} class="zoomed" />}
+        <form method="dialog">
+          <button type="submit">{t('close')}</button>
+        </form>
+      </dialog>
     </section>
   );
 }

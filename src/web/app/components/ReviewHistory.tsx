@@ -3,7 +3,8 @@ import { useI18n } from '../i18n.js';
 import { reasonLabel } from '../reasons.js';
 import { StatusBadge } from './Badges.js';
 
-export function ReviewHistory({ reviews }: { reviews: ReviewAction[] }) {
+/** Times in `timeZone`, the camera's, like every other time of the case. */
+export function ReviewHistory({ reviews, timeZone }: { reviews: ReviewAction[]; timeZone: string }) {
   const { t, formatTime } = useI18n();
   return (
     <section class="card" aria-labelledby="history-title">
@@ -14,7 +15,7 @@ export function ReviewHistory({ reviews }: { reviews: ReviewAction[] }) {
         <ol class="history">
           {reviews.map((r) => (
             <li key={r.id}>
-              <time dateTime={r.createdAt}>{formatTime(r.createdAt)}</time> · <strong>{r.reviewer}</strong> ·{' '}
+              <time dateTime={r.createdAt}>{formatTime(r.createdAt, timeZone)}</time> · <strong>{r.reviewer}</strong> ·{' '}
               {t(`decision_${r.decision}`)}
               {r.reasonCode && <> · {reasonLabel(t, r.reasonCode)}</>}
               {r.plateCorrection && (

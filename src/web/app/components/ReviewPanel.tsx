@@ -19,6 +19,16 @@ interface Props {
 
 const isFinal = (v: ViolationDetail) => v.status === 'confirmed' || v.status === 'rejected';
 
+/** On unless the officer turned it off (kept in this browser). */
+const AUTO_ADVANCE_KEY = 'motoguard.autoAdvance';
+/** A decision's outcome, carried to the case auto-advance opens next. */
+let carried: Message = null;
+
+/** Shortcuts by key position (`KeyboardEvent.code`): with a Korean layout in 한글 mode C types ㅊ. */
+const SHORTCUT_CODES = ['KeyC', 'KeyR', 'KeyP', 'KeyJ', 'KeyN', 'KeyK'] as const;
+type ShortcutCode = (typeof SHORTCUT_CODES)[number];
+const isShortcut = (code: string): code is ShortcutCode => (SHORTCUT_CODES as readonly string[]).includes(code);
+
 export function ReviewPanel({ violation, reload, next, previous }: Props) {
   const { t } = useI18n();
   const { api, me } = useSession();
@@ -28,6 +38,7 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
   const [foreignPlate, setForeignPlate] = useState(false);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message>(null);
+  const [autoAdvance, setAutoAdvance] = useState(() => localStorage.getItem(AUTO_ADVANCE_KEY) !== 'off');
   const reasonRef = useRef<HTMLSelectElement>(null);
   const plateRef = useRef<HTMLInputElement>(null);
 
@@ -37,7 +48,10 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
     setMode('idle');
     setPlate(violation.plateText ?? '');
   }, [violation.id, violation.version]);
-  useLayoutEffect(() => setMessage(null), [violation.id]);
+  useLayoutEffect(() => {
+    setMessage(carried);
+    carried = null;
+  }, [violation.id]);
   useEffect(() => {
     if (mode === 'reject') reasonRef.current?.focus();
     if (mode === 'correct') plateRef.current?.select();
@@ -52,8 +66,14 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
     setMessage(null);
     try {
       const updated = await api.review(violation.id, { ...input, expectedVersion: violation.version });
-      setMessage({ kind: 'ok', text: t('reviewDone', { status: t(`status_${updated.status}`) }) });
+      const status = t(`status_${updated.status}`);
       setMode('idle');
+      if (autoAdvance) {
+        carried = { kind: 'ok', text: t('movedOn', { status }) };
+        next();
+        return;
+      }
+      setMessage({ kind: 'ok', text: t('reviewDone', { status }) });
       reload();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
@@ -61,7 +81,7 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
         reload();
       } else if (err instanceof ApiError && err.problem.type === '/problems/second-reviewer-required') {
         setMessage({ kind: 'error', text: t('secondReviewBlocked') });
-      } else setMessage({ kind: 'error', text: problemText(err) });
+      } else setMessage({ kind: 'error', text: problemText(err, t) });
     } finally {
       setBusy(false);
     }
@@ -84,19 +104,17 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
       setMode('idle');
       return;
     }
-    if (isTyping(e)) return;
-    const act: Record<string, () => void> = {
-      c: () => !locked && void confirm(),
-      r: () => !locked && setMode('reject'),
-      p: () => !locked && setMode('correct'),
-      j: next,
-      n: next,
-      k: previous,
+    if (isTyping(e) || !isShortcut(e.code)) return;
+    const act: Record<ShortcutCode, () => void> = {
+      KeyC: () => !locked && void confirm(),
+      KeyR: () => !locked && setMode('reject'),
+      KeyP: () => !locked && setMode('correct'),
+      KeyJ: next,
+      KeyN: next,
+      KeyK: previous,
     };
-    const fn = act[e.key.toLowerCase()];
-    if (!fn) return;
     e.preventDefault();
-    fn();
+    act[e.code]();
   });
 
   return (
@@ -190,6 +208,18 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
           {t('actionNext')}
         </button>
       </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={autoAdvance}
+          onChange={(e) => {
+            const on = e.currentTarget.checked;
+            setAutoAdvance(on);
+            localStorage.setItem(AUTO_ADVANCE_KEY, on ? 'on' : 'off');
+          }}
+        />
+        {t('autoAdvance')}
+      </label>
       <p class="hint">{t('reviewKeysHint')}</p>
     </section>
   );

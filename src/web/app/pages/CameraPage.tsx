@@ -127,7 +127,7 @@ export function CameraPage({ id }: { id: string }) {
     } catch (err) {
       const fields = err instanceof ApiError ? err.fieldErrors() : {};
       setErrors(fields);
-      setStatus({ ok: false, text: Object.keys(fields).length ? t('fixErrors') : problemText(err) });
+      setStatus({ ok: false, text: Object.keys(fields).length ? t('fixErrors') : problemText(err, t) });
     } finally {
       setBusy(false);
     }
@@ -141,7 +141,7 @@ export function CameraPage({ id }: { id: string }) {
       setStatus({ ok: true, text: t('zoneDeleted') });
       zones.reload();
     } catch (err) {
-      setStatus({ ok: false, text: problemText(err) });
+      setStatus({ ok: false, text: problemText(err, t) });
     }
   };
 
@@ -209,7 +209,11 @@ export function CameraPage({ id }: { id: string }) {
               </button>
             </div>
             {zones.error ? <ErrorNotice error={zones.error} onRetry={zones.reload} /> : null}
-            {zones.data?.length === 0 && <p class="muted">{t('noZones')}</p>}
+            {zones.data?.length === 0 && (
+              <p class="notice warn" role="status">
+                {t('noZonesWarning')} {t('noZones')}
+              </p>
+            )}
             <ul class="zone-list">
               {(zones.data ?? []).map((z) => (
                 <li key={z.id} class={editing?.id === z.id ? 'current' : undefined}>
@@ -230,6 +234,7 @@ export function CameraPage({ id }: { id: string }) {
                 </li>
               ))}
             </ul>
+            {(zones.data?.length ?? 0) > 0 && <ReanalyseCamera cameraId={id} />}
           </section>
           <form class="card zone-form" onSubmit={save} aria-labelledby="zone-form-title" noValidate>
             <h2 id="zone-form-title">{editing ? `${t('editZone')}: ${editing.name}` : t('newZone')}</h2>
@@ -252,5 +257,38 @@ export function CameraPage({ id }: { id: string }) {
         </div>
       </div>
     </section>
+  );
+}
+
+/** After a zone change: analyse the camera's footage again (the API queues it and says what it queued). */
+function ReanalyseCamera({ cameraId }: { cameraId: string }) {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const r = await api.reanalyseCamera(cameraId);
+      const skipped = r.skipped.length ? ` ${t('reanalyseSkipped', { n: r.skipped.length })}` : '';
+      setStatus({ ok: true, text: t('reanalyseQueued', { n: r.queued.length }) + skipped });
+    } catch (err) {
+      setStatus({ ok: false, text: problemText(err, t) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="reanalyse">
+      <p class="hint">{t('reanalyseHint')}</p>
+      <button type="button" class="secondary small" disabled={busy} onClick={() => void run()}>
+        {t('reanalyseCamera')}
+      </button>
+      {status && (
+        <p class={`notice ${status.ok ? 'ok' : 'error'}`} role="status">
+          {status.text}
+        </p>
+      )}
+    </div>
   );
 }

@@ -35,7 +35,7 @@ export function CamerasPage() {
     } catch (err) {
       const fields = err instanceof ApiError ? err.fieldErrors() : {};
       setErrors(fields);
-      setFormError(Object.keys(fields).length ? t('fixErrors') : problemText(err));
+      setFormError(Object.keys(fields).length ? t('fixErrors') : problemText(err, t));
     }
   };
 

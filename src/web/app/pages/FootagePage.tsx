@@ -6,6 +6,7 @@ import { href } from '../router.js';
 import { can, useSession } from '../session.js';
 import { Confidence, EstimatedMark, SegmentBadge, StatusBadge } from '../components/Badges.js';
 import { ErrorNotice, problemText } from '../components/Notice.js';
+import { PlateShort } from '../components/PlateReading.js';
 
 const STEPS: SegmentStatus[] = ['pending', 'queued', 'processing', 'done'];
 const POLL_MS = 1500;
@@ -29,11 +30,20 @@ export function FootagePage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [tracked, setTracked] = useState<Tracked | null>(null);
+  const camera = cameras.data?.find((c) => c.id === cameraId);
+  const timeZone = camera?.timezone ?? 'UTC';
+  const zones = useAsync(() => (cameraId ? api.listZones(cameraId) : Promise.resolve(null)), [cameraId]);
   const segments = useAsync(
     () => (cameraId ? api.listSegments({ cameraId, limit: 10 }) : Promise.resolve([])),
     [cameraId, tracked?.id, tracked?.status],
   );
 
+  const reanalyse = (segment: Segment) => {
+    void submit(async () => {
+      await api.reanalyseSegment(segment.id);
+      return api.getSegment(segment.id);
+    });
+  };
   const startIso = () => (startTime ? new Date(startTime).toISOString() : undefined);
   const submit = async (run: () => Promise<Segment>) => {
     setBusy(true);
@@ -41,7 +51,7 @@ export function FootagePage() {
     try {
       setTracked(await run());
     } catch (err) {
-      setError(problemText(err));
+      setError(problemText(err, t));
     } finally {
       setBusy(false);
     }
@@ -80,6 +90,11 @@ export function FootagePage() {
           ))}
         </select>
       </div>
+      {zones.data?.length === 0 && (
+        <p class="notice warn" role="status">
+          {t('noZonesWarning')} <a href={href(`/cameras/${cameraId}`)}>{t('drawZones')}</a>
+        </p>
+      )}
       <div class="field narrow">
         <label for="footage-start">{t('startTime')}</label>
         <input
@@ -118,7 +133,14 @@ export function FootagePage() {
           {error}
         </p>
       )}
-      {tracked && <SegmentProgress segment={tracked} canOpen={can(me.role, 'readViolations')} />}
+      {tracked && (
+        <SegmentProgress
+          segment={tracked}
+          timeZone={timeZone}
+          canOpen={can(me.role, 'readViolations')}
+          onReanalyse={can(me.role, 'manageFootage') && !busy ? reanalyse : undefined}
+        />
+      )}
 
       <section class="card" aria-labelledby="recent-title">
         <h2 id="recent-title">{t('recentSegments')}</h2>
@@ -128,6 +150,7 @@ export function FootagePage() {
             <table>
               <thead>
                 <tr>
+                  <th scope="col">{t('originalName')}</th>
                   <th scope="col">{t('startTime')}</th>
                   <th scope="col">{t('duration')}</th>
                   <th scope="col">{t('colStatus')}</th>
@@ -139,9 +162,10 @@ export function FootagePage() {
               </thead>
               <tbody>
                 {segments.data.map((s) => (
-                  <tr key={s.id}>
+                  <tr key={s.id} data-segment-id={s.id}>
+                    <td class="mono">{s.originalName ?? '—'}</td>
                     <td>
-                      {formatTime(s.startTime)} <EstimatedMark estimated={s.startTimeEstimated} />
+                      {formatTime(s.startTime, timeZone)} <EstimatedMark estimated={s.startTimeEstimated} />
                     </td>
                     <td>{s.durationSec === null ? '—' : t('seconds', { n: s.durationSec.toFixed(1) })}</td>
                     <td>
@@ -164,7 +188,18 @@ export function FootagePage() {
   );
 }
 
-function SegmentProgress({ segment, canOpen }: { segment: Tracked; canOpen: boolean }) {
+function SegmentProgress({
+  segment,
+  timeZone,
+  canOpen,
+  onReanalyse,
+}: {
+  segment: Tracked;
+  timeZone: string;
+  canOpen: boolean;
+  /** offered once the analysis has settled (after a zone change, say) */
+  onReanalyse: ((segment: Segment) => void) | undefined;
+}) {
   const { t, formatTime } = useI18n();
   const { api } = useSession();
   const reached = segment.status === 'failed' ? -1 : STEPS.indexOf(segment.status);
@@ -192,8 +227,17 @@ function SegmentProgress({ segment, canOpen }: { segment: Tracked; canOpen: bool
       data-segment-status={segment.status}
     >
       <h2 id="progress-title">
-        {t('analysisProgress')}: <span class="mono">{detail?.fileName ?? segment.id.slice(0, 8)}</span>
+        {t('analysisProgress')}:{' '}
+        <span class="mono">{segment.originalName ?? detail?.fileName ?? segment.id.slice(0, 8)}</span>
       </h2>
+      {onReanalyse && isSettled(segment) && (
+        <p class="row wrap">
+          <button type="button" class="secondary small" onClick={() => onReanalyse(segment)}>
+            {t('reanalyse')}
+          </button>
+          <span class="hint">{t('reanalyseHint')}</span>
+        </p>
+      )}
       <ol class="steps" aria-live="polite">
         {STEPS.map((s, i) => (
           <li
@@ -226,11 +270,11 @@ function SegmentProgress({ segment, canOpen }: { segment: Tracked; canOpen: bool
             {violations.data.map((v) => (
               <li key={v.id}>
                 {canOpen ? (
-                  <a href={href(`/violations/${v.id}`)}>{formatTime(v.startTime)}</a>
+                  <a href={href(`/violations/${v.id}`)}>{formatTime(v.startTime, timeZone)}</a>
                 ) : (
-                  formatTime(v.startTime)
+                  formatTime(v.startTime, timeZone)
                 )}{' '}
-                · {v.zoneName} · <span class="mono">{v.plateText ?? '—'}</span> <Confidence value={v.plateConfidence} />{' '}
+                · {v.zoneName} · <PlateShort violation={v} /> <Confidence value={v.plateConfidence} />{' '}
                 <StatusBadge status={v.status} />
               </li>
             ))}

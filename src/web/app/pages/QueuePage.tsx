@@ -7,6 +7,9 @@ import { href, navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { Confidence, EstimatedMark, KindLabel, StatusBadge } from '../components/Badges.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
+import { BulkBar } from '../components/BulkBar.js';
+import { PlateSearch } from '../components/PlateSearch.js';
+import { PlateShort } from '../components/PlateReading.js';
 
 const STATUSES: ViolationStatus[] = ['pending', 'needs_second_review', 'confirmed', 'rejected'];
 
@@ -29,17 +32,36 @@ function toQuery(f: Filters): ViolationFilter {
   };
 }
 
+/** Applied filters live in the tab's sessionStorage, so coming back from a case shows the same list. */
+const filtersKey = (mode: string) => `motoguard.filters.${mode}`;
+
+function storedFilters(mode: 'queue' | 'second'): Filters {
+  const fresh: Filters = {
+    cameraId: '',
+    zoneId: '',
+    status: mode === 'second' ? 'needs_second_review' : 'pending',
+    from: '',
+    to: '',
+  };
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(filtersKey(mode)) ?? 'null') as Partial<Filters> | null;
+    return saved && typeof saved === 'object' ? { ...fresh, ...saved } : fresh;
+  } catch {
+    return fresh;
+  }
+}
+
 export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
   const { t, formatTime } = useI18n();
   const { api } = useSession();
-  const fixedStatus: ViolationStatus | '' = mode === 'second' ? 'needs_second_review' : 'pending';
-  const [draft, setDraft] = useState<Filters>({ cameraId: '', zoneId: '', status: fixedStatus, from: '', to: '' });
+  const [draft, setDraft] = useState<Filters>(() => storedFilters(mode));
   const [filters, setFilters] = useState<Filters>(draft);
   useEffect(() => {
-    const reset = { cameraId: '', zoneId: '', status: fixedStatus, from: '', to: '' };
-    setDraft(reset);
-    setFilters(reset);
+    const restored = storedFilters(mode);
+    setDraft(restored);
+    setFilters(restored);
   }, [mode]);
+  useEffect(() => sessionStorage.setItem(filtersKey(mode), JSON.stringify(filters)), [filters]);
 
   const cameras = useAsync<Camera[]>(() => api.listCameras().catch(() => []), []);
   const zones = useAsync<Zone[]>(
@@ -49,17 +71,28 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
 
   const [items, setItems] = useState<Violation[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const page = useAsync(() => api.listViolations(toQuery(filters)), [filters]);
+  const [plate, setPlate] = useState('');
+  const query = () => ({ ...toQuery(filters), plate: plate || undefined });
+  const page = useAsync(() => api.listViolations(query()), [filters, plate]);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   useEffect(() => {
     if (!page.data) return;
     setItems(page.data.items);
     setCursor(page.data.nextCursor);
+    setSelected(new Set());
   }, [page.data]);
+  const toggle = (id: string, on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   useEffect(() => rememberOrder(items.map((v) => v.id)), [items]);
 
   const loadMore = async () => {
     if (!cursor) return;
-    const next = await api.listViolations({ ...toQuery(filters), cursor });
+    const next = await api.listViolations({ ...query(), cursor });
     setItems((prev) => [...prev, ...next.items]);
     setCursor(next.nextCursor);
   };
@@ -68,10 +101,10 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
   const rows = useRef<(HTMLTableRowElement | null)[]>([]);
   useKeydown((e) => {
     if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || items.length === 0) return;
-    const k = e.key.toLowerCase();
+    // By key position (code), not the character: with a Korean layout in 한글 mode J types ㅓ.
     let next: number;
-    if (k === 'j' || k === 'n' || e.key === 'ArrowDown') next = Math.min(active + 1, items.length - 1);
-    else if (k === 'k' || e.key === 'ArrowUp') next = Math.max(active - 1, 0);
+    if (e.code === 'KeyJ' || e.code === 'KeyN' || e.key === 'ArrowDown') next = Math.min(active + 1, items.length - 1);
+    else if (e.code === 'KeyK' || e.key === 'ArrowUp') next = Math.max(active - 1, 0);
     else if (e.key === 'Enter' && document.activeElement === rows.current[active]) {
       navigate(`/violations/${items[active]!.id}`);
       return;
@@ -159,6 +192,8 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
         </label>
         <button type="submit">{t('applyFilters')}</button>
       </form>
+      <PlateSearch value={plate} onSearch={setPlate} />
+      <BulkBar selected={items.filter((v) => selected.has(v.id))} onDone={page.reload} />
 
       {page.error ? <ErrorNotice error={page.error} onRetry={page.reload} /> : null}
       {page.loading && items.length === 0 ? <Loading /> : null}
@@ -172,6 +207,14 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
             <table class="queue" aria-describedby="queue-keys">
               <thead>
                 <tr>
+                  <th scope="col" class="select-cell">
+                    <input
+                      type="checkbox"
+                      aria-label={t('selectAll')}
+                      checked={items.length > 0 && selected.size === items.length}
+                      onChange={(e) => setSelected(new Set(e.currentTarget.checked ? items.map((v) => v.id) : []))}
+                    />
+                  </th>
                   <th scope="col">{t('colTime')}</th>
                   <th scope="col">{t('colCamera')}</th>
                   <th scope="col">{t('colZone')}</th>
@@ -191,8 +234,18 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
                     class={i === active ? 'active' : undefined}
                     data-violation-id={v.id}
                     onFocus={() => setActive(i)}
-                    onClick={(e) => !(e.target as Element).closest('a') && navigate(`/violations/${v.id}`)}
+                    onClick={(e) =>
+                      !(e.target as Element).closest('a, .select-cell') && navigate(`/violations/${v.id}`)
+                    }
                   >
+                    <td class="select-cell">
+                      <input
+                        type="checkbox"
+                        aria-label={`${t('selectRow')} ${v.plateText ?? v.id.slice(0, 8)}`}
+                        checked={selected.has(v.id)}
+                        onChange={(e) => toggle(v.id, e.currentTarget.checked)}
+                      />
+                    </td>
                     <td>
                       <a href={href(`/violations/${v.id}`)} tabIndex={-1}>
                         {formatTime(v.startTime, v.camera.timezone)}
@@ -206,7 +259,9 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
                         (<KindLabel kind={v.zoneKind} />)
                       </span>
                     </td>
-                    <td class="plate-cell">{v.plateText ?? <span class="muted">—</span>}</td>
+                    <td class="plate-cell">
+                      <PlateShort violation={v} />
+                    </td>
                     <td>
                       <Confidence value={v.plateConfidence} />
                     </td>

@@ -17,7 +17,7 @@ export function SignIn({ onSignIn }: { onSignIn: (key: string) => Promise<void> 
       await onSignIn(key.trim());
     } catch (err) {
       setError(
-        err instanceof ApiError && (err.status === 401 || err.status === 403) ? t('signInFailed') : problemText(err),
+        err instanceof ApiError && (err.status === 401 || err.status === 403) ? t('signInFailed') : problemText(err, t),
       );
       setBusy(false);
     }

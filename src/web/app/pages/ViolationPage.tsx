@@ -10,6 +10,9 @@ import { ErrorNotice, Loading } from '../components/Notice.js';
 import { PlateReading } from '../components/PlateReading.js';
 import { ReviewHistory } from '../components/ReviewHistory.js';
 import { ReviewPanel } from '../components/ReviewPanel.js';
+import { AuditTrailPanel } from '../components/AuditTrailPanel.js';
+import { IntegrityPanel } from '../components/IntegrityPanel.js';
+import { VehicleHistoryPanel } from '../components/VehicleHistoryPanel.js';
 
 export function ViolationPage({ id }: { id: string }) {
   const { t, formatTime } = useI18n();
@@ -49,11 +52,17 @@ export function ViolationPage({ id }: { id: string }) {
           {t('back')}
         </a>
       </div>
+      {v.supersededById && (
+        <p class="notice warn" role="status">
+          {t('supersededNotice')} <a href={href(`/violations/${v.supersededById}`)}>{t('supersededOpen')}</a>
+        </p>
+      )}
       <div class="violation-grid">
         <div class="col-main">
           <EvidenceView violation={v} evidence={v.evidence} manifest={manifest.data ?? null} />
         </div>
         <div class="col-side">
+          <IntegrityPanel violationId={v.id} integrity={v.integrity} />
           {reviewer && (
             <ReviewPanel
               violation={v}
@@ -90,7 +99,9 @@ export function ViolationPage({ id }: { id: string }) {
               <dd data-testid="version">{v.version}</dd>
             </dl>
           </section>
-          <ReviewHistory reviews={v.reviews} />
+          <ReviewHistory reviews={v.reviews} timeZone={tz} />
+          <VehicleHistoryPanel violationId={v.id} plate={v.plateText} />
+          <AuditTrailPanel violationId={v.id} version={v.version} />
         </div>
       </div>
     </article>
