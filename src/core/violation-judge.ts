@@ -29,7 +29,7 @@ export interface ViolationJudgeOptions {
    */
   crowdIou?: number;
   scoreWindow?: number;
-  /** consecutive observations to enter or leave a zone (default 3) */
+  /** consecutive observations to enter or leave a zone (default DEFAULT_ZONE_INERTIA, 2) */
   inertia?: number;
   tracker?: ByteTrackerOptions;
   rider?: Partial<RiderOptions>;

@@ -2,7 +2,12 @@ import { bottomCenter } from './boxes.js';
 import { pointInPolygon } from './geometry.js';
 import type { Box, Point } from './types.js';
 
-export const DEFAULT_ZONE_INERTIA = 3;
+/**
+ * Two observations (0.4 s at 5 fps) to enter or leave. A rider crossing a crosswalk band is inside it
+ * for three analysed frames at most, and only two when the sampled instants fall badly; the rules'
+ * dwell and displacement, not inertia, are what demand a real stay.
+ */
+export const DEFAULT_ZONE_INERTIA = 2;
 
 export interface ZoneMembership {
   /** membership after inertia */

@@ -60,9 +60,9 @@ describe('createViolationJudge', () => {
     const out = [460, 420, 380, 340, 300, 260, 220].map((bottom, i) => ridden(vehicle(500 + i * 30, bottom)));
     const judge = createJudge();
     const perFrame = [...inside, ...out].map((d, i) => judge.update(i, i / FPS, d));
-    expect(perFrame.slice(0, 15).every((e) => e.length === 0)).toBe(true);
-    expect(perFrame[15]).toHaveLength(1); // third frame outside
-    expect(perFrame[15]![0]!.exitFrame).toBe(12);
+    expect(perFrame.slice(0, 14).every((e) => e.length === 0)).toBe(true);
+    expect(perFrame[14]).toHaveLength(1); // second frame outside (inertia 2)
+    expect(perFrame[14]![0]!.exitFrame).toBe(12);
     expect(judge.finish()).toEqual([]);
   });
 
