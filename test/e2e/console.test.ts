@@ -222,6 +222,8 @@ describe('web console, officers', () => {
   it('lists pending violations newest first with counts, and opens one from the keyboard', async () => {
     ({ page: officer } = await newPage(browser, baseURL));
     await signIn(officer, t.keys.officer);
+    // These reviews walk on with J themselves; the console's move to the next case is console-reanalyse.test.ts's.
+    await officer.evaluate(() => localStorage.setItem('motoguard.autoAdvance', 'off'));
     await officer.getByRole('heading', { name: '검토 대기열' }).waitFor();
     const rows = officer.locator('table.queue tbody tr');
     await rows.first().waitFor();
@@ -296,6 +298,7 @@ describe('web console, officers', () => {
     // A second officer opens the same violation before the first one corrects it.
     ({ page: officer2 } = await newPage(browser, baseURL));
     await signIn(officer2, t.keys.officer2);
+    await officer2.evaluate(() => localStorage.setItem('motoguard.autoAdvance', 'off'));
     await officer2.goto(`/console/violations/${third}`);
     await openViolationId(officer2);
 
