@@ -38,17 +38,7 @@ beforeAll(async () => {
   runDir = await mkdtemp(path.resolve(import.meta.dirname, '../../var/e2e/reanalyse-'));
   clip = path.join(runDir, CLIP_NAME);
   // the first seconds of the boulevard clip: riders in the lanes, short enough to analyse twice
-  await promisify(execFile)(ffmpegPath, [
-    '-v',
-    'error',
-    '-i',
-    SOURCE,
-    '-t',
-    String(CLIP_SECONDS),
-    '-c',
-    'copy',
-    clip,
-  ]);
+  await promisify(execFile)(ffmpegPath, ['-v', 'error', '-i', SOURCE, '-t', String(CLIP_SECONDS), '-c', 'copy', clip]);
   t = await startTestApi({ FOOTAGE_ROOT: path.join(runDir, 'footage'), EVIDENCE_ROOT: path.join(runDir, 'evidence') });
   worker = startAnalysisWorker({
     prisma: t.prisma,
