@@ -1,6 +1,7 @@
 import type { ReviewAction, ReviewDecision, Violation, ViolationStatus } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
 import type { PrismaClient } from './client.js';
+import { forgetViolationCounts } from './violations.js';
 
 export interface ReviewWrite {
   violationId: string;
@@ -33,7 +34,7 @@ export function reviewsOf(prisma: PrismaClient, violationId: string): Promise<Re
  * version the reviewer saw, so a concurrent review makes this one stale instead of overwriting it.
  */
 export async function recordReview(prisma: PrismaClient, w: ReviewWrite): Promise<ReviewWriteResult> {
-  return prisma.$transaction(async (tx) => {
+  const result = await prisma.$transaction(async (tx): Promise<ReviewWriteResult> => {
     const before = await tx.violation.findUnique({ where: { id: w.violationId } });
     if (!before || before.version !== w.expectedVersion) return { ok: false, reason: 'stale' } as const;
     const updated = await tx.violation.updateMany({
@@ -78,4 +79,7 @@ export async function recordReview(prisma: PrismaClient, w: ReviewWrite): Promis
     const violation = await tx.violation.findUniqueOrThrow({ where: { id: w.violationId } });
     return { ok: true, violation, action } as const;
   });
+  // once committed, so that the next count sees the new status (and a corrected plate)
+  if (result.ok) forgetViolationCounts(prisma);
+  return result;
 }

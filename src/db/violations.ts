@@ -1,8 +1,8 @@
 import { isEstimated, type CaptureTimeSource } from '../core/capture-time.js';
 import { PLATE_CONFIDENCE_FLOOR } from '../core/plate-vote.js';
-import type { Prisma, ViolationStatus } from '../generated/prisma/client.js';
+import type { Violation, ViolationStatus } from '../generated/prisma/client.js';
 import { appendAudit } from './audit.js';
-import type { PrismaClient } from './client.js';
+import { Prisma, type PrismaClient } from './client.js';
 
 export interface ViolationFilter {
   cameraId?: string;
@@ -22,43 +22,64 @@ export interface ViolationCursor {
 
 const STATUSES: ViolationStatus[] = ['pending', 'needs_second_review', 'confirmed', 'rejected'];
 
-function whereOf(f: ViolationFilter): Prisma.ViolationWhereInput {
-  return {
-    // a case a re-analysis found again stands once, in the run that holds it (db/analysis-store.ts)
-    supersededById: null,
-    cameraId: f.cameraId,
-    zoneId: f.zoneId,
-    status: f.status,
-    startTime: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
-    plateText: f.plate ? { contains: f.plate, mode: 'insensitive' } : undefined,
-  };
+/** The filter as SQL conditions on `violations v`; the status one only when `withStatus`. */
+function conditionsOf(f: ViolationFilter, withStatus: boolean): Prisma.Sql[] {
+  // a case a re-analysis found again stands once, in the run that holds it (db/analysis-store.ts)
+  const c = [Prisma.sql`v.superseded_by_id IS NULL`];
+  if (f.cameraId) c.push(Prisma.sql`v.camera_id = ${f.cameraId}::uuid`);
+  if (f.zoneId) c.push(Prisma.sql`v.zone_id = ${f.zoneId}::uuid`);
+  if (withStatus && f.status) c.push(Prisma.sql`v.status = ${f.status}::"ViolationStatus"`);
+  if (f.from) c.push(Prisma.sql`v.start_time >= ${f.from}`);
+  if (f.to) c.push(Prisma.sql`v.start_time < ${f.to}`);
+  // answered by the trigram index; the query schema admits plate characters only, so no LIKE wildcards
+  if (f.plate) c.push(Prisma.sql`v.plate_text ILIKE ${`%${f.plate}%`}`);
+  return c;
 }
-
-const listSelect = {
-  camera: { select: { id: true, name: true, timezone: true } },
-  run: { select: { segment: { select: { startTimeSource: true } } } },
-  reviews: { where: { plateCorrection: { not: null } }, select: { id: true }, take: 1 },
-  // The first keyframe (else plate crop) gives list rows a thumbnail.
-  evidence: {
-    where: { role: { in: ['keyframe', 'plate_crop'] } },
-    orderBy: [{ role: 'asc' }, { createdAt: 'asc' }],
-    take: 1,
-    select: { id: true },
-  },
-} satisfies Prisma.ViolationInclude;
 
 /** How a violation's times are known: from its segment's start time (estimated unless explicit or the recorder's). */
 export function timeProvenance(source: CaptureTimeSource) {
   return { timeSource: source, timeEstimated: isEstimated(source) };
 }
 
-function listRow({ evidence, run, reviews, ...v }: Prisma.ViolationGetPayload<{ include: typeof listSelect }>) {
-  return {
+interface ListRow extends Omit<Violation, 'alertedAt'> {
+  camera: { id: string; name: string; timezone: string };
+  startTimeSource: CaptureTimeSource;
+  corrected: boolean;
+  thumbnailEvidenceId: string | null;
+}
+
+/**
+ * Rows for list pages in one statement (Prisma's includes cost a query each): the camera and the segment's time
+ * source by join; whether a reviewer corrected the plate and the thumbnail (the first keyframe, else plate crop)
+ * by subqueries on their indexes.
+ */
+async function selectRows(prisma: PrismaClient, conditions: Prisma.Sql[], limit: number) {
+  const rows = await prisma.$queryRaw<ListRow[]>`
+    SELECT v.id, v.run_id AS "runId", v.camera_id AS "cameraId", v.zone_id AS "zoneId", v.zone_name AS "zoneName",
+           v.zone_kind AS "zoneKind", v.track_id AS "trackId", v.start_time AS "startTime", v.end_time AS "endTime",
+           v.start_sec AS "startSec", v.end_sec AS "endSec", v.status, v.plate_text AS "plateText",
+           v.plate_confidence AS "plateConfidence", v.plate_candidates AS "plateCandidates",
+           v.plate_type AS "plateType", v.version, v.superseded_by_id AS "supersededById",
+           v.created_at AS "createdAt", v.updated_at AS "updatedAt",
+           json_build_object('id', c.id, 'name', c.name, 'timezone', c.timezone) AS camera,
+           s.start_time_source AS "startTimeSource",
+           EXISTS (SELECT FROM review_actions ra WHERE ra.violation_id = v.id AND ra.plate_correction IS NOT NULL)
+             AS corrected,
+           (SELECT e.id FROM evidence_files e
+             WHERE e.violation_id = v.id AND e.role IN ('keyframe', 'plate_crop')
+             ORDER BY e.role, e.created_at LIMIT 1) AS "thumbnailEvidenceId"
+      FROM violations v
+      JOIN cameras c ON c.id = v.camera_id
+      JOIN analysis_runs r ON r.id = v.run_id
+      JOIN segments s ON s.id = r.segment_id
+     WHERE ${Prisma.join(conditions, ' AND ')}
+     ORDER BY v.start_time DESC, v.id DESC
+     LIMIT ${limit}`;
+  return rows.map(({ startTimeSource, corrected, ...v }) => ({
     ...v,
-    ...timeProvenance(run.segment.startTimeSource),
-    ...plateReadability(v, reviews.length > 0),
-    thumbnailEvidenceId: evidence[0]?.id ?? null,
-  };
+    ...timeProvenance(startTimeSource),
+    ...plateReadability(v, corrected),
+  }));
 }
 
 /**
@@ -78,44 +99,69 @@ export async function listViolations(
   filter: ViolationFilter,
   page: { cursor?: ViolationCursor; limit: number },
 ) {
-  const after = page.cursor
-    ? {
-        OR: [
-          { startTime: { lt: page.cursor.startTime } },
-          { startTime: page.cursor.startTime, id: { lt: page.cursor.id } },
-        ],
-      }
-    : {};
-  const rows = await prisma.violation.findMany({
-    where: { AND: [whereOf(filter), after] },
-    orderBy: [{ startTime: 'desc' }, { id: 'desc' }],
-    take: page.limit + 1,
-    include: listSelect,
-  });
-  const items = rows.slice(0, page.limit).map(listRow);
+  const conditions = conditionsOf(filter, true);
+  if (page.cursor) {
+    conditions.push(Prisma.sql`(v.start_time, v.id) < (${page.cursor.startTime}, ${page.cursor.id}::uuid)`);
+  }
+  const rows = await selectRows(prisma, conditions, page.limit + 1);
+  const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   const nextCursor: ViolationCursor | null =
     rows.length > page.limit && last ? { startTime: last.startTime, id: last.id } : null;
   return { items, nextCursor };
 }
 
+export type ViolationCounts = Record<ViolationStatus | 'total', number>;
+
 /** Counts per status under the same filter minus the status itself, for the review queue's tabs. */
-export async function countViolations(
-  prisma: PrismaClient,
-  filter: ViolationFilter,
-): Promise<Record<ViolationStatus | 'total', number>> {
-  const groups = await prisma.violation.groupBy({
-    by: ['status'],
-    where: whereOf({ ...filter, status: undefined }),
-    _count: { _all: true },
-  });
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ViolationStatus | 'total', number>;
+export async function countViolations(prisma: PrismaClient, filter: ViolationFilter): Promise<ViolationCounts> {
+  const groups = await prisma.$queryRaw<{ status: ViolationStatus; n: number }[]>`
+    SELECT v.status, count(*)::int AS n FROM violations v
+     WHERE ${Prisma.join(conditionsOf(filter, false), ' AND ')}
+     GROUP BY v.status`;
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as ViolationCounts;
   counts.total = 0;
   for (const g of groups) {
-    counts[g.status] = g._count._all;
-    counts.total += g._count._all;
+    counts[g.status] = g.n;
+    counts.total += g.n;
   }
   return counts;
+}
+
+/**
+ * Tab counts scan every standing case under the filter, too much to do on each of hundreds of list requests a
+ * second; they are kept a second per filter instead. Reviews in this process forget them as they commit (see
+ * recordReview), so the console's tabs are exact after its own reviews; cases other processes store or supersede
+ * show within the second. Concurrent requests share one count query.
+ */
+const COUNTS_TTL_MS = 1000;
+const COUNTS_MAX_FILTERS = 500;
+interface CachedCounts {
+  at: number;
+  counts: Promise<ViolationCounts>;
+}
+const countCaches = new WeakMap<PrismaClient, Map<string, CachedCounts>>();
+
+export function cachedViolationCounts(prisma: PrismaClient, filter: ViolationFilter): Promise<ViolationCounts> {
+  let cache = countCaches.get(prisma);
+  if (!cache) countCaches.set(prisma, (cache = new Map<string, CachedCounts>()));
+  // the tabs count every status, so one entry serves the filter under each of them
+  const key = JSON.stringify({ ...filter, status: undefined });
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && now - hit.at < COUNTS_TTL_MS) return hit.counts;
+  if (cache.size >= COUNTS_MAX_FILTERS) cache.clear();
+  const entry = { at: now, counts: countViolations(prisma, filter) };
+  cache.set(key, entry);
+  entry.counts.catch(() => {
+    if (cache.get(key) === entry) cache.delete(key);
+  });
+  return entry.counts;
+}
+
+/** After a violation's status or plate changed in this process: its tab counts are recounted on the next request. */
+export function forgetViolationCounts(prisma: PrismaClient): void {
+  countCaches.get(prisma)?.clear();
 }
 
 export function getViolationDetail(prisma: PrismaClient, id: string) {
@@ -141,14 +187,12 @@ export function getViolationDetail(prisma: PrismaClient, id: string) {
 }
 
 /** The vehicle's other violations: the same plate of record on any camera and day, newest first. */
-export async function vehicleHistory(prisma: PrismaClient, violationId: string, plate: string, limit: number) {
-  const rows = await prisma.violation.findMany({
-    where: { AND: [whereOf({}), { plateText: plate, id: { not: violationId } }] },
-    orderBy: [{ startTime: 'desc' }, { id: 'desc' }],
-    take: limit,
-    include: listSelect,
-  });
-  return rows.map(listRow);
+export function vehicleHistory(prisma: PrismaClient, violationId: string, plate: string, limit: number) {
+  return selectRows(
+    prisma,
+    [...conditionsOf({}, false), Prisma.sql`v.plate_text = ${plate}`, Prisma.sql`v.id <> ${violationId}::uuid`],
+    limit,
+  );
 }
 
 /** Who opened a case is part of its chain of custody, like who downloaded its evidence. */

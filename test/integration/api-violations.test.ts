@@ -319,6 +319,22 @@ describe('POST /violations/:id/review', () => {
     expect(await dbFingerprint(t.prisma)).toBe(before);
   });
 
+  it('counts a review in the tabs on the very next list, though counts are kept a second', async () => {
+    const counts = async () => (await list(`cameraId=${seeded.camera.id}&status=pending`)).json().counts;
+    const before = await counts();
+    const res = await review(ids[4]!, t.keys.officer, {
+      decision: 'reject',
+      reasonCode: 'bicycle',
+      expectedVersion: 1,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await counts()).toEqual({
+      ...before,
+      pending: before.pending - 1,
+      rejected: before.rejected + 1,
+    });
+  });
+
   it('keeps the audit chain intact after all of it', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/audit/verify', headers: bearer(t.keys.officer) });
     expect(res.statusCode).toBe(200);

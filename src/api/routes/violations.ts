@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { EvidenceFile, Prisma } from '../../generated/prisma/client.js';
 import { firstReviewerKeyIds } from '../../db/reviews.js';
 import {
-  countViolations,
+  cachedViolationCounts,
   getViolationDetail,
   listViolations,
   plateReadability,
@@ -63,7 +63,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
       const filter = { ...rest, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
       const [page, counts] = await Promise.all([
         listViolations(prisma, filter, { cursor: cursor ? decodeCursor(cursor) : undefined, limit }),
-        countViolations(prisma, filter),
+        cachedViolationCounts(prisma, filter),
       ]);
       return {
         items: page.items.map(withCandidates),
