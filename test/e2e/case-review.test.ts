@@ -13,8 +13,8 @@ import { buildConsole, launchBrowser, newPage, screenshot, signIn } from './brow
 /** The officer's console on seeded cases: a tampered case blocked, plate search with a vehicle's history, bulk reject. */
 
 const STILL = path.resolve(FOOTAGE, '../stills/tr1_382.png');
-const TAMPERED_PLATE = '77더7739';
-const DUPLICATE_PLATE = '12가3456';
+const TAMPERED_PLATE = '57허8213';
+const DUPLICATE_PLATE = '41호9627';
 
 let t: TestApi;
 let runDir: string;
@@ -159,18 +159,18 @@ describe('case review in the console', () => {
 
   it('finds cases by part of a plate, Hangul included', async () => {
     await officer.goto('/console/queue');
-    await officer.getByLabel('번호판 검색').fill('77더');
+    await officer.getByLabel('번호판 검색').fill('57허');
     await officer.getByRole('button', { name: '검색', exact: true }).click();
     const rows = officer.locator('table.queue tbody tr');
     await expect
       .poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-violation-id'))))
       .toEqual([tamperedId, elsewhereId]);
-    expect(await officer.locator('#plate-search-hint').textContent()).toContain('77더');
+    expect(await officer.locator('#plate-search-hint').textContent()).toContain('57허');
     await screenshot(officer, 'case-02-plate-search', shots);
   });
 
   it('rejects the selected duplicates with one reason, each its own review and audit row', async () => {
-    await officer.getByLabel('번호판 검색').fill('12가');
+    await officer.getByLabel('번호판 검색').fill('41호');
     await officer.getByRole('button', { name: '검색', exact: true }).click();
     const rows = officer.locator('table.queue tbody tr');
     await expect.poll(() => rows.count()).toBe(3);

@@ -151,16 +151,23 @@ describe('officers with a Korean keyboard', () => {
     await signIn(page, t.keys.officer);
     const rows = page.locator('table.queue tbody tr');
     await rows.first().waitFor();
+    // the queue's first filter (its label also reads the selected option, so it is not found by the label alone)
+    const cameraFilter = page.locator('form.filters select').first();
     const pending = await t.prisma.violation.findMany({ where: { cameraId, status: 'pending', supersededById: null } });
-    // the status filter is kept across opening a case and coming back
+    // the filters are kept across opening a case and coming back (this camera's: other test files share the database)
+    await cameraFilter.selectOption(cameraId);
     await page.getByLabel('상태').selectOption('');
     await page.getByRole('button', { name: '적용' }).click();
+    await expect
+      .poll(() => rows.count())
+      .toBe(await t.prisma.violation.count({ where: { cameraId, supersededById: null } }));
     await rows.first().click();
     const article = page.locator('article.violation');
     await article.waitFor();
     const first = (await article.getAttribute('data-violation-id'))!;
     await page.getByRole('link', { name: '뒤로' }).click();
     await expect.poll(() => page.getByLabel('상태').inputValue()).toBe('');
+    expect(await cameraFilter.inputValue()).toBe(cameraId);
     await page.locator(`tr[data-violation-id="${first}"]`).click();
     await article.waitFor();
 

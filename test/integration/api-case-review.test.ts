@@ -225,11 +225,11 @@ describe('plate search and vehicle history', () => {
   beforeAll(async () => {
     plates = {};
     for (const [key, plate, where] of [
-      ['a', '77더7739', at],
-      ['b', '77더7739', other],
-      ['c', '서울77더1234', at],
-      ['d', '12나7739', other],
-      ['e', 'AB77더', at],
+      ['a', '68허5172', at],
+      ['b', '68허5172', other],
+      ['c', '서울68허1234', at],
+      ['d', '12나5172', other],
+      ['e', 'AB68허', at],
     ] as const)
       plates[key] = (await violation(plate, where)).id;
   });
@@ -242,15 +242,15 @@ describe('plate search and vehicle history', () => {
   const ids = (page: { items: { id: string }[] }) => page.items.map((i) => i.id).sort();
 
   it('finds full and partial plates, Hangul included, with the counts under the same search', async () => {
-    const partial = await search('77더');
+    const partial = await search('68허');
     expect(ids(partial)).toEqual([plates.a, plates.b, plates.c, plates.e].sort());
     expect(partial.counts.total).toBe(4);
-    expect(ids(await search('77더7739'))).toEqual([plates.a, plates.b].sort());
-    expect(ids(await search('7739'))).toEqual([plates.a, plates.b, plates.d].sort());
-    expect(ids(await search('서울77'))).toEqual([plates.c]);
-    expect(ids(await search('ab7'))).toEqual([plates.e]);
+    expect(ids(await search('68허5172'))).toEqual([plates.a, plates.b].sort());
+    expect(ids(await search('5172'))).toEqual([plates.a, plates.b, plates.d].sort());
+    expect(ids(await search('서울68'))).toEqual([plates.c]);
+    expect(ids(await search('ab6'))).toEqual([plates.e]);
     // decomposed Hangul, as a Mac's input method may send it, finds the same plates
-    expect(ids(await search('77더'.normalize('NFD')))).toEqual(ids(partial));
+    expect(ids(await search('68허'.normalize('NFD')))).toEqual(ids(partial));
   });
 
   it('refuses a search too short for the index or holding anything but plate characters', async () => {
@@ -262,7 +262,7 @@ describe('plate search and vehicle history', () => {
 
   it("lists the vehicle's other cases across cameras and days, the same plate only", async () => {
     const history = (await get(`/violations/${plates.a}/history`)).json();
-    expect(history.plate).toBe('77더7739');
+    expect(history.plate).toBe('68허5172');
     expect(history.items.map((i: { id: string }) => i.id)).toEqual([plates.b]);
     expect(history.items[0].camera.id).toBe(other.cameraId);
     const unread = await violation(null);

@@ -21,7 +21,9 @@ export function FootagePage() {
   const cameras = useAsync(() => api.listCameras(), []);
   const [cameraId, setCameraId] = useState('');
   useEffect(() => {
-    if (!cameraId && cameras.data?.[0]) setCameraId(cameras.data[0].id);
+    // An update function: the effect runs after the paint, by when the user may already have picked a camera.
+    const first = cameras.data?.[0];
+    if (first) setCameraId((picked) => picked || first.id);
   }, [cameras.data]);
 
   const [file, setFile] = useState<File | null>(null);
