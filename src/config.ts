@@ -46,6 +46,12 @@ const schema = z.object({
     .default(path.join(projectRoot, 'var', 'audit', 'keys')),
   /** The Ed25519 private key that signs checkpoints, PKCS#8 PEM; wins over the key in AUDIT_KEY_DIR. */
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  /** The Ed25519 private key that signs case files, PKCS#8 PEM; else `<AUDIT_KEY_DIR>/case-file-ed25519.key`. */
+  CASE_FILE_SIGNING_KEY: z.string().min(1).optional(),
+  /** A font with Hangul for the case file's notice sheet (a .ttc collection or a single .ttf/.otf). */
+  CASE_FILE_FONT: z.string().min(1).default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+  /** The face to use inside a .ttc collection (its PostScript name). */
+  CASE_FILE_FONT_FACE: z.string().min(1).default('NotoSansCJKkr-Regular'),
   /** A checkpoint once this many audit rows are past the last one... */
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(100),
   /** ...or this many minutes after it while any row is. */

@@ -26,6 +26,7 @@ import { badRequest } from './problem.js';
 import alertRoutes from './routes/alerts.js';
 import batchRoutes from './routes/batches.js';
 import cameraRoutes from './routes/cameras.js';
+import caseFileRoutes, { caseFilePublicKeyRoutes } from './routes/case-files.js';
 import defaultsRoutes from './routes/defaults.js';
 import evidenceRoutes from './routes/evidence.js';
 import feedRoutes from './routes/feeds.js';
@@ -57,6 +58,7 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
     reanalysisRoutes,
     violationRoutes,
     reviewRoutes,
+    caseFileRoutes,
     evidenceRoutes,
     verifyRoutes,
     keyRoutes,
@@ -157,6 +159,7 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   await app.register(openapi);
   await app.register(metrics, { queue: deps.queue });
   await app.register(healthRoutes, deps);
+  await app.register(caseFilePublicKeyRoutes, deps);
   await app.register(apiRoutes, { ...deps, runtime: attachRuntime(app, deps, background) });
   await app.register(webConsole);
   return app;

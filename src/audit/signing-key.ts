@@ -5,13 +5,19 @@ import { keyIdOf } from '../core/audit-checkpoint.js';
 import type { Logger } from '../logger.js';
 
 /**
- * The Ed25519 key that signs audit checkpoints. It comes from AUDIT_SIGNING_KEY (a PKCS#8 PEM) when set, otherwise
- * from `<AUDIT_KEY_DIR>/checkpoint-ed25519.key`, generated there on first use (folder 0700, key 0600) with its
- * public half beside it (`checkpoint-ed25519.pub`), which is what auditors get to verify checkpoints offline.
+ * The Ed25519 keys the API signs with, one per purpose: `checkpoint` signs audit checkpoints, `case-file` signs case
+ * files (README "Case files" says why they are two). A key comes from its PEM setting (AUDIT_SIGNING_KEY,
+ * CASE_FILE_SIGNING_KEY; PKCS#8) when set, otherwise from `<AUDIT_KEY_DIR>/<purpose>-ed25519.key`, generated there on
+ * first use (folder 0700, key 0600) with its public half beside it (`<purpose>-ed25519.pub`), which is what
+ * auditors and recipients get to verify signatures offline.
  */
 
-export const PRIVATE_KEY_FILE = 'checkpoint-ed25519.key';
-export const PUBLIC_KEY_FILE = 'checkpoint-ed25519.pub';
+export type KeyPurpose = 'checkpoint' | 'case-file';
+
+export const privateKeyFile = (purpose: KeyPurpose) => `${purpose}-ed25519.key`;
+export const publicKeyFile = (purpose: KeyPurpose) => `${purpose}-ed25519.pub`;
+export const PRIVATE_KEY_FILE = privateKeyFile('checkpoint');
+export const PUBLIC_KEY_FILE = publicKeyFile('checkpoint');
 
 export interface SigningKey {
   privateKey: KeyObject;
@@ -21,7 +27,7 @@ export interface SigningKey {
 
 function asSigningKey(privateKey: KeyObject, origin: string): SigningKey {
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new Error(`${origin} is a ${privateKey.asymmetricKeyType ?? 'symmetric'} key; checkpoints need Ed25519`);
+    throw new Error(`${origin} is a ${privateKey.asymmetricKeyType ?? 'symmetric'} key; signatures here are Ed25519`);
   }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
@@ -35,11 +41,17 @@ export async function readPublicKey(file: string): Promise<KeyObject> {
 }
 
 export async function loadSigningKey(
-  options: { pem?: string | undefined; dir: string },
+  options: { pem?: string | undefined; dir: string; purpose?: KeyPurpose },
   logger: Logger,
 ): Promise<SigningKey> {
-  if (options.pem) return asSigningKey(createPrivateKey(options.pem), 'AUDIT_SIGNING_KEY');
-  const keyFile = path.join(options.dir, PRIVATE_KEY_FILE);
+  const purpose = options.purpose ?? 'checkpoint';
+  if (options.pem) {
+    return asSigningKey(
+      createPrivateKey(options.pem),
+      purpose === 'checkpoint' ? 'AUDIT_SIGNING_KEY' : 'CASE_FILE_SIGNING_KEY',
+    );
+  }
+  const keyFile = path.join(options.dir, privateKeyFile(purpose));
   try {
     const { mode } = await stat(keyFile);
     // Like ssh: a signing key others can read signs nothing, since anyone could have forged with it.
@@ -64,9 +76,9 @@ export async function loadSigningKey(
   } finally {
     await unlink(staging);
   }
-  const publicFile = path.join(options.dir, PUBLIC_KEY_FILE);
+  const publicFile = path.join(options.dir, publicKeyFile(purpose));
   await writeFile(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
   const key = asSigningKey(privateKey, keyFile);
-  logger.info({ keyFile, publicFile, keyId: key.keyId }, 'generated the audit checkpoint signing key');
+  logger.info({ keyFile, publicFile, keyId: key.keyId, purpose }, `generated the ${purpose} signing key`);
   return key;
 }

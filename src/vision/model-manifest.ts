@@ -10,6 +10,7 @@ export const MODEL_NAMES = [
   'vin_lpd',
   'hyperlpr3_corners',
   'ppocr_v4_rec',
+  'yunet_n',
 ] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
@@ -17,7 +18,8 @@ const inputSpec = z.object({
   name: z.string(),
   /** -1 marks a dynamic dimension */
   shape: z.array(z.number().int()),
-  resize: z.enum(['letterbox-center', 'letterbox-top-left', 'stretch', 'height-48-keep-ratio']),
+  /** pad-bottom-right-32: no resize, padded on the right and bottom to multiples of 32 (dynamic input) */
+  resize: z.enum(['letterbox-center', 'letterbox-top-left', 'stretch', 'height-48-keep-ratio', 'pad-bottom-right-32']),
   pad: z.number(),
   channels: z.enum(['RGB', 'BGR']),
   /** applied first: x * scale, then (x - mean) / std */
@@ -31,7 +33,7 @@ const entry = z.object({
   file: z.string().regex(/^[\w.-]+$/),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   sizeBytes: z.number().int().positive(),
-  task: z.enum(['object-detection', 'plate-detection', 'plate-corners', 'text-recognition']),
+  task: z.enum(['object-detection', 'plate-detection', 'plate-corners', 'text-recognition', 'face-detection']),
   /** pinned raw URL, or `npm:<package>@<version>/<path>` for a file shipped by an installed package */
   sourceUrl: z.string().regex(/^(https:\/\/|npm:)/),
   licence: z.string(),

@@ -185,6 +185,10 @@ export class ApiClient {
     return this.json('GET', `/violations/${encodeURIComponent(id)}/history`);
   }
 
+  /** A confirmed violation's case file (ZIP), made on request. */
+  caseFile(id: string): Promise<Blob> {
+    return this.send('GET', `/violations/${encodeURIComponent(id)}/case-file`).then((r) => r.blob());
+  }
   evidence(id: string): Promise<Blob> {
     return this.send('GET', `/evidence/${encodeURIComponent(id)}`).then((r) => r.blob());
   }

@@ -5,6 +5,7 @@ import { neighbour } from '../queue-order.js';
 import { href, navigate } from '../router.js';
 import { can, useSession } from '../session.js';
 import { EstimatedMark, KindLabel, StatusBadge } from '../components/Badges.js';
+import { CaseFileButton } from '../components/CaseFileButton.js';
 import { EvidenceView } from '../components/Evidence.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
 import { PlateReading } from '../components/PlateReading.js';
@@ -71,6 +72,7 @@ export function ViolationPage({ id }: { id: string }) {
               previous={() => void step(-1)}
             />
           )}
+          {reviewer && v.status === 'confirmed' && <CaseFileButton violationId={v.id} />}
           <PlateReading
             violation={v}
             charConfidences={charConfidences}
