@@ -1,9 +1,11 @@
+import type { Job } from 'bullmq';
 import type { Batch, BatchItemStatus } from '../generated/prisma/client.js';
 import { appendAudit } from '../db/audit.js';
-import type { PrismaClient } from '../db/client.js';
+import type { Prisma, PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { addBatchFlow, attemptOf, flowJobId, getParentJob, segmentIdOfJobKey, type BatchRedis } from './batch-flow.js';
 import { failedForInfrastructure } from '../queue/failure-kind.js';
+import type { BatchJobData } from '../queue/queues.js';
 import { registerFolder } from './folder-intake.js';
 
 export interface BatchDeps {
@@ -38,7 +40,10 @@ export class BatchStateError extends Error {
   }
 }
 
-async function itemCounts(prisma: PrismaClient, batchId: string): Promise<Record<BatchItemStatus, number>> {
+async function itemCounts(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  batchId: string,
+): Promise<Record<BatchItemStatus, number>> {
   const rows = await prisma.batchItem.groupBy({ by: ['status'], where: { batchId }, _count: { _all: true } });
   const counts: Record<BatchItemStatus, number> = { pending: 0, done: 0, failed: 0, cancelled: 0 };
   for (const r of rows) counts[r.status] = r._count._all;
@@ -158,41 +163,45 @@ async function runOf(
   return run?.id ?? null;
 }
 
+/** Copies the children the flow's parent saw finish into the batch's pending items. */
+async function copyFinishedChildren(prisma: PrismaClient, batch: Batch, parent: Job<BatchJobData>): Promise<void> {
+  const batchId = batch.id;
+  const { processed = {}, ignored = {} } = await parent.getDependencies();
+  const pending = new Set(
+    (await prisma.batchItem.findMany({ where: { batchId, status: 'pending' }, select: { segmentId: true } })).map(
+      (i) => i.segmentId,
+    ),
+  );
+  for (const [key, value] of Object.entries(processed)) {
+    const segmentId = segmentIdOfJobKey(key);
+    if (!pending.has(segmentId)) continue;
+    const runId = await runOf(prisma, segmentId, batch.pipelineVersion, value);
+    await prisma.batchItem.updateMany({
+      where: { batchId, segmentId, status: 'pending' },
+      data: { status: 'done', runId, error: null },
+    });
+  }
+  for (const [key, reason] of Object.entries(ignored)) {
+    const segmentId = segmentIdOfJobKey(key);
+    // an outage outlasted the child's retries: the item stays pending for the batch's next flow
+    if (!pending.has(segmentId) || failedForInfrastructure(String(reason))) continue;
+    await prisma.batchItem.updateMany({
+      where: { batchId, segmentId, status: 'pending' },
+      data: { status: 'failed', error: String(reason).slice(0, 2000) },
+    });
+  }
+}
+
 /**
- * Copies finished children from the flow in Redis into batch items and counts. Called by the parent's processor,
- * by GET /batches/:id and before cancel, so Postgres catches up whoever looks first.
+ * Copies finished children from the flow in Redis into batch items and counts. Called by the parent's processor
+ * and by GET /batches/:id, so Postgres catches up whoever looks first.
  */
 export async function syncBatch(deps: BatchDeps, batchId: string): Promise<Batch | null> {
   const { prisma } = deps;
   const batch = await prisma.batch.findUnique({ where: { id: batchId } });
   if (!batch || batch.status !== 'running' || !batch.flowJobId) return batch;
   const parent = await getParentJob(deps.redis, batch.flowJobId);
-  if (parent) {
-    const { processed = {}, ignored = {} } = await parent.getDependencies();
-    const pending = new Set(
-      (await prisma.batchItem.findMany({ where: { batchId, status: 'pending' }, select: { segmentId: true } })).map(
-        (i) => i.segmentId,
-      ),
-    );
-    for (const [key, value] of Object.entries(processed)) {
-      const segmentId = segmentIdOfJobKey(key);
-      if (!pending.has(segmentId)) continue;
-      const runId = await runOf(prisma, segmentId, batch.pipelineVersion, value);
-      await prisma.batchItem.updateMany({
-        where: { batchId, segmentId, status: 'pending' },
-        data: { status: 'done', runId, error: null },
-      });
-    }
-    for (const [key, reason] of Object.entries(ignored)) {
-      const segmentId = segmentIdOfJobKey(key);
-      // an outage outlasted the child's retries: the item stays pending for the batch's next flow
-      if (!pending.has(segmentId) || failedForInfrastructure(String(reason))) continue;
-      await prisma.batchItem.updateMany({
-        where: { batchId, segmentId, status: 'pending' },
-        data: { status: 'failed', error: String(reason).slice(0, 2000) },
-      });
-    }
-  }
+  if (parent) await copyFinishedChildren(prisma, batch, parent);
   const c = await itemCounts(prisma, batchId);
   return prisma.batch.update({ where: { id: batchId }, data: { done: c.done, failed: c.failed } });
 }
@@ -203,7 +212,8 @@ export async function syncBatch(deps: BatchDeps, batchId: string): Promise<Batch
  */
 export async function completeBatch(deps: BatchDeps, batchId: string, parentId: string): Promise<void> {
   const batch = await syncBatch(deps, batchId);
-  if (!batch || batch.flowJobId !== parentId) return;
+  // a cancel removing the last waiting children also hands the parent here: its items are not for a next flow
+  if (!batch || batch.status !== 'running' || batch.flowJobId !== parentId) return;
   const left = await deps.prisma.batchItem.count({ where: { batchId, status: 'pending' } });
   if (left > 0) {
     await newFlow(deps, batch, RECONCILER_ACTOR, ['pending']);
@@ -231,17 +241,25 @@ export async function cancelBatch(deps: BatchDeps, batchId: string, actor: strin
   const batch = await prisma.batch.findUnique({ where: { id: batchId } });
   if (!batch) return null;
   if (batch.status !== 'running') throw new BatchStateError(`batch is ${batch.status}, not running`);
-  const parent = batch.flowJobId ? await getParentJob(deps.redis, batch.flowJobId) : undefined;
-  await parent?.removeUnprocessedChildren();
-  await syncBatch(deps, batchId);
-  const cancelled = await prisma.$transaction(async (tx) => {
-    await tx.batchItem.updateMany({ where: { batchId, status: 'pending' }, data: { status: 'cancelled' } });
-    const row = await tx.batch.update({
-      where: { id: batchId },
+  // Cancelled before its children leave Redis: removing the last waiting child hands the parent to the completer,
+  // which would otherwise find the batch running with items pending and start them again in a new flow.
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.batch.updateMany({
+      where: { id: batchId, status: 'running' },
       data: { status: 'cancelled', finishedAt: new Date() },
     });
+    if (count === 0) throw new BatchStateError('batch is no longer running');
     await appendAudit(tx, { actor, action: 'batch.cancel', entityType: 'batch', entityId: batchId, details: {} });
-    return row;
+  });
+  const parent = batch.flowJobId ? await getParentJob(deps.redis, batch.flowJobId) : undefined;
+  if (parent) {
+    await parent.removeUnprocessedChildren();
+    await copyFinishedChildren(prisma, batch, parent);
+  }
+  const cancelled = await prisma.$transaction(async (tx) => {
+    await tx.batchItem.updateMany({ where: { batchId, status: 'pending' }, data: { status: 'cancelled' } });
+    const c = await itemCounts(tx, batchId);
+    return tx.batch.update({ where: { id: batchId }, data: { done: c.done, failed: c.failed } });
   });
   // The parent may still wait on a running child; the batch is no longer running, so completion will not touch it.
   await parent?.remove({ removeChildren: false }).catch(() => undefined);
@@ -266,6 +284,12 @@ export async function resumeBatch(deps: BatchDeps, batchId: string, actor: strin
 async function newFlow(deps: BatchDeps, batch: Batch, actor: string, redo: BatchItemStatus[]): Promise<Batch> {
   const attempt = batch.flowJobId ? attemptOf(batch.flowJobId) + 1 : 1;
   const resumed = await deps.prisma.$transaction(async (tx) => {
+    // only the batch as read: a cancel or another resume meanwhile wins, and this one opens no flow
+    const claimed = await tx.batch.updateMany({
+      where: { id: batch.id, status: batch.status, flowJobId: batch.flowJobId },
+      data: { status: 'running', finishedAt: null, flowJobId: flowJobId(batch.id, attempt) },
+    });
+    if (claimed.count === 0) throw new BatchStateError('batch changed meanwhile');
     const { count } = await tx.batchItem.updateMany({
       where: { batchId: batch.id, status: { in: redo } },
       data: { status: 'pending', error: null },
@@ -277,10 +301,7 @@ async function newFlow(deps: BatchDeps, batch: Batch, actor: string, redo: Batch
       entityId: batch.id,
       details: { items: count, attempt },
     });
-    return tx.batch.update({
-      where: { id: batch.id },
-      data: { status: 'running', finishedAt: null, flowJobId: flowJobId(batch.id, attempt) },
-    });
+    return tx.batch.findUniqueOrThrow({ where: { id: batch.id } });
   });
   await startFlow(deps, resumed);
   return resumed;
