@@ -228,7 +228,8 @@ describe('faults', () => {
 
   it('Redis flushed mid-batch: the batch completes by itself', async () => {
     const folder = path.join(work, 'footage', 'archive');
-    const files = await clips(folder, [1, 3.5, 6]);
+    // enough clips that the batch is still going when the reconciler's 10 s grace for a new batch is over
+    const files = await clips(folder, [0.5, 1.5, 3, 4.5, 6, 7.5]);
     const batch = await createBatch(
       { prisma, redis: batchRedis, logger: log },
       { cameraId, scope: { kind: 'folder', folder }, pipelineVersion: PIPELINE_VERSION, actor: 'test' },
@@ -241,6 +242,10 @@ describe('faults', () => {
         Date.now() - batch.createdAt.getTime() > 10_000,
       120_000,
       'the first segment of the batch',
+    );
+    // the flush must land mid-batch, or there is nothing to resume
+    expect(await prisma.batchItem.count({ where: { batchId: batch.id, segment: { status: 'done' } } })).toBeLessThan(
+      files.length,
     );
 
     await redis.flushAll();
