@@ -94,13 +94,18 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
     if (warning) hub.publishSign(cue.cameraId, warning);
   };
 
+  let cues: Promise<void> = Promise.resolve();
   const listener = new ViolationListener({
     databaseUrl: o.databaseUrl,
     logger: o.logger,
     onViolation: (id) =>
       void dispatch(id).catch((err: unknown) => o.logger.error({ err, violationId: id }, 'could not dispatch alert')),
-    onSignCue: (payload) =>
-      void cueSign(payload).catch((err: unknown) => o.logger.error({ err, payload }, 'could not cue the sign')),
+    // One cue after another: each awaits its camera's settings, and a sign must end on the latest warning.
+    onSignCue: (payload) => {
+      cues = cues
+        .then(() => cueSign(payload))
+        .catch((err: unknown) => o.logger.error({ err, payload }, 'could not cue the sign'));
+    },
     onConnected: () => void sweep().catch((err: unknown) => o.logger.error({ err }, 'alert sweep failed')),
   });
   await listener.start();

@@ -167,7 +167,7 @@ describe('officers with a Korean keyboard', () => {
     const first = (await article.getAttribute('data-violation-id'))!;
     await page.getByRole('link', { name: '뒤로' }).click();
     await expect.poll(() => page.getByLabel('상태').inputValue()).toBe('');
-    expect(await cameraFilter.inputValue()).toBe(cameraId);
+    await expect.poll(() => cameraFilter.inputValue()).toBe(cameraId);
     await page.locator(`tr[data-violation-id="${first}"]`).click();
     await article.waitFor();
 

@@ -144,8 +144,9 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
             onChange={(e) => setDraft({ ...draft, cameraId: e.currentTarget.value, zoneId: '' })}
           >
             <option value="">{t('all')}</option>
+            {/* `selected` on the option too: a value restored before the cameras load is otherwise not shown */}
             {(cameras.data ?? []).map((c) => (
-              <option key={c.id} value={c.id}>
+              <option key={c.id} value={c.id} selected={c.id === draft.cameraId}>
                 {c.name}
               </option>
             ))}
@@ -160,7 +161,7 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
           >
             <option value="">{t('all')}</option>
             {(zones.data ?? []).map((z) => (
-              <option key={z.id} value={z.id}>
+              <option key={z.id} value={z.id} selected={z.id === draft.zoneId}>
                 {z.name}
               </option>
             ))}
