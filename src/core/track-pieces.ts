@@ -28,7 +28,8 @@ export const DEFAULT_RELINK_OPTIONS: RelinkOptions = {
   sideFrames: 3,
 };
 
-const sideSignature = (frames: readonly EpisodeFrame[]) =>
+/** The vehicle's colours over these frames (those that have them), or undefined. */
+export const framesSignature = (frames: readonly EpisodeFrame[]) =>
   meanSignature(frames.flatMap((f) => (f.appearance ? [f.appearance] : [])));
 
 /** Whether `after`, the piece that follows a cut, shows the vehicle `before` showed. */
@@ -43,7 +44,7 @@ export function continuesPiece(
   if (!last || !next || next.timestamp - last.timestamp > opts.maxGapSec) return false;
   const ratio = area(next.box) / Math.max(1, area(last.box));
   if (ratio > opts.maxAreaRatio || ratio < 1 / opts.maxAreaRatio) return false;
-  const a = sideSignature(before.slice(-opts.sideFrames));
-  const b = sideSignature(after.slice(0, opts.sideFrames));
+  const a = framesSignature(before.slice(-opts.sideFrames));
+  const b = framesSignature(after.slice(0, opts.sideFrames));
   return a !== undefined && b !== undefined && signatureSimilarity(a, b) >= opts.minSimilarity;
 }

@@ -1,11 +1,11 @@
-import { colourSignature, meanSignature } from './appearance.js';
+import { colourSignature } from './appearance.js';
 import { area, iou } from './boxes.js';
 import { zonePolygon, type ZoneConfig } from './camera-config.js';
 import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
 import { fuseRoadUsers } from './road-users.js';
 import { DEFAULT_RIDER_OPTIONS, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
 import { isScheduleActive } from './schedule.js';
-import { continuesPiece, type RelinkOptions } from './track-pieces.js';
+import { continuesPiece, framesSignature, type RelinkOptions } from './track-pieces.js';
 import { ByteTracker, type ByteTrackerOptions, type Track, type TrackObservation } from './tracker.js';
 import type { Box, Detection, ObjectClass, Point, RgbFrame } from './types.js';
 import { DEFAULT_ZONE_INERTIA, PolygonZone } from './zone.js';
@@ -219,7 +219,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     }
     emitted.add(key);
     const peak = largest(frames, first);
-    const appearance = meanSignature(frames.flatMap((f) => (f.appearance ? [f.appearance] : [])));
+    const appearance = framesSignature(frames);
     return {
       trackId: track.id,
       label: track.label,

@@ -15,6 +15,7 @@ import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { HttpProblem, notFound, unprocessable } from '../problem.js';
+import { runRevocableStream } from '../revocable-stream.js';
 import { idParams, secured } from '../schemas.js';
 
 const subscriptionBody = z.strictObject({
@@ -34,9 +35,6 @@ const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).m
 const OPS = { roles: ['ops'] } as const;
 /** Sign controllers hold an officer or ops key. */
 const LISTENERS = { roles: ['officer', 'ops'] } as const;
-const HEARTBEAT_MS = 15_000;
-/** An open stream re-checks its key this often (and before each alert): a revoked key's stream ends. */
-const KEY_CHECK_MS = 5_000;
 
 function sseEvent(alert: ViolationAlert): string {
   return `id: ${alert.violation.id}\nevent: violation\ndata: ${JSON.stringify(alert)}\n\n`;
@@ -145,35 +143,18 @@ const alertRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
       });
       res.write(': connected\n\n');
       const { keyId } = principalOf(request);
-      let ended = false;
-      // alerts and key checks run one after another, so alerts keep their order
-      let chain = Promise.resolve();
-      const whileKeyActive = (write: () => void) => {
-        chain = chain
-          .then(async () => {
-            if (ended) return;
-            if (await isApiKeyActive(prisma, keyId)) write();
-            else end('key_revoked');
-          })
-          .catch((err: unknown) => request.log.warn({ err }, 'alert stream key check failed'));
-      };
-      const unsubscribe = alerting.hub.subscribe((alert) => {
-        if (!cameraId || alert.violation.cameraId === cameraId) whileKeyActive(() => res.write(sseEvent(alert)));
+      runRevocableStream({
+        request,
+        res,
+        credential: 'alert stream key',
+        isActive: () => isApiKeyActive(prisma, keyId),
+        revokedReason: 'key_revoked',
+        subscribe: (send) =>
+          alerting.hub.subscribe((alert) => {
+            if (!cameraId || alert.violation.cameraId === cameraId) send(sseEvent(alert));
+          }),
+        open: streams,
       });
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-      const keyCheck = setInterval(() => whileKeyActive(() => undefined), KEY_CHECK_MS);
-      const end = (reason?: string) => {
-        if (ended) return;
-        ended = true;
-        clearInterval(heartbeat);
-        clearInterval(keyCheck);
-        unsubscribe();
-        streams.delete(end);
-        if (reason) res.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-        res.end();
-      };
-      streams.add(end);
-      request.raw.once('close', () => end());
     },
   );
 };

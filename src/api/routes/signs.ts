@@ -16,13 +16,11 @@ import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf, signTokenOf } from '../plugins/auth.js';
 import { HttpProblem, notFound } from '../problem.js';
+import { runRevocableStream } from '../revocable-stream.js';
 import { idParams, secured } from '../schemas.js';
 
 const OPS = { roles: ['ops'] } as const;
 const READERS = { roles: ['ops', 'officer'] } as const;
-const HEARTBEAT_MS = 15_000;
-/** An open sign stream re-checks its token this often (and before each warning): a revoked token's stream ends. */
-const TOKEN_CHECK_MS = 5_000;
 /** How long the sign's page waits before reconnecting a dropped stream (the SSE `retry` field). */
 const RECONNECT_MS = 2_000;
 
@@ -229,35 +227,15 @@ const signRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
       res.write(`: connected\nretry: ${RECONNECT_MS}\n\n`);
       const showing = alerting.hub.signShowing(cameraId);
       if (showing) res.write(warningEvent(showing));
-      let ended = false;
-      // warnings and token checks run one after another, so warnings keep their order
-      let chain = Promise.resolve();
-      const whileTokenActive = (write: () => void) => {
-        chain = chain
-          .then(async () => {
-            if (ended) return;
-            if (await isSignTokenActive(prisma, tokenId)) write();
-            else end('token_revoked');
-          })
-          .catch((err: unknown) => request.log.warn({ err }, 'sign stream token check failed'));
-      };
-      const unsubscribe = alerting.hub.subscribeSign(cameraId, (warning) =>
-        whileTokenActive(() => res.write(warningEvent(warning))),
-      );
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
-      const tokenCheck = setInterval(() => whileTokenActive(() => undefined), TOKEN_CHECK_MS);
-      const end = (reason?: string) => {
-        if (ended) return;
-        ended = true;
-        clearInterval(heartbeat);
-        clearInterval(tokenCheck);
-        unsubscribe();
-        streams.delete(end);
-        if (reason) res.write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-        res.end();
-      };
-      streams.add(end);
-      request.raw.once('close', () => end());
+      runRevocableStream({
+        request,
+        res,
+        credential: 'sign stream token',
+        isActive: () => isSignTokenActive(prisma, tokenId),
+        revokedReason: 'token_revoked',
+        subscribe: (send) => alerting.hub.subscribeSign(cameraId, (warning) => send(warningEvent(warning))),
+        open: streams,
+      });
     },
   );
 };
