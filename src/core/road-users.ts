@@ -41,6 +41,8 @@ export interface RoadUserOptions {
    * belongs to that vehicle (default 0.5); a weaker box is more likely a misreading of the rider
    */
   personOnVehicleShare: number;
+  /** a two-wheeler with this share of its box inside a stronger, larger ridden one is part of it (default 0.7) */
+  fragmentShare: number;
   rider: RiderOptions;
 }
 
@@ -56,6 +58,7 @@ export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
   uprightAspect: 1.5,
   frameWidth: 0,
   personOnVehicleShare: 0.5,
+  fragmentShare: 0.7,
   rider: DEFAULT_RIDER_OPTIONS,
 };
 
@@ -177,7 +180,26 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     }
     users.push({ box: p.box, score: p.score, label: 'person', classScores: { person: p.score }, ridden: false });
   }
-  return users;
+  return withoutFragments(users, opts.fragmentShare);
+}
+
+/**
+ * Drops two-wheelers that are a part of a stronger ridden two-wheeler: close up, the detector also
+ * boxes the front or back half of a bike, and each half then seats the rider or the pillion, so one
+ * bike would become two or three overlapping road users whose tracks cut each other's stays.
+ */
+function withoutFragments(users: Detection[], share: number): Detection[] {
+  const ridden = users.filter((u) => u.ridden && isTwoWheeler(u.label)).sort((a, b) => b.score - a.score);
+  const fragment = (u: Detection) =>
+    isTwoWheeler(u.label) &&
+    ridden.some(
+      (r) =>
+        r !== u &&
+        r.score >= u.score &&
+        area(r.box) >= area(u.box) &&
+        intersection(r.box, u.box) >= share * area(u.box),
+    );
+  return users.filter((u) => !fragment(u));
 }
 
 /**

@@ -48,3 +48,34 @@ export function continuesPiece(
   const b = framesSignature(after.slice(0, opts.sideFrames));
   return a !== undefined && b !== undefined && signatureSimilarity(a, b) >= opts.minSimilarity;
 }
+
+const centre = (f: EpisodeFrame): [number, number] => [(f.box.x1 + f.box.x2) / 2, (f.box.y1 + f.box.y2) / 2];
+
+/**
+ * Whether `after`, the first piece of a new track, goes on from `before`, a piece another track left
+ * unjudged (too short) a moment ago: the tracker lost the vehicle and started again on it. Besides
+ * the colours and size of continuesPiece, the new piece must start where the old one, carried on
+ * at its own speed, would be (within one box diagonal); frames of `before` at or after the new
+ * piece's start are left out, as the two tracks may have overlapped for a frame.
+ */
+export function resumesPiece(
+  before: readonly EpisodeFrame[],
+  after: readonly EpisodeFrame[],
+  options: Partial<RelinkOptions> = {},
+): boolean {
+  const next = after[0];
+  if (!next) return false;
+  const earlier = before.filter((f) => f.timestamp < next.timestamp);
+  const first = earlier[0];
+  const last = earlier[earlier.length - 1];
+  if (!first || !last || !continuesPiece(earlier, after, options)) return false;
+  const span = last.timestamp - first.timestamp;
+  const [fx, fy] = centre(first);
+  const [lx, ly] = centre(last);
+  const gap = next.timestamp - last.timestamp;
+  const vx = span > 0 ? (lx - fx) / span : 0;
+  const vy = span > 0 ? (ly - fy) / span : 0;
+  const [nx, ny] = centre(next);
+  const diagonal = Math.hypot(last.box.x2 - last.box.x1, last.box.y2 - last.box.y1);
+  return Math.hypot(lx + vx * gap - nx, ly + vy * gap - ny) <= diagonal;
+}

@@ -5,7 +5,13 @@ import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
 import { fuseRoadUsers } from './road-users.js';
 import { DEFAULT_RIDER_OPTIONS, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
 import { isScheduleActive } from './schedule.js';
-import { continuesPiece, framesSignature, type RelinkOptions } from './track-pieces.js';
+import {
+  continuesPiece,
+  DEFAULT_RELINK_OPTIONS,
+  framesSignature,
+  resumesPiece,
+  type RelinkOptions,
+} from './track-pieces.js';
 import { ByteTracker, type ByteTrackerOptions, type Track, type TrackObservation } from './tracker.js';
 import type { Box, Detection, ObjectClass, Point, RgbFrame } from './types.js';
 import { DEFAULT_ZONE_INERTIA, PolygonZone } from './zone.js';
@@ -138,6 +144,13 @@ interface Stay {
   unsteady: number;
 }
 
+/** A stay that ended too short to make an event, which a new track on the same vehicle may go on. */
+interface Orphan {
+  trackId: number;
+  zoneIndex: number;
+  frames: EpisodeFrame[];
+}
+
 /**
  * Turns per-frame detections into violation events: tracks vehicles, follows each track's
  * membership of each zone, and when a stay ends (the track leaves, is lost for good, or the
@@ -155,6 +168,8 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   const emitted = new Set<string>();
   const lastSeen = new Map<number, Track>();
   const rejected: Rejection[] = [];
+  const relink = { ...DEFAULT_RELINK_OPTIONS, ...opts.relink };
+  let orphans: Orphan[] = [];
   /** camera offset of recent frames, for replaying a newly reported track */
   const offsets = new Map<number, Point>();
   const movingFrames = new Set<number>();
@@ -162,13 +177,46 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
   /** consecutive frames the camera has been moving */
   let movingRun = 0;
 
+  /** The stay's frames as they would be judged now. */
+  const stayFrames = (stay: Stay) =>
+    continuesPiece(stay.carry, stay.frames, relink) ? [...stay.carry, ...stay.frames] : stay.frames;
+
+  /**
+   * A piece that `frames`, a stay of `trackId`, goes on from, taken out of where it was: a stay that
+   * ended unjudged a moment ago, or the open stay of a track that has lost sight of its vehicle.
+   */
+  function findOrphan(trackId: number, zoneIndex: number, frames: EpisodeFrame[]): EpisodeFrame[] | undefined {
+    const ended = orphans.find(
+      (o) => o.zoneIndex === zoneIndex && o.trackId !== trackId && resumesPiece(o.frames, frames, relink),
+    );
+    if (ended) {
+      orphans = orphans.filter((o) => o !== ended);
+      return ended.frames;
+    }
+    const last = frames[frames.length - 1]!;
+    for (const other of lastSeen.values()) {
+      const stay = stays.get(`${other.id}:${zoneIndex}`);
+      if (other.id === trackId || !stay?.open || emitted.has(`${other.id}:${zoneIndex}`)) continue;
+      if (other.history[other.history.length - 1]!.frameIndex >= last.frameIndex) continue;
+      const lost = stayFrames(stay);
+      if (!resumesPiece(lost, frames, relink)) continue;
+      Object.assign(stay, { frames: [], carry: [], open: false });
+      return lost;
+    }
+    return undefined;
+  }
+
   const captureTime = (sec: number) => new Date(opts.segmentStart.getTime() + sec * 1000);
 
   /** Judges the stay's frames so far; the stay goes on (open) only when `keepOpen`. */
   function close(track: Track, zoneIndex: number, stay: Stay, keepOpen = false): ViolationEvent | undefined {
     stay.open = keepOpen;
-    const piece = stay.frames;
-    const frames = continuesPiece(stay.carry, piece, opts.relink) ? [...stay.carry, ...piece] : piece;
+    let frames = stayFrames(stay);
+    const start = frames[0];
+    if (start) {
+      const orphan = findOrphan(track.id, zoneIndex, frames);
+      if (orphan) frames = [...orphan.filter((f) => f.timestamp < start.timestamp), ...frames];
+    }
     const unsteady = stay.unsteady;
     stay.frames = [];
     stay.carry = [];
@@ -215,6 +263,7 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         reasons: verdict.reasons,
       });
       if (keepOpen) stay.carry = frames;
+      else orphans.push({ trackId: track.id, zoneIndex, frames });
       return undefined;
     }
     emitted.add(key);
@@ -342,6 +391,15 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
       for (const f of offsets.keys()) if (f < oldest) offsets.delete(f);
       for (const f of movingFrames) if (f < oldest) movingFrames.delete(f);
       for (const gone of tracker.drainRemoved()) events.push(...closeTrack(gone));
+      // An orphan waits for the tracks that started during it or soon after, until they are judged.
+      const startedDuring = ({ frames }: Orphan) =>
+        [...lastSeen.values()].some((t) => {
+          const start = t.history[0]!.timestamp ?? -Infinity;
+          return start > frames[0]!.timestamp && start <= frames[frames.length - 1]!.timestamp + relink.maxGapSec;
+        });
+      orphans = orphans.filter(
+        (o) => timestamp - o.frames[o.frames.length - 1]!.timestamp <= relink.maxGapSec || startedDuring(o),
+      );
       return events;
     },
     finish() {
@@ -353,6 +411,10 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
     rejections: () => [...rejected],
     heldFrames() {
       const held = new Set<number>();
+      for (const { frames } of orphans) {
+        held.add(frames[0]!.frameIndex);
+        held.add(largest(frames, frames[0]!).frameIndex);
+      }
       for (const stay of stays.values()) {
         for (const f of stay.pending) held.add(f.frameIndex);
         const frames = [...stay.carry, ...stay.frames];

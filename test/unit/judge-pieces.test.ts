@@ -113,6 +113,55 @@ describe('createViolationJudge: crowded stretches', () => {
   });
 });
 
+describe('createViolationJudge: a vehicle the tracker lost and found again', () => {
+  /**
+   * The ride on frames 0..3, nothing on 4 and 5, then the ride again from frame 6 on, 60 px further
+   * than its speed would take it (the detector boxed another part of the bike): with no
+   * centre-distance fallback the tracker starts a new track there.
+   */
+  const broken = (n: number) =>
+    Array.from({ length: n }, (_, f) => (f < 4 ? [rideAt(f)] : f < 6 ? [] : [vehicle(260 + 30 * f, 500)]));
+  const paint = (frames: Detection[][], colour: (f: number) => [number, number, number]): FrameContext[] =>
+    frames.map((dets, f) => {
+      const data = new Uint8Array(W * H * 3).fill(128);
+      for (const d of dets)
+        for (let y = Math.floor(d.box.y1); y < d.box.y2; y++)
+          for (let x = Math.floor(d.box.x1); x < d.box.x2; x++) data.set(colour(f), (y * W + x) * 3);
+      return { image: { width: W, height: H, data } };
+    });
+  const red = () => [255, 0, 0] as [number, number, number];
+  const trackers = {
+    'still lost': { matchIou: 0.5, maxCenterDistance: 0 },
+    'removed already': { matchIou: 0.5, maxCenterDistance: 0, lostTrackBuffer: 1 },
+  };
+
+  for (const [when, tracker] of Object.entries(trackers)) {
+    it(`joins the new track's piece to the old one's (${when}) when both show the same vehicle`, () => {
+      const frames = broken(10);
+      const { events } = run(frames, paint(frames, red), { tracker });
+      expect(events).toHaveLength(1);
+      expect(frameIndices(events[0]!)).toEqual([...range(0, 3), ...range(6, 9)]);
+      expect(events[0]!.entryFrame).toBe(0);
+    });
+
+    it(`keeps the pieces apart (${when}) when the colours differ, and both are too short`, () => {
+      const frames = broken(10);
+      const { events, rejections } = run(
+        frames,
+        paint(frames, (f) => (f < 4 ? [255, 0, 0] : [0, 160, 0])),
+        { tracker },
+      );
+      expect(events).toHaveLength(0);
+      expect(new Set(rejections.map((r) => r.trackId)).size).toBe(2);
+    });
+  }
+
+  it('keeps the pieces apart without colours to compare', () => {
+    const { events } = run(broken(10), [], { tracker: trackers['still lost'] });
+    expect(events).toHaveLength(0);
+  });
+});
+
 describe('createViolationJudge: a moving camera', () => {
   const ride = (n: number) => Array.from({ length: n }, (_, f) => [rideAt(f)]);
 

@@ -84,6 +84,27 @@ describe('fuseRoadUsers', () => {
     expect(users.map((u) => u.label).sort()).toEqual(['bus', 'motorcycle']);
   });
 
+  it('drops a two-wheeler box that is part of a stronger ridden one: the front half that seats the pillion', () => {
+    const bike = det('motorcycle', 0.5, box(100, 200, 300, 300));
+    const front = det('motorcycle', 0.3, box(200, 220, 300, 300)); // 40 % of the bike's area, all inside it
+    const rider = det('person', 0.8, box(120, 120, 200, 260));
+    const pillion = det('person', 0.7, box(200, 125, 260, 265));
+    const users = fuseRoadUsers([bike, front, rider, pillion]);
+    const twoWheelers = users.filter((u) => u.label === 'motorcycle');
+    expect(twoWheelers).toHaveLength(1);
+    expect(twoWheelers[0]!.box).toEqual(box(100, 120, 300, 300));
+  });
+
+  it('keeps a second ridden bike that overlaps the first less than fragmentShare of its box', () => {
+    const near = det('motorcycle', 0.6, box(100, 200, 300, 300));
+    const beside = det('motorcycle', 0.5, box(220, 190, 380, 290)); // half inside the near bike
+    const users = fuseRoadUsers([near, beside, riderOn(near.box), riderOn(beside.box, 0.7)]);
+    expect(users.filter((u) => u.label === 'motorcycle')).toHaveLength(2);
+    expect(
+      fuseRoadUsers([near, beside, riderOn(near.box), riderOn(beside.box, 0.7)], { fragmentShare: 0.4 }),
+    ).toHaveLength(1);
+  });
+
   it('keeps vehicles that do not overlap apart', () => {
     const users = fuseRoadUsers([det('motorcycle', 0.6, SIDE_BIKE), det('car', 0.8, box(400, 150, 650, 300))]);
     expect(users).toHaveLength(2);

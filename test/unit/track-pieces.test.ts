@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EpisodeFrame } from '../../src/core/rules.js';
-import { continuesPiece } from '../../src/core/track-pieces.js';
+import { continuesPiece, resumesPiece } from '../../src/core/track-pieces.js';
 
 /** A 4×4×4-bin colour signature that is all one bin, or a mix of two. */
 function signature(bin: number, other?: number, share = 0.5): Float32Array {
@@ -48,5 +48,30 @@ describe('continuesPiece', () => {
     expect(continuesPiece(piece(0, 4, signature(RED)), piece(7, 12, signature(RED), 120))).toBe(true); // 1.44×
     expect(continuesPiece(piece(0, 4), piece(7, 12))).toBe(false);
     expect(continuesPiece([], piece(7, 12, signature(RED)))).toBe(false);
+  });
+});
+
+describe('resumesPiece', () => {
+  /** frames moving right at 10 px a frame (50 px/s), boxes 100 px: one diagonal is 141 px */
+  it('joins a new track that starts where the old piece, carried on at its speed, would be', () => {
+    expect(resumesPiece(piece(0, 4, signature(RED)), piece(7, 10, signature(RED)))).toBe(true);
+  });
+
+  it('keeps apart a new track that starts more than a box diagonal from there', () => {
+    const far = piece(7, 10, signature(RED)).map((f) => ({
+      ...f,
+      box: { ...f.box, x1: f.box.x1 + 150, x2: f.box.x2 + 150 },
+    }));
+    expect(resumesPiece(piece(0, 4, signature(RED)), far)).toBe(false);
+  });
+
+  it('leaves out old frames at or after the new start: the two tracks may have overlapped', () => {
+    expect(resumesPiece(piece(0, 8, signature(RED)), piece(7, 10, signature(RED)))).toBe(true);
+    expect(resumesPiece(piece(7, 9, signature(RED)), piece(7, 10, signature(RED)))).toBe(false);
+  });
+
+  it('asks what continuesPiece asks: colours and size', () => {
+    expect(resumesPiece(piece(0, 4, signature(RED)), piece(7, 10, signature(BLUE)))).toBe(false);
+    expect(resumesPiece(piece(0, 4, signature(RED)), piece(7, 10, signature(RED), 150))).toBe(false);
   });
 });
