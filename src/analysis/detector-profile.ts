@@ -33,11 +33,19 @@ export const DETECTOR_PROFILES: Readonly<Record<DetectorName, DetectorProfile>> 
   },
 };
 
-/** The violation judge for one camera at one analysed size, with the thresholds of the detector feeding it. */
+/** Objects under this height in the detector's input are small for it (COCO's small objects are under 32²). */
+const SMALL_OBJECT_INPUT_PX = 32;
+
+/**
+ * The violation judge for one camera at one analysed size, with the thresholds of the detector
+ * feeding it; `tileScale` is how much the analysed frame shrinks into the detector's input (see
+ * tileScale in detection-plan.ts), which tells which boxes are small for the detector.
+ */
 export function createJudgeFor(
   camera: CameraConfig,
   detector: DetectorName,
   frame: { width: number; height: number; fps: number; segmentStart: Date },
+  tileScale = 1,
 ): ViolationJudge {
   const profile = DETECTOR_PROFILES[detector];
   return createViolationJudge({
@@ -48,6 +56,6 @@ export function createJudgeFor(
     timezone: camera.timezone,
     segmentStart: frame.segmentStart,
     confirmThreshold: profile.confirmThreshold,
-    tracker: profile.tracker,
+    tracker: { ...profile.tracker, smallObjectHeight: SMALL_OBJECT_INPUT_PX * tileScale },
   });
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { CameraMotion } from '../core/camera-motion.js';
 import type { CameraConfig } from '../core/camera-config.js';
-import { planDetection, type Tile } from '../core/detection-plan.js';
+import { planDetection, tileScale, type Tile } from '../core/detection-plan.js';
 import { suppressDuplicates } from '../core/duplicate-events.js';
 import type { ViolationEvent } from '../core/violation-judge.js';
 import type { RgbFrame } from '../core/types.js';
@@ -93,12 +93,13 @@ export function detectionTiles(
 export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopResult> {
   const { detector, camera, signal, analysedSize } = opts;
   const profile = DETECTOR_PROFILES[detector.name];
-  const judge = createJudgeFor(camera, detector.name, {
-    ...analysedSize,
-    fps: opts.fps,
-    segmentStart: opts.segmentStart,
-  });
   const tiles = detectionTiles(camera, analysedSize, detector, opts.maxTiles);
+  const judge = createJudgeFor(
+    camera,
+    detector.name,
+    { ...analysedSize, fps: opts.fps, segmentStart: opts.segmentStart },
+    Math.max(...tiles.map((t) => tileScale(t, detector.inputSize))),
+  );
   const keeper = new BestShotKeeper(opts.shotsPerTrack);
   const found: FoundViolation[] = [];
   const tracksSeen = new Set<number>();

@@ -85,6 +85,13 @@ export interface ByteTrackerOptions {
   minAppearance?: number;
   /** weight of colour similarity against IoU or distance in the matching cost (default 0.5) */
   appearanceWeight?: number;
+  /**
+   * boxes under this height, pixels, are small for the detector (default 0: none): detectors score
+   * small, distant objects lower, so their detections face thresholds scaled by `smallObjectScale`
+   */
+  smallObjectHeight?: number;
+  /** factor on highThreshold and newTrackThreshold for small boxes (default 0.8) */
+  smallObjectScale?: number;
 }
 
 interface InternalTrack extends Track {
@@ -92,7 +99,7 @@ interface InternalTrack extends Track {
   predicted: Box;
   hits: number;
   appearance: Float32Array | undefined;
-  /** frames on which the track was seen as a ridden two-wheeler, per class */
+  /** frames on which the track was seen as a ridden two-wheeler scored at least highThreshold, per class */
   riddenFrames: Partial<Record<ObjectClass, number>>;
 }
 
@@ -200,6 +207,8 @@ export class ByteTracker {
       activationFrames: Math.max(1, opts.activationFrames ?? 2),
       minAppearance: opts.minAppearance ?? 0.5,
       appearanceWeight: opts.appearanceWeight ?? 0.5,
+      smallObjectHeight: opts.smallObjectHeight ?? 0,
+      smallObjectScale: opts.smallObjectScale ?? 0.8,
     };
     this.appearance = { min: this.opts.minAppearance, weight: this.opts.appearanceWeight };
   }
@@ -230,8 +239,8 @@ export class ByteTracker {
       if (cameraShift) t.predicted = t.filter.shift(cameraShift[0], cameraShift[1]);
     }
 
-    const high = dets.filter((d) => d.score >= this.opts.highThreshold);
-    const low = dets.filter((d) => d.score >= this.opts.lowThreshold && d.score < this.opts.highThreshold);
+    const high = dets.filter((d) => d.score >= this.threshold(d, this.opts.highThreshold));
+    const low = dets.filter((d) => d.score >= this.opts.lowThreshold && !high.includes(d));
     const matched = new Set<InternalTrack>();
     const apply = (pairs: Array<[InternalTrack, Detection]>, byDistance = false) => {
       for (const [t, d] of pairs) {
@@ -278,7 +287,7 @@ export class ByteTracker {
     }
 
     for (const d of remainingHigh) {
-      if (usedThird.has(d) || d.score < this.opts.newTrackThreshold) continue;
+      if (usedThird.has(d) || d.score < this.threshold(d, this.opts.newTrackThreshold)) continue;
       this.tracks.push(this.start(d, frameIndex, timestamp, firstFrame));
     }
 
@@ -288,6 +297,11 @@ export class ByteTracker {
     this.tracks = this.tracks.filter((t) => t.state !== 'removed');
 
     return this.tracks.filter((t) => t.lastFrame === frameIndex && t.state === 'tracked').map(publicView);
+  }
+
+  /** A score threshold as it applies to this detection's size. */
+  private threshold(d: Detection, threshold: number): number {
+    return d.box.y2 - d.box.y1 < this.opts.smallObjectHeight ? threshold * this.opts.smallObjectScale : threshold;
   }
 
   /** Reported tracks removed (lost past the buffer) since the previous call, oldest first. */
@@ -350,7 +364,9 @@ export class ByteTracker {
     >) {
       t.classVotes[label] = (t.classVotes[label] ?? 0) + score;
     }
-    if (d.ridden && isTwoWheeler(d.label)) t.riddenFrames[d.label] = (t.riddenFrames[d.label] ?? 0) + 1;
+    // A weak ridden two-wheeler (a walker's legs, a box cut by the frame edge) does not make a person a rider.
+    if (d.ridden && isTwoWheeler(d.label) && d.score >= this.opts.highThreshold)
+      t.riddenFrames[d.label] = (t.riddenFrames[d.label] ?? 0) + 1;
     t.label = trackClass(t.classVotes, t.riddenFrames);
     if (d.appearance) t.appearance = t.appearance ? blendSignature(t.appearance, d.appearance, 0.3) : d.appearance;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteTracker } from '../../src/core/tracker.js';
+import { ByteTracker, type ByteTrackerOptions } from '../../src/core/tracker.js';
 import type { Detection, ObjectClass } from '../../src/core/types.js';
 
 const det = (x: number, y: number, score = 0.9, label: ObjectClass = 'motorcycle', w = 60, h = 80): Detection => ({
@@ -111,6 +111,37 @@ describe('ByteTracker', () => {
     expect(last!.label).toBe('motorcycle');
     expect(last!.classVotes.motorcycle).toBeCloseTo(1.95);
     expect(last!.classVotes).toMatchObject({ car: 0.7, truck: 0.7 });
+  });
+
+  it('scales the thresholds by smallObjectScale for boxes under smallObjectHeight', () => {
+    // boxes 80 px tall at 0.3: under newTrackThreshold 0.35, over 0.35 × 0.8 = 0.28
+    const run = (opts: ByteTrackerOptions) => {
+      const t = new ByteTracker({ highThreshold: 0.35, newTrackThreshold: 0.35, ...opts });
+      for (let f = 0; f < 4; f++) t.update([det(100 + f * 10, 200, 0.3)], f);
+      return t.activeTracks();
+    };
+    expect(run({})).toHaveLength(0);
+    expect(run({ smallObjectHeight: 80 })).toHaveLength(0); // 80 is not under 80
+    expect(run({ smallObjectHeight: 81 })).toHaveLength(1);
+    expect(run({ smallObjectHeight: 81, smallObjectScale: 0.9 })).toHaveLength(0);
+  });
+
+  it('does not make a person track a two-wheeler from weak ridden frames (under highThreshold)', () => {
+    const t = new ByteTracker({ highThreshold: 0.35, smallObjectHeight: 200 });
+    const walker = (f: number): Detection => ({
+      ...det(100 + f * 10, 200, 0.7, 'person'),
+      classScores: { person: 0.7 },
+    });
+    // a walker's legs boxed as a bike: ridden, and matched as small, but scored 0.3
+    const legs = (f: number): Detection => ({
+      ...det(100 + f * 10, 200, 0.3, 'motorcycle'),
+      classScores: { motorcycle: 0.3 },
+      ridden: true,
+    });
+    for (let f = 0; f < 8; f++) t.update([f >= 6 ? legs(f) : walker(f)], f);
+    const [track] = t.activeTracks();
+    expect(track!.history).toHaveLength(8);
+    expect(track!.label).toBe('person');
   });
 
   it("makes a person track the two-wheeler it was seen riding on two frames, and records each frame's class", () => {
