@@ -10,7 +10,7 @@ import { createQueue } from '../src/queue/queues.js';
 
 const USAGE = `usage: tsx workers/live-recorder.ts [--camera <id>]... [--segment-seconds N] [--transcode]
 
-Records each enabled camera that has a source URL (RTSP, HTTP(S), TCP or a file), or only the --camera ids given,
+Records each enabled camera that has a source URL (RTSP, HTTP(S), TCP or a file), or only the enabled --camera ids given,
 into fixed-length segments under FOOTAGE_ROOT/live/<camera id>/; each closed segment is hashed, recorded in Postgres
 and queued for analysis. A lost feed is retried with exponential backoff; health is in GET /cameras/:id/health.
 
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   const queue = createQueue('analyze', { connection: redis });
 
   const cameras = await prisma.camera.findMany({
-    where: { sourceUrl: { not: null }, ...(values.camera ? { id: { in: values.camera } } : { enabled: true }) },
+    // a disabled camera records nothing, even when named with --camera
+    where: { sourceUrl: { not: null }, enabled: true, ...(values.camera ? { id: { in: values.camera } } : {}) },
     select: { id: true, name: true, sourceUrl: true },
   });
   if (cameras.length === 0)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   cameraConfigSchema,
+  cameraLocationFields,
   isValidTimeZone,
   RULE_CLASSES,
   scheduleWindowSchema,
@@ -11,6 +12,7 @@ import {
   ApiRole,
   CaptureTimeSource,
   EvidenceRole,
+  FeedStatus,
   PlateFormat,
   ReviewDecision,
   SegmentStatus,
@@ -46,26 +48,47 @@ export const violationStatusSchema = z.enum(ViolationStatus);
 
 const camera = cameraConfigSchema.shape;
 
-/** The camera file's fields, minus zones (they have their own routes). */
-export const cameraCreateBody = z.strictObject({
-  name: camera.name,
-  timezone: camera.timezone,
-  sourceUrl: camera.sourceUrl.unwrap().nullable().optional(),
-  enabled: camera.enabled,
-  frameWidth: camera.frameWidth.unwrap().nullable().optional(),
-  frameHeight: camera.frameHeight.unwrap().nullable().optional(),
-  plateFormat: camera.plateFormat,
-});
+const location = {
+  address: cameraLocationFields.address.nullable().optional(),
+  latitude: cameraLocationFields.latitude.nullable().optional(),
+  longitude: cameraLocationFields.longitude.nullable().optional(),
+};
 
-export const cameraPatchBody = z.strictObject({
-  name: camera.name.optional(),
-  timezone: z.string().refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul').optional(),
-  sourceUrl: camera.sourceUrl.unwrap().nullable().optional(),
-  enabled: z.boolean().optional(),
-  frameWidth: camera.frameWidth.unwrap().nullable().optional(),
-  frameHeight: camera.frameHeight.unwrap().nullable().optional(),
-  plateFormat: camera.plateFormat.unwrap().optional(),
-});
+/** A point needs both coordinates: one alone is set or cleared with the other. */
+const coordinatesTogether = <T extends { latitude?: number | null; longitude?: number | null }>(b: T) =>
+  (b.latitude === undefined) === (b.longitude === undefined) &&
+  (b.latitude === null || b.latitude === undefined) === (b.longitude === null || b.longitude === undefined);
+const coordinatesMessage = { message: 'latitude and longitude go together', path: ['longitude'] };
+
+/** The camera file's fields, minus zones (they have their own routes), and where the camera stands. */
+export const cameraCreateBody = z
+  .strictObject({
+    name: camera.name,
+    timezone: camera.timezone,
+    sourceUrl: camera.sourceUrl.unwrap().nullable().optional(),
+    enabled: camera.enabled,
+    frameWidth: camera.frameWidth.unwrap().nullable().optional(),
+    frameHeight: camera.frameHeight.unwrap().nullable().optional(),
+    plateFormat: camera.plateFormat,
+    ...location,
+  })
+  .refine(coordinatesTogether, coordinatesMessage);
+
+export const cameraPatchBody = z
+  .strictObject({
+    name: camera.name.optional(),
+    timezone: z
+      .string()
+      .refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul')
+      .optional(),
+    sourceUrl: camera.sourceUrl.unwrap().nullable().optional(),
+    enabled: z.boolean().optional(),
+    frameWidth: camera.frameWidth.unwrap().nullable().optional(),
+    frameHeight: camera.frameHeight.unwrap().nullable().optional(),
+    plateFormat: camera.plateFormat.unwrap().optional(),
+    ...location,
+  })
+  .refine(coordinatesTogether, coordinatesMessage);
 
 // Flat zone bodies mirror the zones table; validation comes from the camera-file schema in core.
 const zone = zoneConfigSchema.shape;
@@ -225,8 +248,26 @@ export const cameraResponse = z.object({
   frameWidth: z.int().nullable(),
   frameHeight: z.int().nullable(),
   plateFormat: z.enum(PlateFormat),
+  address: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
   createdAt: time,
   updatedAt: time,
+});
+
+/** The live recorder's state of a camera, as GET /cameras/:id/health gives it. */
+export const feedHealthResponse = z.object({
+  cameraId: z.string(),
+  sourceUrl: z.string().nullable(),
+  recorded: z.boolean().describe('false: no live recorder has ever run for this camera'),
+  status: z.enum(FeedStatus).describe('stopped also when no recorder has run'),
+  lastSegmentAt: time.nullable(),
+  fps: z.number().nullable(),
+  segmentsRecorded: z.int(),
+  reconnects: z.int(),
+  lastError: z.string().nullable(),
+  lastErrorAt: time.nullable(),
+  updatedAt: time.nullable().describe('when the recorder last reported'),
 });
 
 export const cameraWithHealthResponse = cameraResponse.extend({
@@ -235,6 +276,7 @@ export const cameraWithHealthResponse = cameraResponse.extend({
     lastError: z.string().nullable().describe('error of its latest failed segment'),
     segmentsToday: z.int().describe("segments registered since midnight in the camera's timezone"),
   }),
+  feed: feedHealthResponse.omit({ cameraId: true, sourceUrl: true }),
 });
 
 export const defaultsResponse = z
@@ -448,7 +490,17 @@ export const evidenceIntegrityResponse = z.object({
   checkedAt: time,
 });
 
+/** Where an offence took place: its camera's location when the violation was found (null: none was recorded). */
+export const placeResponse = z
+  .object({
+    address: z.string().nullable(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+  })
+  .nullable();
+
 export const violationDetailResponse = violationShown.extend({
+  place: placeResponse.describe("the camera's location when the violation was found; null when it had none"),
   zone: zoneResponse.pick({ id: true, name: true, kind: true, polygon: true }).nullable(),
   run: z.object({
     id: z.string(),

@@ -5,13 +5,27 @@ import { MediaError } from '../media/errors.js';
 import { probeVideo, type VideoInfo } from '../media/probe.js';
 import { enqueueSegment } from '../queue/producer.js';
 import { registerSegment } from '../queue/segment-registry.js';
+import { getCamera } from '../db/cameras.js';
+import type { PrismaClient } from '../db/client.js';
 import type { ApiDeps } from './deps.js';
+import { conflict, notFound } from './problem.js';
 import { REDIS_TIMEOUT_MS, withTimeout } from './timeout.js';
 
 export type IntakeResult =
   | { outcome: 'created'; segment: Segment; video: VideoInfo; enqueued: boolean }
   | { outcome: 'duplicate'; existing: Segment }
   | { outcome: 'not_video'; code: string; problem: string };
+
+/** A camera that takes footage: it exists and is enabled (a disabled camera records and analyses nothing). */
+export async function requireEnabledCamera(prisma: PrismaClient, cameraId: string): Promise<void> {
+  const camera = await getCamera(prisma, cameraId);
+  if (!camera) throw notFound('camera', cameraId);
+  if (!camera.enabled) {
+    throw conflict('camera-disabled', `camera ${camera.name} is disabled and takes no footage; enable it first`, {
+      cameraId,
+    });
+  }
+}
 
 /**
  * Probe, hash, record, enqueue. The capture time is the client's explicit start, else the container's

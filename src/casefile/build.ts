@@ -18,6 +18,7 @@ import {
   NOTICE_PDF,
   type CaseFileEntry,
   type CaseFileManifest,
+  type CasePlace,
 } from './format.js';
 import { renderNotice, type NoticeFont } from './notice-pdf.js';
 import { blurStill, countRegions, offenderInClip, planForStill, redactClip } from './redact.js';
@@ -35,6 +36,8 @@ export interface CaseFileSource {
     endTime: Date;
   };
   camera: { name: string; timezone: string };
+  /** the camera's location when the violation was found (see db/violations.ts placeOf); null: none recorded */
+  place: CasePlace | null;
   timeSource: CaptureTimeSource;
   reviews: ReadonlyArray<{ reviewer: string; decision: string; plateCorrection: string | null; createdAt: Date }>;
   /** the package's files: absolute path, and the hash and size their rows and the audit chain hold */
@@ -247,6 +250,7 @@ export async function buildCaseFile(source: CaseFileSource, tools: CaseFileTools
       violationId: source.violation.id,
       plate: { text: source.violation.plateText, confidence: source.violation.plateConfidence, corrected },
       camera,
+      place: source.place,
       zone: { name: source.violation.zoneName, kind: source.violation.zoneKind },
       measured: measured(manifest),
       time: {
@@ -298,6 +302,7 @@ export async function buildCaseFile(source: CaseFileSource, tools: CaseFileTools
       status: source.violation.status,
       plate: { text: source.violation.plateText, confidence: source.violation.plateConfidence, corrected },
       camera,
+      place: source.place,
       zone: { name: source.violation.zoneName, kind: source.violation.zoneKind },
       startTime: source.violation.startTime.toISOString(),
       endTime: source.violation.endTime.toISOString(),

@@ -40,6 +40,14 @@ export const caseFileEntry = z.strictObject({
   blurred: z.strictObject({ face: count, plate: count, vehicle: count }),
 });
 
+/** Where the offence took place: the camera's address and WGS 84 coordinates when the violation was found. */
+export const casePlace = z.strictObject({
+  address: z.string().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+});
+export type CasePlace = z.infer<typeof casePlace>;
+
 export const caseFileManifest = z.strictObject({
   schema: z.literal(CASE_FILE_SCHEMA),
   violationId: z.uuid(),
@@ -57,6 +65,8 @@ export const caseFileManifest = z.strictObject({
     status: z.string(),
     plate: z.strictObject({ text: z.string().nullable(), confidence: z.number().nullable(), corrected: z.boolean() }),
     camera: z.strictObject({ name: z.string(), timezone: z.string() }),
+    /** null: the camera had no location; absent in case files made before locations were kept */
+    place: casePlace.nullable().optional(),
     zone: z.strictObject({ name: z.string(), kind: z.string() }),
     startTime: z.iso.datetime(),
     endTime: z.iso.datetime(),

@@ -5,12 +5,25 @@ import type { CaptureTimeSource } from '../core/capture-time.js';
 import { DEFAULT_SIGN_WARNINGS } from '../core/sign-warning.js';
 import type { ZoneKind } from '../core/types.js';
 import { formatWallClock, wallClock } from '../core/wall-clock.js';
+import type { CasePlace } from './format.js';
+
+/** The place of the offence: address and coordinates as recorded, and the camera; says so when none was recorded. */
+export function placeText(place: CasePlace | null, cameraName: string): string {
+  const parts: string[] = [];
+  if (place?.address) parts.push(place.address);
+  if (place?.latitude != null && place.longitude != null) {
+    parts.push(`위도 ${place.latitude.toFixed(6)}, 경도 ${place.longitude.toFixed(6)}`);
+  }
+  if (parts.length === 0) parts.push('주소 미등록');
+  return `${parts.join(' · ')} (카메라 「${cameraName}」)`;
+}
 
 /** What the one-page notice sheet (안내서) of a case file states. */
 export interface NoticeFacts {
   violationId: string;
   plate: { text: string | null; confidence: number | null; corrected: boolean };
   camera: { name: string; timezone: string };
+  place: CasePlace | null;
   zone: { name: string; kind: ZoneKind };
   /** e.g. 체류 5.2초 · 이동 11.8% */
   measured: string;
@@ -193,7 +206,7 @@ export async function renderNotice(facts: NoticeFacts, font: NoticeFont): Promis
       '시각 출처',
       `${TIME_SOURCE_KO[facts.time.source]}${facts.time.estimated ? ' — 카메라 시계가 아닌 추정 시각' : ''}`,
     ],
-    ['장소', `카메라 「${facts.camera.name}」`],
+    ['장소', placeText(facts.place, facts.camera.name)],
     ['구역', `${facts.zone.name} (${ZONE_KIND_KO[facts.zone.kind]})`],
     ['위반 내용', `${DEFAULT_SIGN_WARNINGS[facts.zone.kind]} 위반 · ${facts.measured}`],
     ['검토자', reviewers, { lines: Math.max(1, facts.reviewers.length) }],

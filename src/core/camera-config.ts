@@ -108,6 +108,39 @@ export const zoneConfigSchema = z.strictObject({
   rules: zoneRulesSchema.prefault({}),
 });
 
+/** Schemes a camera's source may use: what the live recorder's ffmpeg reads (see live/recorder-args.ts). */
+export const SOURCE_URL_SCHEMES = ['rtsp', 'rtsps', 'http', 'https', 'rtmp', 'srt', 'udp', 'tcp', 'file'] as const;
+
+/** Why `text` is not a usable source URL (a network URL with a host, or a file:// URL with a path); null when it is. */
+export function sourceUrlProblem(text: string): string | null {
+  const example = 'such as rtsp://192.168.0.10:554/stream1 or file:///footage/camera1.mp4';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (!scheme) return `source URL must start with a scheme and ://, ${example}`;
+  if (!(SOURCE_URL_SCHEMES as readonly string[]).includes(scheme)) {
+    return `source URL scheme ${scheme} is not supported; use one of ${SOURCE_URL_SCHEMES.join(', ')}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `source URL cannot be parsed, ${example}`;
+  }
+  if (scheme === 'file') return url.pathname.length > 1 ? null : `a file source URL needs a path, ${example}`;
+  return url.hostname ? null : `source URL needs a host, ${example}`;
+}
+
+export const sourceUrlSchema = plainText(2000).superRefine((text, ctx) => {
+  const problem = sourceUrlProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Where a camera stands: a notice states the place of the offence. Coordinates are WGS 84 degrees. */
+export const cameraLocationFields = {
+  address: singleLine(300).describe('street address of the place the camera watches, as a notice names it'),
+  latitude: z.number().min(-90).max(90).describe('WGS 84 degrees, -90..90'),
+  longitude: z.number().min(-180).max(180).describe('WGS 84 degrees, -180..180'),
+};
+
 export const cameraConfigSchema = z
   .strictObject({
     name: singleLine(100),
@@ -115,7 +148,7 @@ export const cameraConfigSchema = z
       .string()
       .default(CAMERA_DEFAULTS.timezone)
       .refine(isValidTimeZone, 'timezone must be a valid IANA time zone such as Asia/Seoul'),
-    sourceUrl: plainText(2000).optional(),
+    sourceUrl: sourceUrlSchema.optional(),
     enabled: z.boolean().default(CAMERA_DEFAULTS.enabled),
     // no video is wider or taller than this (H.264/H.265 stop at 8192 and 16384); a larger value is a mistake
     frameWidth: z.int().positive().max(MAX_FRAME_SIDE).optional(),

@@ -76,11 +76,19 @@ export async function persistAnalysis(prisma: PrismaClient, input: PersistAnalys
         record: v,
         files: v.evidence.map((file) => ({ id: randomUUID(), file })),
       }));
+      // the place of the offence as it stands now: a later move or correction of the camera leaves these cases alone
+      const place = await tx.camera.findUniqueOrThrow({
+        where: { id: cameraId },
+        select: { address: true, latitude: true, longitude: true },
+      });
       await tx.violation.createMany({
         data: violations.map(({ id, record: v }) => ({
           id,
           runId: run.id,
           cameraId,
+          locationAddress: place.address,
+          locationLatitude: place.latitude,
+          locationLongitude: place.longitude,
           zoneId: zonesByName.get(v.zoneName) ?? null,
           zoneName: v.zoneName,
           zoneKind: v.zoneKind,

@@ -9,7 +9,8 @@ import { redactUrl } from '../core/redact.js';
 export type CameraCreate = Pick<
   Prisma.CameraCreateInput,
   'name' | 'sourceUrl' | 'timezone' | 'enabled' | 'frameWidth' | 'frameHeight' | 'plateFormat'
->;
+> &
+  Partial<Pick<Prisma.CameraCreateInput, 'address' | 'latitude' | 'longitude'>>;
 export type CameraUpdate = Partial<CameraCreate>;
 
 /** The one mapping from a camera file's camera (its zones apart) to the cameras table's columns. */
@@ -43,6 +44,24 @@ export interface CameraHealth {
   lastSegmentAt: Date | null;
   lastError: string | null;
   segmentsToday: number;
+}
+
+/** The live recorder's report on a camera (camera_health); a camera no recorder has run for reads as stopped. */
+export async function feedHealth(prisma: PrismaClient, camera: Pick<Camera, 'id' | 'sourceUrl'>) {
+  const health = await prisma.cameraHealth.findUnique({ where: { cameraId: camera.id } });
+  return {
+    cameraId: camera.id,
+    sourceUrl: camera.sourceUrl,
+    recorded: health !== null,
+    status: health?.status ?? 'stopped',
+    lastSegmentAt: health?.lastSegmentAt ?? null,
+    fps: health?.fps ?? null,
+    segmentsRecorded: health?.segmentsRecorded ?? 0,
+    reconnects: health?.reconnects ?? 0,
+    lastError: health?.lastError ?? null,
+    lastErrorAt: health?.lastErrorAt ?? null,
+    updatedAt: health?.updatedAt ?? null,
+  };
 }
 
 export function listCameras(prisma: PrismaClient): Promise<Camera[]> {

@@ -41,7 +41,7 @@ export function timeProvenance(source: CaptureTimeSource) {
   return { timeSource: source, timeEstimated: isEstimated(source) };
 }
 
-interface ListRow extends Omit<Violation, 'alertedAt'> {
+interface ListRow extends Omit<Violation, 'alertedAt' | 'locationAddress' | 'locationLatitude' | 'locationLongitude'> {
   camera: { id: string; name: string; timezone: string };
   startTimeSource: CaptureTimeSource;
   corrected: boolean;
@@ -184,6 +184,12 @@ export function getViolationDetail(prisma: PrismaClient, id: string) {
       reviews: { orderBy: { createdAt: 'asc' } },
     },
   });
+}
+
+/** The place of the offence as stored with the violation; null when its camera had no location then. */
+export function placeOf(v: Pick<Violation, 'locationAddress' | 'locationLatitude' | 'locationLongitude'>) {
+  if (v.locationAddress === null && v.locationLatitude === null && v.locationLongitude === null) return null;
+  return { address: v.locationAddress, latitude: v.locationLatitude, longitude: v.locationLongitude };
 }
 
 /** The vehicle's other violations: the same plate of record on any camera and day, newest first. */

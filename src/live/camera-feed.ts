@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -22,10 +23,13 @@ export interface CameraFeedOptions {
   onRegistered?: (segment: ClosedSegment, registered: RegisteredSegment) => void;
 }
 
-/** A recorder wired to Postgres and the queue: each closed segment is hashed, recorded and enqueued. */
+/**
+ * A recorder wired to Postgres and the queue: each closed segment is hashed, recorded and enqueued. Once its camera
+ * is disabled (or deleted) it keeps nothing more: the segment is discarded and the recorder stops.
+ */
 export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
   const logger = o.logger.child({ cameraId: o.camera.id });
-  return new FeedRecorder({
+  const recorder: FeedRecorder = new FeedRecorder({
     sourceUrl: o.camera.sourceUrl,
     outDir: path.join(o.footageRoot, 'live', o.camera.id),
     segmentSeconds: o.segmentSeconds,
@@ -35,6 +39,14 @@ export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
     logger,
     onHealth: cameraHealthWriter(o.prisma, o.camera.id),
     onSegment: async (segment) => {
+      const camera = await o.prisma.camera.findUnique({ where: { id: o.camera.id }, select: { enabled: true } });
+      if (!camera?.enabled) {
+        logger.warn({ file: segment.path }, 'camera disabled or deleted: segment discarded, recorder stopping');
+        await rm(segment.path, { force: true });
+        // not awaited: stop() waits for this very callback to return
+        recorder.stop().catch((err: unknown) => logger.error({ err }, 'recorder did not stop cleanly'));
+        return;
+      }
       const registered = await registerRecordedSegment(o, o.camera.id, segment);
       if (!registered) return;
       if (!registered.created) {
@@ -49,4 +61,5 @@ export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
       o.onRegistered?.(segment, registered);
     },
   });
+  return recorder;
 }

@@ -27,7 +27,3 @@ export function cameraHealthWriter(prisma: PrismaClient, cameraId: string): (u: 
     });
   };
 }
-
-export function getCameraHealth(prisma: PrismaClient, cameraId: string) {
-  return prisma.cameraHealth.findUnique({ where: { cameraId } });
-}

@@ -2,7 +2,15 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import sharp from 'sharp';
 import { redactUrl } from '../../core/redact.js';
-import { cameraHealth, createCamera, deleteCamera, getCamera, listCameras, updateCamera } from '../../db/cameras.js';
+import {
+  cameraHealth,
+  createCamera,
+  deleteCamera,
+  feedHealth,
+  getCamera,
+  listCameras,
+  updateCamera,
+} from '../../db/cameras.js';
 import { extractFrame } from '../../media/keyframe.js';
 import type { ApiDeps, ApiRole } from '../deps.js';
 import { actorOf } from '../deps.js';
@@ -41,7 +49,9 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
     async (request) => {
       const cameras = await listCameras(prisma);
       const shown = cameras.map((c) => asSeenBy(principalOf(request).role, c));
-      const items = await Promise.all(shown.map(async (c) => ({ ...c, health: await cameraHealth(prisma, c) })));
+      const items = await Promise.all(
+        shown.map(async (c) => ({ ...c, health: await cameraHealth(prisma, c), feed: await feedHealth(prisma, c) })),
+      );
       return { items };
     },
   );
@@ -61,7 +71,11 @@ const cameraRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => 
     async (request) => {
       const camera = await getCamera(prisma, request.params.id);
       if (!camera) throw notFound('camera', request.params.id);
-      return { ...asSeenBy(principalOf(request).role, camera), health: await cameraHealth(prisma, camera) };
+      return {
+        ...asSeenBy(principalOf(request).role, camera),
+        health: await cameraHealth(prisma, camera),
+        feed: await feedHealth(prisma, camera),
+      };
     },
   );
 

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { getCamera } from '../../db/cameras.js';
-import { getCameraHealth } from '../../live/camera-health.js';
+import { redactUrl } from '../../core/redact.js';
+import { feedHealth, getCamera } from '../../db/cameras.js';
+import { principalOf } from '../plugins/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../problem.js';
-import { idParams, secured } from '../schemas.js';
+import { feedHealthResponse, idParams, secured } from '../schemas.js';
 
 const READERS = { roles: ['ops', 'officer'] } as const;
 
@@ -17,25 +18,17 @@ const feedRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
         summary: 'Live feed health: recorder state, last segment, frames per second, reconnects, last error',
         params: idParams,
         security: secured,
+        response: { 200: feedHealthResponse },
       },
     },
     async (request) => {
       const camera = await getCamera(prisma, request.params.id);
       if (!camera) throw notFound('camera', request.params.id);
-      const health = await getCameraHealth(prisma, camera.id);
-      return {
-        cameraId: camera.id,
-        sourceUrl: camera.sourceUrl,
-        recorded: health !== null,
-        status: health?.status ?? 'stopped',
-        lastSegmentAt: health?.lastSegmentAt ?? null,
-        fps: health?.fps ?? null,
-        segmentsRecorded: health?.segmentsRecorded ?? 0,
-        reconnects: health?.reconnects ?? 0,
-        lastError: health?.lastError ?? null,
-        lastErrorAt: health?.lastErrorAt ?? null,
-        updatedAt: health?.updatedAt ?? null,
-      };
+      const feed = await feedHealth(prisma, camera);
+      // only ops, who set the source URL, see its password
+      const shown =
+        principalOf(request).role === 'ops' || feed.sourceUrl === null ? feed.sourceUrl : redactUrl(feed.sourceUrl);
+      return { ...feed, sourceUrl: shown };
     },
   );
 };

@@ -7,13 +7,12 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasControlCharacter } from '../../core/text.js';
-import { getCamera } from '../../db/cameras.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
-import { HttpProblem, badRequest, notFound } from '../problem.js';
+import { HttpProblem, badRequest } from '../problem.js';
 import { isoTime, secured, segmentIntakeResponse } from '../schemas.js';
-import { takeInSegment } from '../segment-intake.js';
+import { requireEnabledCamera, takeInSegment } from '../segment-intake.js';
 import { intakeResponse } from './segments.js';
 
 /** Largest form field, bytes; a longer one is refused, not cut short. */
@@ -99,7 +98,7 @@ const segmentUploadRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) =>
             `form fields: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; ')} (fields must come before the file)`,
           );
         }
-        if (!(await getCamera(prisma, parsed.data.cameraId))) throw notFound('camera', parsed.data.cameraId);
+        await requireEnabledCamera(prisma, parsed.data.cameraId);
 
         const dir = path.join(config.FOOTAGE_ROOT, 'uploads');
         await mkdir(dir, { recursive: true });

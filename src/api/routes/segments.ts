@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { isEstimated } from '../../core/capture-time.js';
-import { getCamera } from '../../db/cameras.js';
 import { deleteSegment, getSegment, listSegments } from '../../db/segments.js';
 import type { Segment } from '../../generated/prisma/client.js';
 import { analyzeJobId } from '../../queue/producer.js';
@@ -21,7 +20,7 @@ import {
   segmentRegisterBody,
   segmentResponse,
 } from '../schemas.js';
-import { takeInSegment, type IntakeResult } from '../segment-intake.js';
+import { requireEnabledCamera, takeInSegment, type IntakeResult } from '../segment-intake.js';
 import { REDIS_TIMEOUT_MS, withTimeout } from '../timeout.js';
 
 const OPS = { roles: ['ops'] } as const;
@@ -93,7 +92,7 @@ const segmentRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, deps) => {
     },
     async (request, reply) => {
       const { cameraId, startTime } = request.body;
-      if (!(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
+      await requireEnabledCamera(prisma, cameraId);
       const found = await resolveInsideRoot(config.FOOTAGE_ROOT, request.body.path);
       if (!found.ok) {
         if (found.reason === 'outside_root')

@@ -6,6 +6,7 @@ import {
   cachedViolationCounts,
   getViolationDetail,
   listViolations,
+  placeOf,
   plateReadability,
   recordViolationView,
   timeProvenance,
@@ -106,6 +107,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
       return {
         ...withCandidates(v),
         ...timeProvenance(v.run.segment.startTimeSource),
+        place: placeOf(v),
         ...plateReadability(
           v,
           v.reviews.some((r) => r.plateCorrection !== null),
