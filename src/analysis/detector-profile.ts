@@ -1,6 +1,6 @@
 import type { CameraConfig } from '../core/camera-config.js';
 import type { ByteTrackerOptions } from '../core/tracker.js';
-import { createViolationJudge, type ViolationJudge } from '../core/violation-judge.js';
+import { createViolationJudge, type StayVerdict, type ViolationJudge } from '../core/violation-judge.js';
 import type { DetectorName } from '../vision/detector.js';
 
 /**
@@ -46,6 +46,7 @@ export function createJudgeFor(
   detector: DetectorName,
   frame: { width: number; height: number; fps: number; segmentStart: Date },
   tileScale = 1,
+  onVerdict?: (verdict: StayVerdict) => void,
 ): ViolationJudge {
   const profile = DETECTOR_PROFILES[detector];
   return createViolationJudge({
@@ -57,5 +58,6 @@ export function createJudgeFor(
     segmentStart: frame.segmentStart,
     confirmThreshold: profile.confirmThreshold,
     tracker: { ...profile.tracker, smallObjectHeight: SMALL_OBJECT_INPUT_PX * tileScale },
+    ...(onVerdict ? { onVerdict } : {}),
   });
 }

@@ -3,8 +3,9 @@ import { CameraMotion } from '../core/camera-motion.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import { planDetection, tileScale, type Tile } from '../core/detection-plan.js';
 import { suppressDuplicates } from '../core/duplicate-events.js';
-import type { ViolationEvent } from '../core/violation-judge.js';
-import type { RgbFrame } from '../core/types.js';
+import type { StayVerdict, ViolationEvent } from '../core/violation-judge.js';
+import type { Detection, RgbFrame } from '../core/types.js';
+import type { Track } from '../core/tracker.js';
 import { keyframeJpeg } from '../evidence/annotate.js';
 import type { Detector } from '../vision/detector.js';
 import { detectTiles } from '../vision/tiled-detector.js';
@@ -38,6 +39,10 @@ export interface FrameLoopOptions {
   onFrame?: (framesDone: number, violationsFound: number) => void;
   /** called as each violation's rule fires, with the pictures its plate will be read from */
   onFound?: (found: FoundViolation) => void;
+  /** debug trace: each frame's detections and live tracks (shared objects: copy what you keep) */
+  onTrace?: (frame: { index: number; timestamp: number; detections: readonly Detection[]; tracks: Track[] }) => void;
+  /** debug trace: every stay the rules judged */
+  onVerdict?: (verdict: StayVerdict) => void;
 }
 
 export interface FoundViolation {
@@ -99,6 +104,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
     detector.name,
     { ...analysedSize, fps: opts.fps, segmentStart: opts.segmentStart },
     Math.max(...tiles.map((t) => tileScale(t, detector.inputSize))),
+    opts.onVerdict,
   );
   const keeper = new BestShotKeeper(opts.shotsPerTrack);
   const found: FoundViolation[] = [];
@@ -163,6 +169,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
         cameraMoving: moving,
       });
       const live = judge.tracks();
+      opts.onTrace?.({ index: frame.index, timestamp: frame.timestamp, detections, tracks: live });
       for (const track of live) {
         if (track.lastFrame === frame.index && track.state === 'tracked') {
           tracksSeen.add(track.id);

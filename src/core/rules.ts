@@ -154,10 +154,21 @@ export interface EpisodeInput {
   rider?: RiderOptions;
 }
 
+/** One rule of a zone applied to a stay, for tuning: whether it held for a violation and what was measured. */
+export interface RuleCheck {
+  rule: 'class' | 'confirmed' | 'schedule' | 'dwell' | 'displacement' | 'direction' | 'rider';
+  /** true: this rule does not stand in the way of a violation */
+  pass: boolean;
+  /** what was measured against what the zone asks */
+  detail: string;
+}
+
 export interface EpisodeVerdict {
   violation: boolean;
   /** why it is not a violation; empty when it is */
   reasons: string[];
+  /** every rule, passed or not, in the order they are applied */
+  checks: RuleCheck[];
   dwellSeconds: number;
   displacement: number;
   directionDeg?: number;
@@ -178,40 +189,73 @@ export function judgeEpisode(input: EpisodeInput): EpisodeVerdict {
   const riderShare = frames.length ? frames.filter((f) => f.ridden).length / frames.length : 0;
   const rider = input.rider ?? DEFAULT_RIDER_OPTIONS;
 
-  if (NEVER_VIOLATORS.includes(input.label) || !(rules.classes as readonly string[]).includes(input.label)) {
-    reasons.push(`class ${input.label} is not targeted by this zone`);
-  }
-  if (!input.confirmed) reasons.push('detection not confirmed (median score under threshold)');
-  if (!input.scheduleActive) reasons.push('zone schedule not active');
-  if (dwellSeconds < rules.minDwellSeconds) {
-    reasons.push(`dwell ${dwellSeconds.toFixed(2)} s under ${rules.minDwellSeconds} s`);
-  }
+  const checks: RuleCheck[] = [];
+  const check = (rule: RuleCheck['rule'], pass: boolean, failed: string, passed: string) => {
+    checks.push({ rule, pass, detail: pass ? passed : failed });
+    if (!pass) reasons.push(failed);
+  };
+
+  const targeted = !NEVER_VIOLATORS.includes(input.label) && (rules.classes as readonly string[]).includes(input.label);
+  check(
+    'class',
+    targeted,
+    `class ${input.label} is not targeted by this zone`,
+    `class ${input.label} is targeted by this zone`,
+  );
+  check(
+    'confirmed',
+    input.confirmed,
+    'detection not confirmed (median score under threshold)',
+    'detection confirmed (median score at or over threshold)',
+  );
+  check('schedule', input.scheduleActive, 'zone schedule not active', 'zone schedule active');
+  check(
+    'dwell',
+    dwellSeconds >= rules.minDwellSeconds,
+    `dwell ${dwellSeconds.toFixed(2)} s under ${rules.minDwellSeconds} s`,
+    `dwell ${dwellSeconds.toFixed(2)} s, at least ${rules.minDwellSeconds} s`,
+  );
   if (motion.displacement < rules.minDisplacement) {
-    reasons.push(
+    check(
+      'displacement',
+      false,
       `displacement ${motion.displacement.toFixed(3)} under ${rules.minDisplacement} (parked or barely moving)`,
+      '',
     );
-  } else if (motion.displacement < cameraTravel) {
-    reasons.push(
+  } else {
+    check(
+      'displacement',
+      motion.displacement >= cameraTravel,
       `displacement ${motion.displacement.toFixed(3)} no more than the camera's own travel ${cameraTravel.toFixed(3)} (parallax of a moving camera, not riding)`,
+      `displacement ${motion.displacement.toFixed(3)}, at least ${rules.minDisplacement}`,
     );
   }
   const allowed = rules.allowedDirectionDeg;
   if (allowed !== null && allowed !== undefined && motion.directionDeg !== undefined) {
     const off = angleDifference(motion.directionDeg, allowed);
-    if (off <= rules.directionToleranceDeg) {
-      reasons.push(
-        `moving ${motion.directionDeg.toFixed(0)}°, within ${rules.directionToleranceDeg}° of the allowed ${allowed}°`,
-      );
-    }
-  }
-  if (rules.requireRider && input.label === 'motorcycle' && riderShare < rider.minRiderShare) {
-    reasons.push(
-      `rider seen on ${(riderShare * 100).toFixed(0)}% of frames, under ${rider.minRiderShare * 100}% (pushed or unattended)`,
+    check(
+      'direction',
+      off > rules.directionToleranceDeg,
+      `moving ${motion.directionDeg.toFixed(0)}°, within ${rules.directionToleranceDeg}° of the allowed ${allowed}°`,
+      `moving ${motion.directionDeg.toFixed(0)}°, more than ${rules.directionToleranceDeg}° off the allowed ${allowed}°`,
     );
+  } else {
+    check('direction', true, '', allowed === null || allowed === undefined ? 'any direction' : 'no travel to head');
+  }
+  if (rules.requireRider && input.label === 'motorcycle') {
+    check(
+      'rider',
+      riderShare >= rider.minRiderShare,
+      `rider seen on ${(riderShare * 100).toFixed(0)}% of frames, under ${rider.minRiderShare * 100}% (pushed or unattended)`,
+      `rider seen on ${(riderShare * 100).toFixed(0)}% of frames, at least ${rider.minRiderShare * 100}%`,
+    );
+  } else {
+    check('rider', true, '', 'no rider required');
   }
   return {
     violation: reasons.length === 0,
     reasons,
+    checks,
     dwellSeconds,
     displacement: motion.displacement,
     directionDeg: motion.directionDeg,

@@ -3,7 +3,13 @@ import { area, iou } from './boxes.js';
 import { zonePolygon, type ZoneConfig } from './camera-config.js';
 import { DEFAULT_SCORE_WINDOW, isConfirmed } from './confirmation.js';
 import { fuseRoadUsers } from './road-users.js';
-import { DEFAULT_RIDER_OPTIONS, judgeEpisode, type EpisodeFrame, type RiderOptions } from './rules.js';
+import {
+  DEFAULT_RIDER_OPTIONS,
+  judgeEpisode,
+  type EpisodeFrame,
+  type EpisodeVerdict,
+  type RiderOptions,
+} from './rules.js';
 import { isScheduleActive } from './schedule.js';
 import {
   continuesPiece,
@@ -41,6 +47,17 @@ export interface ViolationJudgeOptions {
   rider?: Partial<RiderOptions>;
   /** when a piece of a stay cut at a possible swap is joined to the piece before (see track-pieces.ts) */
   relink?: Partial<RelinkOptions>;
+  /** told every judged stay, violation or not, with each rule's check: a trace for tuning zones */
+  onVerdict?: (verdict: StayVerdict) => void;
+}
+
+/** A stay of a track in a zone as the rules judged it. */
+export interface StayVerdict extends EpisodeVerdict {
+  trackId: number;
+  label: ObjectClass;
+  zone: string;
+  entryFrame: number;
+  exitFrame: number;
 }
 
 export interface ViolationBox {
@@ -252,6 +269,14 @@ export function createViolationJudge(opts: ViolationJudgeOptions): ViolationJudg
         isScheduleActive(zone.schedule, captureTime(first.timestamp), opts.timezone) ||
         isScheduleActive(zone.schedule, captureTime(last.timestamp), opts.timezone),
       rider,
+    });
+    opts.onVerdict?.({
+      ...verdict,
+      trackId: track.id,
+      label: track.label,
+      zone: zone.name,
+      entryFrame: first.frameIndex,
+      exitFrame: last.frameIndex,
     });
     if (!verdict.violation) {
       rejected.push({
