@@ -28,6 +28,7 @@ import batchRoutes from './routes/batches.js';
 import cameraRoutes from './routes/cameras.js';
 import caseFileRoutes, { caseFilePublicKeyRoutes } from './routes/case-files.js';
 import defaultsRoutes from './routes/defaults.js';
+import detectorViewRoutes from './routes/detector-view.js';
 import evidenceRoutes from './routes/evidence.js';
 import feedRoutes from './routes/feeds.js';
 import healthRoutes from './routes/health.js';
@@ -67,6 +68,7 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
     feedRoutes,
     signRoutes,
     defaultsRoutes,
+    detectorViewRoutes,
   ];
   for (const routes of modules) await app.register(routes, deps);
 }

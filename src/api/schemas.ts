@@ -573,6 +573,80 @@ export const auditTrailResponse = z.object({
 });
 
 /** `{ items }` of a list route. */
+// ---- Detector view (analysis/detector-trace.ts) ----
+
+const pixelBox = z.object({ x1: z.number(), y1: z.number(), x2: z.number(), y2: z.number() });
+
+export const detectorViewResponse = z
+  .object({
+    detector: z.string(),
+    fps: z.number().describe('analysis frames per second'),
+    analysedSize: z.object({ width: z.int(), height: z.int() }).describe('the pixel space of every box'),
+    durationSec: z.number(),
+    zones: z.array(
+      z.object({
+        name: z.string(),
+        kind: z.enum(ZoneKind),
+        polygon: z.array(point),
+        rules: z.object({
+          minDwellSeconds: z.number(),
+          minDisplacement: z.number(),
+          allowedDirectionDeg: z.number().nullable().optional(),
+          directionToleranceDeg: z.number(),
+          classes: z.array(z.string()),
+          requireRider: z.boolean(),
+        }),
+      }),
+    ),
+    tiles: z.array(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() })),
+    frames: z.array(
+      z.object({
+        index: z.int(),
+        timestamp: z.number().describe('seconds from the start of the segment'),
+        detections: z.array(z.object({ label: z.string(), score: z.number(), box: pixelBox })),
+        tracks: z.array(
+          z.object({
+            id: z.int(),
+            label: z.string(),
+            score: z.number(),
+            box: pixelBox,
+            state: z.string(),
+            seenNow: z.boolean().describe('matched to a detection in this frame'),
+          }),
+        ),
+      }),
+    ),
+    stays: z
+      .array(
+        z.object({
+          trackId: z.int(),
+          label: z.string(),
+          zone: z.string(),
+          entryFrame: z.int(),
+          exitFrame: z.int(),
+          violation: z.boolean(),
+          checks: z.array(
+            z.object({
+              rule: z.enum(['class', 'confirmed', 'schedule', 'dwell', 'displacement', 'direction', 'rider']),
+              pass: z.boolean(),
+              detail: z.string(),
+            }),
+          ),
+          dwellSeconds: z.number(),
+          displacement: z.number(),
+          directionDeg: z.number().nullable(),
+          riderShare: z.number(),
+        }),
+      )
+      .describe('every stay of a track in a zone the rules judged, with each rule’s check'),
+    violations: z.array(z.object({ trackId: z.int(), zone: z.string(), startSec: z.number(), endSec: z.number() })),
+  })
+  .describe('what the analysis saw and decided on each frame, with the zones as they are now');
+
+export const frameQuery = z.strictObject({
+  t: z.coerce.number().min(0).max(86_400).describe('seconds from the start of the segment'),
+});
+
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 // ---- Problems ----
