@@ -12,6 +12,7 @@ import { ViolationPage } from './pages/ViolationPage.js';
 import { CamerasPage } from './pages/CamerasPage.js';
 import { CameraPage } from './pages/CameraPage.js';
 import { FootagePage } from './pages/FootagePage.js';
+import { DetectorViewPage } from './pages/DetectorViewPage.js';
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -90,6 +91,7 @@ function Routes({ me }: { me: Me }) {
   if (can(me.role, 'readViolations') && (p = match('/violations/:id', path))) return <ViolationPage id={p.id!} />;
   if (ops && path === '/cameras') return <CamerasPage />;
   if (ops && (p = match('/cameras/:id', path))) return <CameraPage id={p.id!} />;
+  if (ops && (p = match('/segments/:id/detector', path))) return <DetectorViewPage id={p.id!} />;
   if (can(me.role, 'manageFootage') && path === '/footage') return <FootagePage />;
   return <Forbidden />;
 }

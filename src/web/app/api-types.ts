@@ -29,6 +29,7 @@ export type AuditTrail = Received<typeof api.auditTrailResponse>;
 export type VehicleHistory = Received<typeof api.vehicleHistoryResponse>;
 export type BulkReviewResult = Received<typeof api.bulkReviewResponse>;
 export type SettingDefaults = Received<typeof api.defaultsResponse>;
+export type DetectorView = Received<typeof api.detectorViewResponse>;
 export type EvidenceFile = ViolationDetail['evidence'][number];
 export type ReviewAction = ViolationDetail['reviews'][number];
 export type PlateCandidate = Violation['plateCandidates'][number];

@@ -7,6 +7,7 @@ import type {
   CameraInput,
   CameraPatch,
   CameraWithHealth,
+  DetectorView,
   EvidenceIntegrity,
   Me,
   Problem,
@@ -132,6 +133,9 @@ export class ApiClient {
   updateZone(zoneId: string, input: ZonePatch): Promise<Zone> {
     return this.json('PATCH', `/zones/${encodeURIComponent(zoneId)}`, input);
   }
+  deleteCamera(id: string): Promise<void> {
+    return this.json('DELETE', `/cameras/${encodeURIComponent(id)}`);
+  }
   deleteZone(zoneId: string): Promise<void> {
     return this.json('DELETE', `/zones/${encodeURIComponent(zoneId)}`);
   }
@@ -150,6 +154,18 @@ export class ApiClient {
   }
   getSegment(id: string): Promise<SegmentDetail> {
     return this.json('GET', `/segments/${encodeURIComponent(id)}`);
+  }
+  /** What the analysis sees and decides on each frame of a segment, with the zones as they are now. */
+  detectorView(segmentId: string): Promise<DetectorView> {
+    return this.json('GET', `/segments/${encodeURIComponent(segmentId)}/detector-view`);
+  }
+  detectorClip(segmentId: string): Promise<Blob> {
+    return this.send('GET', `/segments/${encodeURIComponent(segmentId)}/detector-view/clip`).then((r) => r.blob());
+  }
+  segmentFrame(segmentId: string, sec: number): Promise<Blob> {
+    return this.send('GET', `/segments/${encodeURIComponent(segmentId)}/frame`, undefined, { t: sec }).then((r) =>
+      r.blob(),
+    );
   }
   /** Queue a segment, or all of a camera's, to be analysed again with the zones as they are now. */
   reanalyseSegment(id: string): Promise<Reanalysis> {

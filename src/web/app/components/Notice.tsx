@@ -18,6 +18,10 @@ const PROBLEM_MESSAGES: Partial<Record<string, StringKey>> = {
   '/problems/internal': 'problem_internal',
   '/problems/evidence-tampered': 'problem_evidence_tampered',
   '/problems/segment-analysed': 'problem_segment_analysed',
+  '/problems/camera-disabled': 'problem_camera_disabled',
+  '/problems/camera-has-footage': 'problem_camera_has_footage',
+  '/problems/segment-too-long': 'problem_segment_too_long',
+  '/problems/footage-missing': 'problem_footage_missing',
 };
 
 /**

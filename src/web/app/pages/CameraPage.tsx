@@ -6,6 +6,7 @@ import { frameFromVideoFile } from '../reference-frame.js';
 import { href } from '../router.js';
 import { useSession } from '../session.js';
 import { KindLabel } from '../components/Badges.js';
+import { CameraSettings } from '../components/CameraSettings.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
 import { ZoneEditor } from '../components/ZoneEditor.js';
 import { emptyDraft, ZoneFields, type ZoneDraft } from '../components/ZoneForm.js';
@@ -166,6 +167,7 @@ export function CameraPage({ id }: { id: string }) {
         {cam.timezone} · {t('lastSegment')}: {formatTime(cam.health.lastSegmentAt, cam.timezone)} · {t('segmentsToday')}
         : {cam.health.segmentsToday}
       </p>
+      <CameraSettings camera={cam} onSaved={camera.reload} />
       <div class="camera-grid">
         <div class="card">
           <h2 id="editor-title">{t('snapshot')}</h2>

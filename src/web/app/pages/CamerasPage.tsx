@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api.js';
 import type { PlateFormat } from '../api-types.js';
 import { useAsync } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { href, navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
+import { cameraFieldErrors, FeedState } from '../components/CameraSettings.js';
 
 export function CamerasPage() {
   const { t, formatTime } = useI18n();
@@ -33,7 +33,7 @@ export function CamerasPage() {
       });
       navigate(`/cameras/${cam.id}`);
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors() : {};
+      const fields = cameraFieldErrors(err, t);
       setErrors(fields);
       setFormError(Object.keys(fields).length ? t('fixErrors') : problemText(err, t));
     }
@@ -60,7 +60,9 @@ export function CamerasPage() {
                 <th scope="col">{t('timezone')}</th>
                 <th scope="col">{t('lastSegment')}</th>
                 <th scope="col">{t('segmentsToday')}</th>
-                <th scope="col">{t('lastError')}</th>
+                <th scope="col">{t('location')}</th>
+                <th scope="col">{t('recorder')}</th>
+                <th scope="col">{t('analysisError')}</th>
               </tr>
             </thead>
             <tbody>
@@ -69,10 +71,14 @@ export function CamerasPage() {
                   <td>
                     <a href={href(`/cameras/${c.id}`)}>{c.name}</a>
                   </td>
-                  <td>{c.enabled ? '●' : '○'}</td>
+                  <td>{c.enabled ? t('cameraEnabled') : t('cameraDisabled')}</td>
                   <td>{c.timezone}</td>
                   <td>{formatTime(c.health.lastSegmentAt, c.timezone)}</td>
                   <td>{c.health.segmentsToday}</td>
+                  <td class={c.address ? undefined : 'muted'}>{c.address ?? t('noLocation')}</td>
+                  <td data-camera-feed={c.id}>
+                    <FeedState feed={c.feed} timeZone={c.timezone} />
+                  </td>
                   <td class={c.health.lastError ? 'error-text' : 'muted'}>{c.health.lastError ?? t('none')}</td>
                 </tr>
               ))}

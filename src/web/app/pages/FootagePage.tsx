@@ -18,6 +18,7 @@ type Tracked = Segment | SegmentDetail;
 export function FootagePage() {
   const { t, formatTime } = useI18n();
   const { api, me } = useSession();
+  const canInspect = can(me.role, 'manageCameras');
   const cameras = useAsync(() => api.listCameras(), []);
   const [cameraId, setCameraId] = useState('');
   useEffect(() => {
@@ -177,7 +178,8 @@ export function FootagePage() {
                     <td>
                       <button type="button" class="link" onClick={() => setTracked(s)}>
                         {t('open')}
-                      </button>
+                      </button>{' '}
+                      {canInspect && <a href={href(`/segments/${s.id}/detector`)}>{t('detectorView')}</a>}
                     </td>
                   </tr>
                 ))}

@@ -1,3 +1,4 @@
+import type { ViolationDetail } from '../api.js';
 import { useAsync } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { parseManifest } from '../manifest.js';
@@ -83,6 +84,10 @@ export function ViolationPage({ id }: { id: string }) {
             <dl class="facts">
               <dt>{t('colCamera')}</dt>
               <dd>{v.camera.name}</dd>
+              <dt>{t('location')}</dt>
+              <dd data-testid="case-place">
+                {v.place ? <Place place={v.place} /> : <span class="muted">{t('noLocation')}</span>}
+              </dd>
               <dt>{t('colZone')}</dt>
               <dd>
                 {v.zoneName} (<KindLabel kind={v.zoneKind} />)
@@ -107,5 +112,21 @@ export function ViolationPage({ id }: { id: string }) {
         </div>
       </div>
     </article>
+  );
+}
+
+/** The place of the offence as recorded with the case: address and coordinates (WGS 84). */
+function Place({ place }: { place: NonNullable<ViolationDetail['place']> }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {place.address ?? t('noLocation')}
+      {place.latitude !== null && place.longitude !== null && (
+        <span class="muted">
+          {' '}
+          ({t('latitude')} {place.latitude.toFixed(6)}, {t('longitude')} {place.longitude.toFixed(6)})
+        </span>
+      )}
+    </>
   );
 }
