@@ -179,7 +179,7 @@ describe('detector view', () => {
       expect(await stays.count()).toBeGreaterThan(0);
       const verdicts = await stays.locator('td:nth-child(3)').allTextContents();
       expect(verdicts.every((v) => v === '위반' || v === '위반 아님')).toBe(true);
-      expect(await stays.first().textContent()).toMatch(/체류|dwell/);
+      expect(await stays.first().textContent()).toMatch(/초 \(기준 \d+초 이상\)/);
       // a stay the rules let go names the rule that did
       const rejected = ops.locator('tr[data-stay-verdict="none"]');
       expect(await rejected.count()).toBeGreaterThan(0);

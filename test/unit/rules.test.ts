@@ -169,4 +169,18 @@ describe('judgeEpisode', () => {
     expect(judgeEpisode({ ...base, frames: left, rules: oneWay }).violation).toBe(true);
     expect(judgeEpisode({ ...base, frames: left, rules: rules({ allowedDirectionDeg: 170 }) }).violation).toBe(false);
   });
+
+  it('reports every rule as a check, passed or not, and fails exactly the ones its reasons name', () => {
+    const order = ['class', 'confirmed', 'schedule', 'dwell', 'displacement', 'direction', 'rider'];
+    const passed = judgeEpisode({ ...base, frames: frames(10, 20), rules: rules() });
+    expect(passed.checks.map((c) => c.rule)).toEqual(order);
+    expect(passed.checks.every((c) => c.pass)).toBe(true);
+    expect(passed.checks.find((c) => c.rule === 'dwell')?.detail).toBe('dwell 2.00 s, at least 1 s');
+
+    const oneWay = rules({ allowedDirectionDeg: 0, directionToleranceDeg: 60 });
+    const failed = judgeEpisode({ ...base, frames: frames(4, 20, false), rules: oneWay });
+    expect(failed.checks.map((c) => c.rule)).toEqual(order);
+    expect(failed.checks.filter((c) => !c.pass).map((c) => c.rule)).toEqual(['dwell', 'direction', 'rider']);
+    expect(failed.checks.filter((c) => !c.pass).map((c) => c.detail)).toEqual(failed.reasons);
+  });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { DetectorView } from '../api.js';
 import { useAsync, useBlobUrl } from '../hooks.js';
-import { useI18n } from '../i18n.js';
+import { useI18n, type Translate } from '../i18n.js';
 import { href } from '../router.js';
 import { useSession } from '../session.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
@@ -188,6 +188,33 @@ function Overlay({ view, at }: { view: DetectorView; at: number }) {
   );
 }
 
+type Stay = DetectorView['stays'][number];
+type Rules = DetectorView['zones'][number]['rules'];
+
+/** What a rule measured against what the zone asks, in the reader's language (the server's words are the tooltip). */
+function measuredText(rule: Stay['checks'][number]['rule'], s: Stay, rules: Rules | undefined, t: Translate): string {
+  switch (rule) {
+    case 'class':
+      return s.label;
+    case 'dwell':
+      return t('measuredDwell', { value: s.dwellSeconds.toFixed(1), min: rules?.minDwellSeconds ?? '—' });
+    case 'displacement':
+      return t('measuredDisplacement', { value: s.displacement.toFixed(3), min: rules?.minDisplacement ?? '—' });
+    case 'direction':
+      return rules?.allowedDirectionDeg == null
+        ? t('measuredAnyDirection')
+        : t('measuredDirection', {
+            value: s.directionDeg ?? '—',
+            allowed: rules.allowedDirectionDeg,
+            tolerance: rules.directionToleranceDeg,
+          });
+    case 'rider':
+      return rules?.requireRider ? t('measuredRider', { value: Math.round(s.riderShare * 100) }) : t('measuredNoRider');
+    default:
+      return '';
+  }
+}
+
 function StaysTable({ view, onPick }: { view: DetectorView; onPick: (frameIndex: number) => void }) {
   const { t } = useI18n();
   const rules = ['class', 'confirmed', 'schedule', 'dwell', 'displacement', 'direction', 'rider'] as const;
@@ -227,9 +254,10 @@ function StaysTable({ view, onPick }: { view: DetectorView; onPick: (frameIndex:
                   </td>
                   {rules.map((r) => {
                     const c = s.checks.find((x) => x.rule === r);
+                    const zone = view.zones.find((z) => z.name === s.zone);
                     return (
                       <td key={r} class={c && !c.pass ? 'error-text' : undefined} title={c?.detail}>
-                        {c ? `${c.pass ? '✓' : '✗'} ${c.detail}` : '—'}
+                        {c ? `${c.pass ? '✓' : '✗'} ${measuredText(r, s, zone?.rules, t)}` : '—'}
                       </td>
                     );
                   })}
