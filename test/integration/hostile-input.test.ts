@@ -492,6 +492,7 @@ describe('control characters in stored text', () => {
     ['POST', '/cameras', { name: 'X' }, 'name', 'ops'],
     ['PATCH', `/cameras/${real.camera}`, {}, 'name', 'ops'],
     ['PATCH', `/cameras/${real.camera}`, {}, 'sourceUrl', 'ops'],
+    ['PATCH', `/cameras/${real.camera}`, {}, 'address', 'ops'],
     ['POST', `/cameras/${real.camera}/zones`, { name: 'X', kind: 'park', polygon: square }, 'name', 'ops'],
     ['PATCH', `/zones/${real.zone}`, {}, 'name', 'ops'],
     ['POST', '/keys', { role: 'officer', label: 'X' }, 'label', 'admin'],
@@ -538,5 +539,19 @@ describe('control characters in stored text', () => {
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().name).toBe(name.trim());
+  });
+});
+
+describe('detector view of a segment whose footage is gone', () => {
+  it('answers a 422 problem on the trace, the clip and the frame, never a 5xx', async () => {
+    for (const url of [
+      `/segments/${real.segment}/detector-view`,
+      `/segments/${real.segment}/detector-view/clip`,
+      `/segments/${real.segment}/frame?t=0`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: bearer(t.keys.ops) });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(422);
+      expect(res.json().type).toBe('/problems/footage-missing');
+    }
   });
 });
