@@ -234,6 +234,11 @@ describe('disable and delete', () => {
       409,
     );
     expect(upload.type).toBe('/problems/camera-disabled');
+    const batch = expectProblem(
+      await t.app.inject({ method: 'POST', url: '/batches', headers: ops(), payload: { cameraId: id, folder: '.' } }),
+      409,
+    );
+    expect(batch.type).toBe('/problems/camera-disabled');
     expect(await dbFingerprint(t.prisma)).toBe(before);
     expect(await readdir(path.join(t.footageRoot, 'uploads')).catch(() => [])).toEqual([]);
 

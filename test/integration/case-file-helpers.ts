@@ -21,7 +21,13 @@ export const DEMO_CLIP = path.join(FOOTAGE, 'thanglm_traffic.mp4');
  */
 export async function analysedDemoViolations(
   t: TestApi,
-  options: { name: string; seconds: number; startTimeSource: CaptureTimeSource },
+  options: {
+    name: string;
+    seconds: number;
+    startTimeSource: CaptureTimeSource;
+    /** where the camera stands */
+    place?: { address: string; latitude: number; longitude: number };
+  },
 ): Promise<{ cameraId: string; violationIds: string[] }> {
   const demo = await loadCameraFile(path.join(projectRoot, 'fixtures', 'demo-camera.json'));
   // the roots the app was given (startTestApi's own temp folders unless the test named others)
@@ -45,7 +51,7 @@ export async function analysedDemoViolations(
     method: 'POST',
     url: '/cameras',
     headers: bearer(t.keys.ops),
-    payload: { name: options.name, timezone: demo.timezone, plateFormat: demo.plateFormat },
+    payload: { name: options.name, timezone: demo.timezone, plateFormat: demo.plateFormat, ...options.place },
   });
   expect(created.statusCode, created.body).toBe(201);
   const cameraId = created.json<{ id: string }>().id;

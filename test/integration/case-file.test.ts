@@ -22,6 +22,7 @@ const run = promisify(execFile);
 
 let t: TestApi;
 let dir: string;
+const PLACE = { address: '서울 중구 세종대로 110', latitude: 37.5663, longitude: 126.9779 };
 let violationIds: string[];
 /** the confirmed violation, one whose package has a plate crop when the clip gives one */
 let confirmedId: string;
@@ -54,6 +55,7 @@ beforeAll(async () => {
     name: `case file cam ${process.pid}`,
     seconds: 4,
     startTimeSource: 'received',
+    place: PLACE,
   }));
   expect(violationIds.length).toBeGreaterThan(1);
   const withPlate = await t.prisma.evidenceFile.findFirst({
@@ -104,7 +106,7 @@ describe('GET /violations/:id/case-file', () => {
     expect(manifest).toMatchObject({
       violationId: confirmedId,
       createdBy: `api-key:${t.keyIds.officer}`,
-      case: { status: 'confirmed', timeSource: 'received', timeEstimated: true },
+      case: { status: 'confirmed', timeSource: 'received', timeEstimated: true, place: PLACE },
     });
     expect(manifest.case.reviewers.length).toBeGreaterThan(0);
     expect(manifest.redaction.models).toHaveProperty('yunet_n');

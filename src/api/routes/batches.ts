@@ -11,6 +11,7 @@ import {
 import { RunNotFoundError, RunsNotComparableError, diffRuns } from '../../batch/run-diff.js';
 import { plainText } from '../../core/text.js';
 import { getCamera } from '../../db/cameras.js';
+import { requireEnabledCamera } from '../segment-intake.js';
 import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
@@ -74,7 +75,9 @@ const batchRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
     },
     async (request, reply) => {
       const { cameraId, folder, from, to } = request.body;
-      if (!(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
+      // a folder brings new footage, which a disabled camera does not take; its stored segments may be reprocessed
+      if (folder !== undefined) await requireEnabledCamera(prisma, cameraId);
+      else if (!(await getCamera(prisma, cameraId))) throw notFound('camera', cameraId);
       const scope =
         folder !== undefined
           ? { kind: 'folder' as const, folder: await folderInsideRoot(config.FOOTAGE_ROOT, folder) }
