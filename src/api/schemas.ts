@@ -210,10 +210,16 @@ export const auditTrailQuery = z.strictObject({ limit: z.coerce.number().int().m
 const time = z.date();
 
 export const meResponse = z.object({
-  id: z.string().describe('the key id'),
+  kind: z.enum(['key', 'user']).describe('an API key, or a user signed in with a session cookie'),
+  id: z.string().describe('the key id or the user id'),
   role: z.enum(ApiRole),
-  label: z.string(),
-  prefix: z.string(),
+  label: z.string().describe("the key's label or the user's display name"),
+  prefix: z.string().optional().describe("the key's first characters (keys only)"),
+  username: z.string().optional().describe('the login name (users only)'),
+  csrfToken: z
+    .string()
+    .optional()
+    .describe('send it in x-csrf-token with every request that changes anything (users only)'),
 });
 
 export const cameraResponse = z.object({
@@ -414,7 +420,8 @@ export const evidenceFileResponse = z.object({
 export const reviewActionResponse = z.object({
   id: z.string(),
   violationId: z.string(),
-  apiKeyId: z.string(),
+  apiKeyId: z.string().nullable().describe('the API key the review was made with, or null'),
+  userId: z.string().nullable().describe('the signed-in user who made the review, or null'),
   reviewer: z.string(),
   decision: z.enum(ReviewDecision),
   reasonCode: z.string().nullable(),

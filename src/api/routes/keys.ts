@@ -22,14 +22,16 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
       config: { roles: ['officer', 'ops'] },
       schema: {
         tags: ['keys'],
-        summary: 'The caller: key id, role and label',
+        summary: "The caller: key or user, id, role and label (and a session's CSRF token)",
         security: secured,
         response: { 200: meResponse },
       },
     },
     async (request) => {
       const p = principalOf(request);
-      return { id: p.keyId, role: p.role, label: p.label, prefix: p.prefix };
+      return p.kind === 'key'
+        ? { kind: p.kind, id: p.id, role: p.role, label: p.label, prefix: p.prefix }
+        : { kind: p.kind, id: p.id, role: p.role, label: p.label, username: p.username, csrfToken: p.csrfToken };
     },
   );
 
