@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newPassword } from '../../auth/passwords.js';
+import { newPassword } from '../../auth/account-input.js';
 import { plainText } from '../../core/text.js';
 import { endSession, endSessionByToken, openSession } from '../../db/sessions.js';
 import { attemptLogin, checkUserPassword, setPassword } from '../../db/users.js';

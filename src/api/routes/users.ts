@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newPassword } from '../../auth/passwords.js';
+import { loginName, newPassword } from '../../auth/account-input.js';
 import { singleLine } from '../../core/text.js';
 import { createUser, findUser, listUsers, setPassword, unlockUser, updateUser } from '../../db/users.js';
 import type { ApiDeps } from '../deps.js';
@@ -11,15 +11,8 @@ import { idParams, secured } from '../schemas.js';
 
 const ROLE = z.enum(['officer', 'ops', 'admin']);
 
-/** Login names: lower-case letters, digits, dot, dash, underscore (case-insensitive at sign-in). */
-export const username = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9._-]{2,64}$/, '2–64 letters, digits, ".", "-" or "_"');
-
 const createBody = z.strictObject({
-  username,
+  username: loginName,
   displayName: singleLine(100).describe('shown in the console and on reviews, e.g. "Officer Kim, Mapo station"'),
   password: newPassword,
   role: ROLE,
