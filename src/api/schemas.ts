@@ -548,3 +548,30 @@ export const problemResponse = z.looseObject({
   instance: z.string(),
   errors: z.array(fieldError).optional(),
 });
+
+/** A console user as admins see them: never the password or its hash. */
+export const userResponse = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(ApiRole),
+  failedLogins: z.int().describe('wrong passwords since the last sign-in or lock-out'),
+  lockedUntil: time.nullable(),
+  disabledAt: time.nullable(),
+  passwordChangedAt: time,
+  createdAt: time,
+});
+
+/** A machine API key as listed: never its secret. */
+export const apiKeyResponse = z.object({
+  id: z.string(),
+  prefix: z.string(),
+  role: z.enum(ApiRole),
+  label: z.string(),
+  createdAt: time,
+  revokedAt: time.nullable(),
+});
+
+export const createdApiKeyResponse = apiKeyResponse.extend({
+  key: z.string().describe('the secret: shown in this response only'),
+});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { parseSetCookie } from 'cookie';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dummyPasswordHash, verifyPassword } from '../../src/auth/passwords.js';
 import { attemptLogin, createUser } from '../../src/db/users.js';
@@ -37,8 +37,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function inject(opts: Parameters<TestApi['app']['inject']>[0]): Promise<LightMyRequestResponse> {
-  const res = await api.app.inject(opts as never);
+async function inject(opts: InjectOptions): Promise<LightMyRequestResponse> {
+  const res = await api.app.inject(opts);
   bodies.push(res.body);
   return res;
 }
@@ -75,7 +75,7 @@ async function signIn(username: string, password = PASSWORD, cookie?: string): P
   const res = await login(username, password, cookie);
   expect(res.statusCode, res.body).toBe(200);
   const setCookie = sessionCookie(res);
-  return { token: parseSetCookie(setCookie).value, csrf: res.json().csrfToken, setCookie };
+  return { token: parseSetCookie(setCookie).value ?? '', csrf: res.json().csrfToken, setCookie };
 }
 
 const asUser = (s: Signed, csrf: string | null = s.csrf) => ({
@@ -140,9 +140,9 @@ describe('accounts and sessions', () => {
   it('refuses every state-changing route to a session cookie without its CSRF token; API keys need none', async () => {
     const admin = await newUser('admin');
     const s = await signIn(admin.username);
-    const spec = (await inject({ method: 'GET', url: '/openapi.json' })).json() as {
+    const spec = (await inject({ method: 'GET', url: '/openapi.json' })).json<{
       paths: Record<string, Record<string, unknown>>;
-    };
+    }>();
     const changing: [string, string][] = [];
     for (const [route, methods] of Object.entries(spec.paths))
       for (const method of Object.keys(methods))
@@ -152,7 +152,7 @@ describe('accounts and sessions', () => {
     const before = await api.prisma.auditLog.count();
     for (const [method, url] of changing) {
       for (const csrf of [null, 'forged', `${s.csrf}x`]) {
-        const res = await inject({ method: method as 'POST', url, headers: asUser(s, csrf), payload: {} });
+        const res = await inject({ method, url, headers: asUser(s, csrf), payload: {} });
         expect(expectProblem(res, 403).type, `${method} ${url} with ${csrf}`).toBe('/problems/csrf');
       }
     }

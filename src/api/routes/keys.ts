@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
-import { idParams, meResponse, secured } from '../schemas.js';
+import { apiKeyResponse, createdApiKeyResponse, idParams, meResponse, secured } from '../schemas.js';
 
 const createBody = z.strictObject({
   role: z.enum(['officer', 'ops', 'admin']),
@@ -44,6 +44,7 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
         summary: 'Create an API key; the secret is in this response only',
         body: createBody,
         security: secured,
+        response: { 201: createdApiKeyResponse },
       },
     },
     async (request, reply) => {
@@ -59,7 +60,12 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/keys',
     {
       config: ADMIN,
-      schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: secured },
+      schema: {
+        tags: ['keys'],
+        summary: 'List API keys (never their secrets)',
+        security: secured,
+        response: { 200: z.object({ items: z.array(apiKeyResponse) }) },
+      },
     },
     async () => ({ items: await listApiKeys(prisma) }),
   );
@@ -68,7 +74,13 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/keys/:id/revoke',
     {
       config: ADMIN,
-      schema: { tags: ['keys'], summary: 'Revoke an API key', params: idParams, security: secured },
+      schema: {
+        tags: ['keys'],
+        summary: 'Revoke an API key',
+        params: idParams,
+        security: secured,
+        response: { 200: apiKeyResponse },
+      },
     },
     async (request) => {
       const key = await revokeApiKey(prisma, { id: request.params.id, actor: actorOf(principalOf(request)) });

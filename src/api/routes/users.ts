@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { conflict, notFound } from '../problem.js';
-import { idParams, secured } from '../schemas.js';
+import { idParams, secured, userResponse } from '../schemas.js';
 
 const ROLE = z.enum(['officer', 'ops', 'admin']);
 
@@ -21,18 +21,6 @@ const createBody = z.strictObject({
 const patchBody = z
   .strictObject({ role: ROLE.optional(), disabled: z.boolean().optional() })
   .refine((b) => b.role !== undefined || b.disabled !== undefined, 'change role or disabled');
-
-const userResponse = z.object({
-  id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  role: ROLE,
-  failedLogins: z.int(),
-  lockedUntil: z.date().nullable(),
-  disabledAt: z.date().nullable(),
-  passwordChangedAt: z.date(),
-  createdAt: z.date(),
-});
 
 const ADMIN = { roles: ['admin'] } as const;
 

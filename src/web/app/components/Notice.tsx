@@ -18,6 +18,7 @@ const PROBLEM_MESSAGES: Partial<Record<string, StringKey>> = {
   '/problems/internal': 'problem_internal',
   '/problems/evidence-tampered': 'problem_evidence_tampered',
   '/problems/segment-analysed': 'problem_segment_analysed',
+  '/problems/own-account': 'problem_own_account',
 };
 
 /**
