@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type CreatedApiKey, type Role } from '../api.js';
 import { useAsync } from '../hooks.js';
-import { useI18n } from '../i18n.js';
+import { localTimeZone, useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
 
@@ -79,9 +79,9 @@ export function KeysPage() {
                   </td>
                   <td>{t(`role_${k.role}`)}</td>
                   <td>{k.label}</td>
-                  <td>{formatTime(k.createdAt)}</td>
+                  <td>{formatTime(k.createdAt, localTimeZone())}</td>
                   <td class={k.revokedAt ? 'muted' : undefined}>
-                    {k.revokedAt ? t('keyRevoked', { time: formatTime(k.revokedAt) }) : t('keyActive')}
+                    {k.revokedAt ? t('keyRevoked', { time: formatTime(k.revokedAt, localTimeZone()) }) : t('keyActive')}
                   </td>
                   <td>
                     {!k.revokedAt && (

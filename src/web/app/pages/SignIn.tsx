@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
-import { useI18n } from '../i18n.js';
+import { localTimeZone, useI18n } from '../i18n.js';
 import { problemText } from '../components/Notice.js';
 
 interface Props {
@@ -29,7 +29,7 @@ export function SignIn({ onPasswordSignIn, onKeySignIn }: Props) {
       const until = locked ? (err.problem as { lockedUntil?: string }).lockedUntil : undefined;
       setError(
         locked
-          ? t('accountLocked', { time: formatTime(until) })
+          ? t('accountLocked', { time: formatTime(until, localTimeZone()) })
           : err instanceof ApiError && err.status === 401
             ? t('passwordSignInFailed')
             : problemText(err, t),
@@ -55,86 +55,88 @@ export function SignIn({ onPasswordSignIn, onKeySignIn }: Props) {
 
   return (
     <main id="main" class="signin">
-      <form class="card signin-card" onSubmit={submit} aria-labelledby="signin-title">
-        <h1 id="signin-title">
-          <span class="logo" aria-hidden="true">
-            ◆
-          </span>{' '}
-          {t('appName')}
-        </h1>
-        <p class="muted">{t('appTagline')}</p>
-        <label for="username">{t('username')}</label>
-        <input
-          id="username"
-          name="username"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellcheck={false}
-          required
-          value={username}
-          onInput={(e) => setUsername(e.currentTarget.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby="signin-error"
-        />
-        <label for="password">{t('password')}</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby="signin-error"
-        />
-        {error && (
-          <p id="signin-error" class="field-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="row spread">
-          <button type="submit" disabled={busy || username.trim() === '' || password === ''}>
-            {t('signIn')}
-          </button>
-          <label class="lang">
-            <span class="sr-only">{t('language')}</span>
-            <select value={lang} onChange={(e) => setLang(e.currentTarget.value === 'en' ? 'en' : 'ko')}>
-              <option value="ko">한국어</option>
-              <option value="en">English</option>
-            </select>
-          </label>
-        </div>
-      </form>
-      <details class="card signin-card">
-        <summary>{t('signInWithKey')}</summary>
-        <form onSubmit={submitKey} aria-describedby="key-hint">
-          <label for="api-key">{t('apiKey')}</label>
+      <div class="card signin-card">
+        <form onSubmit={submit} aria-labelledby="signin-title">
+          <h1 id="signin-title">
+            <span class="logo" aria-hidden="true">
+              ◆
+            </span>{' '}
+            {t('appName')}
+          </h1>
+          <p class="muted">{t('appTagline')}</p>
+          <label for="username">{t('username')}</label>
           <input
-            id="api-key"
-            name="api-key"
-            type="password"
-            autoComplete="off"
+            id="username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
             spellcheck={false}
             required
-            value={key}
-            onInput={(e) => setKey(e.currentTarget.value)}
-            aria-invalid={keyError ? true : undefined}
-            aria-describedby="key-hint key-error"
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby="signin-error"
           />
-          <p id="key-hint" class="hint">
-            {t('apiKeyHint')}
-          </p>
-          {keyError && (
-            <p id="key-error" class="field-error" role="alert">
-              {keyError}
+          <label for="password">{t('password')}</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby="signin-error"
+          />
+          {error && (
+            <p id="signin-error" class="field-error" role="alert">
+              {error}
             </p>
           )}
-          <button type="submit" disabled={busy || key.trim() === ''}>
-            {t('signInKeyButton')}
-          </button>
+          <div class="row spread">
+            <button type="submit" disabled={busy || username.trim() === '' || password === ''}>
+              {t('signIn')}
+            </button>
+            <label class="lang">
+              <span class="sr-only">{t('language')}</span>
+              <select value={lang} onChange={(e) => setLang(e.currentTarget.value === 'en' ? 'en' : 'ko')}>
+                <option value="ko">한국어</option>
+                <option value="en">English</option>
+              </select>
+            </label>
+          </div>
         </form>
-      </details>
+        <details>
+          <summary>{t('signInWithKey')}</summary>
+          <form onSubmit={submitKey} aria-describedby="key-hint">
+            <label for="api-key">{t('apiKey')}</label>
+            <input
+              id="api-key"
+              name="api-key"
+              type="password"
+              autoComplete="off"
+              spellcheck={false}
+              required
+              value={key}
+              onInput={(e) => setKey(e.currentTarget.value)}
+              aria-invalid={keyError ? true : undefined}
+              aria-describedby="key-hint key-error"
+            />
+            <p id="key-hint" class="hint">
+              {t('apiKeyHint')}
+            </p>
+            {keyError && (
+              <p id="key-error" class="field-error" role="alert">
+                {keyError}
+              </p>
+            )}
+            <button type="submit" disabled={busy || key.trim() === ''}>
+              {t('signInKeyButton')}
+            </button>
+          </form>
+        </details>
+      </div>
     </main>
   );
 }

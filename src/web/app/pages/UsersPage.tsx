@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type Role, type User } from '../api.js';
 import { useAsync } from '../hooks.js';
-import { useI18n } from '../i18n.js';
+import { localTimeZone, useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
 
@@ -27,7 +27,7 @@ export function UsersPage() {
   const status = (u: User) => {
     if (u.disabledAt) return t('userDisabled');
     if (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now())
-      return t('userLocked', { time: formatTime(u.lockedUntil) });
+      return t('userLocked', { time: formatTime(u.lockedUntil, localTimeZone()) });
     return t('userActive');
   };
 
@@ -80,21 +80,23 @@ export function UsersPage() {
                       </select>
                     </td>
                     <td class={u.disabledAt || locked ? 'error-text' : undefined}>{status(u)}</td>
-                    <td class="row">
-                      {locked && (
-                        <button type="button" class="secondary" onClick={() => act(() => api.unlockUser(u.id))}>
-                          {t('unlockUser')}
-                        </button>
-                      )}
-                      {!self && (
-                        <button
-                          type="button"
-                          class="secondary"
-                          onClick={() => act(() => api.updateUser(u.id, { disabled: u.disabledAt === null }))}
-                        >
-                          {u.disabledAt ? t('enableUser') : t('disableUser')}
-                        </button>
-                      )}
+                    <td>
+                      <div class="row">
+                        {locked && (
+                          <button type="button" class="secondary" onClick={() => act(() => api.unlockUser(u.id))}>
+                            {t('unlockUser')}
+                          </button>
+                        )}
+                        {!self && (
+                          <button
+                            type="button"
+                            class="secondary"
+                            onClick={() => act(() => api.updateUser(u.id, { disabled: u.disabledAt === null }))}
+                          >
+                            {u.disabledAt ? t('enableUser') : t('disableUser')}
+                          </button>
+                        )}
+                      </div>
                     </td>
                   </tr>
                 );
@@ -196,7 +198,7 @@ function NewUserForm({ onCreated }: { onCreated: (u: User) => void }) {
             {...field('nu-password', 'password')}
           />
           {fieldError('nu-password', 'password')}
-          <p class="hint">{t('passwordHint')}</p>
+          <p class="hint">{t('passwordMinHint')}</p>
         </div>
       </div>
       {formError && (
