@@ -28,6 +28,14 @@ export async function openSession(
   policy: SessionPolicy,
 ): Promise<{ token: string; session: LiveSession }> {
   const token = randomBytes(32).toString('base64url');
+  // the user's sessions that ran out are swept here, so the table holds live ones and a few stale at most
+  const now = Date.now();
+  await prisma.userSession.deleteMany({
+    where: {
+      userId,
+      OR: [{ expiresAt: { lte: new Date(now) } }, { lastSeenAt: { lte: new Date(now - policy.idleMs) } }],
+    },
+  });
   const row = await prisma.userSession.create({
     data: {
       tokenHash: hashToken(token),
