@@ -26,8 +26,8 @@ import {
 /** Path parameter of every `/:id` route; a malformed id is a 400, an unknown one a 404. */
 export const idParams = z.strictObject({ id: z.uuid() });
 
-/** Tag and security requirement shared by authenticated routes in the OpenAPI document. */
-export const secured = [{ apiKey: [] }];
+/** Security requirement shared by authenticated routes in the OpenAPI document: an API key or a console session. */
+export const secured = [{ apiKey: [] }, { session: [] }];
 
 /**
  * An ISO 8601 time with its offset, in the years Postgres and the clocks here hold (1970–9999): year
