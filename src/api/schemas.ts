@@ -470,7 +470,7 @@ export const violationDetailResponse = violationShown.extend({
   secondReview: z.object({
     threshold: z.number(),
     requiredOnConfirm: z.boolean().describe('a confirm or correction now goes to a second reviewer'),
-    firstReviewerKeyIds: z.array(z.string()).describe('keys that may not finish the second review'),
+    firstReviewerKeyIds: z.array(z.string()).describe('keys or users (ids) that may not finish the second review'),
   }),
   canReview: z
     .boolean()
