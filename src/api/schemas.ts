@@ -27,7 +27,7 @@ import {
 export const idParams = z.strictObject({ id: z.uuid() });
 
 /** Security requirement shared by authenticated routes in the OpenAPI document: an API key or a console session. */
-export const secured = [{ apiKey: [] }, { session: [] }];
+export const secured: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }];
 
 /**
  * An ISO 8601 time with its offset, in the years Postgres and the clocks here hold (1970–9999): year
