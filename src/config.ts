@@ -66,6 +66,16 @@ const schema = z.object({
   BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** The same for an authorised upload, ms: the default takes MAX_UPLOAD_BYTES' default at 5 Mbit/s. */
   UPLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(3_600_000),
+  /** A console session ends after this many minutes without a request... */
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().max(1440).default(30),
+  /** ...and this many hours after sign-in in any case. */
+  SESSION_MAX_HOURS: z.coerce.number().positive().max(720).default(12),
+  /** The session cookie's Secure flag: `auto` sets it on https requests; `always` behind a TLS-terminating proxy. */
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
+  /** This many wrong passwords in a row lock an account... */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** ...for this many minutes (an admin may unlock it sooner). */
+  LOGIN_LOCK_MINUTES: z.coerce.number().positive().max(1440).default(15),
 });
 
 export type Config = z.infer<typeof schema>;

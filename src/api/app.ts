@@ -8,8 +8,8 @@
  *   admin always passes); then `principalOf(request)` from ./plugins/auth.ts gives the caller. A sign's
  *   stream declares `config: { sign: true }` instead and takes only that camera's sign token (signTokenOf).
  *   Throw HttpProblem (./problem.ts) for 4xx; any other error becomes a logged 500 problem.
- * The web console (src/web/serve.ts) is registered outside that scope and is public; it talks to the
- * API with the user's key.
+ * The web console (src/web/serve.ts) and POST /auth/login are registered outside that scope and are public; the
+ * console talks to the API with the session cookie its sign-in set (or, for compatibility, an API key).
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -17,7 +17,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import webConsole from '../web/serve.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
-import auth from './plugins/auth.js';
+import auth, { sessionPolicy } from './plugins/auth.js';
 import bodyDeadline from './plugins/body-deadline.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
@@ -37,7 +37,9 @@ import reanalysisRoutes from './routes/reanalysis.js';
 import reviewRoutes from './routes/reviews.js';
 import segmentUploadRoutes from './routes/segment-upload.js';
 import segmentRoutes from './routes/segments.js';
+import sessionRoutes, { loginRoutes } from './routes/sessions.js';
 import signRoutes from './routes/signs.js';
+import userRoutes from './routes/users.js';
 import verifyRoutes from './routes/verify.js';
 import violationRoutes from './routes/violations.js';
 import zoneRoutes from './routes/zones.js';
@@ -69,6 +71,8 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
     signRoutes,
     defaultsRoutes,
     detectorViewRoutes,
+    sessionRoutes,
+    userRoutes,
   ];
   for (const routes of modules) await app.register(routes, deps);
 }
@@ -157,11 +161,12 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   await app.register(problemDetails);
   // before auth, so that a refused request's body is bounded too
   await app.register(bodyDeadline, { bodyTimeoutMs: deps.config.BODY_TIMEOUT_MS });
-  await app.register(auth, { prisma: deps.prisma });
+  await app.register(auth, { prisma: deps.prisma, sessions: sessionPolicy(deps.config) });
   await app.register(openapi);
   await app.register(metrics, { queue: deps.queue });
   await app.register(healthRoutes, deps);
   await app.register(caseFilePublicKeyRoutes, deps);
+  await app.register(loginRoutes, deps);
   await app.register(apiRoutes, { ...deps, runtime: attachRuntime(app, deps, background) });
   await app.register(webConsole);
   return app;

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import { userActor } from '../db/users.js';
 import type { Logger } from '../logger.js';
 import type { AnalyzeSegmentQueue } from '../queue/queues.js';
 import type { ApiRuntime } from './runtime.js';
@@ -20,15 +21,21 @@ export interface RouteDeps extends ApiDeps {
 
 export type ApiRole = 'officer' | 'ops' | 'admin';
 
-/** The caller, as established by the auth plugin. */
-export interface ApiPrincipal {
-  keyId: string;
-  role: ApiRole;
-  label: string;
-  prefix: string;
-}
+/** The caller, as established by the auth plugin: an API key (machines, scripts) or a signed-in console user. */
+export type ApiPrincipal =
+  | { kind: 'key'; id: string; role: ApiRole; label: string; prefix: string }
+  | {
+      kind: 'user';
+      id: string;
+      role: ApiRole;
+      /** the user's display name */
+      label: string;
+      username: string;
+      sessionId: string;
+      csrfToken: string;
+    };
 
 /** How audit rows name an API caller. */
 export function actorOf(p: ApiPrincipal): string {
-  return `api-key:${p.keyId}`;
+  return p.kind === 'key' ? `api-key:${p.id}` : userActor(p.id);
 }

@@ -28,8 +28,8 @@ import {
 /** Path parameter of every `/:id` route; a malformed id is a 400, an unknown one a 404. */
 export const idParams = z.strictObject({ id: z.uuid() });
 
-/** Tag and security requirement shared by authenticated routes in the OpenAPI document. */
-export const secured = [{ apiKey: [] }];
+/** Security requirement shared by authenticated routes in the OpenAPI document: an API key or a console session. */
+export const secured: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }];
 
 /**
  * An ISO 8601 time with its offset, in the years Postgres and the clocks here hold (1970–9999): year
@@ -233,10 +233,16 @@ export const auditTrailQuery = z.strictObject({ limit: z.coerce.number().int().m
 const time = z.date();
 
 export const meResponse = z.object({
-  id: z.string().describe('the key id'),
+  kind: z.enum(['key', 'user']).describe('an API key, or a user signed in with a session cookie'),
+  id: z.string().describe('the key id or the user id'),
   role: z.enum(ApiRole),
-  label: z.string(),
-  prefix: z.string(),
+  label: z.string().describe("the key's label or the user's display name"),
+  prefix: z.string().optional().describe("the key's first characters (keys only)"),
+  username: z.string().optional().describe('the login name (users only)'),
+  csrfToken: z
+    .string()
+    .optional()
+    .describe('send it in x-csrf-token with every request that changes anything (users only)'),
 });
 
 export const cameraResponse = z.object({
@@ -456,7 +462,8 @@ export const evidenceFileResponse = z.object({
 export const reviewActionResponse = z.object({
   id: z.string(),
   violationId: z.string(),
-  apiKeyId: z.string(),
+  apiKeyId: z.string().nullable().describe('the API key the review was made with, or null'),
+  userId: z.string().nullable().describe('the signed-in user who made the review, or null'),
   reviewer: z.string(),
   decision: z.enum(ReviewDecision),
   reasonCode: z.string().nullable(),
@@ -515,7 +522,7 @@ export const violationDetailResponse = violationShown.extend({
   secondReview: z.object({
     threshold: z.number(),
     requiredOnConfirm: z.boolean().describe('a confirm or correction now goes to a second reviewer'),
-    firstReviewerKeyIds: z.array(z.string()).describe('keys that may not finish the second review'),
+    firstReviewerKeyIds: z.array(z.string()).describe('keys or users (ids) that may not finish the second review'),
   }),
   canReview: z
     .boolean()
@@ -666,4 +673,31 @@ export const problemResponse = z.looseObject({
   detail: z.string(),
   instance: z.string(),
   errors: z.array(fieldError).optional(),
+});
+
+/** A console user as admins see them: never the password or its hash. */
+export const userResponse = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(ApiRole),
+  failedLogins: z.int().describe('wrong passwords since the last sign-in or lock-out'),
+  lockedUntil: time.nullable(),
+  disabledAt: time.nullable(),
+  passwordChangedAt: time,
+  createdAt: time,
+});
+
+/** A machine API key as listed: never its secret. */
+export const apiKeyResponse = z.object({
+  id: z.string(),
+  prefix: z.string(),
+  role: z.enum(ApiRole),
+  label: z.string(),
+  createdAt: time,
+  revokedAt: time.nullable(),
+});
+
+export const createdApiKeyResponse = apiKeyResponse.extend({
+  key: z.string().describe('the secret: shown in this response only'),
 });

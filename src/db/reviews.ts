@@ -6,7 +6,9 @@ import { forgetViolationCounts } from './violations.js';
 export interface ReviewWrite {
   violationId: string;
   expectedVersion: number;
-  apiKeyId: string;
+  /** the reviewer's key, or else their user account */
+  apiKeyId: string | null;
+  userId: string | null;
   reviewer: string;
   actor: string;
   decision: ReviewDecision;
@@ -20,9 +22,9 @@ export interface ReviewWrite {
 export type ReviewWriteResult =
   { ok: true; violation: Violation; action: ReviewAction } | { ok: false; reason: 'stale' };
 
-/** Keys whose confirm/correct moved the violation into second review: they may not finish it. */
-export function firstReviewerKeyIds(reviews: Pick<ReviewAction, 'apiKeyId' | 'newStatus'>[]): string[] {
-  return reviews.filter((r) => r.newStatus === 'needs_second_review').map((r) => r.apiKeyId);
+/** Keys or users (ids) whose confirm/correct moved the violation into second review: they may not finish it. */
+export function firstReviewerKeyIds(reviews: Pick<ReviewAction, 'apiKeyId' | 'userId' | 'newStatus'>[]): string[] {
+  return reviews.filter((r) => r.newStatus === 'needs_second_review').map((r) => (r.apiKeyId ?? r.userId)!);
 }
 
 export function reviewsOf(prisma: PrismaClient, violationId: string): Promise<ReviewAction[]> {
@@ -50,6 +52,7 @@ export async function recordReview(prisma: PrismaClient, w: ReviewWrite): Promis
       data: {
         violationId: w.violationId,
         apiKeyId: w.apiKeyId,
+        userId: w.userId,
         reviewer: w.reviewer,
         decision: w.decision,
         reasonCode: w.reasonCode,

@@ -49,11 +49,20 @@ export async function screenshot(page: Page, name: string, taken: string[]): Pro
   taken.push(path.relative(ROOT, file));
 }
 
+/** Signs in with an API key (the sign-in page's compatibility form). */
 export async function signIn(page: Page, key: string): Promise<void> {
   await page.goto('/');
+  await page.getByText('API 키로 로그인').click();
   await page.getByLabel('API 키').fill(key);
-  await page.getByRole('button', { name: '로그인' }).click();
+  await page.getByRole('button', { name: '키로 로그인', exact: true }).click();
   await page.getByRole('button', { name: '로그아웃' }).waitFor();
+}
+
+/** Fills the sign-in form with a login name and password and submits it (the caller checks the outcome). */
+export async function submitPassword(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('아이디').fill(username);
+  await page.getByLabel('비밀번호', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '로그인', exact: true }).click();
 }
 
 /** Clicks the zone surface at normalised coordinates, as a user drawing with the mouse would. */

@@ -78,8 +78,9 @@ describe('web console, ops', () => {
   it('signs in with a key kept out of the URL and refuses a wrong key', async () => {
     ({ page: ops } = await newPage(browser, baseURL));
     await ops.goto('/');
+    await ops.getByText('API 키로 로그인').click();
     await ops.getByLabel('API 키').fill('mg_wrong');
-    await ops.getByRole('button', { name: '로그인' }).click();
+    await ops.getByRole('button', { name: '키로 로그인', exact: true }).click();
     await expect.poll(() => ops.getByRole('alert').textContent()).toContain('올바르지 않거나');
     await screenshot(ops, '01-sign-in', shots);
     await signIn(ops, t.keys.ops);

@@ -34,7 +34,10 @@ export interface TestApi {
  * A real app on the real Postgres and Redis. The queue gets a prefix of its own so no other
  * process's worker picks up the jobs these tests enqueue.
  */
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  opts: { logger?: ApiDeps['logger'] } = {},
+): Promise<TestApi> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'motoguard-api-'));
   const footageRoot = path.join(tmp, 'footage');
   const evidenceRoot = path.join(tmp, 'evidence');
@@ -48,7 +51,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   const queue = createQueue('analyze', { connection: redis, prefix: `mgtest-api-${process.pid}-${Date.now()}` });
-  const deps: ApiDeps = { prisma, queue, config, logger: createLogger('silent') };
+  const deps: ApiDeps = { prisma, queue, config, logger: opts.logger ?? createLogger('silent') };
   const app = await buildApp(deps, ALL_BACKGROUND);
   await app.ready();
 

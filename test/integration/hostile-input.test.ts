@@ -4,6 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../src/db/api-keys.js';
 import { migrate } from '../../src/db/migrate.js';
+import { endSession, openSession } from '../../src/db/sessions.js';
+import { createUser } from '../../src/db/users.js';
 import { bearer, seedRun, seedViolation, startTestApi, type TestApi } from './api-helpers.js';
 
 /*
@@ -55,7 +57,8 @@ interface Probe {
   payload?: string | Buffer;
 }
 
-type Credential = 'none' | 'officer' | 'ops' | 'admin';
+/** `officerSession`: a signed-in officer's session cookie with its CSRF token, as the console sends it */
+type Credential = 'none' | 'officer' | 'ops' | 'admin' | 'officerSession';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -66,8 +69,10 @@ const HUGE_BODY = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) });
 let t: TestApi;
 let doc: OpenApi;
 /** Ids of seeded rows: bodies are thrown at real rows too, where one accepted by mistake would change them. */
-let real: Record<'camera' | 'zone' | 'segment' | 'violation' | 'key', string>;
+let real: Record<'camera' | 'zone' | 'segment' | 'violation' | 'key' | 'user', string>;
 let revokedKey: string;
+let officerSession: { token: string; csrfToken: string };
+let endedSessionToken: string;
 
 const b64 = (s: string) => Buffer.from(s).toString('base64url');
 
@@ -185,6 +190,7 @@ function realId(path: string, name: string): string {
   if (resource === 'segments') return real.segment;
   if (resource === 'violations') return real.violation;
   if (resource === 'keys') return real.key;
+  if (resource === 'users') return real.user;
   return NIL;
 }
 
@@ -309,8 +315,10 @@ async function fingerprint(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const { table_name: table } of tables) {
     const quoted = `"${table.replaceAll('"', '""')}"`;
+    // a session's last-seen time moves as the session is used: that is no change a request made
+    const rowText = table === 'user_sessions' ? `(to_jsonb(r) - 'last_seen_at')::text` : 'r::text';
     const [row] = await t.prisma.$queryRawUnsafe<{ n: number; rows: string | null }[]>(
-      `SELECT count(*)::int AS n, string_agg(r::text, E'\\n' ORDER BY r::text) AS rows FROM ${quoted} r`,
+      `SELECT count(*)::int AS n, string_agg(${rowText}, E'\\n' ORDER BY ${rowText}) AS rows FROM ${quoted} r`,
     );
     out[table] = `${row?.n ?? 0} rows, ${createHash('sha256')
       .update(row?.rows ?? '')
@@ -356,7 +364,27 @@ beforeAll(async () => {
   const revoked = await createApiKey(t.prisma, { role: 'admin', label: 'revoked', actor: 'test' });
   await revokeApiKey(t.prisma, { id: revoked.id, actor: 'test' });
   revokedKey = revoked.secret;
-  real = { camera: camera.id, zone: zone.id, segment: segment.id, violation: violation.id, key: spare.id };
+  const policy = { idleMs: 3_600_000, maxMs: 3_600_000 };
+  const officer = await createUser(t.prisma, {
+    username: `hostile-officer-${process.pid}`,
+    displayName: 'hostile officer',
+    password: 'a password of the officer',
+    role: 'officer',
+    actor: 'test',
+  });
+  const opened = await openSession(t.prisma, officer.id, policy);
+  officerSession = { token: opened.token, csrfToken: opened.session.csrfToken };
+  const ended = await openSession(t.prisma, officer.id, policy);
+  await endSession(t.prisma, { id: ended.session.id, userId: officer.id });
+  endedSessionToken = ended.token;
+  real = {
+    camera: camera.id,
+    zone: zone.id,
+    segment: segment.id,
+    violation: violation.id,
+    key: spare.id,
+    user: officer.id,
+  };
   const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
   doc = res.json<OpenApi>();
 });
@@ -373,8 +401,9 @@ describe('hostile input on every route', () => {
       officer: bearer(t.keys.officer),
       ops: bearer(t.keys.ops),
       admin: bearer(t.keys.admin),
+      officerSession: { cookie: `mg_session=${officerSession.token}`, 'x-csrf-token': officerSession.csrfToken },
     };
-    const rotation: Credential[] = ['none', 'officer', 'ops'];
+    const rotation: Credential[] = ['none', 'officer', 'ops', 'officerSession'];
     const failures: string[] = [];
     const perOperation = new Map<string, number>();
     const send = async (probe: Probe, credential: Credential | 'public', extraHeaders: Record<string, string> = {}) => {
@@ -430,7 +459,23 @@ describe('hostile input on every route', () => {
         await send({ method, url, what: `authorization ${authorization.slice(0, 20)}` }, 'none', { authorization });
         sent += 1;
       }
-      perOperation.set(key, (perOperation.get(key) ?? 0) + 7);
+      // broken session cookies; on a request that changes something, a live session without its CSRF token
+      const cookies = [
+        'mg_session=garbage',
+        'mg_session=',
+        'mg_session',
+        'mg_session=%zz%00',
+        `mg_session=${'A'.repeat(8000)}`,
+        `mg_session=${endedSessionToken}`,
+        ...(BODY_METHODS.has(method)
+          ? [`mg_session=${officerSession.token}`, `mg_session=${officerSession.token}; x-csrf-token=forged`]
+          : []),
+      ];
+      for (const cookie of cookies) {
+        await send({ method, url, what: `cookie ${cookie.slice(0, 24)}` }, 'none', { cookie });
+        sent += 1;
+      }
+      perOperation.set(key, (perOperation.get(key) ?? 0) + 7 + cookies.length);
     }
 
     // methods no route takes, on every path
@@ -499,6 +544,8 @@ describe('control characters in stored text', () => {
     ['POST', '/alerts/webhooks', { url: 'https://example.com/hook', label: 'X' }, 'label', 'ops'],
     ['POST', '/batches', { cameraId: real.camera, folder: '.' }, 'pipelineVersion', 'ops'],
     ['POST', `/cameras/${real.camera}/sign/tokens`, { label: 'X' }, 'label', 'ops'],
+    ['POST', '/users', { username: 'x1', password: 'ten chars!', role: 'officer' }, 'displayName', 'admin'],
+    ['POST', '/auth/login', { password: 'any' }, 'username', 'admin'],
   ];
   const controls = [
     'line\nbreak',

@@ -17,11 +17,12 @@ export interface SseClient {
   close(): void;
 }
 
-/** Opens an SSE stream with a bearer key; resolves once the server has answered 200. */
-export function openSse(url: string, key: string): Promise<SseClient> {
+/** Opens an SSE stream with a bearer key (or these headers); resolves once the server has answered 200. */
+export function openSse(url: string, key: string | Record<string, string>): Promise<SseClient> {
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
-    const req = http.get(url, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } }, (res) => {
+    const auth = typeof key === 'string' ? { authorization: `Bearer ${key}` } : key;
+    const req = http.get(url, { headers: { ...auth, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) {
         reject(new Error(`SSE answered ${res.statusCode}`));
         return;

@@ -1,10 +1,13 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { PrismaClient } from '../../db/client.js';
-import { findActiveApiKey } from '../../db/api-keys.js';
+import { findActiveApiKey, isApiKeyActive } from '../../db/api-keys.js';
+import { findSession, isSessionActive, type SessionPolicy } from '../../db/sessions.js';
 import { findActiveSignToken, type SignTokenView } from '../../db/signs.js';
 import type { ApiPrincipal, ApiRole } from '../deps.js';
 import { forbidden, HttpProblem } from '../problem.js';
+import { sessionToken } from '../session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,43 +36,106 @@ function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
+/** Requests that change nothing; every other method needs the session's CSRF token when a cookie signs it in. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** Compares hashes so neither the length nor the content of the expected token leaks through timing. */
+function sameToken(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 /**
- * `Authorization: Bearer <key>` checked against the sha256 stored for live keys, then the route's
- * `config.roles`; on a sign stream (`config.sign`), against the live sign tokens of its camera instead. A sign
- * token anywhere else is a 403. Runs in onRequest, before the body is read, so a refused caller costs no upload.
+ * `Authorization: Bearer <key>` checked against the sha256 stored for live keys, else the console's session
+ * cookie (a state-changing request also needs the session's token in `x-csrf-token`), then the route's
+ * `config.roles`; on a sign stream (`config.sign`), the live sign tokens of its camera instead. A sign token
+ * anywhere else is a 403. Runs in onRequest, before the body is read, so a refused caller costs no upload.
  */
-async function auth(app: FastifyInstance, opts: { prisma: PrismaClient }): Promise<void> {
+async function auth(app: FastifyInstance, opts: { prisma: PrismaClient; sessions: SessionPolicy }): Promise<void> {
   app.decorateRequest('principal', null);
   app.decorateRequest('signToken', null);
   app.addHook('onRequest', async (request, reply) => {
     const { roles, sign } = request.routeOptions.config;
     if (!roles && !sign) return;
     const token = bearerToken(request);
-    if (!token) {
+    const cookie = sign ? null : sessionToken(request);
+    if (!token && !cookie) {
       reply.header('www-authenticate', 'Bearer');
       throw unauthorized(
         sign
           ? 'a sign token is required: send "Authorization: Bearer <token>"'
-          : 'an API key is required: send "Authorization: Bearer <key>"',
+          : 'sign in, or send an API key: "Authorization: Bearer <key>"',
       );
     }
     if (sign || !roles) {
-      request.signToken = await signTokenFor(opts.prisma, request, reply, token);
+      request.signToken = await signTokenFor(opts.prisma, request, reply, token!);
       return;
     }
-    const key = await findActiveApiKey(opts.prisma, token);
-    if (!key) {
-      if (await findActiveSignToken(opts.prisma, token)) throw forbidden(SIGN_TOKEN_ONLY);
-      reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      throw unauthorized('the API key is unknown or revoked');
-    }
-    request.principal = { keyId: key.id, role: key.role, label: key.label, prefix: key.prefix };
-    if (key.role !== 'admin' && !roles.includes(key.role)) {
-      throw new HttpProblem(403, '/problems/forbidden', `role ${key.role} may not call this route`, {
+    request.principal = token
+      ? await keyPrincipal(opts.prisma, reply, token)
+      : await sessionPrincipal(opts.prisma, request, cookie!, opts.sessions);
+    const { role } = request.principal;
+    if (role !== 'admin' && !roles.includes(role)) {
+      throw new HttpProblem(403, '/problems/forbidden', `role ${role} may not call this route`, {
         allowedRoles: [...roles, 'admin'],
       });
     }
   });
+}
+
+async function keyPrincipal(prisma: PrismaClient, reply: FastifyReply, token: string): Promise<ApiPrincipal> {
+  const key = await findActiveApiKey(prisma, token);
+  if (!key) {
+    if (await findActiveSignToken(prisma, token)) throw forbidden(SIGN_TOKEN_ONLY);
+    reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    throw unauthorized('the API key is unknown or revoked');
+  }
+  return { kind: 'key', id: key.id, role: key.role, label: key.label, prefix: key.prefix };
+}
+
+async function sessionPrincipal(
+  prisma: PrismaClient,
+  request: FastifyRequest,
+  cookie: string,
+  policy: SessionPolicy,
+): Promise<ApiPrincipal> {
+  const session = await findSession(prisma, cookie, policy);
+  if (!session) throw new HttpProblem(401, '/problems/session-ended', 'the session has ended; sign in again');
+  if (!SAFE_METHODS.has(request.method)) {
+    const given = request.headers[CSRF_HEADER];
+    if (typeof given !== 'string' || !sameToken(given, session.csrfToken))
+      throw new HttpProblem(403, '/problems/csrf', `a signed-in request that changes anything needs ${CSRF_HEADER}`);
+  }
+  const { user } = session;
+  return {
+    kind: 'user',
+    id: user.id,
+    role: user.role,
+    label: user.displayName,
+    username: user.username,
+    sessionId: session.id,
+    csrfToken: session.csrfToken,
+  };
+}
+
+/**
+ * Whether the credential a principal signed in with still holds (the key is not revoked, the session has not
+ * ended): long-lived streams check this as they go. The reason names what ended.
+ */
+export function credentialCheck(
+  prisma: PrismaClient,
+  policy: SessionPolicy,
+  p: ApiPrincipal,
+): { isActive: () => Promise<boolean>; revokedReason: string } {
+  return p.kind === 'key'
+    ? { isActive: () => isApiKeyActive(prisma, p.id), revokedReason: 'key_revoked' }
+    : { isActive: () => isSessionActive(prisma, p.sessionId, policy), revokedReason: 'session_ended' };
+}
+
+/** The session policy from the configuration, for the auth plugin and the session routes. */
+export function sessionPolicy(config: { SESSION_IDLE_MINUTES: number; SESSION_MAX_HOURS: number }): SessionPolicy {
+  return { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
 }
 
 const SIGN_TOKEN_ONLY = "a sign token reads only its own sign's stream, GET /sign/{cameraId}/stream";

@@ -17,6 +17,13 @@ async function openapi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from `npm run keys`' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'mg_session',
+            description:
+              'the console session from POST /auth/login; a request that changes anything also sends x-csrf-token',
+          },
           signToken: {
             type: 'http',
             scheme: 'bearer',

@@ -9,11 +9,10 @@ import {
 } from '../../alerts/subscriptions.js';
 import type { ViolationAlert } from '../../alerts/violation-alert.js';
 import { allowedHosts, webhookTargetProblem } from '../../alerts/webhook-target.js';
-import { isApiKeyActive } from '../../db/api-keys.js';
 import { getCamera } from '../../db/cameras.js';
 import type { RouteDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
-import { principalOf } from '../plugins/auth.js';
+import { credentialCheck, principalOf, sessionPolicy } from '../plugins/auth.js';
 import { HttpProblem, notFound, unprocessable } from '../problem.js';
 import { runRevocableStream } from '../revocable-stream.js';
 import { idParams, secured } from '../schemas.js';
@@ -142,13 +141,11 @@ const alertRoutes: FastifyPluginAsyncZod<RouteDeps> = async (app, deps) => {
         'x-request-id': request.id,
       });
       res.write(': connected\n\n');
-      const { keyId } = principalOf(request);
       runRevocableStream({
         request,
         res,
-        credential: 'alert stream key',
-        isActive: () => isApiKeyActive(prisma, keyId),
-        revokedReason: 'key_revoked',
+        credential: 'alert stream credential',
+        ...credentialCheck(prisma, sessionPolicy(deps.config), principalOf(request)),
         subscribe: (send) =>
           alerting.hub.subscribe((alert) => {
             if (!cameraId || alert.violation.cameraId === cameraId) send(sseEvent(alert));

@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { principalOf } from '../plugins/auth.js';
 import { notFound } from '../problem.js';
-import { idParams, meResponse, secured } from '../schemas.js';
+import { apiKeyResponse, createdApiKeyResponse, idParams, meResponse, secured } from '../schemas.js';
 
 const createBody = z.strictObject({
   role: z.enum(['officer', 'ops', 'admin']),
@@ -22,14 +22,16 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
       config: { roles: ['officer', 'ops'] },
       schema: {
         tags: ['keys'],
-        summary: 'The caller: key id, role and label',
+        summary: "The caller: key or user, id, role and label (and a session's CSRF token)",
         security: secured,
         response: { 200: meResponse },
       },
     },
     async (request) => {
       const p = principalOf(request);
-      return { id: p.keyId, role: p.role, label: p.label, prefix: p.prefix };
+      return p.kind === 'key'
+        ? { kind: p.kind, id: p.id, role: p.role, label: p.label, prefix: p.prefix }
+        : { kind: p.kind, id: p.id, role: p.role, label: p.label, username: p.username, csrfToken: p.csrfToken };
     },
   );
 
@@ -42,6 +44,7 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
         summary: 'Create an API key; the secret is in this response only',
         body: createBody,
         security: secured,
+        response: { 201: createdApiKeyResponse },
       },
     },
     async (request, reply) => {
@@ -57,7 +60,12 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/keys',
     {
       config: ADMIN,
-      schema: { tags: ['keys'], summary: 'List API keys (never their secrets)', security: secured },
+      schema: {
+        tags: ['keys'],
+        summary: 'List API keys (never their secrets)',
+        security: secured,
+        response: { 200: z.object({ items: z.array(apiKeyResponse) }) },
+      },
     },
     async () => ({ items: await listApiKeys(prisma) }),
   );
@@ -66,7 +74,13 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     '/keys/:id/revoke',
     {
       config: ADMIN,
-      schema: { tags: ['keys'], summary: 'Revoke an API key', params: idParams, security: secured },
+      schema: {
+        tags: ['keys'],
+        summary: 'Revoke an API key',
+        params: idParams,
+        security: secured,
+        response: { 200: apiKeyResponse },
+      },
     },
     async (request) => {
       const key = await revokeApiKey(prisma, { id: request.params.id, actor: actorOf(principalOf(request)) });

@@ -63,7 +63,7 @@ const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
         firstReviewerKeyIds: firstReviewerKeyIds(await reviewsOf(prisma, violation.id)),
       },
       r.decision,
-      principal.keyId,
+      principal.id,
       config.SECOND_REVIEW_THRESHOLD,
     );
     if (!outcome.ok && outcome.reason === 'already_final') {
@@ -81,7 +81,8 @@ const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
     const written = await recordReview(prisma, {
       violationId: violation.id,
       expectedVersion: r.expectedVersion,
-      apiKeyId: principal.keyId,
+      apiKeyId: principal.kind === 'key' ? principal.id : null,
+      userId: principal.kind === 'user' ? principal.id : null,
       reviewer: principal.label,
       actor: actorOf(principal),
       decision: r.decision,

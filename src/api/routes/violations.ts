@@ -101,7 +101,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
         reviewOutcome(
           { status: v.status, plateConfidence: v.plateConfidence, firstReviewerKeyIds: firstReviewers },
           'confirm',
-          principal.keyId,
+          principal.id,
           config.SECOND_REVIEW_THRESHOLD,
         ).ok;
       return {

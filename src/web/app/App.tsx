@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiClient, type Me } from './api.js';
+import { ApiClient, currentSession, login, type Me } from './api.js';
 import { I18nContext, initialLang, useI18n, storeLang, timeFormatter, translator, type I18n } from './i18n.js';
 import { match, navigate, onLinkClick, useRoute } from './router.js';
 import { can, forgetKey, SessionContext, storedKey, storeKey, type Session } from './session.js';
@@ -13,6 +13,9 @@ import { CamerasPage } from './pages/CamerasPage.js';
 import { CameraPage } from './pages/CameraPage.js';
 import { FootagePage } from './pages/FootagePage.js';
 import { DetectorViewPage } from './pages/DetectorViewPage.js';
+import { AccountPage } from './pages/AccountPage.js';
+import { KeysPage } from './pages/KeysPage.js';
+import { UsersPage } from './pages/UsersPage.js';
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -31,27 +34,43 @@ export function App() {
   useEffect(() => storeLang(lang), [lang]);
 
   const [session, setSession] = useState<Session | null>(null);
-  const [checking, setChecking] = useState(() => storedKey() !== null);
+  const [checking, setChecking] = useState(true);
 
-  const signOut = () => {
+  /** Forgets the session here (the server refused it, or it was ended). */
+  const drop = () => {
     forgetKey();
     setSession(null);
     navigate('/', true);
   };
 
-  const signIn = async (key: string): Promise<void> => {
-    const api = new ApiClient(key, signOut);
-    const me = await api.me();
-    storeKey(key);
-    setSession({ api, me, signOut });
+  const start = (api: ApiClient, me: Me) =>
+    setSession({
+      api,
+      me,
+      signOut: () => void (me.kind === 'user' ? api.logout().catch(() => undefined) : Promise.resolve()).then(drop),
+    });
+
+  const signInWithPassword = async (username: string, password: string): Promise<void> => {
+    const api = new ApiClient({ csrfToken: await login(username, password) }, drop);
+    start(api, await api.me());
   };
 
+  const signInWithKey = async (key: string): Promise<void> => {
+    const api = new ApiClient({ key }, drop);
+    const me = await api.me();
+    storeKey(key);
+    start(api, me);
+  };
+
+  // a reload keeps the session: the cookie's, else the key this tab holds
   useEffect(() => {
-    const key = storedKey();
-    if (!key) return;
-    signIn(key)
-      .catch(() => forgetKey())
-      .finally(() => setChecking(false));
+    const resume = async () => {
+      const me = await currentSession();
+      if (me?.csrfToken) return start(new ApiClient({ csrfToken: me.csrfToken }, drop), me);
+      const key = storedKey();
+      if (key) await signInWithKey(key).catch(() => forgetKey());
+    };
+    void resume().finally(() => setChecking(false));
   }, []);
 
   return (
@@ -69,7 +88,7 @@ export function App() {
             </main>
           </SessionContext.Provider>
         ) : (
-          <SignIn onSignIn={signIn} />
+          <SignIn onPasswordSignIn={signInWithPassword} onKeySignIn={signInWithKey} />
         )}
       </div>
     </I18nContext.Provider>
@@ -93,6 +112,9 @@ function Routes({ me }: { me: Me }) {
   if (ops && (p = match('/cameras/:id', path))) return <CameraPage id={p.id!} />;
   if (ops && (p = match('/segments/:id/detector', path))) return <DetectorViewPage id={p.id!} />;
   if (can(me.role, 'manageFootage') && path === '/footage') return <FootagePage />;
+  if (me.kind === 'user' && path === '/account') return <AccountPage />;
+  if (can(me.role, 'administer') && path === '/admin/users') return <UsersPage />;
+  if (can(me.role, 'administer') && path === '/admin/keys') return <KeysPage />;
   return <Forbidden />;
 }
 

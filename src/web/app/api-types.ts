@@ -13,6 +13,9 @@ type Received<S extends z.ZodType> = Json<z.output<S>>;
 type ItemOf<L extends { items: readonly unknown[] }> = L['items'][number];
 
 export type Me = Received<typeof api.meResponse>;
+export type User = Received<typeof api.userResponse>;
+export type ApiKey = Received<typeof api.apiKeyResponse>;
+export type CreatedApiKey = Received<typeof api.createdApiKeyResponse>;
 export type Camera = Received<typeof api.cameraResponse>;
 export type CameraWithHealth = Received<typeof api.cameraWithHealthResponse>;
 export type Zone = Received<typeof api.zoneResponse>;

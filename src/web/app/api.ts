@@ -1,10 +1,15 @@
-/** Typed client for the motoguard HTTP API. The key travels only in the Authorization header. */
+/**
+ * Typed client for the motoguard HTTP API. A signed-in user's session rides in its httpOnly cookie, with the
+ * session's CSRF token on every request that changes anything; an API key travels only in the Authorization header.
+ */
 import type {
+  ApiKey,
   AuditTrail,
   BulkReviewInput,
   BulkReviewResult,
   Camera,
   CameraInput,
+  CreatedApiKey,
   CameraPatch,
   CameraWithHealth,
   DetectorView,
@@ -14,12 +19,14 @@ import type {
   Reanalysis,
   ReviewedViolation,
   ReviewInput,
+  Role,
   Segment,
   SegmentDetail,
   SegmentFilter,
   SegmentIntake,
   SegmentRegistration,
   SettingDefaults,
+  User,
   ViolationDetail,
   ViolationFilter,
   VehicleHistory,
@@ -70,14 +77,38 @@ async function toProblem(res: Response): Promise<Problem> {
   return { title: res.statusText || 'Request failed', status: res.status };
 }
 
+/** How the console proves who it is: the session cookie (sent by the browser) and its CSRF token, or an API key. */
+export type Credential = { csrfToken: string } | { key: string };
+
+/** Signs in with a login name and password; the server sets the session cookie. Returns the CSRF token. */
+export async function login(username: string, password: string): Promise<string> {
+  const res = await fetch('/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new ApiError(await toProblem(res));
+  return ((await res.json()) as { csrfToken: string }).csrfToken;
+}
+
+/** Who the browser's session cookie signs in, if it holds a live session. */
+export async function currentSession(): Promise<Me | null> {
+  const res = await fetch('/auth/me', { headers: { accept: 'application/json' } });
+  if (!res.ok) return null;
+  const me = (await res.json()) as Me;
+  return me.kind === 'user' ? me : null;
+}
+
 export class ApiClient {
   constructor(
-    private readonly key: string,
+    private readonly credential: Credential,
     private readonly onUnauthorized: () => void = () => {},
   ) {}
 
   private async send(method: string, path: string, body?: unknown, query?: Query): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if ('key' in this.credential) headers.authorization = `Bearer ${this.credential.key}`;
+    else if (method !== 'GET') headers['x-csrf-token'] = this.credential.csrfToken;
     let payload: BodyInit | undefined;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {
@@ -100,6 +131,35 @@ export class ApiClient {
 
   me(): Promise<Me> {
     return this.json('GET', '/auth/me');
+  }
+  logout(): Promise<void> {
+    return this.json('POST', '/auth/logout');
+  }
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return this.json('POST', '/auth/password', { currentPassword, newPassword });
+  }
+
+  listUsers(): Promise<User[]> {
+    return this.json<{ items: User[] }>('GET', '/users').then((b) => b.items);
+  }
+  createUser(input: { username: string; displayName: string; password: string; role: Role }): Promise<User> {
+    return this.json('POST', '/users', input);
+  }
+  updateUser(id: string, input: { role?: Role; disabled?: boolean }): Promise<User> {
+    return this.json('PATCH', `/users/${encodeURIComponent(id)}`, input);
+  }
+  unlockUser(id: string): Promise<User> {
+    return this.json('POST', `/users/${encodeURIComponent(id)}/unlock`);
+  }
+
+  listKeys(): Promise<ApiKey[]> {
+    return this.json<{ items: ApiKey[] }>('GET', '/keys').then((b) => b.items);
+  }
+  createKey(input: { role: Role; label: string }): Promise<CreatedApiKey> {
+    return this.json('POST', '/keys', input);
+  }
+  revokeKey(id: string): Promise<ApiKey> {
+    return this.json('POST', `/keys/${encodeURIComponent(id)}/revoke`);
   }
 
   /** What a setting left out of a create body is given (blank fields in the forms show it). */

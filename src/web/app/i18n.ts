@@ -56,6 +56,9 @@ const TIME_OPTIONS: Intl.DateTimeFormatOptions = {
   hourCycle: 'h23',
 };
 
+/** The browser's own time zone: times that belong to no camera (a lock-out's end, a key's creation) are shown in it. */
+export const localTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 export function timeFormatter(lang: Lang): I18n['formatTime'] {
   const locale = lang === 'ko' ? 'ko-KR' : 'en-GB';
   return (iso, timeZone = 'UTC') => {

@@ -2,7 +2,10 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient, Me, Role } from './api.js';
 
-/** The key lives in sessionStorage only: it dies with the tab and never enters a URL. */
+/**
+ * A signed-in user's session lives in an httpOnly cookie the page cannot read. An API key (the compatibility
+ * sign-in) lives in sessionStorage only: it dies with the tab and never enters a URL.
+ */
 const KEY_SLOT = 'motoguard.apiKey';
 
 export function storedKey(): string | null {
@@ -15,12 +18,13 @@ export function forgetKey(): void {
   sessionStorage.removeItem(KEY_SLOT);
 }
 
-export type Capability = 'readViolations' | 'review' | 'manageCameras' | 'manageFootage';
+/** `administer`: admin-only pages (users, API keys, and any other page only admins may see). */
+export type Capability = 'readViolations' | 'review' | 'manageCameras' | 'manageFootage' | 'administer';
 
 const capabilities: Record<Role, readonly Capability[]> = {
   officer: ['readViolations', 'review'],
   ops: ['readViolations', 'manageCameras', 'manageFootage'],
-  admin: ['readViolations', 'review', 'manageCameras', 'manageFootage'],
+  admin: ['readViolations', 'review', 'manageCameras', 'manageFootage', 'administer'],
 };
 
 export function can(role: Role, capability: Capability): boolean {

@@ -12,6 +12,8 @@ export function Header() {
     { to: '/second-review', label: 'navSecondReview', show: can(me.role, 'review') },
     { to: '/cameras', label: 'navCameras', show: can(me.role, 'manageCameras') },
     { to: '/footage', label: 'navFootage', show: can(me.role, 'manageFootage') },
+    { to: '/admin/users', label: 'navUsers', show: can(me.role, 'administer') },
+    { to: '/admin/keys', label: 'navKeys', show: can(me.role, 'administer') },
   ];
   return (
     <header class="topbar">
@@ -45,7 +47,13 @@ export function Header() {
             <option value="en">English</option>
           </select>
         </label>
-        <span class="who">{t('signedInAs', { label: me.label, role: t(`role_${me.role}`) })}</span>
+        {me.kind === 'user' ? (
+          <a class="who" href={href('/account')} title={t('navAccount')}>
+            {t('signedInAs', { label: me.label, role: t(`role_${me.role}`) })}
+          </a>
+        ) : (
+          <span class="who">{t('signedInAs', { label: me.label, role: t(`role_${me.role}`) })}</span>
+        )}
         <button type="button" class="secondary" onClick={signOut}>
           {t('signOut')}
         </button>

@@ -22,6 +22,7 @@ const PROBLEM_MESSAGES: Partial<Record<string, StringKey>> = {
   '/problems/camera-has-footage': 'problem_camera_has_footage',
   '/problems/segment-too-long': 'problem_segment_too_long',
   '/problems/footage-missing': 'problem_footage_missing',
+  '/problems/own-account': 'problem_own_account',
 };
 
 /**
