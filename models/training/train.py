@@ -170,6 +170,14 @@ def export(model: PlateRecognizer, meta: dict, onnx_path: str) -> None:
     log(f"exported {onnx_path} ({spec['bytes']} bytes, sha256 {sha})")
 
 
+def init_stage(onnx_path: str) -> dict:
+    """The first stage of a fine-tuned model, from the json of the file it started from."""
+    with open(onnx_path.removesuffix(".onnx") + ".json", encoding="utf-8") as f:
+        spec = json.load(f)
+    t = spec["training"]
+    return {"sha256": spec["sha256"], "command": t["command"], "steps": t["steps"], "train_seconds": t["train_seconds"]}
+
+
 def arguments() -> argparse.ArgumentParser:
     """The command line; report.py reads a run's settings back from the command recorded in the model json."""
     ap = argparse.ArgumentParser()
@@ -302,6 +310,8 @@ def main() -> None:
             "split": {"seed": SPLIT_SEED, "val_fraction": VAL_FRACTION, "by": "plate text"},
             "train_seconds": round(train_seconds), "total_seconds": round(time.time() - t_start),
             **spec_figures(result)}
+    if args.init_onnx:
+        meta["init"] = init_stage(args.init_onnx)
     export(model, meta, args.export_to)
     with open(os.path.join(out, "eval.json"), "w", encoding="utf-8") as f:
         json.dump({**result, "meta": meta}, f, ensure_ascii=False, indent=1)
