@@ -11,9 +11,10 @@ import { REGIONS, USE_SYLLABLES, type CharOption, type PlateChar } from './plate
  */
 
 /**
- * Greedy CTC decoding that also keeps, for every character, the `k` likeliest non-blank classes at the frame where
- * that character is most probable (its options, best first; the character itself is the first). A look-alike
- * syllable the model hesitated over (두 read as 루) shows up there with its probability.
+ * Greedy CTC decoding that also keeps, for every character, the `k` likeliest classes of its kind (digits for a
+ * digit, Hangul for a syllable) at the frame where that character is most probable: its options, best first, the
+ * character itself first. A look-alike syllable the model hesitated over (두 read as 루) shows up there with its
+ * probability.
  */
 export function ctcGreedyOptions(
   probs: Float32Array,
@@ -43,23 +44,26 @@ export function ctcGreedyOptions(
     }
     previous = best;
   }
-  return chars.map((c, i) => ({ ...c, options: topClasses(probs, peaks[i]!, classes, keys, k) }));
+  return chars.map((c, i) => ({ ...c, options: topClasses(probs, peaks[i]!, keys, k, isDigit(c.char)) }));
 }
 
-/** The k likeliest non-blank classes of one frame, best first. */
+const isDigit = (ch: string) => ch >= '0' && ch <= '9';
+
+/** The k likeliest classes of one frame that are digits (or, with `digits` false, that are not), best first. */
 function topClasses(
   probs: Float32Array,
   row: number,
-  classes: number,
   keys: readonly string[],
   k: number,
+  digits: boolean,
 ): CharOption[] {
   const top: CharOption[] = [];
-  for (let c = 1; c < classes; c++) {
+  for (let c = 1; c <= keys.length; c++) {
+    if (isDigit(keys[c - 1]!) !== digits) continue;
     const p = probs[row + c]!;
     if (top.length === k && p <= top[k - 1]!.confidence) continue;
     const at = top.findIndex((o) => p > o.confidence);
-    top.splice(at < 0 ? top.length : at, 0, { char: keys[c - 1] ?? ' ', confidence: p });
+    top.splice(at < 0 ? top.length : at, 0, { char: keys[c - 1]!, confidence: p });
     if (top.length > k) top.pop();
   }
   return top;

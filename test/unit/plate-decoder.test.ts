@@ -73,6 +73,34 @@ describe('ctcGreedyOptions', () => {
     expect(chars[0]!.options).toHaveLength(3);
   });
 
+  it("offers options of the character's kind only", () => {
+    const probs = probsOf([
+      [
+        ['가', 0.5],
+        ['7', 0.4],
+        ['나', 0.05],
+      ],
+    ]);
+    const [syllable] = ctcGreedyOptions(probs, 0, 1, classes, keys, 3);
+    expect(syllable!.options!.map((o) => o.char).slice(0, 2)).toEqual(['가', '나']);
+    expect(syllable!.options!.every((o) => !/\d/.test(o.char))).toBe(true);
+    const [digit] = ctcGreedyOptions(
+      probsOf([
+        [
+          ['7', 0.5],
+          ['가', 0.4],
+          ['1', 0.05],
+        ],
+      ]),
+      0,
+      1,
+      classes,
+      keys,
+      3,
+    );
+    expect(digit!.options!.map((o) => o.char).slice(0, 2)).toEqual(['7', '1']);
+  });
+
   it('reads nothing from blank frames', () => {
     expect(ctcGreedyOptions(probsOf([[], []]), 0, 2, classes, keys, 3)).toEqual([]);
   });
