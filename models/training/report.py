@@ -168,6 +168,9 @@ def main() -> None:
         f"Reproduce: `{meta['command']}` (seed {meta['seed']}; wall-clock bound, so the step count depends on the "
         "CPU it gets)" + ("; this run wrote into a side folder, and its .onnx and .json were copied into `models/`"
                           if "--export-to" in meta["command"] else "")
+        + (f", then calibrated: `/usr/bin/python3 models/training/calibrate.py --onnx <that .onnx> --out-onnx <the "
+           f"calibrated .onnx>` (temperature {spec['calibration']['temperature']}; see Calibration)"
+           if "calibration" in spec else "")
         + ". Figures below: `/usr/bin/python3 models/training/evaluate.py --onnx models/korean-plate-rec.onnx "
         "--spec models/korean-plate-rec.json` (the committed model file itself), then "
         "`/usr/bin/python3 models/training/report.py`.",
