@@ -7,6 +7,19 @@ USE_SYLLABLES = list("가나다라마거너더러머버서어저고노도로모�
 # Legacy motorcycle plates run through the consonant order.
 MOTO_SYLLABLES = list("가나다라마바사아자차카타파하")
 
+
+
+def look_alikes(syllable: str) -> list[str]:
+    """Use syllables with the same vowel and another initial consonant: the look-alikes real crops confuse
+    (두/루, 조/소/호, 가/사, 마/라, 버/머, 더/너, 어/허)."""
+    base = ord(syllable) - 0xAC00
+    if not 0 <= base < 11172:
+        return []
+    vowel = (base // 28) % 21
+    return [s for s in USE_SYLLABLES if s != syllable and 0 <= ord(s) - 0xAC00 < 11172
+            and ((ord(s) - 0xAC00) // 28) % 21 == vowel and (ord(s) - 0xAC00) % 28 == base % 28]
+
+
 # Province / metropolitan names printed on older car plates and legacy motorcycle plates.
 REGIONS = ["서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원",
            "충북", "충남", "전북", "전남", "경북", "경남", "제주"]

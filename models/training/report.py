@@ -1,7 +1,9 @@
 """Write models/training/REPORT.md from an evaluation (models/training/evaluation.json, written by evaluate.py) and the
-training figures in models/korean-plate-rec.json.
+training figures in models/korean-plate-rec.json; with the previous model's evaluation (--previous), the use syllable
+before and after; with calibration.json (calibrate.py) the reliability tables, with vote-bench.json (the output of
+`npm run bench:plate-vote`) what the track vote adds.
 
-/usr/bin/python3 models/training/report.py [--eval models/training/evaluation.json]"""
+/usr/bin/python3 models/training/report.py [--eval models/training/evaluation.json] [--previous <evaluation.json>]"""
 import argparse
 import json
 import os
@@ -30,16 +32,123 @@ def similar_syllables(synthetic: dict[str, int], real: dict[str, int]) -> list[s
     return rows
 
 
+def syllable(text: str) -> str:
+    """The use syllable: a plate's last Hangul character in every format; '' when the read has none."""
+    return next((ch for ch in reversed(text) if "가" <= ch <= "힣"), "")
+
+
+def syllable_figures(rows: list[dict]) -> tuple[int, int, dict[str, int]]:
+    """(crops whose use syllable was read right, crops, truth->read counts of the wrong ones)."""
+    wrong: dict[str, int] = {}
+    right = 0
+    for r in rows:
+        t, p = syllable(r["truth"]), syllable(r["read"])
+        if t == p:
+            right += 1
+        else:
+            key = f"{t}->{p or '(none)'}"
+            wrong[key] = wrong.get(key, 0) + 1
+    return right, len(rows), dict(sorted(wrong.items(), key=lambda kv: -kv[1]))
+
+
+def syllable_section(real: dict, previous: dict | None) -> list[str]:
+    right, n, wrong = syllable_figures(real["rows"])
+    lines = ["", "## Use syllable on the held-out crops",
+             "The use syllable (the plate's last Hangul character) read right, whatever the rest of the reading.", "",
+             "| model | syllable right | exact one-row | exact two-row |", "|---|---:|---:|---:|"]
+    models = ([("previous", previous)] if previous else []) + [("this", real)]
+    for name, ev in models:
+        r, m, _ = syllable_figures(ev["rows"])
+        g = ev["groups"]
+        lines.append(f"| {name} | {r}/{m} ({pct(r / m)}) | {round(g['layout one-row']['exact'] * g['layout one-row']['n'])}"
+                     f"/{g['layout one-row']['n']} ({pct(g['layout one-row']['exact'])}) | "
+                     f"{round(g['layout two-row']['exact'] * g['layout two-row']['n'])}/{g['layout two-row']['n']} "
+                     f"({pct(g['layout two-row']['exact'])}) |")
+    lines += ["", "Syllable confusions (truth->read; `(none)`: the read has no syllable):", "",
+              "| model | confusions |", "|---|---|"]
+    for name, ev in models:
+        w = syllable_figures(ev["rows"])[2]
+        lines.append(f"| {name} | " + (", ".join(f"`{k}` x{v}" for k, v in w.items()) or "none") + " |")
+    return lines
+
+
+def calibration_section(path: str) -> list[str]:
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        cal = json.load(f)
+    lines = ["", "## Calibration",
+             f"Temperature {cal['temperature']} (`calibrate.py`), fitted on {cal['fitted_on']} by the log loss of "
+             "\"this character is right\" against its greedy probability; folded into the last convolution, so every "
+             "frame's best class, and every greedy text, is unchanged. Reliability on the held-out real crops "
+             "(characters of reads of the right length; plates: the product of a reading's character probabilities, "
+             "which the plate vote's floor reads, against the whole text being right). ECE: expected calibration "
+             "error. 56 crops make these tables coarse.", ""]
+    for group in ("characters", "use_syllable", "plates"):
+        lines += [f"{group.replace('_', ' ')}: ECE {cal['before'][group]['ece']} before, "
+                  f"{cal['after'][group]['ece']} after", "",
+                  "| probability | n before | mean p | right | n after | mean p | right |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        before = {b["bin"]: b for b in cal["before"][group]["bins"]}
+        after = {b["bin"]: b for b in cal["after"][group]["bins"]}
+        for key in sorted(set(before) | set(after)):
+            b, a = before.get(key), after.get(key)
+            cells = [f"{x['n']} | {x['mean_p']:.3f} | {pct(x['right'])}" if x else "0 | | " for x in (b, a)]
+            lines.append(f"| {key} | {cells[0]} | {cells[1]} |")
+        lines.append("")
+    return lines
+
+
+def vote_section(path: str) -> list[str]:
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        runs = [json.loads(line) for line in f if line.strip()]
+    lines = ["", "## Video: what the track vote adds",
+             "`npm run bench:plate-vote` (output in `vote-bench.json`): every held-out crop as a synthetic track of "
+             "7 frames (crop edges jittered by up to 6%, scaled to 35-100%, dimmed or brightened, 60% blurred; seed 1). "
+             "Single frame: each frame read alone. Vote: `src/core/plate-vote.ts` over the 7 reads, on the top "
+             "characters alone or on the per-character probabilities (each character's top 3). Stated: what passes "
+             "the plate-of-record floor (complete, a valid plate, confidence >= 0.2), and how many stated plates are "
+             "wrong. CPU ms per crop: recogniser time on one thread, preprocessing and decoding included.", "",
+             "| model | single frame | vote, top chars | vote, probabilities | stated (wrong), top chars | "
+             "stated (wrong), probabilities | CPU ms per crop (p50) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        lines.append(f"| `{r['model']}` | {r['singleFrameExactPct']}% | {r['voteTopCharsExactPct']}% | "
+                     f"{r['voteProbabilitiesExactPct']}% | {r['statedTopChars']['pct']}% ({r['statedTopChars']['wrong']}) "
+                     f"| {r['statedProbabilities']['pct']}% ({r['statedProbabilities']['wrong']}) | "
+                     f"{r['msPerCrop']['cpuP50']} |")
+    return lines
+
+
 def corrections_table() -> list[str]:
     labels = {os.path.relpath(c.path, os.path.join(HERE, "../../../shared/plates")): c.label for c in load_crops()}
     return [f"| {f} | {labels[f]} | {t} |" for f, t in CORRECTIONS.items()]
 
 
+def stage_lines(meta: dict, args, kept: str) -> list[str]:
+    run = (f"{meta['steps']} steps of batch {meta['batch']} ({meta['train_seconds'] // 60} min optimisation, "
+           f"{meta['total_seconds'] // 60} min in all, {args.threads} thread(s) of a 2-core CPU shared with other "
+           f"work), AdamW, lr {args.lr} with warm-up and cosine decay. Exported: {kept}.")
+    init = meta.get("init")
+    if not init:
+        return [f"- One run from scratch: {run}"]
+    return [f"- Two stages. First, from scratch: `{init['command']}`, {init['steps']} steps "
+            f"({init['train_seconds'] // 60} min; the model committed before, sha256 `{init['sha256'][:12]}`). "
+            f"Then, from its exported file (`--init-onnx`, BatchNorm folded, so no BatchNorm or dropout): {run}"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--eval", default=os.path.join(HERE, "evaluation.json"))
-    with open(ap.parse_args().eval, encoding="utf-8") as f:
+    ap.add_argument("--previous", help="the previous model's evaluation.json, for the use syllable before and after")
+    cli = ap.parse_args()
+    with open(cli.eval, encoding="utf-8") as f:
         ev = json.load(f)
+    previous = None
+    if cli.previous:
+        with open(cli.previous, encoding="utf-8") as f:
+            previous = json.load(f)["real_validation"]
     with open(os.path.join(HERE, "..", "korean-plate-rec.json"), encoding="utf-8") as f:
         spec = json.load(f)
     meta = spec["training"]
@@ -59,14 +168,15 @@ def main() -> None:
         f"Reproduce: `{meta['command']}` (seed {meta['seed']}; wall-clock bound, so the step count depends on the "
         "CPU it gets)" + ("; this run wrote into a side folder, and its .onnx and .json were copied into `models/`"
                           if "--export-to" in meta["command"] else "")
+        + (f", then calibrated: `/usr/bin/python3 models/training/calibrate.py --onnx <that .onnx> --out-onnx <the "
+           f"calibrated .onnx>` (temperature {spec['calibration']['temperature']}; see Calibration)"
+           if "calibration" in spec else "")
         + ". Figures below: `/usr/bin/python3 models/training/evaluate.py --onnx models/korean-plate-rec.onnx "
         "--spec models/korean-plate-rec.json` (the committed model file itself), then "
         "`/usr/bin/python3 models/training/report.py`.",
         "",
         "## Training",
-        f"- One run from scratch: {meta['steps']} steps of batch {meta['batch']} ({meta['train_seconds'] // 60} min "
-        f"optimisation, {meta['total_seconds'] // 60} min in all, {args.threads} thread(s) of a 2-core CPU), AdamW, "
-        f"lr {args.lr} with warm-up and cosine decay. Exported: {kept}.",
+        *stage_lines(meta, args, kept),
         f"- Synthetic: {meta['synthetic_plates']} plates rendered over the run (a pool of {args.synthetic} refreshed by "
         f"{args.refresh} new plates per step), all formats: car `12가3456`/`123가4567` (white, EV blue, yellow), "
         "regional one-row, old two-row `12가/3456` and `서울12/가3456` (green, yellow, white), region-only two-row, "
@@ -74,7 +184,12 @@ def main() -> None:
         f"- Real: {meta['real_train_crops']} training crops x {args.real_variants} (the crop and degraded variants; "
         f"{meta['real_train_lines']} lines), {args.real_fraction:.0%} of every batch, two-row plates "
         f"{args.real_two_row:.0%} of that part, every plate the same weight within its layout however many photos "
-        f"show it; {args.swap:.0%} of a two-row crop's variants carry another use syllable (`swap.py`). Held out: "
+        f"show it; {args.swap:.0%} of a two-row crop's variants carry another use syllable (`swap.py`)"
+        + (f", {args.swap_one_row:.0%} of a one-row crop's (70% of them a look-alike of its own: 루 for 두)"
+           if args.swap_one_row else "")
+        + (f"; every {args.mine_every} steps the synthetic use syllables are redrawn in proportion to how often the "
+           "model misreads them (`train.SyllableMiner`, half uniform)" if args.mine_every else "")
+        + ". Held out: "
         f"{meta['real_validation_crops']} crops, a fixed split by plate text (seed {meta['split']['seed']}, "
         f"{int(meta['split']['val_fraction'] * 100)}% of the distinct plates of each layout; list in "
         "`models/training/validation.csv`), never trained on.",
@@ -148,6 +263,9 @@ def main() -> None:
         "",
         "Most frequent synthetic confusions: "
         + (", ".join(f"`{k}` x{n}" for k, n in list(ev["synthetic"]["confusions"].items())[:15]) or "none") + ".",
+        *syllable_section(real, previous),
+        *calibration_section(os.path.join(HERE, "calibration.json")),
+        *vote_section(os.path.join(HERE, "vote-bench.json")),
         "",
     ]
     with open(os.path.join(HERE, "REPORT.md"), "w", encoding="utf-8") as f:

@@ -1,11 +1,13 @@
-"""Syllable swap: a real two-row training crop with its use syllable replaced by another syllable in the plate font.
+"""Syllable swap: a real training crop with its use syllable replaced by another syllable in the plate font.
 
 The real two-row training crops show about a dozen distinct plates, so a model fine-tuned on them learns their few
 syllables as "the syllables of green plates" (the held-out 08루 was read as the 42무 it had seen five times).
 Swapping the syllable keeps the real plate, light and blur but varies what it says.
 
 The plate's format says where the syllable is (after the top row's digits, or before the bottom row's serial); the
-row's ink blobs (Otsu threshold, connected components) give its box."""
+row's ink blobs (Otsu threshold, connected components) give its box. One-row plates without a region (`12가3456`,
+`123가4567`) are searched like a two-row plate's top row: the syllable is the first glyph after the leading digits;
+swapping it for a look-alike (두 for 루) teaches the distinction on real plates' light, blur and typeface."""
 import random
 
 import numpy as np
@@ -49,14 +51,18 @@ def _group(parts: list[tuple[int, int, int, int, int]], seed: tuple[int, int, in
     return y0, x0, y1, x1
 
 
-def syllable_box(img: Image.Image, text: str) -> tuple[tuple[int, int, int, int], bool] | None:
+def syllable_box(img: Image.Image, text: str, layout: str = "two-row"
+                 ) -> tuple[tuple[int, int, int, int], bool] | None:
     """Crop-pixel box of the use syllable of a two-row plate crop, and whether its ink is the light one. A plate
     without a region (`12가3456`) has it at the end of the top row after the digits; one with a region
     (`서울12가3456`) at the start of the bottom row, before the four serial digits. None when no clear glyph is there."""
     w, h = img.size
     cut = round(h * TWO_ROW_SPLIT)
     top = text[0].isdigit()
-    y0, y1 = (0, cut) if top else (cut, h)
+    one_row = layout == "one-row"
+    if one_row and not top:
+        return None
+    y0, y1 = (0, h) if one_row else (0, cut) if top else (cut, h)
     scale = WORK_H / (y1 - y0)
     row = img.crop((0, y0, w, y1)).resize((max(8, round(w * scale)), WORK_H), Image.BILINEAR)
     a = np.asarray(row, dtype=np.float32)
@@ -68,7 +74,7 @@ def syllable_box(img: Image.Image, text: str) -> tuple[tuple[int, int, int, int]
     parts = sorted((c for c in _components(ink)
                     if c[4] >= 6 and c[2] - c[0] >= 0.12 * WORK_H and c[3] - c[1] < 0.5 * rw and c[1] > 0 and c[3] < rw
                     and (c[3] - c[1] >= 0.15 * (c[2] - c[0]) or c[2] - c[0] < 0.6 * WORK_H)
-                    and not (top and c[2] >= WORK_H)), key=lambda c: c[1])
+                    and not (top and not one_row and c[2] >= WORK_H)), key=lambda c: c[1])
     if top:
         # Digits are the tallest ink (bolts are smaller); the syllable is the first ink after them.
         tallest = max((c[2] - c[0] for c in parts), default=0)
@@ -83,7 +89,8 @@ def syllable_box(img: Image.Image, text: str) -> tuple[tuple[int, int, int, int]
     if seed is None:
         return None
     gy0, gx0, gy1, gx1 = _group([c for c in candidates if c[4] >= 0.15 * seed[4]], seed, 0.12 * WORK_H)
-    if gy1 - gy0 < 0.3 * WORK_H or not 0.5 <= (gx1 - gx0) / (gy1 - gy0) <= 1.6:
+    # A one-row syllable is about as wide as tall; a wider box has taken in a touching digit.
+    if gy1 - gy0 < 0.3 * WORK_H or not 0.5 <= (gx1 - gx0) / (gy1 - gy0) <= (1.15 if one_row else 1.6):
         return None
     box = (int(gx0 / scale), int(y0 + gy0 / scale), int(np.ceil(gx1 / scale)), int(np.ceil(y0 + gy1 / scale)))
     return box, bool(ink is light)

@@ -83,8 +83,13 @@ def _digits(n: int) -> str:
     return "".join(random.choice("0123456789") for _ in range(n))
 
 
+# Sampling weight of each use syllable; train.py raises the weight of syllables the model currently misreads
+# (hard-example mining of look-alike syllables).
+USE_WEIGHTS = [1.0] * len(USE_SYLLABLES)
+
+
 def _use() -> str:
-    return random.choice(USE_SYLLABLES)
+    return random.choices(USE_SYLLABLES, USE_WEIGHTS)[0]
 
 
 def _bottom_use(use: str) -> str:

@@ -18,9 +18,10 @@ import torch
 from PIL import Image
 
 from augment import degrade_real
-from charset import CHAR_TO_CLASS, CHARSET, NUM_CLASSES, USE_SYLLABLES
+import synth
+from charset import CHAR_TO_CLASS, CHARSET, NUM_CLASSES, USE_SYLLABLES, look_alikes
 from evaluate import evaluate_model, evaluate_real, spec_figures, summary
-from model import ExportWrapper, PlateRecognizer
+from model import ExportedRecognizer, ExportWrapper, PlateRecognizer
 from preprocess import INPUT_H, INPUT_W, ONE_ROW_MIN_ASPECT, TWO_ROW_MAX_ASPECT, TWO_ROW_SPLIT, line_image, normalize
 from realdata import SPLIT_SEED, VAL_FRACTION, load_crops, split
 from swap import swap_syllable, syllable_box
@@ -51,19 +52,22 @@ def synthetic_line(bank: GlyphBank) -> tuple[np.ndarray, str]:
     return line_image(img, layout), text
 
 
-def render_real(crops, variants: int, swap_share: float, bank: GlyphBank
+def render_real(crops, variants: int, swap_share: float, swap_one_row: float, bank: GlyphBank
                 ) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
     """Every training crop as itself plus degraded variants; of a two-row crop, `swap_share` of the variants carry
-    another use syllable (swap.py). Also whether each line is a two-row plate, and the plate it shows."""
+    another use syllable, of a one-row crop `swap_one_row` (swap.py), mostly a look-alike of the plate's own (루 for
+    두). Also whether each line is a two-row plate, and the plate it shows."""
     lines, texts, two_row, plates = [], [], [], []
     swapped = 0
     for c in crops:
         img = c.load()
-        found = syllable_box(img, c.text) if c.layout == "two-row" and swap_share > 0 else None
+        share = swap_share if c.layout == "two-row" else swap_one_row
+        found = syllable_box(img, c.text, c.layout) if share > 0 else None
+        alikes = look_alikes(c.text[-5])
         for k in range(variants):
             src, text = img, c.text
-            if found and k > 0 and random.random() < swap_share:
-                use = random.choice(USE_SYLLABLES)
+            if found and k > 0 and random.random() < share:
+                use = random.choice(alikes) if alikes and random.random() < 0.7 else random.choice(USE_SYLLABLES)
                 src = swap_syllable(img, *found, np.asarray(bank.render(use, 64, 64, None), np.float32) / 255)
                 text = c.text[:-5] + use + c.text[-4:]
                 swapped += 1
@@ -83,6 +87,42 @@ def real_sampling(plates: list[str], two_row: np.ndarray, share: float) -> np.nd
     w = np.array([1.0 / count[t] for t in plates])
     p = np.where(two_row, share * w / w[two_row].sum(), (1 - share) * w / w[~two_row].sum())
     return p / p.sum()
+
+
+class SyllableMiner:
+    """Hard-example mining of look-alike syllables: counts how often the model's greedy reading of a synthetic training
+    plate gets its use syllable wrong (reads of the plate's length), and has the generator draw the syllables it
+    misreads, and those they are misread as, more often."""
+
+    def __init__(self) -> None:
+        self.seen = np.zeros(len(USE_SYLLABLES))
+        self.wrong = np.zeros(len(USE_SYLLABLES))
+        self.index = {s: i for i, s in enumerate(USE_SYLLABLES)}
+
+    def update(self, logits: torch.Tensor, texts: list[str]) -> None:
+        best = logits.argmax(2).numpy()
+        for row, text in zip(best, texts):
+            pos = next((i for i, ch in enumerate(text) if ch in self.index and i >= len(text) - 5), None)
+            if pos is None:
+                continue
+            read = [CHARSET[c - 1] for j, c in enumerate(row) if c and (j == 0 or c != row[j - 1])]
+            if len(read) != len(text):
+                continue
+            truth = self.index[text[pos]]
+            self.seen[truth] += 1
+            if read[pos] != text[pos]:
+                self.wrong[truth] += 1
+                if read[pos] in self.index:
+                    self.wrong[self.index[read[pos]]] += 0.5
+
+    def weights(self) -> list[float]:
+        """Half uniform, half in proportion to the (smoothed) error rate; counts decay so the weights follow the
+        model."""
+        rate = (self.wrong + 0.5) / (self.seen + 10)
+        w = 0.5 / len(rate) + 0.5 * rate / rate.sum()
+        self.seen *= 0.5
+        self.wrong *= 0.5
+        return (w * len(w)).tolist()
 
 
 def encode(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -130,6 +170,14 @@ def export(model: PlateRecognizer, meta: dict, onnx_path: str) -> None:
     log(f"exported {onnx_path} ({spec['bytes']} bytes, sha256 {sha})")
 
 
+def init_stage(onnx_path: str) -> dict:
+    """The first stage of a fine-tuned model, from the json of the file it started from."""
+    with open(onnx_path.removesuffix(".onnx") + ".json", encoding="utf-8") as f:
+        spec = json.load(f)
+    t = spec["training"]
+    return {"sha256": spec["sha256"], "command": t["command"], "steps": t["steps"], "train_seconds": t["train_seconds"]}
+
+
 def arguments() -> argparse.ArgumentParser:
     """The command line; report.py reads a run's settings back from the command recorded in the model json."""
     ap = argparse.ArgumentParser()
@@ -142,6 +190,10 @@ def arguments() -> argparse.ArgumentParser:
     ap.add_argument("--real-two-row", type=float, default=0.35, help="share of two-row plates in the real part")
     ap.add_argument("--swap", type=float, default=0.5,
                     help="share of a two-row crop's variants whose use syllable is swapped for another (swap.py)")
+    ap.add_argument("--swap-one-row", type=float, default=0.4,
+                    help="share of a one-row crop's variants whose use syllable is swapped (mostly for a look-alike)")
+    ap.add_argument("--mine-every", type=int, default=200,
+                    help="steps between updates of the synthetic syllable weights from the misread syllables (0: off)")
     ap.add_argument("--width", type=float, default=1.0, help="channel multiplier of the model")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -152,6 +204,8 @@ def arguments() -> argparse.ArgumentParser:
                     help="export the model at the end of the schedule, or the checkpoint best on the held-out crops "
                          "(optimistic: chosen on the same crops it is then scored on)")
     ap.add_argument("--init", help="checkpoint to fine-tune from (second stage)")
+    ap.add_argument("--init-onnx", help="exported model to fine-tune from (second stage; its BatchNorm is folded into "
+                                        "the convolutions, so it trains without BatchNorm or dropout)")
     ap.add_argument("--eval-every", type=int, default=250, help="steps between validations")
     return ap
 
@@ -173,11 +227,13 @@ def main() -> None:
     syn_lines, syn_texts = render_synthetic(args.synthetic)
     bank = GlyphBank()
     fresh = 0
-    real_lines, real_texts, real_two_row, real_plates = render_real(train_crops, args.real_variants, args.swap, bank)
+    real_lines, real_texts, real_two_row, real_plates = render_real(train_crops, args.real_variants, args.swap,
+                                                                    args.swap_one_row, bank)
+    miner = SyllableMiner()
     real_p = real_sampling(real_plates, real_two_row, args.real_two_row)
     log(f"data ready: {len(syn_texts)} synthetic, {len(real_texts)} real lines ({time.time() - t_start:.0f}s)")
 
-    model = PlateRecognizer(NUM_CLASSES, args.width)
+    model = ExportedRecognizer(args.init_onnx) if args.init_onnx else PlateRecognizer(NUM_CLASSES, args.width)
     if args.init:
         model.load_state_dict(torch.load(args.init)["model"])
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -186,12 +242,12 @@ def main() -> None:
     t0 = time.time()
     n_real = int(args.batch * args.real_fraction)
     best = {"score": (-1.0, -1.0), "step": 0}
-    if args.init:  # the starting point competes too: a second stage must not end worse than it began
+    if args.init or args.init_onnx:  # the starting point competes too: a second stage must not end worse than it began
         model.eval()
         res = evaluate_real(model, val_crops)["groups"]
         best = {"score": (res["all"]["exact"], res["all"]["digits"]), "step": 0,
                 "model": copy.deepcopy(model.state_dict())}
-        log(f"init {args.init}: val exact {best['score'][0]:.3f} digits {best['score'][1]:.3f}")
+        log(f"init {args.init or args.init_onnx}: val exact {best['score'][0]:.3f} digits {best['score'][1]:.3f}")
     step, ema = 0, None
     while True:
         elapsed = time.time() - t0
@@ -206,7 +262,8 @@ def main() -> None:
         xr, tr = batch(real_lines, real_texts, np.random.choice(len(real_texts), n_real, p=real_p))
         x = torch.cat([xs, xr])
         targets, lengths = encode(ts + tr)
-        logp = model(x).log_softmax(2).permute(1, 0, 2)
+        logits = model(x)
+        logp = logits.log_softmax(2).permute(1, 0, 2)
         loss = ctc(logp, targets, torch.full((len(x),), logp.shape[0], dtype=torch.long), lengths)
         opt.zero_grad()
         loss.backward()
@@ -217,6 +274,12 @@ def main() -> None:
             syn_lines[i], syn_texts[i] = synthetic_line(bank)
         fresh += args.refresh
         step += 1
+        if args.mine_every:
+            miner.update(logits[:len(ts)].detach(), ts)
+            if step % args.mine_every == 0:
+                synth.USE_WEIGHTS[:] = miner.weights()
+                top = sorted(zip(synth.USE_WEIGHTS, USE_SYLLABLES), reverse=True)[:6]
+                log("mined syllables " + " ".join(f"{s}{w:.1f}" for w, s in top))
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         if step % 20 == 0:
             log(f"step {step} loss {ema:.3f} lr {lr:.5f} elapsed {elapsed:.0f}s")
@@ -247,6 +310,8 @@ def main() -> None:
             "split": {"seed": SPLIT_SEED, "val_fraction": VAL_FRACTION, "by": "plate text"},
             "train_seconds": round(train_seconds), "total_seconds": round(time.time() - t_start),
             **spec_figures(result)}
+    if args.init_onnx:
+        meta["init"] = init_stage(args.init_onnx)
     export(model, meta, args.export_to)
     with open(os.path.join(out, "eval.json"), "w", encoding="utf-8") as f:
         json.dump({**result, "meta": meta}, f, ensure_ascii=False, indent=1)

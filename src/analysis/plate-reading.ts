@@ -23,7 +23,15 @@ export interface TrackPlateReader {
 
 const TOP_K = 5;
 
-const NO_PLATE: PlateReading = { text: null, confidence: 0, candidates: [], format: null, plateType: null, reads: 0 };
+const NO_PLATE: PlateReading = {
+  text: null,
+  confidence: 0,
+  candidates: [],
+  format: null,
+  plateType: null,
+  reads: 0,
+  syllableOptions: [],
+};
 
 /**
  * Reads the plate on each of a track's best pictures and votes per character across them,
@@ -70,6 +78,7 @@ export async function createTrackPlateReader(): Promise<TrackPlateReader> {
           format: text && vote ? vote.format : null,
           plateType: showcase.read.plateType ?? null,
           reads: plateFormat === 'kr' ? withText.length : 0,
+          syllableOptions: plateFormat === 'kr' ? (vote?.syllableOptions ?? []) : [],
         },
         cropPng: await encodePng(showcase.read.crop),
         detail: reads.map((r) => ({

@@ -59,6 +59,12 @@ export interface PlateReading {
   plateType: string | null;
   /** how many pictures of the track gave a read */
   reads: number;
+  /**
+   * The use syllable's likeliest readings, best first (at most three), with the vote's support for each (summed
+   * recogniser probabilities, estimated): what a look-alike syllable (두/루) might be, offered when correcting.
+   * Absent from readings stored before it existed.
+   */
+  syllableOptions?: Array<{ char: string; confidence: number }>;
 }
 
 export interface ViolationRecord {

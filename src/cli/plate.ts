@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { parsePlate } from '../core/plate-grammar.js';
+import { parsePlate, type CharOption } from '../core/plate-grammar.js';
+import { plateOfRecord, votePlate } from '../core/plate-vote.js';
 import { cropImage, expandBox, loadImage, type RgbImage } from '../vision/image.js';
-import { createKoreanRecognizer, type KoreanPlateRecognizer } from '../vision/korean-recognizer.js';
+import { createKoreanRecognizer, type KoreanPlateRecognizer, type LayoutRead } from '../vision/korean-recognizer.js';
 import { createPlateDetector, type PlateDetector } from '../vision/plate-detector.js';
 import { createPlateReader, type PlateReader } from '../vision/plate-reader.js';
 import { runCommand, UsageError } from './run-command.js';
@@ -9,7 +10,8 @@ import { runCommand, UsageError } from './run-command.js';
 const USAGE = `usage: npm run plate -- [--crop] [--json] [--model <file.onnx>] <image>...
 
   --crop   each image is a plate crop: read it directly (default: find the plates in the image first)
-  --json   one JSON object per image: {"file","text","confidence","candidates":[{"text","confidence"}],"format"}
+  --json   one JSON object per image: {"file","text","confidence","candidates":[{"text","confidence"}],"format",
+           "syllableOptions":[{"char","confidence"}]}; text is null below the confidence floor (the candidates stay)
   --model  recogniser ONNX file, its .json beside it (default: models/korean-plate-rec.onnx)`;
 
 /** Plate boxes from the detector are tight; a margin keeps the border characters whole. */
@@ -22,12 +24,18 @@ interface Candidate {
   confidence: number;
 }
 
+interface Reading extends Candidate {
+  chars: LayoutRead['chars'];
+}
+
 interface PlateResult {
   file: string;
   text: string | null;
   confidence: number;
   candidates: Candidate[];
   format: string | null;
+  /** the use syllable's likeliest readings (recogniser probabilities), best first */
+  syllableOptions: CharOption[];
   error?: string;
 }
 
@@ -58,8 +66,8 @@ function parseCli(argv: string[]): { crop: boolean; json: boolean; model: string
 }
 
 /** Grammar-valid reads first, then by confidence; one entry per distinct text. */
-function rank(candidates: Candidate[]): Candidate[] {
-  const best = new Map<string, Candidate>();
+function rank(candidates: Reading[]): Reading[] {
+  const best = new Map<string, Reading>();
   for (const c of candidates) {
     if (!c.text) continue;
     const known = best.get(c.text);
@@ -95,20 +103,32 @@ async function readFile(
   const image = await loadImage(file);
   const crops = finder ? await plateCrops(image, finder) : [image];
   const reads = (await recognizer.readLayouts(crops)).flat();
-  const candidates = rank(reads.map((r) => ({ text: r.text, confidence: Number(r.confidence.toFixed(4)) })));
-  const best = candidates[0];
+  const ranked = rank(
+    reads.map((r) => ({ text: r.text, confidence: Number(r.confidence.toFixed(4)), chars: r.chars })),
+  );
+  const best = ranked[0];
+  // The pipeline's floor: a reading that is no plate, or one the recogniser is not sure enough of, states no text.
+  const vote = best ? votePlate([{ chars: best.chars }]) : null;
+  const text = vote ? plateOfRecord(vote) : null;
   return {
     file,
-    text: best?.text ?? null,
+    text,
     confidence: best?.confidence ?? 0,
-    candidates,
-    format: best ? parsePlate(best.text).format : null,
+    candidates: ranked.map(({ text, confidence }) => ({ text, confidence })),
+    format: text ? parsePlate(text).format : null,
+    syllableOptions: (vote?.syllableOptions ?? []).map((o) => ({
+      char: o.char,
+      confidence: Number(o.confidence.toFixed(4)),
+    })),
   };
 }
 
 function human(r: PlateResult): string {
   if (r.error) return `${r.file}: error: ${r.error}`;
-  if (r.text === null) return `${r.file}: no plate read`;
+  if (r.text === null) {
+    const unsure = r.candidates[0];
+    return `${r.file}: no plate read${unsure ? ` (below the floor: ${unsure.text} ${unsure.confidence.toFixed(2)})` : ''}`;
+  }
   const others = r.candidates.slice(1).map((c) => `${c.text} ${c.confidence.toFixed(2)}`);
   return `${r.file}: ${r.text} (${r.confidence.toFixed(2)}, ${r.format})${others.length ? `  also: ${others.join(', ')}` : ''}`;
 }
@@ -126,7 +146,15 @@ async function main(): Promise<number> {
       result = await readFile(file, recognizer, finder);
     } catch (err) {
       failures++;
-      result = { file, text: null, confidence: 0, candidates: [], format: null, error: (err as Error).message };
+      result = {
+        file,
+        text: null,
+        confidence: 0,
+        candidates: [],
+        format: null,
+        syllableOptions: [],
+        error: (err as Error).message,
+      };
     }
     process.stdout.write(`${args.json ? JSON.stringify(result) : human(result)}\n`);
   }

@@ -1,4 +1,4 @@
-import { REGIONS, USE_SYLLABLES, type PlateChar } from './plate-grammar.js';
+import { REGIONS, USE_SYLLABLES, type CharOption, type PlateChar } from './plate-grammar.js';
 
 /**
  * Grammar-constrained CTC decoding: the most probable alignment path whose text is a valid Korean plate. Greedy
@@ -9,6 +9,65 @@ import { REGIONS, USE_SYLLABLES, type PlateChar } from './plate-grammar.js';
  * The grammar is a small automaton over the model's classes that accepts exactly the texts parsePlate calls valid
  * (the test proves it on every format). models/training/decode.py decodes the same way.
  */
+
+/**
+ * Greedy CTC decoding that also keeps, for every character, the `k` likeliest classes of its kind (digits for a
+ * digit, Hangul for a syllable) at the frame where that character is most probable: its options, best first, the
+ * character itself first. A look-alike syllable the model hesitated over (두 read as 루) shows up there with its
+ * probability.
+ */
+export function ctcGreedyOptions(
+  probs: Float32Array,
+  offset: number,
+  steps: number,
+  classes: number,
+  keys: readonly string[],
+  k: number,
+): PlateChar[] {
+  const chars: PlateChar[] = [];
+  const peaks: number[] = [];
+  let previous = 0;
+  for (let t = 0; t < steps; t++) {
+    const row = offset + t * classes;
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (probs[row + c]! > probs[row + best]!) best = c;
+    const p = probs[row + best]!;
+    if (best !== 0 && best === previous) {
+      const last = chars.length - 1;
+      if (p > chars[last]!.confidence) {
+        chars[last]!.confidence = p;
+        peaks[last] = row;
+      }
+    } else if (best !== 0) {
+      chars.push({ char: keys[best - 1] ?? ' ', confidence: p });
+      peaks.push(row);
+    }
+    previous = best;
+  }
+  return chars.map((c, i) => ({ ...c, options: topClasses(probs, peaks[i]!, keys, k, isDigit(c.char)) }));
+}
+
+const isDigit = (ch: string) => ch >= '0' && ch <= '9';
+
+/** The k likeliest classes of one frame that are digits (or, with `digits` false, that are not), best first. */
+function topClasses(
+  probs: Float32Array,
+  row: number,
+  keys: readonly string[],
+  k: number,
+  digits: boolean,
+): CharOption[] {
+  const top: CharOption[] = [];
+  for (let c = 1; c <= keys.length; c++) {
+    if (isDigit(keys[c - 1]!) !== digits) continue;
+    const p = probs[row + c]!;
+    if (top.length === k && p <= top[k - 1]!.confidence) continue;
+    const at = top.findIndex((o) => p > o.confidence);
+    top.splice(at < 0 ? top.length : at, 0, { char: keys[c - 1]!, confidence: p });
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
 
 export interface PlateAutomaton {
   /** node 0 is the start, node 1 the only accepting node */

@@ -171,6 +171,16 @@ export interface PlateChar {
   char: string;
   /** 0..1; 0 for an unknown `?` */
   confidence: number;
+  /**
+   * The recogniser's likeliest characters at this position with their probabilities, best first (the read character
+   * among them), when it gives them: a plate vote adds up these probabilities rather than the top character alone.
+   */
+  options?: CharOption[];
+}
+
+export interface CharOption {
+  char: string;
+  confidence: number;
 }
 
 const SEPARATOR = /[\s\-_.·,:]/u;
@@ -183,8 +193,14 @@ function tokenize(chars: readonly PlateChar[]): PlateChar[] {
     for (const ch of c.char.normalize('NFC')) {
       if (/\s/u.test(ch)) out.push({ char: ' ', confidence: 0 });
       else if (SEPARATOR.test(ch)) continue;
-      else if (/[0-9가-힣]/u.test(ch)) out.push({ char: ch, confidence: c.confidence });
-      else out.push({ char: UNKNOWN, confidence: 0 });
+      else if (/[0-9가-힣]/u.test(ch)) {
+        // Options belong to a single-character read; a multi-character token cannot share them.
+        out.push(
+          c.options && c.char.length === 1
+            ? { char: ch, confidence: c.confidence, options: c.options }
+            : { char: ch, confidence: c.confidence },
+        );
+      } else out.push({ char: UNKNOWN, confidence: 0 });
     }
   }
   return out;

@@ -1,17 +1,24 @@
-import { normalizePlateChars, parsePlate, UNKNOWN, type PlateFormat } from './plate-grammar.js';
+import { normalizePlateChars, parsePlate, UNKNOWN, type CharOption, type PlateFormat } from './plate-grammar.js';
 
 /**
  * Combine a track's plate reads into one answer. Reads are grouped by grammar format and length
  * (a `12가3456` read and a `123가4567` read do not line up position by position); the heaviest group
  * wins, preferring reads that fit a grammar. Inside it every position is voted on, each read
  * counting weight × character confidence. An unread syllable (`?`) abstains: it never outvotes a
- * syllable that some read did see, and a position nobody read stays `?`.
+ * syllable that some read did see, and a position nobody read stays `?`. A read that gives each character's
+ * likeliest options (the recogniser's probabilities) lends its support to all of them, so two frames that each
+ * hesitated between 두 and 루 add up their doubt instead of each casting a full vote for its top syllable.
  */
 
 export interface CharRead {
   char: string;
   confidence: number;
+  /** likeliest characters at this position with their probabilities, best first (the read character among them) */
+  options?: CharOption[];
 }
+
+/** How many options of the use syllable a vote offers the officer. */
+export const SYLLABLE_OPTIONS = 3;
 
 export interface PlateRead {
   chars: CharRead[];
@@ -35,6 +42,8 @@ export interface PlateVote {
   format: PlateFormat;
   /** every position was read */
   complete: boolean;
+  /** the use syllable's likeliest readings with their support, best first (at most SYLLABLE_OPTIONS); empty without one */
+  syllableOptions: CharOption[];
 }
 
 interface Group {
@@ -49,13 +58,29 @@ function clamp01(v: number): number {
   return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
 }
 
+function clampRead(c: CharRead): CharRead {
+  const confidence = clamp01(c.confidence);
+  if (!c.options?.length) return { char: c.char, confidence };
+  return {
+    char: c.char,
+    confidence,
+    options: c.options.map((o) => ({ char: o.char, confidence: clamp01(o.confidence) })),
+  };
+}
+
+const isHangul = (ch: string) => /^[가-힣]$/u.test(ch);
+
+/** The use syllable is the plate's last Hangul character in every format (`서울12가3456`, `1가23456`). */
+function syllableIndex(chars: readonly CharRead[]): number {
+  for (let i = chars.length - 1; i >= 0; i--) if (isHangul(chars[i]!.char)) return i;
+  return -1;
+}
+
 export function votePlate(reads: readonly PlateRead[], opts: { topK: number } = { topK: 5 }): PlateVote {
   const groups = new Map<string, Group>();
   let totalWeight = 0;
   for (const read of reads) {
-    const { chars, parsed } = normalizePlateChars(
-      read.chars.map((c) => ({ char: c.char, confidence: clamp01(c.confidence) })),
-    );
+    const { chars, parsed } = normalizePlateChars(read.chars.map(clampRead));
     const weight = Math.max(0, read.weight ?? 1);
     if (chars.length === 0 || weight === 0) continue;
     const key = `${parsed.format}:${chars.length}`;
@@ -76,7 +101,17 @@ export function votePlate(reads: readonly PlateRead[], opts: { topK: number } = 
       b.weight - a.weight,
   );
   const best = ranked[0];
-  if (!best) return { text: '', confidence: 0, chars: [], candidates: [], format: 'unknown', complete: false };
+  if (!best) {
+    return {
+      text: '',
+      confidence: 0,
+      chars: [],
+      candidates: [],
+      format: 'unknown',
+      complete: false,
+      syllableOptions: [],
+    };
+  }
 
   const options = tally(best);
   const chars: CharRead[] = options.map((o) => o[0] ?? { char: UNKNOWN, confidence: 0 });
@@ -95,6 +130,7 @@ export function votePlate(reads: readonly PlateRead[], opts: { topK: number } = 
     })
     .sort((a, b) => b.confidence - a.confidence);
   const text = chars.map((c) => c.char).join('');
+  const syllable = syllableIndex(chars);
   return {
     text,
     confidence: candidates[0]?.confidence ?? 0,
@@ -102,7 +138,23 @@ export function votePlate(reads: readonly PlateRead[], opts: { topK: number } = 
     candidates: [...candidates, ...others].slice(0, Math.max(1, opts.topK)),
     format: parsePlate(text).format,
     complete: !text.includes(UNKNOWN),
+    syllableOptions: syllable < 0 ? [] : options[syllable]!.slice(0, SYLLABLE_OPTIONS),
   };
+}
+
+/**
+ * What a read says for one position: its options of the read character's kind (a digit's options are digits, a
+ * syllable's syllables: a position's kind is fixed by the group's format), or the character alone.
+ */
+function support(c: CharRead): CharOption[] {
+  if (c.char === UNKNOWN) return [];
+  if (!c.options?.length) return [{ char: c.char, confidence: c.confidence }];
+  const hangul = isHangul(c.char);
+  const same = c.options.filter(
+    (o) => o.char !== UNKNOWN && isHangul(o.char) === hangul && /^[0-9가-힣]$/u.test(o.char),
+  );
+  // The read character itself counts at its own confidence even when the options leave it out.
+  return same.some((o) => o.char === c.char) ? same : [{ char: c.char, confidence: c.confidence }, ...same];
 }
 
 /** Per position, the characters read there with their support (0..1), best first. */
@@ -112,7 +164,7 @@ function tally(group: Group): Array<Array<{ char: string; confidence: number }>>
   const tallies = Array.from({ length }, () => new Map<string, number>());
   for (const r of group.reads) {
     r.chars.forEach((c, i) => {
-      if (c.char !== UNKNOWN) tallies[i]!.set(c.char, (tallies[i]!.get(c.char) ?? 0) + r.weight * c.confidence);
+      for (const o of support(c)) tallies[i]!.set(o.char, (tallies[i]!.get(o.char) ?? 0) + r.weight * o.confidence);
     });
   }
   return tallies.map((t) =>

@@ -3,10 +3,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { projectRoot } from '../config.js';
-import { bestPathLogProb, bestPlatePath, plateAutomaton } from '../core/plate-decoder.js';
+import { bestPathLogProb, bestPlatePath, ctcGreedyOptions, plateAutomaton } from '../core/plate-decoder.js';
 import { parsePlate } from '../core/plate-grammar.js';
 import type { RgbImage } from './image.js';
-import { ctcGreedy } from './ppocr-recognizer.js';
 import { getFileSession } from './session-cache.js';
 import { textRead, type TextRead, type TextRecognizer } from './text-recognizer.js';
 
@@ -219,6 +218,9 @@ export function layoutsFor(width: number, height: number, spec: Pick<KoreanModel
  */
 const CONSTRAINED_MIN_RATIO = 0.05;
 
+/** Options kept per character of a greedy reading (the use syllable's are offered to the officer). */
+const CHAR_OPTIONS = 3;
+
 /** The weakest character decides between layout readings (a wrong layout leaves some character unsure). */
 function weakest(read: TextRead): number {
   return read.chars.length ? Math.min(...read.chars.map((c) => c.confidence)) : 0;
@@ -261,7 +263,10 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
     classes: number,
     layout: PlateLayout,
   ): LayoutRead[] {
-    const own: LayoutRead = { ...textRead(ctcGreedy(probs, offset, steps, classes, keys)), layout };
+    const own: LayoutRead = {
+      ...textRead(ctcGreedyOptions(probs, offset, steps, classes, keys, CHAR_OPTIONS)),
+      layout,
+    };
     if (parsePlate(own.text).valid) return [own];
     const constrained = bestPlatePath(probs, offset, steps, classes, keys, automaton);
     if (

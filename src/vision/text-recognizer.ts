@@ -4,6 +4,8 @@ export interface CharRead {
   char: string;
   /** 0..1 */
   confidence: number;
+  /** the likeliest characters at this position with their probabilities, best first, when the recogniser gives them */
+  options?: Array<{ char: string; confidence: number }>;
 }
 
 export interface TextRead {

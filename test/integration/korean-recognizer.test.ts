@@ -18,9 +18,9 @@ import {
 import { ModelIntegrityError } from '../../src/vision/model-resolver.js';
 
 const plates = path.resolve(projectRoot, '..', 'shared', 'plates');
-/** Exact-text accuracy floors on the held-out crops: REPORT.md states 45/48 one-row and 5/8 two-row. */
-const ONE_ROW_MIN = 0.93;
-const TWO_ROW_MIN = 0.625;
+/** Exact-text accuracy floors on the held-out crops: REPORT.md states 46/48 one-row and 6/8 two-row. */
+const ONE_ROW_MIN = 0.95;
+const TWO_ROW_MIN = 0.75;
 
 interface Held {
   file: string;

@@ -31,6 +31,12 @@ describe('the plate of record on real plates', () => {
     const plate = await reader.read([await shotOf(path.join(SHARED, 'plates', 'scenes', 'P2_77더7739.jpg'))], 'kr');
     expect(plate.reading).toMatchObject({ text: '77더7739', format: 'car' });
     expect(plate.cropPng).not.toBeNull();
+    // The use syllable's options for the officer: three, best first, the stated syllable first.
+    const options = plate.reading.syllableOptions!;
+    expect(options).toHaveLength(3);
+    expect(options[0]!.char).toBe('더');
+    expect(options.every((o) => /^[가-힣]$/u.test(o.char))).toBe(true);
+    expect(options.map((o) => o.confidence)).toEqual([...options.map((o) => o.confidence)].sort((a, b) => b - a));
   });
 
   it('states no text for a Vietnamese plate forced through the Korean model, keeping what was read as a candidate', async () => {
@@ -45,7 +51,14 @@ describe('the plate of record on real plates', () => {
 
   it("reads no text at all on a camera whose plate format is none, but keeps the plate's crop", async () => {
     const plate = await reader.read([await shotOf(path.join(SHARED, 'plates', 'scenes', 'P2_77더7739.jpg'))], 'none');
-    expect(plate.reading).toMatchObject({ text: null, confidence: 0, candidates: [], format: null, reads: 0 });
+    expect(plate.reading).toMatchObject({
+      text: null,
+      confidence: 0,
+      candidates: [],
+      format: null,
+      reads: 0,
+      syllableOptions: [],
+    });
     expect(plate.cropPng).not.toBeNull();
     expect(plate.detail.every((d) => d.text === '')).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bestPathLogProb, bestPlatePath, plateAutomaton } from '../../src/core/plate-decoder.js';
+import { bestPathLogProb, bestPlatePath, ctcGreedyOptions, plateAutomaton } from '../../src/core/plate-decoder.js';
 import { parsePlate, REGIONS, USE_SYLLABLES } from '../../src/core/plate-grammar.js';
 
 /** The committed recogniser's classes: class i reads keys[i - 1], class 0 is the CTC blank. */
@@ -37,6 +37,74 @@ function certain(text: string): Float32Array {
 
 const decode = (probs: Float32Array, steps = probs.length / classes) =>
   bestPlatePath(probs, 0, steps, classes, keys, automaton);
+
+describe('ctcGreedyOptions', () => {
+  it("reads greedily and keeps the likeliest classes at each character's peak frame", () => {
+    const probs = probsOf([
+      [['1', 0.9]],
+      [],
+      [['2', 0.8]],
+      [],
+      [
+        ['루', 0.4],
+        ['두', 0.3],
+        ['무', 0.1],
+        ['부', 0.05],
+      ],
+      [
+        ['루', 0.6],
+        ['두', 0.25],
+        ['무', 0.02],
+      ],
+      [],
+      [['3', 0.7]],
+    ]);
+    const chars = ctcGreedyOptions(probs, 0, 8, classes, keys, 3);
+    expect(chars.map((c) => c.char).join('')).toBe('12루3');
+    const syllable = chars[2]!;
+    expect(syllable.confidence).toBeCloseTo(0.6, 6);
+    // Options come from the frame where 루 peaks (0.6), not the first frame of its run.
+    expect(syllable.options!.map((o) => o.char)).toEqual(['루', '두', '무']);
+    expect(syllable.options![1]!.confidence).toBeCloseTo(0.25, 6);
+    expect(chars[0]!.options).toEqual([
+      { char: '1', confidence: expect.closeTo(0.9, 6) },
+      ...chars[0]!.options!.slice(1),
+    ]);
+    expect(chars[0]!.options).toHaveLength(3);
+  });
+
+  it("offers options of the character's kind only", () => {
+    const probs = probsOf([
+      [
+        ['가', 0.5],
+        ['7', 0.4],
+        ['나', 0.05],
+      ],
+    ]);
+    const [syllable] = ctcGreedyOptions(probs, 0, 1, classes, keys, 3);
+    expect(syllable!.options!.map((o) => o.char).slice(0, 2)).toEqual(['가', '나']);
+    expect(syllable!.options!.every((o) => !/\d/.test(o.char))).toBe(true);
+    const [digit] = ctcGreedyOptions(
+      probsOf([
+        [
+          ['7', 0.5],
+          ['가', 0.4],
+          ['1', 0.05],
+        ],
+      ]),
+      0,
+      1,
+      classes,
+      keys,
+      3,
+    );
+    expect(digit!.options!.map((o) => o.char).slice(0, 2)).toEqual(['7', '1']);
+  });
+
+  it('reads nothing from blank frames', () => {
+    expect(ctcGreedyOptions(probsOf([[], []]), 0, 2, classes, keys, 3)).toEqual([]);
+  });
+});
 
 describe('plateAutomaton', () => {
   const valid = [

@@ -16,6 +16,7 @@ describe('votePlate', () => {
       candidates: [],
       format: 'unknown',
       complete: false,
+      syllableOptions: [],
     });
   });
 
@@ -110,6 +111,85 @@ describe('votePlate', () => {
     );
     expect(v.text).toBe('12가3456');
     expect(v.chars[0]!.confidence).toBeCloseTo(0.5, 9);
+  });
+});
+
+describe('votePlate with per-character probabilities', () => {
+  /** A read of `text` whose syllable (index 2) hesitated between `syllable` options. */
+  const hesitant = (text: string, syllable: Array<[string, number]>): PlateRead => ({
+    chars: [...text].map((char, i) =>
+      i === 2
+        ? {
+            char,
+            confidence: syllable[0]![1],
+            options: syllable.map(([c, p]) => ({ char: c, confidence: p })),
+          }
+        : { char, confidence: 0.95, options: [{ char, confidence: 0.95 }] },
+    ),
+  });
+
+  it("adds up each read's doubt: a syllable second everywhere but strong overall wins", () => {
+    const reads = [
+      hesitant('12루3456', [
+        ['루', 0.5],
+        ['두', 0.45],
+      ]),
+      hesitant('12루3456', [
+        ['루', 0.5],
+        ['두', 0.45],
+      ]),
+      hesitant('12두3456', [
+        ['두', 0.9],
+        ['루', 0.05],
+      ]),
+    ];
+    expect(votePlate(reads).text).toBe('12두3456');
+    // Top characters alone: two reads of 루 outvote one of 두.
+    const topOnly = reads.map((r) => ({ chars: r.chars.map(({ char, confidence }) => ({ char, confidence })) }));
+    expect(votePlate(topOnly).text).toBe('12루3456');
+  });
+
+  it("offers the syllable's options with their support, best first", () => {
+    const v = votePlate([
+      hesitant('12루3456', [
+        ['루', 0.6],
+        ['두', 0.3],
+        ['무', 0.05],
+      ]),
+    ]);
+    expect(v.text).toBe('12루3456');
+    expect(v.syllableOptions.map((o) => o.char)).toEqual(['루', '두', '무']);
+    expect(v.syllableOptions[1]!.confidence).toBeCloseTo(0.3, 9);
+    // The vote's own confidence is unchanged by the options: a single read keeps its product.
+    expect(v.confidence).toBeCloseTo(0.95 ** 6 * 0.6, 9);
+  });
+
+  it('takes the syllable of every format from its last Hangul position', () => {
+    const region = votePlate([read('서울12가3456')]);
+    expect(region.syllableOptions).toEqual([{ char: '가', confidence: expect.closeTo(0.9, 9) }]);
+    expect(votePlate([read('1가23456')]).syllableOptions.map((o) => o.char)).toEqual(['가']);
+  });
+
+  it('ignores options of another kind than the read character', () => {
+    const v = votePlate([
+      hesitant('12가3456', [
+        ['가', 0.4],
+        ['7', 0.35],
+        ['?', 0.2],
+      ]),
+      hesitant('12가3456', [
+        ['가', 0.4],
+        ['7', 0.35],
+      ]),
+    ]);
+    expect(v.text).toBe('12가3456');
+    expect(v.syllableOptions.map((o) => o.char)).toEqual(['가']);
+  });
+
+  it('counts the read character even when its options leave it out', () => {
+    const v = votePlate([{ chars: [...'12가3456'].map((char) => ({ char, confidence: 0.9, options: [] })) }]);
+    expect(v.text).toBe('12가3456');
+    expect(v.confidence).toBeCloseTo(0.9 ** 7, 9);
   });
 });
 

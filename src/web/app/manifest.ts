@@ -2,7 +2,11 @@
 export interface EvidenceManifest {
   frames?: Partial<Record<'entry' | 'peak' | 'exit', { sec: number; capturedAt?: string }>>;
   analysis?: { clipWindowSec?: [number, number] };
-  plate?: { chars?: { char: string; confidence: number }[] };
+  plate?: {
+    chars?: { char: string; confidence: number }[];
+    /** the use syllable's likeliest readings, best first */
+    syllableOptions?: { char: string; confidence: number }[];
+  };
 }
 
 export async function parseManifest(blob: Blob): Promise<EvidenceManifest | null> {

@@ -1,5 +1,17 @@
 import type { PlateCandidate } from './api.js';
 
+/** The use syllable is a plate's last Hangul character in every format (`서울12가3456`, `1가23456`). */
+export function withSyllable(text: string, syllable: string): string {
+  const chars = [...text];
+  for (let i = chars.length - 1; i >= 0; i--) {
+    if (/[가-힣]/u.test(chars[i]!)) {
+      chars[i] = syllable;
+      return chars.join('');
+    }
+  }
+  return text;
+}
+
 /** What the recogniser writes for a position it could not read. */
 const UNREAD = '?';
 /** Below this a character counts as uncertain when per-character confidence is known. */

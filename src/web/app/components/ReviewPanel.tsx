@@ -3,6 +3,7 @@ import { ApiError, type ReviewInput, type ViolationDetail } from '../api.js';
 import { isTyping, useKeydown } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { CONFIRM_REASON, CORRECT_REASON, FOREIGN_PLATE_REASON, REJECT_REASONS, reasonLabel } from '../reasons.js';
+import { withSyllable } from '../plate-marks.js';
 import { useSession } from '../session.js';
 import { problemText } from './Notice.js';
 
@@ -15,7 +16,12 @@ interface Props {
   reload: () => void;
   next: () => void;
   previous: () => void;
+  /** the recogniser's likeliest readings of the plate's use syllable, offered as one-click corrections */
+  syllableOptions?: Array<{ char: string; confidence: number }>;
 }
+
+/** Options below this support are noise, not a look-alike worth offering. */
+const SYLLABLE_OPTION_MIN = 0.01;
 
 const isFinal = (v: ViolationDetail) => v.status === 'confirmed' || v.status === 'rejected';
 
@@ -29,7 +35,7 @@ const SHORTCUT_CODES = ['KeyC', 'KeyR', 'KeyP', 'KeyJ', 'KeyN', 'KeyK'] as const
 type ShortcutCode = (typeof SHORTCUT_CODES)[number];
 const isShortcut = (code: string): code is ShortcutCode => (SHORTCUT_CODES as readonly string[]).includes(code);
 
-export function ReviewPanel({ violation, reload, next, previous }: Props) {
+export function ReviewPanel({ violation, reload, next, previous, syllableOptions = [] }: Props) {
   const { t } = useI18n();
   const { api, me } = useSession();
   const [mode, setMode] = useState<Mode>('idle');
@@ -56,6 +62,8 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
     if (mode === 'reject') reasonRef.current?.focus();
     if (mode === 'correct') plateRef.current?.select();
   }, [mode]);
+
+  const offered = /[가-힣]/u.test(plate) ? syllableOptions.filter((o) => o.confidence >= SYLLABLE_OPTION_MIN) : [];
 
   const firstReviewer =
     violation.status === 'needs_second_review' && violation.secondReview.firstReviewerKeyIds.includes(me.id);
@@ -186,6 +194,22 @@ export function ReviewPanel({ violation, reload, next, previous }: Props) {
             autoComplete="off"
             onInput={(e) => setPlate(e.currentTarget.value)}
           />
+          {offered.length > 0 && (
+            <p class="syllable-options" role="group" aria-label={t('syllableOptions')}>
+              {t('syllableOptions')}{' '}
+              {offered.map((o) => (
+                <button
+                  key={o.char}
+                  type="button"
+                  class="secondary mono"
+                  aria-pressed={withSyllable(plate, o.char) === plate}
+                  onClick={() => setPlate(withSyllable(plate, o.char))}
+                >
+                  {o.char} {Math.round(o.confidence * 100)}%
+                </button>
+              ))}
+            </p>
+          )}
           <label class="check">
             <input type="checkbox" checked={foreignPlate} onChange={(e) => setForeignPlate(e.currentTarget.checked)} />
             {t('reason_foreign_plate')}

@@ -71,6 +71,7 @@ export function ViolationPage({ id }: { id: string }) {
               reload={detail.reload}
               next={() => void step(1)}
               previous={() => void step(-1)}
+              syllableOptions={manifest.data?.plate?.syllableOptions}
             />
           )}
           {reviewer && v.status === 'confirmed' && <CaseFileButton violationId={v.id} />}
