@@ -57,7 +57,7 @@ async function auth(app: FastifyInstance, opts: { prisma: PrismaClient }): Promi
       request.signToken = await signTokenFor(opts.prisma, request, reply, token);
       return;
     }
-    const key = await findActiveApiKey(opts.prisma, token);
+    const key = await app.apiKeys.find(token);
     if (!key) {
       if (await findActiveSignToken(opts.prisma, token)) throw forbidden(SIGN_TOKEN_ONLY);
       reply.header('www-authenticate', 'Bearer error="invalid_token"');

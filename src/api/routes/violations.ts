@@ -13,6 +13,7 @@ import {
 } from '../../db/violations.js';
 import { DigestCache } from '../../evidence/digest-cache.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { fastSerializerCompiler } from '../fast-serializer.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { checkEvidence } from '../evidence-integrity.js';
@@ -57,6 +58,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
         security: secured,
         response: { 200: violationPageResponse },
       },
+      serializerCompiler: fastSerializerCompiler,
     },
     async (request) => {
       const { cursor, limit, from, to, ...rest } = request.query;
