@@ -42,6 +42,8 @@ export interface AnchoredVerification {
   checkpoints: number;
   /** audit rows after the last checkpoint's head: not anchored yet, so cutting them would not show */
   unanchoredRows: number;
+  /** the ids of the first and last of them (inclusive); null when every row is anchored */
+  unanchoredRange: { firstId: string; lastId: string } | null;
   evidenceFiles: number;
 }
 
@@ -76,6 +78,10 @@ export async function verifyAnchored(input: {
   let expectedPrev = GENESIS_HASH;
   let total = 0;
   let next = 0;
+  const lastHead = parsed.lines.at(-1)?.checkpoint;
+  const anchoredUpTo = BigInt(lastHead?.headId ?? 0);
+  let unanchoredRows = 0;
+  let unanchoredRange = null as AnchoredVerification['unanchoredRange'];
   for await (const row of auditRows(prisma, { afterId: 0n })) {
     const where = `audit row ${row.id}`;
     if (row.prevHash !== expectedPrev) {
@@ -90,6 +96,10 @@ export async function verifyAnchored(input: {
     }
     expectedPrev = row.hash;
     total++;
+    if (row.id > anchoredUpTo) {
+      unanchoredRows++;
+      unanchoredRange = { firstId: unanchoredRange?.firstId ?? row.id.toString(), lastId: row.id.toString() };
+    }
     for (; next < wanted.length && wanted[next]! <= row.id; next++) {
       const id = wanted[next]!;
       heads.set(
@@ -120,13 +130,13 @@ export async function verifyAnchored(input: {
   );
   findings.push(...reconcileEvidence(recorded, rows, disk));
 
-  const lastHead = parsed.lines.at(-1)?.checkpoint;
   return {
     ok: findings.length === 0,
     findings,
     auditRows: total,
     checkpoints: parsed.lines.length,
-    unanchoredRows: lastHead ? Math.max(0, total - (heads.get(lastHead.headId)?.countUpTo ?? 0)) : total,
+    unanchoredRows,
+    unanchoredRange,
     evidenceFiles: rows.length,
   };
 }
