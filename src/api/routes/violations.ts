@@ -40,7 +40,7 @@ export function evidenceView(e: EvidenceFile) {
 export function withCandidates<V extends { plateCandidates: Prisma.JsonValue }>(
   v: V,
 ): Omit<V, 'plateCandidates'> & Pick<Detail, 'plateCandidates'> {
-  return { ...v, plateCandidates: v.plateCandidates as Detail['plateCandidates'] };
+  return v as Omit<V, 'plateCandidates'> & Pick<Detail, 'plateCandidates'>;
 }
 
 const READERS = { roles: ['officer', 'ops'] } as const;
