@@ -445,6 +445,9 @@ export const evidenceIntegrityResponse = z.object({
     .nullable()
     .describe("sha256 of the package's manifest.json, as the audit chain recorded it"),
   recorded: z.boolean().describe('an evidence.recorded audit row holds the package hashes'),
+  recordedByBackfill: z
+    .boolean()
+    .describe('only npm run evidence:backfill recorded them, after the package was stored: as the files were then'),
   checkedAt: time,
 });
 

@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import pLimit from 'p-limit';
 import {
   checkCheckpoints,
@@ -19,21 +18,8 @@ import {
 } from '../core/evidence-ledger.js';
 import { auditHash, GENESIS_HASH } from '../db/audit.js';
 import type { PrismaClient } from '../db/client.js';
-import { hashFile } from '../evidence/file-hash.js';
+import { digestBelow } from '../evidence/file-hash.js';
 import { auditRows } from './chain-rows.js';
-
-/** The digest of the file at `rel` below `root`; null when there is none or `rel` leads out of the root. */
-async function digestBelow(root: string, rel: string): Promise<FileDigest | null> {
-  const file = path.resolve(root, rel);
-  const inside = path.relative(path.resolve(root), file);
-  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) return null;
-  try {
-    return await hashFile(file);
-  } catch (err) {
-    if (['ENOENT', 'EISDIR', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
-    throw err;
-  }
-}
 
 export interface AnchoredVerification {
   ok: boolean;
