@@ -6,6 +6,7 @@ import { useI18n } from '../i18n.js';
 import { href, navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
+import { fieldErrorText } from '../field-errors.js';
 
 export function CamerasPage() {
   const { t, formatTime } = useI18n();
@@ -33,7 +34,7 @@ export function CamerasPage() {
       });
       navigate(`/cameras/${cam.id}`);
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors() : {};
+      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
       setErrors(fields);
       setFormError(Object.keys(fields).length ? t('fixErrors') : problemText(err, t));
     }
