@@ -107,14 +107,16 @@ export class ApiKeyCache {
 }
 
 /** Decorates the app with `apiKeys`, listening from ready until close. */
-async function keyCache(
+function keyCache(
   app: FastifyInstance,
   opts: { prisma: PrismaClient; databaseUrl: string; logger: Logger },
-): Promise<void> {
+  done: () => void,
+): void {
   const cache = new ApiKeyCache(opts);
   app.decorate('apiKeys', cache);
   app.addHook('onReady', () => cache.start());
   app.addHook('onClose', () => cache.close());
+  done();
 }
 
 export default fp(keyCache, { name: 'api-key-cache', fastify: '5.x' });
