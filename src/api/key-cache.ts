@@ -5,7 +5,7 @@ import { findActiveApiKeyByHash, hashApiKey, type ApiKeyView } from '../db/api-k
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 
-/** What the api_keys trigger notifies on every change (migration 20261203074800_api_key_changed_notify). */
+/** What the api_keys trigger notifies on every change (migration 20261205500000_api_key_changed_notify). */
 export const API_KEY_CHANNEL = 'api_key_changed';
 const MAX_KEYS = 10_000;
 const RECONNECT_MS = 2000;
