@@ -54,8 +54,8 @@ const schema = z.object({
   CASE_FILE_FONT_FACE: z.string().min(1).default('NotoSansCJKkr-Regular'),
   /** A checkpoint once this many audit rows are past the last one... */
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(100),
-  /** ...or this many minutes after it while any row is. */
-  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().positive().max(1440).default(5),
+  /** ...or this many seconds after it while any row is: rows past the last checkpoint could be cut unseen. */
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
   /** Largest accepted upload, bytes. */
   MAX_UPLOAD_BYTES: z.coerce
     .number()

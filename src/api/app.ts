@@ -17,6 +17,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import webConsole from '../web/serve.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
+import keyCache from './key-cache.js';
 import auth, { sessionPolicy } from './plugins/auth.js';
 import bodyDeadline from './plugins/body-deadline.js';
 import metrics from './plugins/metrics.js';
@@ -161,6 +162,7 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   await app.register(problemDetails);
   // before auth, so that a refused request's body is bounded too
   await app.register(bodyDeadline, { bodyTimeoutMs: deps.config.BODY_TIMEOUT_MS });
+  await app.register(keyCache, { prisma: deps.prisma, databaseUrl: deps.config.DATABASE_URL, logger: deps.logger });
   await app.register(auth, { prisma: deps.prisma, sessions: sessionPolicy(deps.config) });
   await app.register(openapi);
   await app.register(metrics, { queue: deps.queue });

@@ -32,6 +32,8 @@ export interface EvidenceIntegrity {
   packageSha256: string | null;
   /** whether an `evidence.recorded` audit row holds the package's hashes */
   recorded: boolean;
+  /** recorded only by `npm run evidence:backfill`, after the package was stored: as the files were then */
+  recordedByBackfill: boolean;
   checkedAt: Date;
 }
 
@@ -87,6 +89,7 @@ export async function checkEvidence(
     mismatches,
     packageSha256: packages.at(-1)?.manifestSha256 ?? manifestRow?.sha256 ?? null,
     recorded: packages.length > 0,
+    recordedByBackfill: packages.length > 0 && packages.every((p) => p.backfilled === true),
     checkedAt: new Date(),
   };
 }

@@ -494,6 +494,9 @@ export const evidenceIntegrityResponse = z.object({
     .nullable()
     .describe("sha256 of the package's manifest.json, as the audit chain recorded it"),
   recorded: z.boolean().describe('an evidence.recorded audit row holds the package hashes'),
+  recordedByBackfill: z
+    .boolean()
+    .describe('only npm run evidence:backfill recorded them, after the package was stored: as the files were then'),
   checkedAt: time,
 });
 
@@ -662,7 +665,24 @@ export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arr
 export const fieldError = z.object({
   in: z.string().describe('which part of the request: body, querystring, params, headers'),
   pointer: z.string().describe('JSON Pointer into that part, e.g. `/polygon/2`'),
-  detail: z.string(),
+  detail: z.string().describe('in English'),
+  code: z
+    .string()
+    .optional()
+    .describe(
+      'what is wrong, for clients that word it themselves: too_small, too_big, invalid_type, invalid_format, invalid_value, unrecognized_keys, custom',
+    ),
+  params: z
+    .object({
+      origin: z.string().optional().describe('string, number, array…: what minimum and maximum count'),
+      minimum: z.number().optional(),
+      maximum: z.number().optional(),
+      inclusive: z.boolean().optional(),
+      format: z.string().optional(),
+      expected: z.string().optional(),
+      values: z.array(z.unknown()).optional().describe('the allowed values'),
+    })
+    .optional(),
 });
 
 /** RFC 9457 problem details, the body of every error; extension members (errors, requestId, …) beside. */

@@ -24,8 +24,9 @@ import { loadSigningKey, type SigningKey } from './signing-key.js';
  * API, away from Postgres. Several API processes are still safe: a Postgres advisory lock lets one write at a
  * time, and each re-reads the file's last line first, so lines sharing a file never fork.
  *
- * When: once AUDIT_CHECKPOINT_EVERY rows are past the last checkpoint, or AUDIT_CHECKPOINT_MINUTES after it while
- * any row is, checked every few seconds (a cheap look at the newest row); and on shutdown. Before signing, the
+ * When: once AUDIT_CHECKPOINT_EVERY rows are past the last checkpoint, or AUDIT_CHECKPOINT_SECONDS (10) after it
+ * while any row is, checked as often (a cheap look at the newest row); and on shutdown. Rows past the last
+ * checkpoint are the ones someone with write access to Postgres could cut unseen, so the window is kept short. Before signing, the
  * rows since the last checkpoint are checked to extend it, so a checkpoint never vouches for a chain that was cut
  * or rewritten.
  */
@@ -198,7 +199,7 @@ export async function startAuditCheckpoints(deps: {
     file: deps.config.AUDIT_CHECKPOINT_FILE,
     key,
     everyEntries: deps.config.AUDIT_CHECKPOINT_EVERY,
-    everyMs: deps.config.AUDIT_CHECKPOINT_MINUTES * 60_000,
+    everyMs: deps.config.AUDIT_CHECKPOINT_SECONDS * 1000,
     logger,
   });
 }

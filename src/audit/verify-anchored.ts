@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import pLimit from 'p-limit';
 import {
   checkCheckpoints,
@@ -19,21 +18,8 @@ import {
 } from '../core/evidence-ledger.js';
 import { auditHash, GENESIS_HASH } from '../db/audit.js';
 import type { PrismaClient } from '../db/client.js';
-import { hashFile } from '../evidence/file-hash.js';
+import { digestBelow } from '../evidence/file-hash.js';
 import { auditRows } from './chain-rows.js';
-
-/** The digest of the file at `rel` below `root`; null when there is none or `rel` leads out of the root. */
-async function digestBelow(root: string, rel: string): Promise<FileDigest | null> {
-  const file = path.resolve(root, rel);
-  const inside = path.relative(path.resolve(root), file);
-  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) return null;
-  try {
-    return await hashFile(file);
-  } catch (err) {
-    if (['ENOENT', 'EISDIR', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
-    throw err;
-  }
-}
 
 export interface AnchoredVerification {
   ok: boolean;
@@ -42,6 +28,8 @@ export interface AnchoredVerification {
   checkpoints: number;
   /** audit rows after the last checkpoint's head: not anchored yet, so cutting them would not show */
   unanchoredRows: number;
+  /** the ids of the first and last of them (inclusive); null when every row is anchored */
+  unanchoredRange: { firstId: string; lastId: string } | null;
   evidenceFiles: number;
 }
 
@@ -76,6 +64,10 @@ export async function verifyAnchored(input: {
   let expectedPrev = GENESIS_HASH;
   let total = 0;
   let next = 0;
+  const lastHead = parsed.lines.at(-1)?.checkpoint;
+  const anchoredUpTo = BigInt(lastHead?.headId ?? 0);
+  let unanchoredRows = 0;
+  let unanchoredRange = null as AnchoredVerification['unanchoredRange'];
   for await (const row of auditRows(prisma, { afterId: 0n })) {
     const where = `audit row ${row.id}`;
     if (row.prevHash !== expectedPrev) {
@@ -90,6 +82,10 @@ export async function verifyAnchored(input: {
     }
     expectedPrev = row.hash;
     total++;
+    if (row.id > anchoredUpTo) {
+      unanchoredRows++;
+      unanchoredRange = { firstId: unanchoredRange?.firstId ?? row.id.toString(), lastId: row.id.toString() };
+    }
     for (; next < wanted.length && wanted[next]! <= row.id; next++) {
       const id = wanted[next]!;
       heads.set(
@@ -120,13 +116,13 @@ export async function verifyAnchored(input: {
   );
   findings.push(...reconcileEvidence(recorded, rows, disk));
 
-  const lastHead = parsed.lines.at(-1)?.checkpoint;
   return {
     ok: findings.length === 0,
     findings,
     auditRows: total,
     checkpoints: parsed.lines.length,
-    unanchoredRows: lastHead ? Math.max(0, total - (heads.get(lastHead.headId)?.countUpTo ?? 0)) : total,
+    unanchoredRows,
+    unanchoredRange,
     evidenceFiles: rows.length,
   };
 }

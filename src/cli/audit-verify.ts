@@ -20,6 +20,9 @@ evidence package the chain recorded against its evidence_files rows and the file
   --database-url   the database (default DATABASE_URL)
   --json           one JSON object instead of text
 
+Rows after the last checkpoint are listed as UNANCHORED (how many, their ids): nothing outside the database vouches
+for them yet. They are not a finding.
+
 Exit 0 = nothing found, 1 = findings (listed) or an error, 2 = bad command line.`;
 
 const args = z.strictObject({
@@ -78,6 +81,14 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
       for (const f of result.findings) process.stdout.write(`FAIL ${f.code}  ${f.where}: ${f.detail}\n`);
+      const range = result.unanchoredRange;
+      if (range) {
+        process.stdout.write(
+          `UNANCHORED ${result.unanchoredRows} audit row(s), ids ${range.firstId}–${range.lastId}, come after the last ` +
+            'checkpoint: cutting or rewriting them would not show until the API checkpoints them ' +
+            '(AUDIT_CHECKPOINT_SECONDS, and on shutdown)\n',
+        );
+      }
       process.stdout.write(
         `${result.auditRows} audit rows, ${result.checkpoints} checkpoints (${result.unanchoredRows} rows after the last), ` +
           `${result.evidenceFiles} evidence files: ${result.ok ? 'OK' : `${result.findings.length} finding(s)`}\n`,

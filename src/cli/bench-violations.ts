@@ -21,7 +21,8 @@ const USAGE = `usage: npm run bench:violations -- [--rows 50000] [--rate 500] [-
 Fills a scratch database (motoguard_bench_violations on DATABASE_URL's server, dropped afterwards) with --rows
 violations, starts the API on it in a process of its own and has autocannon ask GET /violations?limit=50 (with
 its counts) at --rate requests per second, then the same filtered by status and one page further (a cursor).
-Prints one JSON object: p50, p99 and max latency in ms and the requests per second of each.`;
+Prints one JSON object: p50, p99 and max latency in ms and the requests per second of each, and the CPU the API
+process spent per request (ms; from /proc, so it holds on a machine others share, where latency does not).`;
 
 const RUNS = 100;
 
@@ -100,9 +101,18 @@ interface Figures {
   max: number;
   requestsPerSec: number;
   non2xx: number;
+  apiCpuMsPerRequest: number;
 }
 
-async function load(url: string, key: string, o: { rate: number; seconds: number; connections: number }) {
+/** User + system CPU seconds a process has spent so far (Linux /proc; fields 14 and 15 of stat, in clock ticks). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function load(url: string, key: string, o: { rate: number; seconds: number; connections: number }, pid: number) {
+  const cpuBefore = await cpuSeconds(pid);
   const result = await autocannon({
     url,
     headers: { authorization: `Bearer ${key}` },
@@ -116,6 +126,7 @@ async function load(url: string, key: string, o: { rate: number; seconds: number
     max: result.latency.max,
     requestsPerSec: result.requests.average,
     non2xx: result.non2xx,
+    apiCpuMsPerRequest: Number(((((await cpuSeconds(pid)) - cpuBefore) * 1000) / result.requests.total).toFixed(2)),
   };
 }
 
@@ -180,14 +191,17 @@ async function main(): Promise<void> {
         await fetch(`${base}/violations?limit=50`, { headers: { authorization: `Bearer ${key}` } })
       ).json()) as { nextCursor: string };
       // warm-up: the JIT, Postgres' caches and the API's
-      await load(`${base}/violations?limit=50`, key, { ...opts, seconds: 3 });
+      await load(`${base}/violations?limit=50`, key, { ...opts, seconds: 3 }, api.pid!);
       const figures: Figures[] = [];
       for (const p of [
         '/violations?limit=50',
         '/violations?limit=50&status=pending',
         `/violations?limit=50&cursor=${encodeURIComponent(first.nextCursor)}`,
       ]) {
-        figures.push({ path: p.replace(/cursor=[^&]+/, 'cursor=…'), ...(await load(`${base}${p}`, key, opts)) });
+        figures.push({
+          path: p.replace(/cursor=[^&]+/, 'cursor=…'),
+          ...(await load(`${base}${p}`, key, opts, api.pid!)),
+        });
       }
       process.stdout.write(
         `${JSON.stringify({ rows, rate: opts.rate, seconds: opts.seconds, cpus: os.cpus().length, seedSec, figures }, null, 2)}\n`,

@@ -28,6 +28,11 @@ export const recordedPackage = z.strictObject({
   /** sha256 of the package's manifest.json (itself listing every file's hash); null when the package has none */
   manifestSha256: hex64.nullable(),
   files: z.array(recordedFile),
+  /**
+   * written by `npm run evidence:backfill` for a package stored before evidence was recorded: the hashes are those
+   * the files had at the backfill (checked against their evidence_files rows), not necessarily when they were made
+   */
+  backfilled: z.literal(true).optional(),
 });
 
 export type RecordedFile = z.infer<typeof recordedFile>;

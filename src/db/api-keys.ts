@@ -48,8 +48,13 @@ export async function createApiKey(
 }
 
 /** The live (not revoked) key with this secret, or null. */
-export async function findActiveApiKey(prisma: PrismaClient, secret: string): Promise<ApiKeyView | null> {
-  const key = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(secret) } });
+export function findActiveApiKey(prisma: PrismaClient, secret: string): Promise<ApiKeyView | null> {
+  return findActiveApiKeyByHash(prisma, hashApiKey(secret));
+}
+
+/** The live key whose secret hashes to `keyHash`, or null. */
+export async function findActiveApiKeyByHash(prisma: PrismaClient, keyHash: string): Promise<ApiKeyView | null> {
+  const key = await prisma.apiKey.findUnique({ where: { keyHash } });
   return key && !key.revokedAt ? view(key) : null;
 }
 

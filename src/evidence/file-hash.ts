@@ -9,6 +9,19 @@ export interface FileDigest {
   sizeBytes: number;
 }
 
+/** The digest of the file at `rel` below `root`; null when there is none or `rel` leads out of the root. */
+export async function digestBelow(root: string, rel: string): Promise<FileDigest | null> {
+  const file = path.resolve(root, rel);
+  const inside = path.relative(path.resolve(root), file);
+  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) return null;
+  try {
+    return await hashFile(file);
+  } catch (err) {
+    if (['ENOENT', 'EISDIR', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
+    throw err;
+  }
+}
+
 /** sha256 and size of a file, streamed so clips of any length hash in constant memory. */
 export async function hashFile(file: string): Promise<FileDigest> {
   const hash = createHash('sha256');

@@ -385,6 +385,52 @@ describe('offline verification', () => {
   }, 60_000);
 });
 
+describe('rows after the last checkpoint', () => {
+  it('are reported as unanchored with their ids; anchored within the interval, cutting the newest shows', async () => {
+    const s = await scenario();
+    const append = (n: number) =>
+      s.prisma.$transaction((tx) =>
+        appendAudit(tx, { actor: 'test', action: 'test.event', entityType: 'test', details: { n } }),
+      );
+    const first = await append(1);
+    const newest = await append(2);
+    expect(await s.verify()).toMatchObject({
+      ok: true,
+      unanchoredRows: 2,
+      unanchoredRange: { firstId: first.id.toString(), lastId: newest.id.toString() },
+    });
+    const args = ['--import', 'tsx', 'src/cli/audit-verify.ts', '--database-url', s.url];
+    args.push('--checkpoints', s.checkpointFile, '--public-key', path.join(tmp, 'keys', PUBLIC_KEY_FILE));
+    args.push('--evidence-root', s.evidenceRoot);
+    const { stdout } = await run(process.execPath, args, { cwd: projectRoot });
+    expect(stdout).toContain(`UNANCHORED 2 audit row(s), ids ${first.id}–${newest.id}, come after the last checkpoint`);
+
+    // Cut before a checkpoint covers it, the newest row leaves no trace: only the report said it was exposed.
+    await s.sql('DELETE FROM audit_log WHERE id = $1', [newest.id.toString()]);
+    expect(await s.verify()).toMatchObject({ ok: true, unanchoredRows: 1 });
+
+    // The checkpointer anchors it within its interval; cut after that, it is missed.
+    const checkpointer = startCheckpointer({
+      prisma: s.prisma,
+      file: s.checkpointFile,
+      key,
+      everyEntries: 1000,
+      everyMs: 1000,
+      logger,
+    });
+    try {
+      const third = await append(3);
+      await expect.poll(async () => (await s.verify()).unanchoredRows, { timeout: 15_000, interval: 250 }).toBe(0);
+      await s.sql('DELETE FROM audit_log WHERE id = $1', [third.id.toString()]);
+    } finally {
+      await checkpointer.close().catch(() => undefined);
+    }
+    const result = await s.verify();
+    expect(codes(result)).toEqual(['checkpoint_count_mismatch', 'checkpointed_row_missing']);
+    expect(result.unanchoredRows).toBe(0);
+  }, 60_000);
+});
+
 describe('the checkpointer', () => {
   it('generates its key once, private 0600 in a 0700 folder, and reuses it', async () => {
     const dir = path.join(tmp, 'fresh-keys');

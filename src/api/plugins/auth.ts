@@ -73,7 +73,7 @@ async function auth(app: FastifyInstance, opts: { prisma: PrismaClient; sessions
       return;
     }
     request.principal = token
-      ? await keyPrincipal(opts.prisma, reply, token)
+      ? await keyPrincipal(app, opts.prisma, reply, token)
       : await sessionPrincipal(opts.prisma, request, cookie!, opts.sessions);
     const { role } = request.principal;
     if (role !== 'admin' && !roles.includes(role)) {
@@ -84,8 +84,13 @@ async function auth(app: FastifyInstance, opts: { prisma: PrismaClient; sessions
   });
 }
 
-async function keyPrincipal(prisma: PrismaClient, reply: FastifyReply, token: string): Promise<ApiPrincipal> {
-  const key = await findActiveApiKey(prisma, token);
+async function keyPrincipal(
+  app: FastifyInstance,
+  prisma: PrismaClient,
+  reply: FastifyReply,
+  token: string,
+): Promise<ApiPrincipal> {
+  const key = await app.apiKeys.find(token);
   if (!key) {
     if (await findActiveSignToken(prisma, token)) throw forbidden(SIGN_TOKEN_ONLY);
     reply.header('www-authenticate', 'Bearer error="invalid_token"');

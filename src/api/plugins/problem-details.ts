@@ -22,10 +22,33 @@ function fieldErrors(error: FastifyError & { validationContext?: string }): Fiel
     const keys = (v.params as { keys?: unknown }).keys;
     // zod reports unknown fields once for their object; name each field so forms can point at it.
     if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
-      return keys.map((k) => ({ in: where, pointer: `${base}/${String(k)}`, detail: `unknown field "${String(k)}"` }));
+      return keys.map((k) => ({
+        in: where,
+        pointer: `${base}/${String(k)}`,
+        detail: `unknown field "${String(k)}"`,
+        code: v.keyword,
+      }));
     }
-    return [{ in: where, pointer: base || '/', detail: v.message ?? 'invalid' }];
+    return [
+      { in: where, pointer: base || '/', detail: v.message ?? 'invalid', code: v.keyword, ...issueParams(v.params) },
+    ];
   });
+}
+
+/** The limits a zod issue names (numbers as numbers: zod's bigint limits for int() fit), for clients to word. */
+function issueParams(raw: unknown): Pick<FieldError, 'params'> {
+  const p = raw as Record<string, unknown>;
+  const params: NonNullable<FieldError['params']> = {};
+  const num = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? Number(v) : undefined);
+  if (typeof p.origin === 'string') params.origin = p.origin;
+  if (num(p.minimum) !== undefined) params.minimum = num(p.minimum);
+  if (num(p.maximum) !== undefined) params.maximum = num(p.maximum);
+  if (typeof p.inclusive === 'boolean') params.inclusive = p.inclusive;
+  if (typeof p.format === 'string') params.format = p.format;
+  if (typeof p.expected === 'string') params.expected = p.expected;
+  if (Array.isArray(p.values))
+    params.values = p.values.filter((x) => ['string', 'number', 'boolean'].includes(typeof x));
+  return Object.keys(params).length > 0 ? { params } : {};
 }
 
 /** Fastify's own 4xx codes mapped to problem types clients can branch on. */

@@ -85,6 +85,8 @@ const keyRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma }) => {
     async (request) => {
       const key = await revokeApiKey(prisma, { id: request.params.id, actor: actorOf(principalOf(request)) });
       if (!key) throw notFound('api key', request.params.id);
+      // the trigger's NOTIFY reaches this process too, but maybe after the caller's next request
+      app.apiKeys.forget();
       return key;
     },
   );

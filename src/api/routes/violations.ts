@@ -14,6 +14,7 @@ import {
 } from '../../db/violations.js';
 import { DigestCache } from '../../evidence/digest-cache.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { fastSerializerCompiler } from '../fast-serializer.js';
 import type { ApiDeps } from '../deps.js';
 import { actorOf } from '../deps.js';
 import { checkEvidence } from '../evidence-integrity.js';
@@ -40,7 +41,7 @@ export function evidenceView(e: EvidenceFile) {
 export function withCandidates<V extends { plateCandidates: Prisma.JsonValue }>(
   v: V,
 ): Omit<V, 'plateCandidates'> & Pick<Detail, 'plateCandidates'> {
-  return { ...v, plateCandidates: v.plateCandidates as Detail['plateCandidates'] };
+  return v as Omit<V, 'plateCandidates'> & Pick<Detail, 'plateCandidates'>;
 }
 
 const READERS = { roles: ['officer', 'ops'] } as const;
@@ -58,6 +59,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
         security: secured,
         response: { 200: violationPageResponse },
       },
+      serializerCompiler: fastSerializerCompiler,
     },
     async (request) => {
       const { cursor, limit, from, to, ...rest } = request.query;

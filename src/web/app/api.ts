@@ -36,6 +36,8 @@ import type {
   ZonePatch,
 } from './api-types.js';
 
+import type { FieldError } from './field-errors.js';
+
 export type * from './api-types.js';
 
 export class ApiError extends Error {
@@ -45,14 +47,18 @@ export class ApiError extends Error {
   get status(): number {
     return this.problem.status;
   }
-  /** Body field errors keyed by dotted path (`polygon`, `schedule.0.start`); each prefix gets them too. */
-  fieldErrors(): Record<string, string> {
+  /**
+   * Body field errors keyed by dotted path (`polygon`, `schedule.0.start`), each prefix getting them too, worded by
+   * `describe` (the console's own words for the API's issue codes, field-errors.ts).
+   */
+  fieldErrors(describe: (e: FieldError) => string): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.problem.errors ?? []) {
       if (e.in !== 'body') continue;
+      const text = describe(e);
       const parts = e.pointer.split('/').filter(Boolean);
-      for (let i = parts.length; i >= 1; i--) out[parts.slice(0, i).join('.')] ??= e.detail;
-      if (parts.length === 0) out[''] ??= e.detail;
+      for (let i = parts.length; i >= 1; i--) out[parts.slice(0, i).join('.')] ??= text;
+      if (parts.length === 0) out[''] ??= text;
     }
     return out;
   }

@@ -56,7 +56,15 @@ export function IntegrityPanel({ violationId, integrity }: { violationId: string
           <time dateTime={shown.checkedAt}>{formatTime(shown.checkedAt)}</time>
         </dd>
       </dl>
-      <p class="hint">{shown.recorded ? t('integrityRecorded') : t('integrityUnrecorded')}</p>
+      <p class="hint">
+        {t(
+          !shown.recorded
+            ? 'integrityUnrecorded'
+            : shown.recordedByBackfill
+              ? 'integrityRecordedByBackfill'
+              : 'integrityRecorded',
+        )}
+      </p>
       <button type="button" class="secondary" disabled={busy} onClick={() => void recheck()}>
         {t('integrityRecheck')}
       </button>

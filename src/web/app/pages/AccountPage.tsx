@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
+import { fieldErrorText } from '../field-errors.js';
 import { useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
 import { problemText } from '../components/Notice.js';
@@ -29,7 +30,7 @@ export function AccountPage() {
       setRepeat('');
       setMessage({ ok: true, text: t('passwordChanged') });
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors() : {};
+      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
       setErrors(fields);
       setMessage({ ok: false, text: Object.keys(fields).length ? t('fixErrors') : problemText(err, t) });
     }

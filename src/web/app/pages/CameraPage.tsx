@@ -10,6 +10,7 @@ import { CameraSettings } from '../components/CameraSettings.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
 import { ZoneEditor } from '../components/ZoneEditor.js';
 import { emptyDraft, ZoneFields, type ZoneDraft } from '../components/ZoneForm.js';
+import { fieldErrorText } from '../field-errors.js';
 
 const draftOf = (z: Zone): ZoneDraft => ({
   name: z.name,
@@ -126,7 +127,7 @@ export function CameraPage({ id }: { id: string }) {
       setEditing(saved);
       zones.reload();
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors() : {};
+      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
       setErrors(fields);
       setStatus({ ok: false, text: Object.keys(fields).length ? t('fixErrors') : problemText(err, t) });
     } finally {

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type CreatedApiKey, type Role } from '../api.js';
+import { fieldErrorText } from '../field-errors.js';
 import { useAsync } from '../hooks.js';
 import { localTimeZone, useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
@@ -28,7 +29,7 @@ export function KeysPage() {
       setLabel('');
       keys.reload();
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors() : {};
+      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
       setErrors(fields);
       setFormError(Object.keys(fields).length ? t('fixErrors') : problemText(err, t));
     }
