@@ -15,6 +15,13 @@ import { createJudgeFor, DETECTOR_PROFILES } from './detector-profile.js';
 
 export interface FrameLoopOptions {
   videoPath: string;
+  /**
+   * frames to analyse instead of decoding `videoPath` (a live stream's, see src/live/live-frames.ts), already at
+   * `fps` and `analysedSize`; `videoPath` then only names the source in errors
+   */
+  frames?: AsyncIterable<RgbFrame>;
+  /** keep each found violation for the result (default true); a live loop hands them to onFound only */
+  keepFound?: boolean;
   fps: number;
   maxWidth: number;
   /** size of the decoded frames (the source downscaled to `maxWidth`) */
@@ -129,7 +136,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       keyframesMs += performance.now() - mark;
       const shots = keeper.get(event.trackId, new Set(event.boxes.map((b) => b.frameIndex)));
       const violation = { event, shots, keyframes, firedAt };
-      found.push(violation);
+      if (opts.keepFound !== false) found.push(violation);
       opts.onFound?.(violation);
     }
   };
@@ -139,12 +146,14 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
   let trackingMs = 0;
   let framesAnalysed = 0;
   const cameraMotion = new CameraMotion();
-  const frames = decodeAhead(opts.videoPath, {
-    fps: opts.fps,
-    maxWidth: opts.maxWidth,
-    readAhead: opts.readAhead,
-    startSec: opts.startSec ?? 0,
-  });
+  const frames = opts.frames
+    ? opts.frames[Symbol.asyncIterator]()
+    : decodeAhead(opts.videoPath, {
+        fps: opts.fps,
+        maxWidth: opts.maxWidth,
+        readAhead: opts.readAhead,
+        startSec: opts.startSec ?? 0,
+      });
   try {
     while (true) {
       let mark = performance.now();
@@ -195,7 +204,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
       opts.onFrame?.(framesAnalysed, found.length);
     }
   } finally {
-    await frames.return(undefined);
+    await frames.return?.(undefined);
   }
   await collect(judge.finish());
   const distinct = new Set(suppressDuplicates(found.map((f) => f.event)));

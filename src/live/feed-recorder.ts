@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import { backoffDelayMs } from './backoff.js';
+import { LiveFrames } from './live-frames.js';
 import { recorderArgs } from './recorder-args.js';
 import { SegmentListTail, type SegmentListEntry } from './segment-list.js';
 import { ffmpegPath } from '../media/binaries.js';
@@ -17,6 +18,18 @@ export interface ClosedSegment {
   startTime: Date;
   durationSec: number;
   closedAt: Date;
+  /** the ffmpeg connection that recorded it, and where it lies on that connection's stream timeline (seconds) */
+  connectionId: string;
+  streamStartSec: number;
+  streamEndSec: number;
+}
+
+/** One ffmpeg connection's analysis frames (see FeedRecorderOptions.frames). */
+export interface LiveConnection {
+  id: string;
+  /** wall clock when its first frame (stream second 0) came */
+  startedAt: Date;
+  frames: LiveFrames;
 }
 
 export interface HealthUpdate {
@@ -42,6 +55,13 @@ export interface FeedRecorderOptions {
   /** called once per closed segment, in order; the next waits for it */
   onSegment: (segment: ClosedSegment) => Promise<void>;
   onHealth: (update: HealthUpdate) => Promise<void>;
+  /** decode frames for live analysis beside recording (ffmpeg's second output) */
+  frames?: { fps: number; maxWidth: number };
+  /**
+   * with `frames`: called once per connection as its first frame arrives; the connection's end (and stop()) waits
+   * for the returned promise, so the analysis sees every frame before the last segment is reported
+   */
+  onConnection?: (connection: LiveConnection) => Promise<void>;
 }
 
 type Ffmpeg = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -52,7 +72,8 @@ type Ffmpeg = ChildProcessByStdio<Writable, Readable, Readable>;
  * the backoff resetting once a connection has produced a segment.
  */
 export class FeedRecorder {
-  private readonly o: Required<Omit<FeedRecorderOptions, 'ffmpegPath'>> & { ffmpegPath: string };
+  private readonly o: Required<Omit<FeedRecorderOptions, 'ffmpegPath' | 'frames' | 'onConnection'>> &
+    Pick<FeedRecorderOptions, 'frames' | 'onConnection'> & { ffmpegPath: string };
   private child: Ffmpeg | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -126,9 +147,13 @@ export class FeedRecorder {
       outputPattern: path.join(this.o.outDir, `${connectionId}-%06d.mp4`),
       listPath,
       ioTimeoutSec: Math.min(10, this.o.stallSeconds),
+      ...(this.o.frames ? { frames: this.o.frames } : {}),
     });
-    const child: Ffmpeg = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.o.ffmpegPath, args, {
+      stdio: ['pipe', 'pipe', 'pipe', ...(this.o.frames ? (['pipe'] as const) : [])],
+    }) as Ffmpeg;
     this.child = child;
+    const analysis = this.startAnalysis(child, connectionId);
     const tail = new SegmentListTail(listPath);
     let stderr = '';
     let frames = 0;
@@ -159,7 +184,7 @@ export class FeedRecorder {
         lastClose = { at: now, frames };
         if (segments === 0) await this.report({ status: 'recording' });
         segments += 1;
-        this.enqueue(entry, new Date(now), fps);
+        this.enqueue(entry, connectionId, new Date(now), fps);
       }
     };
 
@@ -177,6 +202,8 @@ export class FeedRecorder {
     const polling = poll();
     code = await exited;
     await polling;
+    // the analysis has every frame before the connection's last segment is reported
+    await analysis;
     await collect();
     this.child = null;
     const reason = stderr.trim().split('\n').slice(-3).join(' | ');
@@ -184,12 +211,33 @@ export class FeedRecorder {
     return { segments, error };
   }
 
-  private enqueue(entry: SegmentListEntry, closedAt: Date, fps: number | null): void {
+  /** Hands the connection's frames to onConnection as the first arrives; resolves when that analysis ends. */
+  private startAnalysis(child: Ffmpeg, connectionId: string): Promise<void> {
+    const pipe = child.stdio[3] as Readable | undefined;
+    const { frames, onConnection } = this.o;
+    if (!pipe || !frames || !onConnection) return Promise.resolve();
+    const live = new LiveFrames(pipe, frames.fps);
+    return new Promise<void>((resolve) => {
+      pipe.once('data', () =>
+        resolve(
+          onConnection({ id: connectionId, startedAt: new Date(), frames: live }).catch((err: unknown) =>
+            this.o.logger.error({ err, connectionId }, 'live analysis failed'),
+          ),
+        ),
+      );
+      pipe.once('close', () => resolve());
+    });
+  }
+
+  private enqueue(entry: SegmentListEntry, connectionId: string, closedAt: Date, fps: number | null): void {
     const durationSec = Math.max(0, entry.end - entry.start);
     const segment: ClosedSegment = {
       path: path.join(this.o.outDir, entry.file),
       durationSec,
       closedAt,
+      connectionId,
+      streamStartSec: entry.start,
+      streamEndSec: entry.end,
       // Wall clock at close minus the segment's length: the recorder sees live sources in real time.
       startTime: new Date(closedAt.getTime() - durationSec * 1000),
     };

@@ -12,6 +12,12 @@ export interface RecorderArgsOptions {
   listPath: string;
   /** seconds without data before ffmpeg gives up on a network source */
   ioTimeoutSec: number;
+  /**
+   * also decode the stream into frames for live analysis, written to file descriptor 3 as PPM images (each carries
+   * its own size): `fps` frames per second, downscaled to at most `maxWidth` wide. The same ffmpeg reads the source
+   * once, so the frames and the segments are the same pictures on the same timeline.
+   */
+  frames?: { fps: number; maxWidth: number };
 }
 
 function inputOptions(url: string, ioTimeoutSec: number): string[] {
@@ -56,5 +62,22 @@ export function recorderArgs(o: RecorderArgsOptions): string[] {
     '-segment_list_type',
     'csv',
     o.outputPattern,
+    ...(o.frames ? frameOutput(o.frames) : []),
+  ];
+}
+
+/** The second output: analysis frames, timed from the stream's start like the segment list's seconds. */
+function frameOutput(f: { fps: number; maxWidth: number }): string[] {
+  return [
+    '-map',
+    '0:v:0',
+    '-an',
+    '-vf',
+    `fps=${f.fps},scale='min(iw,${f.maxWidth})':-2`,
+    '-c:v',
+    'ppm',
+    '-f',
+    'image2pipe',
+    'pipe:3',
   ];
 }

@@ -135,3 +135,19 @@ describe('recorderArgs: output', () => {
     ]);
   });
 });
+
+describe('recorderArgs: live analysis frames', () => {
+  it('adds no second output unless frames are asked for', () => {
+    expect(args()).not.toContain('pipe:3');
+  });
+
+  it('writes PPM frames at the analysis rate, no wider than asked, to fd 3 after the segments', () => {
+    const a = args({ frames: { fps: 5, maxWidth: 1280 } });
+    expect(a.indexOf('pipe:3')).toBe(a.length - 1);
+    expect(a.indexOf(base.outputPattern)).toBeLessThan(a.indexOf('pipe:3'));
+    const second = a.slice(a.indexOf(base.outputPattern) + 1);
+    expect(valueOf(second, '-vf')).toBe("fps=5,scale='min(iw,1280)':-2");
+    expect(valueOf(second, '-c:v')).toBe('ppm');
+    expect(valueOf(second, '-f')).toBe('image2pipe');
+  });
+});
