@@ -15,8 +15,10 @@ export interface ViolationAlert {
     startTime: string;
     endTime: string;
     plate: { text: string | null; confidence: number | null; type: string | null; candidates: unknown };
-    segmentId: string;
-    runId: string;
+    /** null while a violation found live waits for its footage (see evidenceState) */
+    segmentId: string | null;
+    runId: string | null;
+    evidenceState: 'evidence_pending' | 'ready' | 'failed';
     recordedAt: string;
     href: string;
   };
@@ -43,8 +45,9 @@ export async function loadViolationAlert(prisma: PrismaClient, violationId: stri
   });
   if (!v) return null;
   return {
-    live: await isLiveAnalysis(prisma, v.run.segmentId, v.run.createdAt),
-    arrivedAfterMs: v.run.segment.createdAt.getTime() - v.endTime.getTime(),
+    // no run yet: the live analyser stored it as its rule fired, from footage still being recorded
+    live: v.run === null || (await isLiveAnalysis(prisma, v.run.segmentId, v.run.createdAt)),
+    arrivedAfterMs: (v.run?.segment.createdAt ?? v.createdAt).getTime() - v.endTime.getTime(),
     alert: {
       type: 'violation.recorded',
       violation: {
@@ -58,8 +61,9 @@ export async function loadViolationAlert(prisma: PrismaClient, violationId: stri
         startTime: v.startTime.toISOString(),
         endTime: v.endTime.toISOString(),
         plate: { text: v.plateText, confidence: v.plateConfidence, type: v.plateType, candidates: v.plateCandidates },
-        segmentId: v.run.segmentId,
+        segmentId: v.run?.segmentId ?? null,
         runId: v.runId,
+        evidenceState: v.evidenceState,
         recordedAt: v.createdAt.toISOString(),
         href: `/violations/${v.id}`,
       },

@@ -12,6 +12,7 @@ import {
   ApiRole,
   CaptureTimeSource,
   EvidenceRole,
+  EvidenceState,
   FeedStatus,
   PlateFormat,
   ReviewDecision,
@@ -405,7 +406,7 @@ export const segmentDetailResponse = segmentResponse.extend({
 
 const violationRow = z.object({
   id: z.string(),
-  runId: z.string(),
+  runId: z.string().nullable().describe('null while a violation found live waits for its footage (evidenceState)'),
   cameraId: z.string(),
   zoneId: z.string().nullable(),
   zoneName: z.string(),
@@ -416,6 +417,11 @@ const violationRow = z.object({
   startSec: z.number(),
   endSec: z.number(),
   status: violationStatusSchema,
+  evidenceState: z
+    .enum(EvidenceState)
+    .describe(
+      'evidence_pending: found live and alerted as its rule fired, its evidence package follows once the footage closes',
+    ),
   plateText: z.string().nullable(),
   plateConfidence: z.number().nullable(),
   plateCandidates: z.array(z.object({ text: z.string(), confidence: z.number() })).describe('best first'),
@@ -519,7 +525,9 @@ export const violationDetailResponse = violationShown.extend({
     modelFingerprints: z.record(z.string(), z.string()).describe('model name → sha256'),
     configHash: z.string(),
     segment: z.object({ startTimeSource: z.enum(CaptureTimeSource) }),
-  }),
+  })
+    .nullable()
+    .describe('null while its evidence is pending'),
   evidence: z.array(evidenceFileResponse),
   reviews: z.array(reviewActionResponse).describe('oldest first'),
   secondReview: z.object({

@@ -13,6 +13,8 @@ export interface SegmentCreate {
   durationSec: number;
   /** the file's name as the client had it (an upload is stored under an id) */
   originalName: string | null;
+  /** analysed as it was recorded: stored done (the live analyser records its run), never queued */
+  liveAnalysed?: boolean;
 }
 
 export type SegmentCreateResult = { created: true; segment: Segment } | { created: false; existing: Segment };
@@ -59,7 +61,7 @@ export async function createSegment(
       where: { cameraId_sha256: { cameraId: data.cameraId, sha256: data.sha256 } },
     });
     if (existing) return { created: false, existing };
-    const segment = await tx.segment.create({ data: { ...data, status: 'pending' } });
+    const segment = await tx.segment.create({ data: { ...data, status: data.liveAnalysed ? 'done' : 'pending' } });
     await appendAudit(tx, {
       actor,
       action: 'segment.register',
@@ -71,6 +73,7 @@ export async function createSegment(
         sha256: data.sha256,
         startTime: data.startTime.toISOString(),
         startTimeSource: data.startTimeSource,
+        ...(data.liveAnalysed ? { liveAnalysed: true } : {}),
       },
     });
     return { created: true, segment };

@@ -36,6 +36,9 @@ function conditionsOf(f: ViolationFilter, withStatus: boolean): Prisma.Sql[] {
   return c;
 }
 
+/** A violation found live has no segment until its evidence is written: its times are the recorder's clock. */
+export const LIVE_TIME_SOURCE: CaptureTimeSource = 'recorder';
+
 /** How a violation's times are known: from its segment's start time (estimated unless explicit or the recorder's). */
 export function timeProvenance(source: CaptureTimeSource) {
   return { timeSource: source, timeEstimated: isEstimated(source) };
@@ -61,9 +64,10 @@ async function selectRows(prisma: PrismaClient, conditions: Prisma.Sql[], limit:
            v.start_sec AS "startSec", v.end_sec AS "endSec", v.status, v.plate_text AS "plateText",
            v.plate_confidence AS "plateConfidence", v.plate_candidates AS "plateCandidates",
            v.plate_type AS "plateType", v.version, v.superseded_by_id AS "supersededById",
+           v.evidence_state AS "evidenceState",
            v.created_at AS "createdAt", v.updated_at AS "updatedAt",
            json_build_object('id', c.id, 'name', c.name, 'timezone', c.timezone) AS camera,
-           s.start_time_source AS "timeSource",
+           COALESCE(s.start_time_source, ${LIVE_TIME_SOURCE}::"CaptureTimeSource") AS "timeSource",
            EXISTS (SELECT FROM review_actions ra WHERE ra.violation_id = v.id AND ra.plate_correction IS NOT NULL)
              AS corrected,
            (SELECT e.id FROM evidence_files e
@@ -71,8 +75,8 @@ async function selectRows(prisma: PrismaClient, conditions: Prisma.Sql[], limit:
              ORDER BY e.role, e.created_at LIMIT 1) AS "thumbnailEvidenceId"
       FROM violations v
       JOIN cameras c ON c.id = v.camera_id
-      JOIN analysis_runs r ON r.id = v.run_id
-      JOIN segments s ON s.id = r.segment_id
+      LEFT JOIN analysis_runs r ON r.id = v.run_id
+      LEFT JOIN segments s ON s.id = r.segment_id
      WHERE ${Prisma.join(conditions, ' AND ')}
      ORDER BY v.start_time DESC, v.id DESC
      LIMIT ${limit}`;

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { AnalyzeSegmentQueue } from '../queue/queues.js';
 import { cameraHealthWriter } from './camera-health.js';
 import { FeedRecorder, type ClosedSegment } from './feed-recorder.js';
+import type { LiveAnalyzer } from './live-analyzer.js';
 import { registerRecordedSegment, type RegisteredSegment } from './segment-registrar.js';
 
 export interface CameraFeedOptions {
@@ -19,6 +20,11 @@ export interface CameraFeedOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   logger: Logger;
+  /**
+   * analyse the feed as it arrives (init() done): segments it covers are stored analysed instead of queued, and a
+   * connection it could not analyse falls back to the queue
+   */
+  live?: LiveAnalyzer;
   /** after each new segment is registered and queued (measurements, tests) */
   onRegistered?: (segment: ClosedSegment, registered: RegisteredSegment) => void;
 }
@@ -38,6 +44,13 @@ export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
     backoffMaxMs: o.backoffMaxMs,
     logger,
     onHealth: cameraHealthWriter(o.prisma, o.camera.id),
+    ...(o.live
+      ? {
+          frames: o.live.frameOutput,
+          onConnection: (c) => o.live!.analyse(c),
+          onConnectionEnd: (id) => o.live!.connectionClosed(id),
+        }
+      : {}),
     onSegment: async (segment) => {
       const camera = await o.prisma.camera.findUnique({ where: { id: o.camera.id }, select: { enabled: true } });
       if (!camera?.enabled) {
@@ -47,7 +60,8 @@ export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
         recorder.stop().catch((err: unknown) => logger.error({ err }, 'recorder did not stop cleanly'));
         return;
       }
-      const registered = await registerRecordedSegment(o, o.camera.id, segment);
+      const live = o.live?.covers(segment) ?? false;
+      const registered = await registerRecordedSegment(o, o.camera.id, segment, live);
       if (!registered) return;
       if (!registered.created) {
         // byte-identical to a segment on record (a source replaying a file): nothing new to analyse
@@ -58,6 +72,7 @@ export function createCameraFeed(o: CameraFeedOptions): FeedRecorder {
         { segmentId: registered.segmentId, file: segment.path, durationSec: segment.durationSec },
         'segment recorded',
       );
+      if (live) await o.live!.segmentRecorded(segment, registered);
       o.onRegistered?.(segment, registered);
     },
   });

@@ -62,6 +62,8 @@ export interface FeedRecorderOptions {
    * for the returned promise, so the analysis sees every frame before the last segment is reported
    */
   onConnection?: (connection: LiveConnection) => Promise<void>;
+  /** after a connection's last segment was reported (onSegment), in order with them */
+  onConnectionEnd?: (connectionId: string) => Promise<void>;
 }
 
 type Ffmpeg = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -72,8 +74,8 @@ type Ffmpeg = ChildProcessByStdio<Writable, Readable, Readable>;
  * the backoff resetting once a connection has produced a segment.
  */
 export class FeedRecorder {
-  private readonly o: Required<Omit<FeedRecorderOptions, 'ffmpegPath' | 'frames' | 'onConnection'>> &
-    Pick<FeedRecorderOptions, 'frames' | 'onConnection'> & { ffmpegPath: string };
+  private readonly o: Required<Omit<FeedRecorderOptions, 'ffmpegPath' | 'frames' | 'onConnection' | 'onConnectionEnd'>> &
+    Pick<FeedRecorderOptions, 'frames' | 'onConnection' | 'onConnectionEnd'> & { ffmpegPath: string };
   private child: Ffmpeg | null = null;
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -205,6 +207,11 @@ export class FeedRecorder {
     // the analysis has every frame before the connection's last segment is reported
     await analysis;
     await collect();
+    const { onConnectionEnd } = this.o;
+    if (onConnectionEnd)
+      this.chain = this.chain
+        .then(() => onConnectionEnd(connectionId))
+        .catch((err: unknown) => this.o.logger.error({ err, connectionId }, 'could not close the connection'));
     this.child = null;
     const reason = stderr.trim().split('\n').slice(-3).join(' | ');
     const error = reason || (code === 0 ? 'source ended' : `ffmpeg exited with code ${code}`);

@@ -12,12 +12,14 @@ export interface RegisteredSegment {
 
 /**
  * Hash, row, job — in that order, so Postgres holds the segment before Redis does (the reconciler re-enqueues a
- * row whose job was lost). An empty file (a connection that dropped at once) is skipped.
+ * row whose job was lost). An empty file (a connection that dropped at once) is skipped. A segment the live analyser
+ * covered (`liveAnalysed`) is stored done and gets no job.
  */
 export async function registerRecordedSegment(
   deps: { prisma: PrismaClient; queue: AnalyzeSegmentQueue; pipelineVersion: string },
   cameraId: string,
   segment: ClosedSegment,
+  liveAnalysed = false,
 ): Promise<RegisteredSegment | null> {
   const result = await registerSegment(
     deps.prisma,
@@ -28,10 +30,11 @@ export async function registerRecordedSegment(
       startTimeSource: 'recorder',
       durationSec: segment.durationSec,
       actor: `live-recorder:${cameraId}`,
+      liveAnalysed,
     },
     { skipEmpty: true },
   );
   if (!result) return null;
-  if (result.created) await enqueueSegment(deps.queue, result.segment, deps.pipelineVersion, { prisma: deps.prisma });
+  if (result.created && !liveAnalysed) await enqueueSegment(deps.queue, result.segment, deps.pipelineVersion, { prisma: deps.prisma });
   return { segmentId: result.segment.id, sha256: result.sha256, created: result.created };
 }

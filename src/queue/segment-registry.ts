@@ -19,6 +19,8 @@ export interface SegmentFile {
   originalName?: string;
   /** who is recorded in the audit log */
   actor: string;
+  /** analysed live as it was recorded (see SegmentCreate.liveAnalysed) */
+  liveAnalysed?: boolean;
 }
 
 export interface Registration {
@@ -57,6 +59,7 @@ export async function registerSegment(
       startTimeSource: input.startTimeSource,
       durationSec: input.durationSec,
       originalName: input.originalName ?? path.basename(input.file),
+      ...(input.liveAnalysed ? { liveAnalysed: true } : {}),
     },
     input.actor,
   );

@@ -169,7 +169,7 @@ describe('batch reprocessing', () => {
       for (let i = 1; i < durations.length; i++) {
         const gap = durations[i]! - durations[i - 1]!;
         if (!best || gap > best.gap) {
-          const segmentId = violations.find((v) => v.runId === runId)!.run.segmentId;
+          const segmentId = violations.find((v) => v.runId === runId)!.run!.segmentId;
           best = { runId, segmentId, threshold: (durations[i]! + durations[i - 1]!) / 2, gap };
         }
       }

@@ -168,10 +168,10 @@ describe('live feed', () => {
     const event = await waitFor(() => sse!.events.find((e) => e.id === violation.id), 10_000, 'the SSE event');
     expect(JSON.parse(event.data).violation).toMatchObject({
       cameraId,
-      segmentId: violation.run.segmentId,
+      segmentId: violation.run!.segmentId,
       zoneKind: 'restricted_road',
     });
-    const closed = closedAt.get(violation.run.segmentId);
+    const closed = closedAt.get(violation.run!.segmentId);
     expect(closed).toBeDefined();
     process.stdout.write(
       `live: segment close → webhook ${((hook.at - closed!) / 1000).toFixed(1)} s (analysis included)\n`,

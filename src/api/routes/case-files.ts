@@ -6,7 +6,7 @@ import { buildCaseFile, CASE_FILE_PUBLIC_KEY_PATH, type CaseFileSource } from '.
 import { checkNoticeFont, NoticeFontError, type NoticeFont } from '../../casefile/notice-pdf.js';
 import type { Config } from '../../config.js';
 import { recordCaseFileDownload } from '../../db/case-files.js';
-import { getViolationDetail, placeOf } from '../../db/violations.js';
+import { getViolationDetail, LIVE_TIME_SOURCE, placeOf } from '../../db/violations.js';
 import { hashFile } from '../../evidence/file-hash.js';
 import type { Logger } from '../../logger.js';
 import { createPrivacyDetector, type PrivacyDetector } from '../../vision/privacy-detector.js';
@@ -121,7 +121,7 @@ const caseFileRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, con
               violation,
               camera: violation.camera,
               place: placeOf(violation),
-              timeSource: violation.run.segment.startTimeSource,
+              timeSource: violation.run?.segment.startTimeSource ?? LIVE_TIME_SOURCE,
               reviews: violation.reviews,
               evidence,
             },

@@ -41,6 +41,14 @@ const reviewRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, confi
         currentStatus: violation.status,
       });
     }
+    // A violation found live is decided on its evidence, not on the alert that went out as its rule fired.
+    if (violation.evidenceState !== 'ready') {
+      throw conflict(
+        'evidence-not-ready',
+        `the violation's evidence is ${violation.evidenceState}: it can be reviewed once its package is written`,
+        { evidenceState: violation.evidenceState },
+      );
+    }
     // Evidence that no longer matches what was recorded cannot support a decision, whoever asks.
     const integrity = await checkEvidence(prisma, config.EVIDENCE_ROOT, violation.id, (f) => digests.digest(f));
     if (!integrity.ok) {

@@ -9,6 +9,7 @@ import {
   placeOf,
   plateReadability,
   recordViolationView,
+  LIVE_TIME_SOURCE,
   timeProvenance,
   vehicleHistory,
 } from '../../db/violations.js';
@@ -99,6 +100,7 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
       const firstReviewers = firstReviewerKeyIds(v.reviews);
       const canReview =
         principal.role !== 'ops' &&
+        v.evidenceState === 'ready' &&
         integrity.ok &&
         reviewOutcome(
           { status: v.status, plateConfidence: v.plateConfidence, firstReviewerKeyIds: firstReviewers },
@@ -108,14 +110,17 @@ const violationRoutes: FastifyPluginAsyncZod<ApiDeps> = async (app, { prisma, co
         ).ok;
       return {
         ...withCandidates(v),
-        ...timeProvenance(v.run.segment.startTimeSource),
+        ...timeProvenance(v.run?.segment.startTimeSource ?? LIVE_TIME_SOURCE),
         place: placeOf(v),
         ...plateReadability(
           v,
           v.reviews.some((r) => r.plateCorrection !== null),
         ),
         zone: v.zone && { ...v.zone, polygon: v.zone.polygon as NonNullable<Detail['zone']>['polygon'] },
-        run: { ...v.run, modelFingerprints: v.run.modelFingerprints as Detail['run']['modelFingerprints'] },
+        run: v.run && {
+          ...v.run,
+          modelFingerprints: v.run.modelFingerprints as NonNullable<Detail['run']>['modelFingerprints'],
+        },
         evidence: v.evidence.map(evidenceView),
         secondReview: {
           threshold: config.SECOND_REVIEW_THRESHOLD,
