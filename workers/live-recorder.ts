@@ -3,19 +3,24 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createPrisma } from '../src/db/client.js';
 import { createCameraFeed } from '../src/live/camera-feed.js';
+import { LiveAnalyzer } from '../src/live/live-analyzer.js';
 import type { FeedRecorder } from '../src/live/feed-recorder.js';
 import { createLogger } from '../src/logger.js';
 import { createRedisConnection } from '../src/queue/connection.js';
 import { createQueue } from '../src/queue/queues.js';
 
-const USAGE = `usage: tsx workers/live-recorder.ts [--camera <id>]... [--segment-seconds N] [--transcode]
+const USAGE = `usage: tsx workers/live-recorder.ts [--camera <id>]... [--segment-seconds N] [--transcode] [--live]
 
 Records each enabled camera that has a source URL (RTSP, HTTP(S), TCP or a file), or only the enabled --camera ids given,
 into fixed-length segments under FOOTAGE_ROOT/live/<camera id>/; each closed segment is hashed, recorded in Postgres
 and queued for analysis. A lost feed is retried with exponential backoff; health is in GET /cameras/:id/health.
 
   --segment-seconds  segment length (default 10)
-  --transcode        re-encode to H.264 instead of copying the source's video stream`;
+  --transcode        re-encode to H.264 instead of copying the source's video stream
+  --live             analyse each feed as it arrives (frames from the same ffmpeg): a violation is stored, alerted
+                     and shown on the sign as its rule fires, its evidence written once its segments close; the
+                     segments are stored analysed instead of queued. Packages a stopped recorder left are finished
+                     on start.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,6 +28,7 @@ async function main(): Promise<void> {
       camera: { type: 'string', multiple: true },
       'segment-seconds': { type: 'string', default: '10' },
       transcode: { type: 'boolean', default: false },
+      live: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -49,6 +55,22 @@ async function main(): Promise<void> {
   if (cameras.length === 0)
     throw new Error('no camera to record: none is enabled with a source URL (or matches --camera)');
 
+  const analysers = new Map<string, LiveAnalyzer>();
+  if (values.live) {
+    for (const camera of cameras) {
+      const analyser = new LiveAnalyzer({
+        prisma,
+        cameraId: camera.id,
+        footageRoot: config.FOOTAGE_ROOT,
+        evidenceRoot: config.EVIDENCE_ROOT,
+        pipelineVersion: config.PIPELINE_VERSION,
+        fps: config.ANALYSIS_FPS,
+        logger,
+      });
+      await analyser.init();
+      analysers.set(camera.id, analyser);
+    }
+  }
   const feeds: FeedRecorder[] = cameras.map((camera) =>
     createCameraFeed({
       prisma,
@@ -59,10 +81,11 @@ async function main(): Promise<void> {
       segmentSeconds,
       copyCodec: !values.transcode,
       logger,
+      ...(analysers.has(camera.id) ? { live: analysers.get(camera.id)! } : {}),
     }),
   );
   for (const feed of feeds) feed.start();
-  logger.info({ cameras: cameras.map((c) => c.name), segmentSeconds }, 'live recorder started');
+  logger.info({ cameras: cameras.map((c) => c.name), segmentSeconds, live: values.live }, 'live recorder started');
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'closing the current segments, then stopping');

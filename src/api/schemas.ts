@@ -518,14 +518,15 @@ export const placeResponse = z
 export const violationDetailResponse = violationShown.extend({
   place: placeResponse.describe("the camera's location when the violation was found; null when it had none"),
   zone: zoneResponse.pick({ id: true, name: true, kind: true, polygon: true }).nullable(),
-  run: z.object({
-    id: z.string(),
-    segmentId: z.string(),
-    pipelineVersion: z.string(),
-    modelFingerprints: z.record(z.string(), z.string()).describe('model name → sha256'),
-    configHash: z.string(),
-    segment: z.object({ startTimeSource: z.enum(CaptureTimeSource) }),
-  })
+  run: z
+    .object({
+      id: z.string(),
+      segmentId: z.string(),
+      pipelineVersion: z.string(),
+      modelFingerprints: z.record(z.string(), z.string()).describe('model name → sha256'),
+      configHash: z.string(),
+      segment: z.object({ startTimeSource: z.enum(CaptureTimeSource) }),
+    })
     .nullable()
     .describe('null while its evidence is pending'),
   evidence: z.array(evidenceFileResponse),

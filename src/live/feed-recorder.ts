@@ -74,7 +74,9 @@ type Ffmpeg = ChildProcessByStdio<Writable, Readable, Readable>;
  * the backoff resetting once a connection has produced a segment.
  */
 export class FeedRecorder {
-  private readonly o: Required<Omit<FeedRecorderOptions, 'ffmpegPath' | 'frames' | 'onConnection' | 'onConnectionEnd'>> &
+  private readonly o: Required<
+    Omit<FeedRecorderOptions, 'ffmpegPath' | 'frames' | 'onConnection' | 'onConnectionEnd'>
+  > &
     Pick<FeedRecorderOptions, 'frames' | 'onConnection' | 'onConnectionEnd'> & { ffmpegPath: string };
   private child: Ffmpeg | null = null;
   private stopping = false;

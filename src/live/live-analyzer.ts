@@ -25,7 +25,13 @@ import type { Logger } from '../logger.js';
 import { DEFAULT_ROLL_SEC } from '../media/clip.js';
 import { concatCopy } from '../media/concat.js';
 import { keyframeTimes, probeVideo } from '../media/probe.js';
-import { createDetector, DEFAULT_DETECTOR, DETECTOR_MODELS, type Detector, type DetectorName } from '../vision/detector.js';
+import {
+  createDetector,
+  DEFAULT_DETECTOR,
+  DETECTOR_MODELS,
+  type Detector,
+  type DetectorName,
+} from '../vision/detector.js';
 import type { ClosedSegment, LiveConnection } from './feed-recorder.js';
 
 export interface LiveAnalyzerOptions {
@@ -40,9 +46,21 @@ export interface LiveAnalyzerOptions {
   maxWidth?: number;
   logger: Logger;
   /** after a violation is stored and its sign cued (measurements, tests) */
-  onStored?: (e: { violationId: string; firedAt: Date; storedAt: Date; plate: string | null }) => void;
+  onStored?: (e: LiveStored) => void;
   /** after its package is written and attached */
   onReady?: (e: { violationId: string; readyAt: Date; lastSegmentClosedAt: Date }) => void;
+}
+
+export interface LiveStored {
+  violationId: string;
+  connectionId: string;
+  zoneName: string;
+  /** seconds on the connection's stream timeline */
+  startSec: number;
+  endSec: number;
+  firedAt: Date;
+  storedAt: Date;
+  plate: string | null;
 }
 
 /** A recorded segment of a connection, as the live analyser places footage. */
@@ -261,7 +279,11 @@ export class LiveAnalyzer {
         connectionId: row.connectionId,
         streamStart: row.streamStart,
         event: reviveEvent(row.event as unknown as StoredEvent),
-        plate: { reading: stored.reading, detail: stored.detail, cropPng: stored.cropPng ? Buffer.from(stored.cropPng, 'base64') : null },
+        plate: {
+          reading: stored.reading,
+          detail: stored.detail,
+          cropPng: stored.cropPng ? Buffer.from(stored.cropPng, 'base64') : null,
+        },
         analysedSize: { width: row.analysedWidth, height: row.analysedHeight },
         keyframes: new Map(),
       });
@@ -325,7 +347,16 @@ export class LiveAnalyzer {
       { violationId, trackId: event.trackId, zone: event.zone.name, firedAt: found.firedAt.toISOString() },
       'violation rule fired: stored, alerted, sign cued',
     );
-    this.o.onStored?.({ violationId, firedAt: found.firedAt, storedAt, plate: plate.reading.text });
+    this.o.onStored?.({
+      violationId,
+      connectionId: c.id,
+      zoneName: event.zone.name,
+      startSec: event.startSec,
+      endSec: event.endSec,
+      firedAt: found.firedAt,
+      storedAt,
+      plate: plate.reading.text,
+    });
     this.pending.set(violationId, {
       violationId,
       connectionId: c.id,
@@ -385,9 +416,12 @@ export class LiveAnalyzer {
     this.pending.delete(p.violationId);
     const last = segments.at(-1);
     const first = segments[0];
-    if (!first || !last) {
-      await failLiveViolation(this.o.prisma, p.violationId, 'the footage of this violation was never recorded');
-      this.log.warn({ violationId: p.violationId }, 'live violation without footage: evidence failed');
+    // the clip may lose roll at a connection's end, never the event itself
+    if (!first || !last || first.streamStartSec > p.event.startSec + 0.5 || last.streamEndSec < p.event.endSec - 0.5) {
+      const reason =
+        'the footage of this violation was not all recorded (the recorder stopped before its segment closed)';
+      await failLiveViolation(this.o.prisma, p.violationId, reason);
+      this.log.warn({ violationId: p.violationId }, reason);
       return;
     }
     try {

@@ -35,6 +35,7 @@ export async function registerRecordedSegment(
     { skipEmpty: true },
   );
   if (!result) return null;
-  if (result.created && !liveAnalysed) await enqueueSegment(deps.queue, result.segment, deps.pipelineVersion, { prisma: deps.prisma });
+  if (result.created && !liveAnalysed)
+    await enqueueSegment(deps.queue, result.segment, deps.pipelineVersion, { prisma: deps.prisma });
   return { segmentId: result.segment.id, sha256: result.sha256, created: result.created };
 }
