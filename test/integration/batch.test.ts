@@ -161,7 +161,7 @@ describe('batch reprocessing', () => {
     // Pick the segment whose violations' durations are furthest apart and a dwell threshold between them.
     const violations = await api.prisma.violation.findMany({ where: { cameraId }, include: { run: true } });
     let best: { runId: string; segmentId: string; threshold: number; gap: number } | null = null;
-    for (const runId of new Set(violations.map((v) => v.runId))) {
+    for (const runId of new Set(violations.flatMap((v) => (v.runId ? [v.runId] : [])))) {
       const durations = violations
         .filter((v) => v.runId === runId)
         .map((v) => v.endSec - v.startSec)
