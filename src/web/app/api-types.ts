@@ -43,6 +43,7 @@ export type ZoneKind = Zone['kind'];
 export type Point = Zone['polygon'][number];
 export type SegmentStatus = Segment['status'];
 export type ViolationStatus = Violation['status'];
+export type EvidenceState = Violation['evidenceState'];
 
 /** Request bodies and queries as the console sends them: what the route's schema takes in. */
 export type CameraInput = z.input<typeof api.cameraCreateBody>;

@@ -98,6 +98,11 @@ const ko = {
   status_confirmed: '확정',
   status_rejected: '기각',
   status_needs_second_review: '2차 검토 필요',
+  evidenceState_evidence_pending: '증거 생성 중',
+  evidenceState_failed: '증거 생성 실패',
+  evidenceStateTitle_evidence_pending:
+    '실시간 분석에서 발견되어 즉시 알림이 발송되었습니다. 영상 구간이 닫히면 증거 패키지가 만들어지며, 그 전에는 검토할 수 없습니다.',
+  evidenceStateTitle_failed: '이 위반의 영상이 모두 녹화되지 않아 증거 패키지를 만들지 못했습니다. 검토할 수 없습니다.',
   kind_sidewalk: '보도',
   kind_crosswalk: '횡단보도',
   kind_park: '공원',
@@ -510,6 +515,12 @@ const en: Dictionary = {
   status_confirmed: 'Confirmed',
   status_rejected: 'Rejected',
   status_needs_second_review: 'Needs second review',
+  evidenceState_evidence_pending: 'Evidence pending',
+  evidenceState_failed: 'Evidence failed',
+  evidenceStateTitle_evidence_pending:
+    'Found by live analysis and alerted at once. Its evidence package is written once its footage closes; it cannot be reviewed before.',
+  evidenceStateTitle_failed:
+    'Its footage was not all recorded, so no evidence package could be written. It cannot be reviewed.',
   kind_sidewalk: 'Sidewalk',
   kind_crosswalk: 'Crosswalk',
   kind_park: 'Park',

@@ -1,9 +1,20 @@
-import type { SegmentStatus, ViolationStatus, ZoneKind } from '../api.js';
+import type { EvidenceState, SegmentStatus, ViolationStatus, ZoneKind } from '../api.js';
 import { useI18n } from '../i18n.js';
 
 export function StatusBadge({ status }: { status: ViolationStatus }) {
   const { t } = useI18n();
   return <span class={`badge status-${status}`}>{t(`status_${status}`)}</span>;
+}
+
+/** A violation found live whose evidence package is still being written, or could not be: nothing once ready. */
+export function EvidenceStateBadge({ state }: { state: EvidenceState }) {
+  const { t } = useI18n();
+  if (state === 'ready') return null;
+  return (
+    <span class={`badge evidence-${state}`} title={t(`evidenceStateTitle_${state}`)}>
+      {t(`evidenceState_${state}`)}
+    </span>
+  );
 }
 
 export function SegmentBadge({ status }: { status: SegmentStatus }) {

@@ -5,7 +5,7 @@ import { useI18n } from '../i18n.js';
 import { rememberOrder } from '../queue-order.js';
 import { href, navigate } from '../router.js';
 import { useSession } from '../session.js';
-import { Confidence, EstimatedMark, KindLabel, StatusBadge } from '../components/Badges.js';
+import { Confidence, EstimatedMark, EvidenceStateBadge, KindLabel, StatusBadge } from '../components/Badges.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
 import { BulkBar } from '../components/BulkBar.js';
 import { PlateSearch } from '../components/PlateSearch.js';
@@ -267,7 +267,7 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
                       <Confidence value={v.plateConfidence} />
                     </td>
                     <td>
-                      <StatusBadge status={v.status} />
+                      <StatusBadge status={v.status} /> <EvidenceStateBadge state={v.evidenceState} />
                     </td>
                   </tr>
                 ))}

@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import type { ViolationDetail } from '../api.js';
 import { useAsync } from '../hooks.js';
 import { useI18n } from '../i18n.js';
@@ -5,7 +6,7 @@ import { parseManifest } from '../manifest.js';
 import { neighbour } from '../queue-order.js';
 import { href, navigate } from '../router.js';
 import { can, useSession } from '../session.js';
-import { EstimatedMark, KindLabel, StatusBadge } from '../components/Badges.js';
+import { EstimatedMark, EvidenceStateBadge, KindLabel, StatusBadge } from '../components/Badges.js';
 import { CaseFileButton } from '../components/CaseFileButton.js';
 import { EvidenceView } from '../components/Evidence.js';
 import { ErrorNotice, Loading } from '../components/Notice.js';
@@ -16,11 +17,22 @@ import { AuditTrailPanel } from '../components/AuditTrailPanel.js';
 import { IntegrityPanel } from '../components/IntegrityPanel.js';
 import { VehicleHistoryPanel } from '../components/VehicleHistoryPanel.js';
 
+/** How often a violation whose evidence is pending is loaded again. */
+const EVIDENCE_POLL_MS = 2000;
+
 export function ViolationPage({ id }: { id: string }) {
   const { t, formatTime } = useI18n();
   const { api, me } = useSession();
   const reviewer = can(me.role, 'review');
   const detail = useAsync(() => api.getViolation(id), [id]);
+  // found live: the package follows within a segment or so; show it when it is there
+  const pending = detail.data?.evidenceState === 'evidence_pending';
+  const { reload } = detail;
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(reload, EVIDENCE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [pending, reload]);
 
   const manifestFile = detail.data?.evidence.find((e) => e.role === 'manifest');
   const manifest = useAsync(
@@ -54,6 +66,15 @@ export function ViolationPage({ id }: { id: string }) {
           {t('back')}
         </a>
       </div>
+      {v.evidenceState !== 'ready' && (
+        <p
+          class={`notice ${v.evidenceState === 'failed' ? 'error' : 'warn'}`}
+          role="status"
+          data-evidence-state={v.evidenceState}
+        >
+          <EvidenceStateBadge state={v.evidenceState} /> {t(`evidenceStateTitle_${v.evidenceState}`)}
+        </p>
+      )}
       {v.supersededById && (
         <p class="notice warn" role="status">
           {t('supersededNotice')} <a href={href(`/violations/${v.supersededById}`)}>{t('supersededOpen')}</a>
