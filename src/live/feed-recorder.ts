@@ -55,8 +55,8 @@ export interface FeedRecorderOptions {
   /** called once per closed segment, in order; the next waits for it */
   onSegment: (segment: ClosedSegment) => Promise<void>;
   onHealth: (update: HealthUpdate) => Promise<void>;
-  /** decode frames for live analysis beside recording (ffmpeg's second output) */
-  frames?: { fps: number; maxWidth: number };
+  /** decode frames for live analysis beside recording (ffmpeg's second output); `lossless`: see LiveFrames */
+  frames?: { fps: number; maxWidth: number; lossless?: boolean };
   /**
    * with `frames`: called once per connection as its first frame arrives; the connection's end (and stop()) waits
    * for the returned promise, so the analysis sees every frame before the last segment is reported
@@ -225,7 +225,7 @@ export class FeedRecorder {
     const pipe = child.stdio[3] as Readable | undefined;
     const { frames, onConnection } = this.o;
     if (!pipe || !frames || !onConnection) return Promise.resolve();
-    const live = new LiveFrames(pipe, frames.fps);
+    const live = new LiveFrames(pipe, frames.fps, { lossless: frames.lossless ?? false });
     return new Promise<void>((resolve) => {
       pipe.once('data', () =>
         resolve(

@@ -44,6 +44,8 @@ export interface LiveAnalyzerOptions {
   fps: number;
   detector?: DetectorName;
   maxWidth?: number;
+  /** analyse every frame even when that holds the recording back (see LiveFrames); default false: drop when behind */
+  lossless?: boolean;
   logger: Logger;
   /** after a violation is stored and its sign cued (measurements, tests) */
   onStored?: (e: LiveStored) => void;
@@ -130,8 +132,8 @@ export class LiveAnalyzer {
   }
 
   /** What the recorder's second output should be. */
-  get frameOutput(): { fps: number; maxWidth: number } {
-    return { fps: this.o.fps, maxWidth: this.maxWidth };
+  get frameOutput(): { fps: number; maxWidth: number; lossless: boolean } {
+    return { fps: this.o.fps, maxWidth: this.maxWidth, lossless: this.o.lossless ?? false };
   }
 
   /** Loads the models, and queues the packages a previous process left pending (see resume). */

@@ -55,7 +55,9 @@ export class PpmSplitter {
 /**
  * The frames of a live stream for one consumer that may fall behind: at most `keep` frames wait, and when another
  * arrives the oldest waiting one is dropped, so ffmpeg (which records the segments too) is never held up by analysis
- * and the analysis stays at the present. Ends when the stream ends.
+ * and the analysis stays at the present. `lossless` instead stops reading while `keep` frames wait, which holds
+ * ffmpeg (and a network source behind it) back: every frame is analysed, at the analysis' pace (tests on a
+ * busy machine). Ends when the stream ends.
  */
 export class LiveFrames implements AsyncIterable<RgbFrame> {
   private readonly waiting: RgbFrame[] = [];
@@ -67,15 +69,19 @@ export class LiveFrames implements AsyncIterable<RgbFrame> {
   /** frames received */
   received = 0;
 
-  constructor(stream: Readable, fps: number, keep = 3) {
+  private resume: (() => void) | null = null;
+
+  constructor(stream: Readable, fps: number, options: { keep?: number; lossless?: boolean } = {}) {
+    const keep = options.keep ?? 3;
     const splitter = new PpmSplitter(fps);
+    if (options.lossless) this.resume = () => stream.resume();
     stream.on('data', (chunk: Buffer) => {
       if (this.failure) return;
       try {
         for (const frame of splitter.push(chunk)) {
           this.received++;
           this.waiting.push(frame);
-          if (this.waiting.length > keep) {
+          if (this.waiting.length > keep && !options.lossless) {
             this.waiting.shift();
             this.dropped++;
           }
@@ -84,6 +90,7 @@ export class LiveFrames implements AsyncIterable<RgbFrame> {
         this.failure = err as Error;
         stream.destroy();
       }
+      if (options.lossless && this.waiting.length >= keep) stream.pause();
       this.notify();
     });
     const end = () => {
@@ -106,6 +113,7 @@ export class LiveFrames implements AsyncIterable<RgbFrame> {
   async *[Symbol.asyncIterator](): AsyncGenerator<RgbFrame> {
     while (true) {
       const frame = this.waiting.shift();
+      this.resume?.();
       if (frame) {
         yield frame;
         continue;
