@@ -23,10 +23,10 @@ export class PpmSplitter {
     while (rest.length > 0) {
       if (!this.current) {
         this.pending = this.pending.length ? Buffer.concat([this.pending, rest]) : rest;
-        rest = Buffer.alloc(0);
         const head = HEADER.exec(this.pending.subarray(0, HEADER_MAX).toString('latin1'));
         if (!head) {
           if (this.pending.length >= HEADER_MAX) throw new Error('live frames: not a PPM stream');
+          // the header's rest comes with the next chunk
           break;
         }
         const [whole, w, h, maxval] = head;

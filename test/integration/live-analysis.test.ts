@@ -231,8 +231,8 @@ describe('live analysis', () => {
       },
     );
     let log = '';
-    child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     try {
       await waitFor(() => log.includes('violation rule fired'), 400_000, 'a live violation in the recorder process');
     } finally {
