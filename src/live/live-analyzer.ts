@@ -201,8 +201,8 @@ export class LiveAnalyzer {
         camera,
         segmentStart: connection.startedAt,
         shotsPerTrack: 3,
-        // a frame narrower than the limit was not downscaled: it is the source's own, full-resolution evidence
-        keepKeyframes: size.width < this.maxWidth,
+        // whether they are the source's own size is known once a segment is probed (see complete)
+        keepKeyframes: true,
         onFound: (found) => {
           this.alerts = this.alerts
             .then(() => this.fired(state, found, plates))
@@ -462,7 +462,9 @@ export class LiveAnalyzer {
         preRollSec: DEFAULT_ROLL_SEC,
         postRollSec: DEFAULT_ROLL_SEC,
         sourceKeyframes,
-        keyframes: p.keyframes,
+        // frames the analysis saw are evidence only at the source's own resolution; otherwise they are extracted
+        keyframes:
+          info.width === p.analysedSize.width && info.height === p.analysedSize.height ? p.keyframes : new Map(),
       });
       // the run of the segment the violation ended in; its seconds are counted from that segment's start
       const home = segments.find((s) => s.streamEndSec >= p.event.endSec) ?? last;
