@@ -24,7 +24,11 @@ import { cutClip, openSse, startLoopSource, stopProcess, waitFor, type SseClient
  */
 const PORT = 45000 + (process.pid % 2000);
 const SEGMENT_SECONDS = 2;
-const CLIP_SECONDS = 6;
+/**
+ * Not a whole number of segments: a loop that repeats whole segments repeats them byte for byte, and the recorder
+ * keeps one of each (a source replaying a file).
+ */
+const CLIP_SECONDS = 7;
 
 let api: TestApi;
 let clip: string;
@@ -203,7 +207,9 @@ describe('live analysis', () => {
         select: { id: true, evidenceState: true, _count: { select: { evidence: true } } },
       });
     const before = await api.prisma.violation.count({ where: { cameraId } });
-    source ??= await startLoopSource(clip, PORT);
+    // the loop serves one client: a new one for the new recorder
+    await stopProcess(source);
+    source = await startLoopSource(clip, PORT);
     const child = spawn(
       process.execPath,
       [
@@ -213,8 +219,9 @@ describe('live analysis', () => {
         '--live',
         '--camera',
         cameraId,
+        // not the first test's length, so that its segments are new bytes
         '--segment-seconds',
-        '2',
+        '3',
       ],
       {
         env: {
