@@ -212,6 +212,7 @@ export class LiveAnalyzer {
       state.state = 'ended';
     } catch (err) {
       state.state = 'failed';
+      connection.frames.discard();
       throw err;
     } finally {
       this.log.info(

@@ -70,6 +70,7 @@ export class LiveFrames implements AsyncIterable<RgbFrame> {
   received = 0;
 
   private resume: (() => void) | null = null;
+  private discarding = false;
 
   constructor(stream: Readable, fps: number, options: { keep?: number; lossless?: boolean } = {}) {
     const keep = options.keep ?? 3;
@@ -80,6 +81,10 @@ export class LiveFrames implements AsyncIterable<RgbFrame> {
       try {
         for (const frame of splitter.push(chunk)) {
           this.received++;
+          if (this.discarding) {
+            this.dropped++;
+            continue;
+          }
           this.waiting.push(frame);
           if (this.waiting.length > keep && !options.lossless) {
             this.waiting.shift();
@@ -103,6 +108,14 @@ export class LiveFrames implements AsyncIterable<RgbFrame> {
       this.failure ??= err;
       end();
     });
+  }
+
+  /** No consumer any more: what comes is dropped, and a lossless stream flows again (the recording goes on). */
+  discard(): void {
+    this.discarding = true;
+    this.dropped += this.waiting.length;
+    this.waiting.length = 0;
+    this.resume?.();
   }
 
   private notify(): void {

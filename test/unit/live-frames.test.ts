@@ -51,3 +51,19 @@ describe('LiveFrames', () => {
     expect(frames.dropped).toBe(0);
   });
 });
+
+describe('LiveFrames.discard', () => {
+  it('drops what waits and what comes, and lets a lossless stream flow again', async () => {
+    const pipe = new PassThrough();
+    const frames = new LiveFrames(pipe, 10, { keep: 1, lossless: true });
+    pipe.write(ppm(2, 2, 0));
+    pipe.write(ppm(2, 2, 1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pipe.isPaused()).toBe(true);
+    frames.discard();
+    expect(pipe.isPaused()).toBe(false);
+    pipe.end(ppm(2, 2, 2));
+    await new Promise((resolve) => pipe.once('end', resolve));
+    expect(frames).toMatchObject({ received: 3, dropped: 3 });
+  });
+});
