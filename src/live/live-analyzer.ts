@@ -56,6 +56,7 @@ export interface LiveAnalyzerOptions {
 export interface LiveStored {
   violationId: string;
   connectionId: string;
+  trackId: number;
   zoneName: string;
   /** seconds on the connection's stream timeline */
   startSec: number;
@@ -353,6 +354,7 @@ export class LiveAnalyzer {
     this.o.onStored?.({
       violationId,
       connectionId: c.id,
+      trackId: event.trackId,
       zoneName: event.zone.name,
       startSec: event.startSec,
       endSec: event.endSec,
