@@ -99,7 +99,6 @@ describe('live analysis', () => {
       reconcileIntervalMs: 1000,
     });
     const stored: LiveStored[] = [];
-    const atInsert: Array<Promise<{ evidenceState: string; runId: string | null } | null>> = [];
     const ready = new Map<string, { readyAt: Date; lastSegmentClosedAt: Date }>();
     const segments: ClosedSegment[] = [];
     const analyser = new LiveAnalyzer({
@@ -112,15 +111,7 @@ describe('live analysis', () => {
       // every frame analysed, at the analysis' pace: the machine running the tests is shared
       lossless: true,
       logger: createLogger('silent'),
-      onStored: (e) => {
-        stored.push(e);
-        atInsert.push(
-          api.prisma.violation.findUnique({
-            where: { id: e.violationId },
-            select: { evidenceState: true, runId: true },
-          }),
-        );
-      },
+      onStored: (e) => stored.push(e),
       onReady: (e) => ready.set(e.violationId, e),
     });
     await analyser.init();
@@ -137,6 +128,15 @@ describe('live analysis', () => {
       onRegistered: (segment) => segments.push(segment),
     });
     feed.start();
+    // one pass of the loop, its post-roll and the segment after it
+    await waitFor(
+      () => segments.some((s) => s.streamEndSec >= CLIP_SECONDS + 3),
+      600_000,
+      'the first pass of the loop recorded',
+    );
+    await feed.stop();
+    feed = null;
+
     // one pass of the loop, its post-roll and the segment after it
     await waitFor(
       () => segments.some((s) => s.streamEndSec >= CLIP_SECONDS + 3),
@@ -168,11 +168,20 @@ describe('live analysis', () => {
     }
     expect(firstPass.length).toBe(reference.filter((v) => v.endSec < CLIP_SECONDS - 0.5).length);
 
-    // every violation alerted once over SSE, as evidence_pending
+    // every violation alerted once over SSE
     for (const s of stored) {
       const events = sse.events.filter((e) => e.id === s.violationId);
       expect(events).toHaveLength(1);
-      expect(JSON.parse(events[0]!.data).violation).toMatchObject({ evidenceState: 'evidence_pending', runId: null });
+      expect(JSON.parse(events[0]!.data).violation).toMatchObject({ id: s.violationId, cameraId });
+    }
+    // stored as the rule fired (evidence_pending, no run), then its package recorded: once each, in that order
+    for (const s of stored) {
+      const trail = await api.prisma.auditLog.findMany({
+        where: { entityId: s.violationId, action: { in: ['violation.live_found', 'evidence.recorded'] } },
+        orderBy: { id: 'asc' },
+        select: { action: true, details: true },
+      });
+      expect(trail.map((a) => a.action)).toEqual(['violation.live_found', 'evidence.recorded']);
     }
 
     // ready: run, evidence with its clip (how soon is npm run bench:live's to measure)
