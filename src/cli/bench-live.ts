@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EventSource } from 'eventsource';
 import pg from 'pg';
-import { buildApp } from '../api/app.js';
-import { ALL_BACKGROUND } from '../api/runtime.js';
 import { syncCameraFromFile } from '../batch/camera-sync.js';
 import { loadConfig, projectRoot } from '../config.js';
 import { parseCameraConfig, type CameraConfig } from '../core/camera-config.js';
@@ -27,7 +25,7 @@ import { DEMO_CAMERA, DEMO_FOOTAGE } from './demo-paths.js';
 const USAGE = `usage: npm run bench:live -- [--seconds 60] [--segment-seconds 10] [--width 1920]
 
 Live analysis end to end on this machine: a scratch database (motoguard_bench_live on DATABASE_URL's server, dropped
-afterwards), the API in this process (alerts, sign streams), and two looping \`ffmpeg -re\` cameras on loopback recorded
+afterwards), \`npm run api\` in a process of its own (alerts, sign streams), and two looping \`ffmpeg -re\` cameras on loopback recorded
 by the live analyser: the demo clip (a boulevard of motorbikes; --width scales it) and a Korean van with a legible
 plate parked over a sidewalk zone (../shared/plates/scenes), whose sign shows the plate. For --seconds it measures
 rule fire → SSE alert (GET /alerts/stream), rule fire → sign warning with the plate (GET /sign/:id/stream) and last
@@ -80,6 +78,36 @@ function loopSource(clip: string, port: number): ChildProcess {
     ],
     { stdio: 'ignore' },
   );
+}
+
+/** A free loopback port (the API's). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** \`npm run api\` on the scratch database; resolves once it answers. */
+async function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'api', 'server.ts')], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}`);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return child;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the API did not answer within 2 minutes');
 }
 
 function percentile(values: number[], p: number): number | null {
@@ -136,20 +164,21 @@ async function main(): Promise<void> {
   const streams: EventSource[] = [];
   try {
     await migrate(scratch.toString());
-    const config = loadConfig({
+    const env = {
       ...process.env,
       DATABASE_URL: scratch.toString(),
       FOOTAGE_ROOT: path.join(tmp, 'footage'),
       EVIDENCE_ROOT: path.join(tmp, 'evidence'),
       LOG_LEVEL: 'warn',
-    });
+    };
+    const config = loadConfig(env);
     const logger = createLogger('warn', 'bench-live');
     const prisma = createPrisma(config.DATABASE_URL);
     const redis = createRedisConnection(config.REDIS_URL, 'producer');
     const queue = createQueue('analyze', { connection: redis, prefix: `bench-live-${process.pid}` });
-    const app = await buildApp({ prisma, queue, config, logger }, ALL_BACKGROUND);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const api = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const apiPort = await freePort();
+    sources.push(await startApi(env, apiPort));
+    const api = `http://127.0.0.1:${apiPort}`;
     const key = (await createApiKey(prisma, { role: 'admin', label: 'bench-live', actor: 'bench' })).secret;
 
     const boulevard = path.join(tmp, 'boulevard.mp4');
@@ -212,13 +241,12 @@ async function main(): Promise<void> {
       port += 1;
       const sourceUrl = `tcp://127.0.0.1:${port}`;
       const { id: cameraId } = await syncCameraFromFile(prisma, { ...camera, sourceUrl }, 'bench');
-      const tokenRes = await app.inject({
+      const tokenRes = await fetch(`${api}/cameras/${cameraId}/sign/tokens`, {
         method: 'POST',
-        url: `/cameras/${cameraId}/sign/tokens`,
-        headers: { authorization: `Bearer ${key}` },
-        payload: { label: 'bench' },
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ label: 'bench' }),
       });
-      const { token } = tokenRes.json<{ token: string }>();
+      const { token } = (await tokenRes.json()) as { token: string };
       streams.push(
         listen(`${api}/sign/${cameraId}/stream`, token, 'warning', (data, at) =>
           signs.push({ cameraId, plate: (JSON.parse(data) as { plate: string | null }).plate, at }),
@@ -287,7 +315,6 @@ async function main(): Promise<void> {
         2,
       )}\n`,
     );
-    await app.close();
     await queue.obliterate({ force: true });
     await queue.close();
     redis.disconnect();

@@ -181,11 +181,16 @@ export class LiveAnalyzer {
     this.connections.set(connection.id, state);
     this.log.info({ connectionId: connection.id, ...size }, 'live analysis started');
 
+    // Inference holds this thread for a whole frame, and a violation's plate read, row and cue take several turns of
+    // it: the next frame waits until the violations fired so far are out (frames meanwhile are dropped, or held back
+    // when lossless), so an alert is not delayed by a frame per step.
+    const alertsOut = () => this.alerts;
     async function* counted(): AsyncGenerator<RgbFrame> {
       let next: IteratorResult<RgbFrame> = first;
       while (!next.done) {
         state.frameTimes.push(next.value.timestamp);
         yield next.value;
+        await alertsOut();
         next = await iterator.next();
       }
     }
