@@ -61,6 +61,8 @@ export interface LiveStored {
   /** seconds on the connection's stream timeline */
   startSec: number;
   endSec: number;
+  /** where the vehicle was in each analysed frame of the violation (analysed pixels, stream seconds) */
+  boxes: ViolationEvent['boxes'];
   firedAt: Date;
   storedAt: Date;
   plate: string | null;
@@ -363,6 +365,7 @@ export class LiveAnalyzer {
       zoneName: event.zone.name,
       startSec: event.startSec,
       endSec: event.endSec,
+      boxes: event.boxes,
       firedAt: found.firedAt,
       storedAt,
       plate: plate.reading.text,
