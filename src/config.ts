@@ -8,9 +8,17 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 /** Analysis rate, frames per second: ANALYSIS_FPS's default, and analyzeSegment's and the CLIs' when none is given. */
 export const DEFAULT_ANALYSIS_FPS = 5;
 
+/** BullMQ's own key prefix: an installation that sets no QUEUE_PREFIX keeps the queues it had. */
+export const DEFAULT_QUEUE_PREFIX = 'bull';
+
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/motoguard'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Redis key prefix of every queue: installations sharing one Redis each set their own and never see another's jobs. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'QUEUE_PREFIX is 1-64 letters, digits, dots, dashes or underscores')
+    .default(DEFAULT_QUEUE_PREFIX),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -21,7 +21,7 @@ function main(): void {
   const logger = createLogger(config.LOG_LEVEL, 'analysis-worker');
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
-  const batchRedis = createBatchRedis(connection, createQueue('analyze', { connection }));
+  const batchRedis = createBatchRedis(connection, createQueue('analyze', { connection, prefix: config.QUEUE_PREFIX }));
   const batchDeps = { prisma, redis: batchRedis, logger: logger.child({ component: 'batches' }) };
   // one worker per queue of the registry; a queue added without one here stops the process from starting
   const workers = startQueueWorkers<{ close(): Promise<void> }>({
@@ -40,6 +40,7 @@ function main(): void {
         connection,
         logger.child({ component: 'webhooks' }),
         allowedHosts(config.WEBHOOK_ALLOWED_HOSTS),
+        config.QUEUE_PREFIX,
       ),
   });
   logger.info(

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   // Fail fast when Redis is down: the segment row is already written and the reconciler queues it later.
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
-  const queue = createQueue('analyze', { connection: redis });
+  const queue = createQueue('analyze', { connection: redis, prefix: config.QUEUE_PREFIX });
 
   const cameras = await prisma.camera.findMany({
     // a disabled camera records nothing, even when named with --camera

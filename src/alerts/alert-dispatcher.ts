@@ -20,8 +20,8 @@ export interface AlertingOptions {
    * than this (default 300)
    */
   maxAgeSec?: number;
-  /** Redis key prefix of the analyze queue (tests use their own) */
-  prefix?: string;
+  /** Redis key prefix of the analyze queue: QUEUE_PREFIX (tests use their own) */
+  prefix: string;
   /** run the webhook delivery worker in this process (default true) */
   deliverWebhooks?: boolean;
   /** receivers allowed on internal addresses (WEBHOOK_ALLOWED_HOSTS) */
@@ -50,7 +50,7 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
   const hub = new AlertHub();
   const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   // the analyze queue's prefix: a deployment (or a test) never sees another's deliveries
-  const webhookQueue = createQueue('webhookDelivery', { connection, ...(o.prefix ? { prefix: o.prefix } : {}) });
+  const webhookQueue = createQueue('webhookDelivery', { connection, prefix: o.prefix });
   const worker: Worker | null =
     o.deliverWebhooks === false
       ? null

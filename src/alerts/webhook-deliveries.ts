@@ -110,11 +110,11 @@ export function startWebhookWorker(
   logger: Logger,
   /** receivers allowed on internal addresses (WEBHOOK_ALLOWED_HOSTS) */
   allowed: ReadonlySet<string>,
-  prefix?: string,
+  prefix: string,
 ): JobWorker<'webhookDelivery'> {
   const worker = createWorker('webhookDelivery', (job) => deliver(prisma, job, allowed), {
     connection,
-    ...(prefix ? { prefix } : {}),
+    prefix,
   });
   worker.on('failed', (job, err) =>
     logger.warn(

@@ -23,6 +23,7 @@ import bodyDeadline from './plugins/body-deadline.js';
 import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
 import problemDetails, { sendProblem } from './plugins/problem-details.js';
+import queueDashboard from './plugins/queue-dashboard.js';
 import { badRequest } from './problem.js';
 import alertRoutes from './routes/alerts.js';
 import batchRoutes from './routes/batches.js';
@@ -40,6 +41,7 @@ import segmentUploadRoutes from './routes/segment-upload.js';
 import segmentRoutes from './routes/segments.js';
 import sessionRoutes, { loginRoutes } from './routes/sessions.js';
 import signRoutes from './routes/signs.js';
+import statsRoutes from './routes/stats.js';
 import userRoutes from './routes/users.js';
 import verifyRoutes from './routes/verify.js';
 import violationRoutes from './routes/violations.js';
@@ -74,6 +76,7 @@ async function apiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
     detectorViewRoutes,
     sessionRoutes,
     userRoutes,
+    statsRoutes,
   ];
   for (const routes of modules) await app.register(routes, deps);
 }
@@ -166,6 +169,7 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   await app.register(auth, { prisma: deps.prisma, sessions: sessionPolicy(deps.config) });
   await app.register(openapi);
   await app.register(metrics, { queue: deps.queue });
+  await app.register(queueDashboard, deps);
   await app.register(healthRoutes, deps);
   await app.register(caseFilePublicKeyRoutes, deps);
   await app.register(loginRoutes, deps);

@@ -65,7 +65,7 @@ export function attachRuntime(app: FastifyInstance, deps: ApiDeps, background: A
       prisma: deps.prisma,
       databaseUrl: deps.config.DATABASE_URL,
       redisUrl: deps.config.REDIS_URL,
-      prefix: deps.queue.opts.prefix,
+      prefix: deps.queue.opts.prefix ?? deps.config.QUEUE_PREFIX,
       logger: deps.logger.child({ component: 'alerts' }),
       deliverWebhooks: background.webhookDeliveries,
       webhookAllowedHosts: allowedHosts(deps.config.WEBHOOK_ALLOWED_HOSTS),

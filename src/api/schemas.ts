@@ -730,3 +730,88 @@ export const apiKeyResponse = z.object({
 export const createdApiKeyResponse = apiKeyResponse.extend({
   key: z.string().describe('the secret: shown in this response only'),
 });
+
+// ---- Statistics (GET /stats) ----
+
+/** The longest period one request may sum: a year, leap day included. */
+export const MAX_STATS_DAYS = 366;
+/** The period when none is given: the 30 days up to today. */
+export const DEFAULT_STATS_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The days a query counts, both ends included: what it names, else up to today (UTC) and 30 days back from `to`. */
+export function statsPeriod(q: { from?: string | undefined; to?: string | undefined }, now = new Date()) {
+  const to = q.to ?? isoDay(now);
+  const from = q.from ?? isoDay(new Date(Date.parse(to) - (DEFAULT_STATS_DAYS - 1) * DAY_MS));
+  return { from, to, days: (Date.parse(to) - Date.parse(from)) / DAY_MS + 1 };
+}
+
+/** A calendar day in the years the database and the period's arithmetic hold (the day after it included). */
+const day = z.iso.date().refine((d) => d >= '1970-01-01' && d <= '9998-12-31', 'a day in the years 1970–9998');
+
+export const statsQuery = z
+  .strictObject({
+    cameraId: z.uuid().optional(),
+    zoneId: z.uuid().optional(),
+    from: day.optional().describe("first day counted (the camera's local date), YYYY-MM-DD"),
+    to: day.optional().describe('last day counted, included; default today (UTC)'),
+  })
+  .superRefine((q, ctx) => {
+    // a day that is none at all is its field's error already
+    if ([q.from, q.to].some((d) => d !== undefined && Number.isNaN(Date.parse(d)))) return;
+    const { days } = statsPeriod(q);
+    if (days < 1) ctx.addIssue({ code: 'custom', message: 'from must not be after to', path: ['to'] });
+    else if (days > MAX_STATS_DAYS)
+      ctx.addIssue({ code: 'custom', message: `a period holds at most ${MAX_STATS_DAYS} days`, path: ['from'] });
+  });
+
+const count = z.int().min(0);
+
+export const statsResponse = z.object({
+  period: z.object({ from: z.string(), to: z.string() }),
+  total: count,
+  cameras: z.array(z.object({ cameraId: z.string(), name: z.string(), violations: count })),
+  zones: z
+    .array(
+      z.object({
+        cameraId: z.string(),
+        cameraName: z.string(),
+        zoneId: z.string().nullable().describe('null: violations whose zone has been deleted since'),
+        zoneName: z.string().nullable(),
+        violations: count,
+        confirmed: count,
+        rejected: count,
+        open: count.describe('pending or waiting for a second review'),
+        rejectRate: z
+          .number()
+          .min(0)
+          .max(1)
+          .nullable()
+          .describe('rejected / (confirmed + rejected): the false alarms among decided cases; null when none decided'),
+      }),
+    )
+    .describe('most violations first'),
+  byHour: z.array(count).length(24).describe("violations by the camera's local hour, 0-23"),
+  byWeekday: z.array(count).length(7).describe("violations by the camera's local weekday, Monday first"),
+  backlog: z
+    .object({
+      open: count,
+      oldestAt: z.date().nullable(),
+      oldestAgeSeconds: z.number().nullable(),
+      medianAgeSeconds: z.number().nullable(),
+    })
+    .describe('cases waiting for review now, by when they were recorded; the period does not apply'),
+  reviewers: z
+    .array(
+      z.object({
+        kind: z.enum(['key', 'user']).describe('an API key or a console user account'),
+        id: z.string(),
+        label: z.string().describe("the key's label or the user's display name"),
+        total: count,
+        days: z.array(z.object({ day: z.string(), reviews: count })),
+      }),
+    )
+    .describe("review actions per reviewer and day (the reviewed camera's local date)"),
+});

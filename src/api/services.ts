@@ -17,7 +17,7 @@ export function startServices(config: Config = loadConfig()): Services {
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const queue = createQueue('analyze', { connection: redis });
+  const queue = createQueue('analyze', { connection: redis, prefix: config.QUEUE_PREFIX });
   const steps: (() => Promise<unknown>)[] = [];
 
   let stopping = false;

@@ -20,10 +20,11 @@ export function openBatchRuntime(o: {
   prisma: PrismaClient;
   redisUrl: string;
   logger: Logger;
-  prefix?: string;
+  /** QUEUE_PREFIX, or a test's or bench's own */
+  prefix: string;
 }): BatchRuntime {
   const connection = createRedisConnection(o.redisUrl, 'worker');
-  const queue = createQueue('analyze', { connection, ...(o.prefix ? { prefix: o.prefix } : {}) });
+  const queue = createQueue('analyze', { connection, prefix: o.prefix });
   const deps: BatchDeps = { prisma: o.prisma, redis: createBatchRedis(connection, queue), logger: o.logger };
   const completer = startBatchCompleter(deps);
   return {

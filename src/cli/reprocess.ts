@@ -20,7 +20,7 @@ Registers every video file in <folder> as a segment of the camera and analyses t
                       version take the jobs (the in-process one does). A segment already analysed with this
                       version and the same camera configuration is not analysed again
   --no-local-worker   never analyse in this process
-  --queue-prefix      Redis key prefix of the queues (default BullMQ's "bull"); workers must use the same
+  --queue-prefix      Redis key prefix of the queues (default QUEUE_PREFIX); workers must use the same
 
 Needs Postgres (DATABASE_URL) and Redis (REDIS_URL). When no analysis worker is connected to the queue, one runs
 inside this process (WORKER_CONCURRENCY jobs at a time); start more with \`npm run worker\` to go faster.
@@ -91,8 +91,8 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, 'reprocess');
   const prisma = createPrisma(config.DATABASE_URL);
-  const prefix = values['queue-prefix'];
-  const runtime = openBatchRuntime({ prisma, redisUrl: config.REDIS_URL, logger, ...(prefix ? { prefix } : {}) });
+  const prefix = values['queue-prefix'] ?? config.QUEUE_PREFIX;
+  const runtime = openBatchRuntime({ prisma, redisUrl: config.REDIS_URL, logger, prefix });
   let local: AnalysisWorkerHandle | null = null;
   try {
     const cameraId = await resolveCamera(prisma, values.camera);
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
         config: { ...config, PIPELINE_VERSION: pipelineVersion },
         logger,
         reconcileIntervalMs: 0,
-        ...(prefix ? { prefix } : {}),
+        prefix,
       });
     }
     const started = Date.now();

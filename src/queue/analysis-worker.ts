@@ -29,10 +29,13 @@ import { DEFAULT_DETECTOR, type DetectorName } from '../vision/detector.js';
 
 export interface AnalysisWorkerDeps {
   prisma: PrismaClient;
-  config: Pick<Config, 'REDIS_URL' | 'EVIDENCE_ROOT' | 'PIPELINE_VERSION' | 'ANALYSIS_FPS' | 'WORKER_CONCURRENCY'> &
+  config: Pick<
+    Config,
+    'REDIS_URL' | 'QUEUE_PREFIX' | 'EVIDENCE_ROOT' | 'PIPELINE_VERSION' | 'ANALYSIS_FPS' | 'WORKER_CONCURRENCY'
+  > &
     Partial<Pick<Config, 'WORKER_LOCK_MS'>>;
   logger: Logger;
-  /** Redis key prefix (tests); BullMQ's default otherwise */
+  /** Redis key prefix in place of config.QUEUE_PREFIX (tests, benches) */
   prefix?: string;
   detector?: DetectorName;
   /** how often segments Redis lost are re-enqueued; 0 turns the reconciler off (default 60 s) */
@@ -56,6 +59,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
   const { prisma, config, logger } = deps;
   const connection: Redis = createRedisConnection(config.REDIS_URL, 'worker');
   const detector = deps.detector ?? DEFAULT_DETECTOR;
+  const prefix = deps.prefix ?? config.QUEUE_PREFIX;
 
   /**
    * Sorts a failure: infrastructure is retried for minutes (the job's attempts and backoff), anything else but bad
@@ -148,7 +152,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
     connection,
     concurrency: config.WORKER_CONCURRENCY,
     ...(config.WORKER_LOCK_MS ? { lockMs: config.WORKER_LOCK_MS } : {}),
-    ...(deps.prefix ? { prefix: deps.prefix } : {}),
+    prefix,
   });
 
   worker.on('failed', (job, err) => {
@@ -179,10 +183,7 @@ export function startAnalysisWorker(deps: AnalysisWorkerDeps): AnalysisWorkerHan
   );
 
   const reconcileIntervalMs = deps.reconcileIntervalMs ?? 60_000;
-  const queue =
-    reconcileIntervalMs > 0
-      ? createQueue('analyze', { connection, ...(deps.prefix ? { prefix: deps.prefix } : {}) })
-      : null;
+  const queue = reconcileIntervalMs > 0 ? createQueue('analyze', { connection, prefix }) : null;
   const stopReconciler = queue
     ? startReconciler(
         queue,

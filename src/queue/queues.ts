@@ -118,14 +118,14 @@ export type AnalyzeSegmentQueue = JobQueue<'analyze'>;
 
 export interface QueueSettings {
   connection: ConnectionOptions;
-  /** Redis key prefix; tests use their own so they never see each other's jobs. */
-  prefix?: string;
+  /** Redis key prefix: QUEUE_PREFIX, so installations sharing a Redis never see each other's jobs; tests use their own. */
+  prefix: string;
 }
 
 export function createQueue<K extends QueueKey>(key: K, { connection, prefix }: QueueSettings): JobQueue<K> {
   return new Queue<JobTypes[K]['data'], JobTypes[K]['result']>(QUEUES[key].name, {
     connection,
-    ...(prefix ? { prefix } : {}),
+    prefix,
     defaultJobOptions: QUEUES[key].jobOptions,
   });
 }
@@ -146,7 +146,7 @@ export function createWorker<K extends QueueKey>(
 ): JobWorker<K> {
   return new Worker<JobTypes[K]['data'], JobTypes[K]['result']>(QUEUES[key].name, handler, {
     connection,
-    ...(prefix ? { prefix } : {}),
+    prefix,
     ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}),
     concurrency: concurrency ?? QUEUES[key].concurrency,
     settings: { backoffStrategy: cappedExponential },

@@ -189,7 +189,7 @@ describe('health, docs and metrics', () => {
     const prisma = createPrisma('postgresql://postgres@127.0.0.1:1/none');
     const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => 1000 });
     redis.on('error', () => {});
-    const queue = createQueue('analyze', { connection: redis });
+    const queue = createQueue('analyze', { connection: redis, prefix: 'mgtest-no-redis' });
     queue.on('error', () => {});
     const app = await buildApp({ prisma, queue, config: t.deps.config, logger: createLogger('silent') });
     try {

@@ -255,7 +255,7 @@ describe('registration while Redis is down', () => {
   it('keeps the segment pending in Postgres for the reconciler, and status and metrics still answer', async () => {
     const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => 1000 });
     redis.on('error', () => {});
-    const deadQueue = createQueue('analyze', { connection: redis });
+    const deadQueue = createQueue('analyze', { connection: redis, prefix: 'mgtest-no-redis' });
     deadQueue.on('error', () => {});
     const app = await buildApp({ ...t.deps, queue: deadQueue });
     try {

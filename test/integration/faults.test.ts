@@ -10,7 +10,7 @@ import { startAlerting, type Alerting } from '../../src/alerts/alert-dispatcher.
 import { syncCameraFromFile } from '../../src/batch/camera-sync.js';
 import { closeBatchRedis, createBatchRedis, type BatchRedis } from '../../src/batch/batch-flow.js';
 import { createBatch, RECONCILER_ACTOR } from '../../src/batch/batch-service.js';
-import { projectRoot } from '../../src/config.js';
+import { DEFAULT_QUEUE_PREFIX, projectRoot } from '../../src/config.js';
 import { parseCameraConfig } from '../../src/core/camera-config.js';
 import { createPrisma, type PrismaClient } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -159,7 +159,8 @@ beforeAll(async () => {
   await migrate(pg.url);
   prisma = createPrisma(pg.url);
   queueConnection = createRedisConnection(redis.url, 'worker');
-  queue = createQueue('analyze', { connection: queueConnection });
+  // the worker process's queues: it sets no QUEUE_PREFIX
+  queue = createQueue('analyze', { connection: queueConnection, prefix: DEFAULT_QUEUE_PREFIX });
   batchRedis = createBatchRedis(queueConnection, queue);
 
   const demo: unknown = JSON.parse(await readFile(path.join(projectRoot, 'fixtures', 'demo-camera.json'), 'utf8'));
@@ -188,6 +189,7 @@ beforeAll(async () => {
     databaseUrl: pg.url,
     redisUrl: redis.url,
     logger: log,
+    prefix: DEFAULT_QUEUE_PREFIX,
     deliverWebhooks: false,
     webhookAllowedHosts: new Set(['127.0.0.1']),
   });

@@ -149,7 +149,7 @@ describe('reconcile', () => {
         }
         throw new UnrecoverableError('unsupported: not a video');
       },
-      { connection, prefix: queue.opts.prefix },
+      { connection, prefix: queue.opts.prefix! },
     );
     try {
       await expect.poll(() => queue.getFailedCount(), { timeout: 10_000 }).toBe(2);

@@ -108,14 +108,17 @@ function toProblem(error: FastifyError & { validationContext?: string }, request
   };
 }
 
+/** Renders an error as problem+json and logs it; also the error handler of routes a library registers. */
+export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const body = toProblem(error, request);
+  if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ status: body.status, type: body.type }, body.detail);
+  return sendProblem(reply, { ...body, requestId: request.id });
+}
+
 /** Every error and every unknown route becomes RFC 9457 problem+json; stack traces stay in the log. */
 async function problemDetails(app: FastifyInstance): Promise<void> {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const body = toProblem(error, request);
-    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ status: body.status, type: body.type }, body.detail);
-    return sendProblem(reply, { ...body, requestId: request.id });
-  });
+  app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, {
       type: '/problems/not-found',

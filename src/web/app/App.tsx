@@ -16,6 +16,7 @@ import { DetectorViewPage } from './pages/DetectorViewPage.js';
 import { AccountPage } from './pages/AccountPage.js';
 import { KeysPage } from './pages/KeysPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { StatsPage } from './pages/StatsPage.js';
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -115,6 +116,7 @@ function Routes({ me }: { me: Me }) {
   if (me.kind === 'user' && path === '/account') return <AccountPage />;
   if (can(me.role, 'administer') && path === '/admin/users') return <UsersPage />;
   if (can(me.role, 'administer') && path === '/admin/keys') return <KeysPage />;
+  if (can(me.role, 'viewStats') && path === '/stats') return <StatsPage />;
   return <Forbidden />;
 }
 

@@ -57,6 +57,8 @@ export type SegmentFilter = Partial<z.output<typeof api.segmentListQuery>>;
 export type ViolationFilter = Partial<z.output<typeof api.violationListQuery>>;
 export type ReviewInput = z.input<typeof api.reviewBody>;
 export type BulkReviewInput = z.input<typeof api.bulkReviewBody>;
+export type Stats = Received<typeof api.statsResponse>;
+export type StatsFilter = z.input<typeof api.statsQuery>;
 
 type ProblemBody = Received<typeof api.problemResponse>;
 /**

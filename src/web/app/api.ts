@@ -2,6 +2,7 @@
  * Typed client for the motoguard HTTP API. A signed-in user's session rides in its httpOnly cookie, with the
  * session's CSRF token on every request that changes anything; an API key travels only in the Authorization header.
  */
+import { EventSource } from 'eventsource';
 import type {
   ApiKey,
   AuditTrail,
@@ -27,6 +28,8 @@ import type {
   SegmentRegistration,
   SettingDefaults,
   User,
+  Stats,
+  StatsFilter,
   ViolationDetail,
   ViolationFilter,
   VehicleHistory,
@@ -265,6 +268,27 @@ export class ApiClient {
   }
   vehicleHistory(id: string): Promise<VehicleHistory> {
     return this.json('GET', `/violations/${encodeURIComponent(id)}/history`);
+  }
+
+  statistics(filter: StatsFilter): Promise<Stats> {
+    return this.json('GET', '/stats', undefined, { ...filter });
+  }
+
+  /**
+   * The alert stream (one `violation` event per violation recorded), as an EventSource over fetch, so that an API
+   * key can travel in its header (the browser's own EventSource sends none); a session's cookie goes by itself.
+   */
+  alertStream(): EventSource {
+    const credential = this.credential;
+    return new EventSource('/alerts/stream', {
+      fetch: (input, init) =>
+        fetch(
+          input,
+          'key' in credential
+            ? { ...init, headers: { ...init.headers, authorization: `Bearer ${credential.key}` } }
+            : init,
+        ),
+    });
   }
 
   /** A confirmed violation's case file (ZIP), made on request. */

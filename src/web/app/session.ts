@@ -19,12 +19,12 @@ export function forgetKey(): void {
 }
 
 /** `administer`: admin-only pages (users, API keys, and any other page only admins may see). */
-export type Capability = 'readViolations' | 'review' | 'manageCameras' | 'manageFootage' | 'administer';
+export type Capability = 'readViolations' | 'review' | 'manageCameras' | 'manageFootage' | 'viewStats' | 'administer';
 
 const capabilities: Record<Role, readonly Capability[]> = {
   officer: ['readViolations', 'review'],
-  ops: ['readViolations', 'manageCameras', 'manageFootage'],
-  admin: ['readViolations', 'review', 'manageCameras', 'manageFootage', 'administer'],
+  ops: ['readViolations', 'manageCameras', 'manageFootage', 'viewStats'],
+  admin: ['readViolations', 'review', 'manageCameras', 'manageFootage', 'viewStats', 'administer'],
 };
 
 export function can(role: Role, capability: Capability): boolean {

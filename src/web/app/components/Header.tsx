@@ -14,6 +14,7 @@ export function Header() {
     { to: '/footage', label: 'navFootage', show: can(me.role, 'manageFootage') },
     { to: '/admin/users', label: 'navUsers', show: can(me.role, 'administer') },
     { to: '/admin/keys', label: 'navKeys', show: can(me.role, 'administer') },
+    { to: '/stats', label: 'navStats', show: can(me.role, 'viewStats') },
   ];
   return (
     <header class="topbar">
@@ -37,6 +38,14 @@ export function Header() {
                 </a>
               </li>
             ))}
+          {can(me.role, 'administer') && (
+            // bull-board, served by the API beside the console (src/api/plugins/queue-dashboard.ts)
+            <li>
+              <a href="/admin/queues" target="_blank" rel="noopener">
+                {t('navQueueDashboard')}
+              </a>
+            </li>
+          )}
         </ul>
       </nav>
       <div class="account">

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Camera, Violation, ViolationFilter, ViolationStatus, Zone } from '../api.js';
+import type { Camera, Violation, ViolationFilter, ViolationPage, ViolationStatus, Zone } from '../api.js';
 import { isTyping, useAsync, useKeydown } from '../hooks.js';
+import { useRecordedViolations } from '../live-queue.js';
 import { useI18n } from '../i18n.js';
 import { rememberOrder } from '../queue-order.js';
 import { href, navigate } from '../router.js';
@@ -31,6 +32,14 @@ function toQuery(f: Filters): ViolationFilter {
     limit: 50,
   };
 }
+
+/** Where a case goes in a list ordered newest first (start time, then id, as the API pages): -1 past its end. */
+function placeOf(list: readonly Violation[], v: Violation): number {
+  return list.findIndex((x) => x.startTime < v.startTime || (x.startTime === v.startTime && x.id < v.id));
+}
+
+/** How long the note of newly arrived cases stays. */
+const ARRIVAL_NOTE_MS = 8_000;
 
 /** Applied filters live in the tab's sessionStorage, so coming back from a case shows the same list. */
 const filtersKey = (mode: string) => `motoguard.filters.${mode}`;
@@ -75,12 +84,42 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
   const query = () => ({ ...toQuery(filters), plate: plate || undefined });
   const page = useAsync(() => api.listViolations(query()), [filters, plate]);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [counts, setCounts] = useState<ViolationPage['counts'] | null>(null);
   useEffect(() => {
     if (!page.data) return;
     setItems(page.data.items);
     setCursor(page.data.nextCursor);
+    setCounts(page.data.counts);
     setSelected(new Set());
   }, [page.data]);
+
+  // A case recorded while the list is open joins it in place, if the filters take it, with a quiet note; what the
+  // reviewer selected or has in focus stays as it was.
+  const [arrived, setArrived] = useState(0);
+  const arrivalTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(arrivalTimer.current), []);
+  useRecordedViolations((id, cameraId) => {
+    if (filters.cameraId && filters.cameraId !== cameraId) return;
+    api.listViolations(query()).then(
+      (fresh) => {
+        const v = fresh.items.find((x) => x.id === id);
+        if (!v || items.some((x) => x.id === id)) return;
+        const at = placeOf(items, v);
+        // beyond the rows loaded so far: "load more" brings it
+        if (at < 0 && cursor) return;
+        setItems((prev) => {
+          const i = placeOf(prev, v);
+          return i < 0 ? [...prev, v] : [...prev.slice(0, i), v, ...prev.slice(i)];
+        });
+        if (at >= 0 && at <= active) setActive((a) => a + 1);
+        setCounts(fresh.counts);
+        setArrived((n) => n + 1);
+        clearTimeout(arrivalTimer.current);
+        arrivalTimer.current = setTimeout(() => setArrived(0), ARRIVAL_NOTE_MS);
+      },
+      () => undefined,
+    );
+  });
   const toggle = (id: string, on: boolean) =>
     setSelected((prev) => {
       const next = new Set(prev);
@@ -124,16 +163,19 @@ export function QueuePage({ mode }: { mode: 'queue' | 'second' }) {
     <section aria-labelledby="queue-title">
       <div class="page-head">
         <h1 id="queue-title">{title}</h1>
-        {page.data && (
+        {counts && (
           <p class="counts" aria-live="polite">
             {t('countByStatus', {
-              pending: page.data.counts.pending,
-              second: page.data.counts.needs_second_review,
-              confirmed: page.data.counts.confirmed,
-              rejected: page.data.counts.rejected,
+              pending: counts.pending,
+              second: counts.needs_second_review,
+              confirmed: counts.confirmed,
+              rejected: counts.rejected,
             })}
           </p>
         )}
+      </div>
+      <div class="toast-region" role="status" aria-live="polite">
+        {arrived > 0 && <p class="toast">{t('queueArrived', { n: arrived })}</p>}
       </div>
       {mode === 'second' && <p class="hint">{t('secondReviewHint')}</p>}
       <form class="filters" onSubmit={apply}>
