@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dummyPasswordHash, verifyPassword } from '../../src/auth/passwords.js';
 import { attemptLogin, createUser } from '../../src/db/users.js';
 import { createLogger } from '../../src/logger.js';
+import { QUEUES } from '../../src/queue/queues.js';
 import { bearer, expectProblem, seedRun, seedViolation, startTestApi, type TestApi } from './api-helpers.js';
 import { openSse, waitFor } from './live-helpers.js';
 
@@ -84,6 +85,30 @@ const asUser = (s: Signed, csrf: string | null = s.csrf) => ({
 });
 
 describe('accounts and sessions', () => {
+  it("lets a signed-in admin change queues from the dashboard's own page, and no cross-site request", async () => {
+    // bull-board's page cannot send x-csrf-token: the browser's Sec-Fetch-Site stands in for it on its routes only
+    const admin = await signIn((await newUser('admin')).username);
+    const pause = `/admin/queues/api/queues/${QUEUES.analyze.name}/pause`;
+    const put = (headers: Record<string, string>) => inject({ method: 'PUT', url: pause, headers });
+    for (const site of ['cross-site', 'same-site', 'none']) {
+      expectProblem(await put({ ...asUser(admin, null), 'sec-fetch-site': site }), 403);
+    }
+    expectProblem(await put(asUser(admin, null)), 403);
+    expect(await api.queue.isPaused()).toBe(false);
+    // elsewhere in the API a same-origin request still needs the token
+    const other = await inject({
+      method: 'POST',
+      url: '/auth/password',
+      payload: { currentPassword: PASSWORD, newPassword: 'another horse battery' },
+      headers: { ...asUser(admin, null), 'sec-fetch-site': 'same-origin' },
+    });
+    expect(expectProblem(other, 403).type).toBe('/problems/csrf');
+    const ok = await put({ ...asUser(admin, null), 'sec-fetch-site': 'same-origin' });
+    expect(ok.statusCode, ok.body).toBeLessThan(300);
+    expect(await api.queue.isPaused()).toBe(true);
+    await api.queue.resume();
+  });
+
   it('signs in with a password into an httpOnly, SameSite=Strict cookie; /auth/me names the user', async () => {
     const user = await newUser('officer');
     const s = await signIn(user.username.toUpperCase());

@@ -18,6 +18,12 @@ declare module 'fastify' {
      * key. A sign token opens no other route.
      */
     sign?: true;
+    /**
+     * A page the server does not write (the queue dashboard) cannot send the session's CSRF token: a signed-in
+     * change is accepted when the browser says it comes from this origin (`Sec-Fetch-Site: same-origin`, a header
+     * no page can set), which is how the page's own requests arrive and a cross-site form's never do.
+     */
+    sameOriginCsrf?: true;
   }
   interface FastifyRequest {
     /** Set on every route that declares `config.roles`. */
@@ -107,7 +113,9 @@ async function sessionPrincipal(
 ): Promise<ApiPrincipal> {
   const session = await findSession(prisma, cookie, policy);
   if (!session) throw new HttpProblem(401, '/problems/session-ended', 'the session has ended; sign in again');
-  if (!SAFE_METHODS.has(request.method)) {
+  const sameOrigin =
+    request.routeOptions.config.sameOriginCsrf === true && request.headers['sec-fetch-site'] === 'same-origin';
+  if (!SAFE_METHODS.has(request.method) && !sameOrigin) {
     const given = request.headers[CSRF_HEADER];
     if (typeof given !== 'string' || !sameToken(given, session.csrfToken))
       throw new HttpProblem(403, '/problems/csrf', `a signed-in request that changes anything needs ${CSRF_HEADER}`);

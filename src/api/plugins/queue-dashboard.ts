@@ -42,7 +42,7 @@ export default async function queueDashboard(app: FastifyInstance, deps: ApiDeps
 
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {
-      route.config = { ...route.config, roles: ['admin'] };
+      route.config = { ...route.config, roles: ['admin'], sameOriginCsrf: true };
       route.errorHandler = (error, request, reply) => {
         void problemErrorHandler(error, request, reply);
       };
