@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { CameraMotion } from '../core/camera-motion.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import { planDetection, tileScale, type Tile } from '../core/detection-plan.js';
-import { suppressDuplicates } from '../core/duplicate-events.js';
+import { FiredEvents, suppressDuplicates } from '../core/duplicate-events.js';
 import type { StayVerdict, ViolationEvent } from '../core/violation-judge.js';
 import type { Detection, RgbFrame } from '../core/types.js';
 import type { Track } from '../core/tracker.js';
@@ -20,7 +20,10 @@ export interface FrameLoopOptions {
    * `fps` and `analysedSize`; `videoPath` then only names the source in errors
    */
   frames?: AsyncIterable<RgbFrame>;
-  /** keep each found violation for the result (default true); a live loop hands them to onFound only */
+  /**
+   * keep each found violation for the result (default true), duplicates dropped at the end; a live loop hands
+   * them to onFound only, each as it fires unless it shows the vehicle of one fired before
+   */
   keepFound?: boolean;
   fps: number;
   maxWidth: number;
@@ -123,9 +126,11 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
    */
   const held = new Map<number, RgbFrame | Promise<Buffer | undefined>>();
   let keyframesMs = 0;
+  const fired = new FiredEvents();
   const collect = async (events: ViolationEvent[]) => {
     const firedAt = new Date();
     for (const event of events) {
+      if (opts.keepFound === false && !fired.admit(event)) continue;
       const keyframes = new Map<number, Buffer>();
       const mark = performance.now();
       for (const index of new Set([event.entryFrame, event.peakFrame, event.exitFrame])) {

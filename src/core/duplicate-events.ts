@@ -111,3 +111,25 @@ export function suppressDuplicates(
   }
   return events.filter((e) => kept.has(e));
 }
+
+/**
+ * Duplicates among events handed out one at a time, as a live analysis alerts them: an alert cannot be taken back,
+ * so the first of two events on one vehicle stands and the later one is refused. Events are remembered for
+ * `windowSec` after they end, past the longest gap a pick-up or a follow-on may span.
+ */
+export class FiredEvents {
+  private fired: ViolationEvent[] = [];
+
+  constructor(
+    private readonly windowSec = 10,
+    private readonly opts: DuplicateOptions = DEFAULT_DUPLICATE_OPTIONS,
+  ) {}
+
+  /** Whether `event` shows a vehicle no earlier event showed; if so it is remembered. */
+  admit(event: ViolationEvent): boolean {
+    this.fired = this.fired.filter((f) => event.startSec - f.endSec <= this.windowSec);
+    if (this.fired.some((f) => sameVehicle(f, event, this.opts))) return false;
+    this.fired.push(event);
+    return true;
+  }
+}

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { zoneConfigSchema, type ZoneConfig } from '../../src/core/camera-config.js';
-import { DEFAULT_DUPLICATE_OPTIONS, sameVehicle, suppressDuplicates } from '../../src/core/duplicate-events.js';
+import {
+  DEFAULT_DUPLICATE_OPTIONS,
+  FiredEvents,
+  sameVehicle,
+  suppressDuplicates,
+} from '../../src/core/duplicate-events.js';
 import type { Box } from '../../src/core/types.js';
 import type { ViolationEvent } from '../../src/core/violation-judge.js';
 
@@ -206,5 +211,31 @@ describe('suppressDuplicates', () => {
 
   it('returns nothing for nothing', () => {
     expect(suppressDuplicates([])).toEqual([]);
+  });
+});
+
+describe('FiredEvents', () => {
+  const ride = (f: number) => box(100 + 20 * f, 400);
+
+  it('refuses an event on the vehicle of one fired before, even the longer one, and admits others', () => {
+    const fired = new FiredEvents();
+    const first = event(0, 4, ride);
+    const again = event(2, 12, ride); // coincides with the first on frames 2..4
+    const other = event(0, 10, (f) => box(900 - 20 * f, 600));
+    expect(fired.admit(first)).toBe(true);
+    expect(fired.admit(again)).toBe(false);
+    expect(fired.admit(other)).toBe(true);
+  });
+
+  it('refuses a pick-up soon after the first event ended, where it was heading', () => {
+    const fired = new FiredEvents();
+    expect(fired.admit(event(0, 5, ride))).toBe(true);
+    expect(fired.admit(event(8, 15, ride))).toBe(false); // 0.6 s later, on its path
+  });
+
+  it('forgets events that ended more than its window before', () => {
+    const fired = new FiredEvents(0.5);
+    expect(fired.admit(event(0, 5, ride))).toBe(true);
+    expect(fired.admit(event(8, 15, ride))).toBe(true);
   });
 });
