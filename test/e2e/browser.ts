@@ -68,6 +68,8 @@ export async function submitPassword(page: Page, username: string, password: str
 /** Clicks the zone surface at normalised coordinates, as a user drawing with the mouse would. */
 export async function clickSurface(page: Page, points: readonly (readonly [number, number])[]): Promise<void> {
   const surface = page.getByTestId('zone-surface');
+  // mouse clicks land only inside the viewport, and forms above the editor can push it below the fold
+  await surface.scrollIntoViewIfNeeded();
   const box = await surface.boundingBox();
   if (!box) throw new Error('zone surface is not visible');
   for (const [x, y] of points) await page.mouse.click(box.x + x * box.width, box.y + y * box.height);

@@ -103,15 +103,17 @@ describe('web console, ops', () => {
     await ops.getByLabel('영상 파일').setInputFiles(CLIP);
     await ops.locator('.zone-editor img').waitFor();
 
+    // the camera's own settings form has a 저장 button too
+    const saveZone = ops.locator('form.zone-form').getByRole('button', { name: '저장' });
     await clickSurface(ops, LANES.slice(0, 2));
     await ops.getByLabel('구역 이름').fill('차로 전체');
     await ops.getByLabel('종류').selectOption('restricted_road');
-    await ops.getByRole('button', { name: '저장' }).click();
+    await saveZone.click();
     await expect.poll(() => ops.locator('#polygon-error').textContent()).toContain('3개 이상');
 
     await ops.getByRole('button', { name: '꼭짓점 모두 지우기' }).click();
     await clickSurface(ops, BOW_TIE);
-    await ops.getByRole('button', { name: '저장' }).click();
+    await saveZone.click();
     await expect.poll(() => ops.locator('#polygon-error').textContent()).toMatch(/intersect|cross|교차/i);
     expect(await t.prisma.zone.count({ where: { cameraId } })).toBe(0);
     await screenshot(ops, '03-zone-validation-error', shots);
@@ -127,7 +129,7 @@ describe('web console, ops', () => {
     // Riders waiting at the stop line count too: no minimum travel inside the zone.
     await ops.getByLabel('최소 체류 시간(초)').fill('0.5');
     await ops.getByLabel('최소 이동 거리(화면 비율)').fill('0');
-    await ops.getByRole('button', { name: '저장' }).click();
+    await saveZone.click();
     await ops.getByText('구역을 저장했습니다.').waitFor();
     const zone = await t.prisma.zone.findFirstOrThrow({ where: { cameraId } });
     expect(zone).toMatchObject({
