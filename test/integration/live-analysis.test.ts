@@ -224,8 +224,10 @@ describe('live analysis', () => {
     });
     expect(recorded.length).toBe(segments.length);
     for (const s of recorded) expect(s).toMatchObject({ liveAnalysed: true, status: 'done', _count: { runs: 1 } });
-    const counts = await api.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+    // (the reconciler also sees other test files' pending segments in this shared database: only ours count)
+    const ours = new Set(recorded.map((s) => s.id));
+    const jobs = await api.queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+    expect(jobs.filter((j) => ours.has(j.data.segmentId))).toEqual([]);
     expect(await api.prisma.violation.count({ where: { cameraId } })).toBe(stored.length);
   }, 900_000);
 
