@@ -19,6 +19,7 @@ import { createCameraFeed } from '../live/camera-feed.js';
 import { createLogger } from '../logger.js';
 import { loadCameraFile } from './camera-file.js';
 import { DEMO_CAMERA, DEMO_FOOTAGE } from './demo-paths.js';
+import { spawnLoopSource } from './loopback.js';
 import { ffmpegPath } from '../media/binaries.js';
 
 const USAGE = `usage: npm run bench:batch -- [--clips N] [--seconds S] [--width W] [--workers 1,2] [--alerts N]
@@ -226,25 +227,7 @@ async function main(): Promise<void> {
       '-an',
       loop,
     ]);
-    const source = spawn(
-      ffmpegPath,
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-re',
-        '-stream_loop',
-        '-1',
-        '-i',
-        loop,
-        '-c',
-        'copy',
-        '-f',
-        'mpegts',
-        `tcp://127.0.0.1:${port}?listen=1`,
-      ],
-      { stdio: 'ignore' },
-    );
+    const source = spawnLoopSource(loop, port);
     const closed = new Map<string, number>();
     const feed = createCameraFeed({
       prisma,

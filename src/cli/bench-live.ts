@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +20,7 @@ import { ffmpegPath } from '../media/binaries.js';
 import { createRedisConnection } from '../queue/connection.js';
 import { createQueue } from '../queue/queues.js';
 import { DEMO_CAMERA, DEMO_FOOTAGE } from './demo-paths.js';
+import { freePort, spawnLoopSource } from './loopback.js';
 
 const USAGE = `usage: npm run bench:live -- [--seconds 60] [--segment-seconds 10] [--width 1920]
 
@@ -57,41 +57,7 @@ function ffmpegRun(args: string[]): Promise<void> {
   });
 }
 
-/** `ffmpeg -re -stream_loop -1` serving a clip as MPEG-TS to the first TCP client. */
-function loopSource(clip: string, port: number): ChildProcess {
-  return spawn(
-    ffmpegPath,
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-re',
-      '-stream_loop',
-      '-1',
-      '-i',
-      clip,
-      '-c',
-      'copy',
-      '-f',
-      'mpegts',
-      `tcp://127.0.0.1:${port}?listen=1`,
-    ],
-    { stdio: 'ignore' },
-  );
-}
-
-/** A free loopback port (the API's). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** \`npm run api\` on the scratch database; resolves once it answers. */
+/** `npm run api` on the scratch database; resolves once it answers. */
 async function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'api', 'server.ts')], {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
@@ -252,7 +218,7 @@ async function main(): Promise<void> {
           signs.push({ cameraId, plate: (JSON.parse(data) as { plate: string | null }).plate, at }),
         ),
       );
-      const source = loopSource(clip, port);
+      const source = spawnLoopSource(clip, port);
       sources.push(source);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const analyser = new LiveAnalyzer({

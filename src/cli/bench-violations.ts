@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { createApiKey } from '../db/api-keys.js';
 import { createPrisma } from '../db/client.js';
 import { migrate } from '../db/migrate.js';
 import { DEMO_CAMERA } from './demo-paths.js';
+import { freePort } from './loopback.js';
 
 const USAGE = `usage: npm run bench:violations -- [--rows 50000] [--rate 500] [--seconds 20] [--connections 20]
 
@@ -25,16 +25,6 @@ Prints one JSON object: p50, p99 and max latency in ms and the requests per seco
 process spent per request (ms; from /proc, so it holds on a machine others share, where latency does not).`;
 
 const RUNS = 100;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function withAdmin(serverUrl: URL, work: (admin: pg.Client) => Promise<unknown>): Promise<void> {
   const adminUrl = new URL(serverUrl);

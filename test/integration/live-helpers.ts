@@ -3,6 +3,7 @@ import http from 'node:http';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnLoopSource } from '../../src/cli/loopback.js';
 
 export interface SseEvent {
   id?: string;
@@ -140,25 +141,7 @@ export async function clipFromStill(image: string, out: string, seconds: number,
 export async function startLoopSource(clip: string, port: number, timeoutMs = 20_000): Promise<ChildProcess> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
-    const child = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-re',
-        '-stream_loop',
-        '-1',
-        '-i',
-        clip,
-        '-c',
-        'copy',
-        '-f',
-        'mpegts',
-        `tcp://127.0.0.1:${port}?listen=1`,
-      ],
-      { stdio: 'ignore' },
-    );
+    const child = spawnLoopSource(clip, port);
     let exited = false;
     child.once('exit', () => (exited = true));
     if (await waitForListening(port, deadline, () => exited)) return child;
