@@ -1,4 +1,5 @@
 import type { Problem } from './api-types.js';
+import { ApiError } from './api.js';
 import type { Translate } from './i18n.js';
 import type { StringKey } from './strings.js';
 
@@ -65,4 +66,9 @@ function keyOf(e: FieldError): { key: StringKey; vars?: Record<string, string | 
 export function fieldErrorText(e: FieldError, t: Translate): string {
   const { key, vars } = keyOf(e);
   return t(key, vars);
+}
+
+/** A refused form's message per field, in the console's language (none when the failure was not the input's). */
+export function formFieldErrors(err: unknown, t: Translate): Record<string, string> {
+  return err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
 }

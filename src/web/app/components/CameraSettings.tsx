@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, type CameraPatch, type CameraWithHealth, type PlateFormat } from '../api.js';
-import { fieldErrorText } from '../field-errors.js';
+import { type CameraPatch, type CameraWithHealth, type PlateFormat } from '../api.js';
+import { formFieldErrors } from '../field-errors.js';
 import { useI18n, type Translate } from '../i18n.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
@@ -8,7 +8,7 @@ import { problemText } from './Notice.js';
 
 /** A field's error in the reader's language where the console words it; the server's words otherwise. */
 export function cameraFieldErrors(err: unknown, t: Translate): Record<string, string> {
-  const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
+  const fields = formFieldErrors(err, t);
   if (fields.sourceUrl) fields.sourceUrl = t('sourceUrlInvalid');
   for (const k of ['latitude', 'longitude'] as const) if (fields[k]) fields[k] = t('coordinatesInvalid');
   return fields;

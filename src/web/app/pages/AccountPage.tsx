@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api.js';
-import { fieldErrorText } from '../field-errors.js';
+import { formFieldErrors } from '../field-errors.js';
 import { useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
 import { problemText } from '../components/Notice.js';
@@ -30,7 +29,7 @@ export function AccountPage() {
       setRepeat('');
       setMessage({ ok: true, text: t('passwordChanged') });
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
+      const fields = formFieldErrors(err, t);
       setErrors(fields);
       setMessage({ ok: false, text: Object.keys(fields).length ? t('fixErrors') : problemText(err, t) });
     }

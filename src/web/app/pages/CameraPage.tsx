@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type Point, type Zone, type ZoneInput } from '../api.js';
+import { type Point, type Zone, type ZoneInput } from '../api.js';
 import { useAsync } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { frameFromVideoFile } from '../reference-frame.js';
@@ -10,7 +10,7 @@ import { CameraSettings } from '../components/CameraSettings.js';
 import { ErrorNotice, Loading, problemText } from '../components/Notice.js';
 import { ZoneEditor } from '../components/ZoneEditor.js';
 import { emptyDraft, ZoneFields, type ZoneDraft } from '../components/ZoneForm.js';
-import { fieldErrorText } from '../field-errors.js';
+import { formFieldErrors } from '../field-errors.js';
 
 const draftOf = (z: Zone): ZoneDraft => ({
   name: z.name,
@@ -127,7 +127,7 @@ export function CameraPage({ id }: { id: string }) {
       setEditing(saved);
       zones.reload();
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
+      const fields = formFieldErrors(err, t);
       setErrors(fields);
       setStatus({ ok: false, text: Object.keys(fields).length ? t('fixErrors') : problemText(err, t) });
     } finally {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, type CreatedApiKey, type Role } from '../api.js';
-import { fieldErrorText } from '../field-errors.js';
+import { type CreatedApiKey, type Role } from '../api.js';
+import { formFieldErrors } from '../field-errors.js';
 import { useAsync } from '../hooks.js';
 import { localTimeZone, useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
@@ -29,7 +29,7 @@ export function KeysPage() {
       setLabel('');
       keys.reload();
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
+      const fields = formFieldErrors(err, t);
       setErrors(fields);
       setFormError(Object.keys(fields).length ? t('fixErrors') : problemText(err, t));
     }

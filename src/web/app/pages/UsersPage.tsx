@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, type Role, type User } from '../api.js';
-import { fieldErrorText } from '../field-errors.js';
+import { type Role, type User } from '../api.js';
+import { formFieldErrors } from '../field-errors.js';
 import { useAsync } from '../hooks.js';
 import { localTimeZone, useI18n } from '../i18n.js';
 import { useSession } from '../session.js';
@@ -137,7 +137,7 @@ function NewUserForm({ onCreated }: { onCreated: (u: User) => void }) {
       setPassword('');
       onCreated(user);
     } catch (err) {
-      const fields = err instanceof ApiError ? err.fieldErrors((e) => fieldErrorText(e, t)) : {};
+      const fields = formFieldErrors(err, t);
       setErrors(fields);
       setFormError(Object.keys(fields).length ? t('fixErrors') : problemText(err, t));
     }
