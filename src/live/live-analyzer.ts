@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analysisConfigHash } from '../analysis/config-hash.js';
 import { DEFAULT_MAX_WIDTH } from '../analysis/defaults.js';
-import { runFrameLoop, type FoundViolation } from '../analysis/frame-loop.js';
+import type { FoundViolation } from '../analysis/frame-loop.js';
 import { createTrackPlateReader, type TrackPlate, type TrackPlateReader } from '../analysis/plate-reading.js';
 import { writeViolationEvidence } from '../analysis/violation-evidence.js';
 import type { CameraConfig } from '../core/camera-config.js';
@@ -25,14 +25,10 @@ import type { Logger } from '../logger.js';
 import { DEFAULT_ROLL_SEC } from '../media/clip.js';
 import { concatCopy } from '../media/concat.js';
 import { keyframeTimes, probeVideo } from '../media/probe.js';
-import {
-  createDetector,
-  DEFAULT_DETECTOR,
-  DETECTOR_MODELS,
-  type Detector,
-  type DetectorName,
-} from '../vision/detector.js';
+import { DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
+import { resolveModel } from '../vision/model-resolver.js';
 import type { ClosedSegment, LiveConnection } from './feed-recorder.js';
+import { runLiveLoop } from './live-loop.js';
 
 export interface LiveAnalyzerOptions {
   prisma: PrismaClient;
@@ -119,7 +115,7 @@ const ACTOR = (cameraId: string) => `live-analyser:${cameraId}`;
 export class LiveAnalyzer {
   private readonly connections = new Map<string, ConnectionState>();
   private readonly pending = new Map<string, Pending>();
-  private models: { detector: Detector; plates: TrackPlateReader; fingerprints: Record<string, string> } | null = null;
+  private models: { plates: TrackPlateReader; fingerprints: Record<string, string> } | null = null;
   /** violations as their rules fire: plate, row, sign; never behind a package being written */
   private alerts: Promise<void> = Promise.resolve();
   /** packages, one after another */
@@ -139,11 +135,16 @@ export class LiveAnalyzer {
     return { fps: this.o.fps, maxWidth: this.maxWidth, lossless: this.o.lossless ?? false };
   }
 
-  /** Loads the models, and queues the packages a previous process left pending (see resume). */
+  /**
+   * Loads the plate models and checks the detector's (each connection's loop thread loads its own), and queues the
+   * packages a previous process left pending (see resume).
+   */
   async init(): Promise<void> {
-    const [detector, plates] = await Promise.all([createDetector(this.detectorName), createTrackPlateReader()]);
+    const [detector, plates] = await Promise.all([
+      resolveModel(DETECTOR_MODELS[this.detectorName]),
+      createTrackPlateReader(),
+    ]);
     this.models = {
-      detector,
       plates,
       fingerprints: { [DETECTOR_MODELS[this.detectorName]]: detector.sha256, ...plates.fingerprints },
     };
@@ -158,7 +159,7 @@ export class LiveAnalyzer {
 
   /** The recorder's onConnection: runs the connection's frames through the frame loop until the stream ends. */
   async analyse(connection: LiveConnection): Promise<void> {
-    const { detector, plates } = this.loaded();
+    const { plates } = this.loaded();
     const row = await this.o.prisma.camera.findUniqueOrThrow({
       where: { id: this.o.cameraId },
       include: { zones: { orderBy: { name: 'asc' } } },
@@ -183,40 +184,31 @@ export class LiveAnalyzer {
     this.connections.set(connection.id, state);
     this.log.info({ connectionId: connection.id, ...size }, 'live analysis started');
 
-    // Inference holds this thread for a whole frame, and a violation's plate read, row and cue take several turns of
-    // it: the next frame waits until the violations fired so far are out (frames meanwhile are dropped, or held back
-    // when lossless), so an alert is not delayed by a frame per step.
-    const alertsOut = () => this.alerts;
     async function* counted(): AsyncGenerator<RgbFrame> {
-      let next: IteratorResult<RgbFrame> = first;
-      while (!next.done) {
-        state.frameTimes.push(next.value.timestamp);
-        yield next.value;
-        await alertsOut();
-        next = await iterator.next();
-      }
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     }
     try {
-      await runFrameLoop({
-        videoPath: `live:${this.o.cameraId}:${connection.id}`,
-        frames: counted(),
-        keepFound: false,
-        fps: this.o.fps,
-        maxWidth: this.maxWidth,
-        analysedSize: size,
-        readAhead: 1,
-        detector,
-        camera,
-        segmentStart: connection.startedAt,
-        shotsPerTrack: 3,
-        // whether they are the source's own size is known once a segment is probed (see complete)
-        keepKeyframes: true,
-        onFound: (found) => {
-          this.alerts = this.alerts
-            .then(() => this.fired(state, found, plates))
-            .catch((err: unknown) => this.log.error({ err }, 'could not store a live violation'));
+      await runLiveLoop(
+        {
+          videoPath: `live:${this.o.cameraId}:${connection.id}`,
+          detector: this.detectorName,
+          camera,
+          fps: this.o.fps,
+          maxWidth: this.maxWidth,
+          analysedSize: size,
+          segmentStart: connection.startedAt,
         },
-      });
+        counted(),
+        {
+          onFrame: (frame) => state.frameTimes.push(frame.timestamp),
+          onFound: (found) => {
+            this.alerts = this.alerts
+              .then(() => this.fired(state, found, plates))
+              .catch((err: unknown) => this.log.error({ err }, 'could not store a live violation'));
+          },
+        },
+      );
       state.state = 'ended';
     } catch (err) {
       state.state = 'failed';
