@@ -18,6 +18,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import webConsole from '../web/serve.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
 import keyCache from './key-cache.js';
+import violationPageCache from './violation-page-cache.js';
 import auth, { sessionPolicy } from './plugins/auth.js';
 import bodyDeadline from './plugins/body-deadline.js';
 import metrics from './plugins/metrics.js';
@@ -166,6 +167,11 @@ export async function buildApp(deps: ApiDeps, background: ApiBackground = NO_BAC
   // before auth, so that a refused request's body is bounded too
   await app.register(bodyDeadline, { bodyTimeoutMs: deps.config.BODY_TIMEOUT_MS });
   await app.register(keyCache, { prisma: deps.prisma, databaseUrl: deps.config.DATABASE_URL, logger: deps.logger });
+  await app.register(violationPageCache, {
+    prisma: deps.prisma,
+    databaseUrl: deps.config.DATABASE_URL,
+    logger: deps.logger,
+  });
   await app.register(auth, { prisma: deps.prisma, sessions: sessionPolicy(deps.config) });
   await app.register(openapi);
   await app.register(metrics, { queue: deps.queue });

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import pg from 'pg';
 import { findActiveApiKeyByHash, hashApiKey, type ApiKeyView } from '../db/api-keys.js';
+import { ChangeListener } from '../db/change-listener.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 
 /** What the api_keys trigger notifies on every change (migration 20261205500000_api_key_changed_notify). */
 export const API_KEY_CHANNEL = 'api_key_changed';
 const MAX_KEYS = 10_000;
-const RECONNECT_MS = 2000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,12 +25,17 @@ declare module 'fastify' {
 export class ApiKeyCache {
   private readonly keys = new Map<string, ApiKeyView>();
   private generation = 0;
-  private client: pg.Client | null = null;
-  private listening = false;
-  private closed = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly listener: ChangeListener;
 
-  constructor(private readonly o: { prisma: PrismaClient; databaseUrl: string; logger: Logger }) {}
+  constructor(private readonly o: { prisma: PrismaClient; databaseUrl: string; logger: Logger }) {
+    this.listener = new ChangeListener({
+      databaseUrl: o.databaseUrl,
+      channels: [API_KEY_CHANNEL],
+      logger: o.logger,
+      whileDown: 'keys are looked up per request',
+      onChange: () => this.forget(),
+    });
+  }
 
   /** The live key with this secret, or null. */
   async find(secret: string): Promise<ApiKeyView | null> {
@@ -40,7 +44,7 @@ export class ApiKeyCache {
     if (cached) return cached;
     const generation = this.generation;
     const key = await findActiveApiKeyByHash(this.o.prisma, hash);
-    if (key && this.listening && generation === this.generation) {
+    if (key && this.listener.listening && generation === this.generation) {
       if (this.keys.size >= MAX_KEYS) this.keys.clear();
       this.keys.set(hash, key);
     }
@@ -53,56 +57,12 @@ export class ApiKeyCache {
     this.keys.clear();
   }
 
-  async start(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.o.databaseUrl });
-    client.on('notification', () => this.forget());
-    client.on('error', (err) => {
-      this.o.logger.warn({ err }, 'API key listener connection lost; keys are looked up per request');
-      this.reconnect(client);
-    });
-    client.on('end', () => this.reconnect(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${API_KEY_CHANNEL}`);
-    } catch (err) {
-      this.o.logger.warn({ err }, 'API key listener could not connect; keys are looked up per request');
-      this.reconnect(client);
-      return;
-    }
-    if (this.closed) {
-      await client.end();
-      return;
-    }
-    this.client = client;
-    // changes made while nobody listened went unheard
-    this.forget();
-    this.listening = true;
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
-  private reconnect(client: pg.Client): void {
-    this.listening = false;
-    this.forget();
-    if (this.closed || this.timer || (this.client !== null && this.client !== client)) return;
-    this.client = null;
-    client.removeAllListeners('end');
-    void client.end().catch(() => undefined);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.start();
-    }, RECONNECT_MS);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.listening = false;
-    this.forget();
-    if (this.timer) clearTimeout(this.timer);
-    const client = this.client;
-    this.client = null;
-    if (client) {
-      client.removeAllListeners('end');
-      await client.end().catch(() => undefined);
-    }
+  close(): Promise<void> {
+    return this.listener.close();
   }
 }
 

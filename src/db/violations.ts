@@ -136,7 +136,8 @@ export async function countViolations(prisma: PrismaClient, filter: ViolationFil
  * Tab counts scan every standing case under the filter, too much to do on each of hundreds of list requests a
  * second; they are kept a second per filter instead. Reviews in this process forget them as they commit (see
  * recordReview), so the console's tabs are exact after its own reviews; cases other processes store or supersede
- * show within the second. Concurrent requests share one count query.
+ * show as their NOTIFY arrives (src/api/violation-page-cache.ts), or within the second while nobody listens.
+ * Concurrent requests share one count query.
  */
 const COUNTS_TTL_MS = 1000;
 const COUNTS_MAX_FILTERS = 500;
