@@ -22,11 +22,10 @@ declare module 'fastify' {
  * could show NOTIFYs at commit and empties the cache, and before a page is served from memory a round trip on the
  * listening connection (ChangeListener.sync) makes sure every change committed before the request has been heard.
  * The same notifications empty the tab counts' cache, whose second-long life then only matters while the connection
- * is down, when no page is kept. A page being built when the cache empties is not kept.
+ * is down, when no page is kept.
  */
 export class ViolationPageCache {
-  private readonly pages = new Map<string, Buffer>();
-  private generation = 0;
+  private readonly pages = new Map<string, Promise<Buffer>>();
   private readonly listener: ChangeListener;
 
   constructor(o: { prisma: PrismaClient; databaseUrl: string; logger: Logger }) {
@@ -42,24 +41,26 @@ export class ViolationPageCache {
     });
   }
 
-  /** The page for `query`, from memory when nothing it shows has changed since it was built. */
+  /**
+   * The page for `query`, from memory when nothing it shows has changed since it was built. Requests that come
+   * while it is being built wait for that build: a new filter asked by many consoles at once costs one query.
+   */
   async get(query: string, build: () => Promise<Buffer>): Promise<Buffer> {
-    // heard first, so that a page built now does not take tab counts a change committed before it made stale
-    if (await this.listener.sync()) {
-      const page = this.pages.get(query);
-      if (page) return page;
-    }
-    const generation = this.generation;
-    const page = await build();
-    if (this.listener.listening && generation === this.generation) {
-      if (this.pages.size >= MAX_PAGES) this.pages.clear();
-      this.pages.set(query, page);
-    }
+    // heard first, so that a page built now does not take tab counts a change committed before it made stale, and
+    // a build begun before such a change (emptied from the map as it was heard) is not joined
+    if (!(await this.listener.sync())) return build();
+    const kept = this.pages.get(query);
+    if (kept) return kept;
+    const page = build();
+    if (this.pages.size >= MAX_PAGES) this.pages.clear();
+    this.pages.set(query, page);
+    page.catch(() => {
+      if (this.pages.get(query) === page) this.pages.delete(query);
+    });
     return page;
   }
 
   forget(): void {
-    this.generation++;
     this.pages.clear();
   }
 

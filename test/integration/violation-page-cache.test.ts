@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VIOLATION_LIST_CHANNEL } from '../../src/api/violation-page-cache.js';
+import { VIOLATION_LIST_CHANNEL, ViolationPageCache } from '../../src/api/violation-page-cache.js';
+import { createLogger } from '../../src/logger.js';
 import { bearer, seedRun, seedViolation, startTestApi, type TestApi } from './api-helpers.js';
 
 /**
@@ -93,5 +94,30 @@ describe('the violation page cache', () => {
     const id = (await listed()).items[2]!.id;
     await behindItsBack('UPDATE violations SET plate_text = $1 WHERE id = $2', ['88허8888', id]);
     expect((await listed()).items[2]!.plateText).toBe('88허8888');
+  });
+
+  it('builds a page once for the requests that ask while it is being built, and again after a change', async () => {
+    const cache = new ViolationPageCache({
+      prisma: t.prisma,
+      databaseUrl: t.deps.config.DATABASE_URL,
+      logger: createLogger('silent'),
+    });
+    await cache.start();
+    try {
+      let builds = 0;
+      const build = async () => {
+        builds++;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return Buffer.from(String(builds));
+      };
+      const pages = await Promise.all(Array.from({ length: 10 }, () => cache.get('q', build)));
+      expect(builds).toBe(1);
+      expect(new Set(pages.map(String))).toEqual(new Set(['1']));
+      expect(String(await cache.get('q', build))).toBe('1');
+      await sql.query('UPDATE cameras SET name = name WHERE id = $1', [seeded.camera.id]);
+      expect(String(await cache.get('q', build))).toBe('2');
+    } finally {
+      await cache.close();
+    }
   });
 });
