@@ -24,7 +24,7 @@ import { hashFile } from '../evidence/file-hash.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_ROLL_SEC } from '../media/clip.js';
 import { concatCopy } from '../media/concat.js';
-import { keyframeTimes, probeVideo } from '../media/probe.js';
+import { keyframeTimes, probeVideo, type VideoInfo } from '../media/probe.js';
 import { DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { resolveModel } from '../vision/model-resolver.js';
 import type { ClosedSegment, LiveConnection } from './feed-recorder.js';
@@ -72,7 +72,12 @@ interface LiveSegment {
   streamStartSec: number;
   streamEndSec: number;
   closedAt: Date;
+  /** its probe and keyframe times, taken by the first package cut from it alone and shared by the others */
+  probed?: Promise<Probed>;
 }
+
+type Probed = [VideoInfo, number[]];
+const probe = (file: string): Promise<Probed> => Promise.all([probeVideo(file), keyframeTimes(file)]);
 
 interface ConnectionState {
   id: string;
@@ -442,7 +447,9 @@ export class LiveAnalyzer {
       const sourceSha256 = segments.length === 1 ? first.sha256 : (await hashFile(videoPath)).sha256;
       const offset = first.streamStartSec;
       const event = shiftEvent(p.event, offset);
-      const [info, sourceKeyframes] = await Promise.all([probeVideo(videoPath), keyframeTimes(videoPath)]);
+      const [info, sourceKeyframes] = await (segments.length === 1
+        ? (first.probed ??= probe(first.path))
+        : probe(videoPath));
       const connection = this.connections.get(p.connectionId);
       const camera = connection?.camera ?? (await this.cameraConfig());
       const configHash = analysisConfigHash(camera, this.o.fps, this.detectorName);
