@@ -1,14 +1,17 @@
 import { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
+import { ChangeListener } from '../db/change-listener.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { signCueSchema } from '../db/signs.js';
+import { SIGN_CUE_CHANNEL, signCueSchema } from '../db/signs.js';
 import { AlertHub } from './alert-hub.js';
 import { loadSignWarning } from './sign-warning.js';
 import { loadViolationAlert } from './violation-alert.js';
-import { ViolationListener } from './violation-listener.js';
 import { createQueue, type JobQueue } from '../queue/queues.js';
 import { enqueueWebhookDeliveries, startWebhookWorker } from './webhook-deliveries.js';
+
+/** The violations trigger announces each committed violation here, its id the payload (batches_live_alerts). */
+const VIOLATION_CHANNEL = 'violation_recorded';
 
 export interface AlertingOptions {
   prisma: PrismaClient;
@@ -95,17 +98,25 @@ export async function startAlerting(o: AlertingOptions): Promise<Alerting> {
   };
 
   let cues: Promise<void> = Promise.resolve();
-  const listener = new ViolationListener({
+  const listener = new ChangeListener({
     databaseUrl: o.databaseUrl,
+    channels: [VIOLATION_CHANNEL, SIGN_CUE_CHANNEL],
     logger: o.logger,
-    onViolation: (id) =>
-      void dispatch(id).catch((err: unknown) => o.logger.error({ err, violationId: id }, 'could not dispatch alert')),
-    // One cue after another: each awaits its camera's settings, and a sign must end on the latest warning.
-    onSignCue: (payload) => {
+    whileDown: 'alerts wait for the sweep on reconnect, sign cues are lost',
+    onNotification: (channel, payload) => {
+      if (!payload) return;
+      if (channel === VIOLATION_CHANNEL) {
+        void dispatch(payload).catch((err: unknown) =>
+          o.logger.error({ err, violationId: payload }, 'could not dispatch alert'),
+        );
+        return;
+      }
+      // One cue after another: each awaits its camera's settings, and a sign must end on the latest warning.
       cues = cues
         .then(() => cueSign(payload))
         .catch((err: unknown) => o.logger.error({ err, payload }, 'could not cue the sign'));
     },
+    // notifications sent while disconnected are lost: the table is swept for violations not yet alerted
     onConnected: () => void sweep().catch((err: unknown) => o.logger.error({ err }, 'alert sweep failed')),
   });
   await listener.start();

@@ -33,7 +33,9 @@ export class ApiKeyCache {
       channels: [API_KEY_CHANNEL],
       logger: o.logger,
       whileDown: 'keys are looked up per request',
-      onChange: () => this.forget(),
+      onNotification: () => this.forget(),
+      onConnected: () => this.forget(),
+      onLost: () => this.forget(),
     });
   }
 

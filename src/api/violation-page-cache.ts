@@ -29,15 +29,18 @@ export class ViolationPageCache {
   private readonly listener: ChangeListener;
 
   constructor(o: { prisma: PrismaClient; databaseUrl: string; logger: Logger }) {
+    const forgetAll = () => {
+      this.forget();
+      forgetViolationCounts(o.prisma);
+    };
     this.listener = new ChangeListener({
       databaseUrl: o.databaseUrl,
       channels: [VIOLATION_LIST_CHANNEL],
       logger: o.logger,
       whileDown: 'violation pages are built per request',
-      onChange: () => {
-        this.forget();
-        forgetViolationCounts(o.prisma);
-      },
+      onNotification: forgetAll,
+      onConnected: forgetAll,
+      onLost: forgetAll,
     });
   }
 

@@ -3,11 +3,24 @@ import type { Logger } from '../logger.js';
 
 const RECONNECT_MS = 2000;
 
+export interface ChangeListenerOptions {
+  databaseUrl: string;
+  channels: readonly string[];
+  logger: Logger;
+  /** what is lost while down, for the log */
+  whileDown: string;
+  onNotification: (channel: string, payload: string) => void;
+  /** connected anew, and listening: what was notified while nobody listened went unheard */
+  onConnected?: () => void;
+  /** the connection is lost or closed: nothing is heard until onConnected */
+  onLost?: () => void;
+}
+
 /**
- * One LISTEN connection for in-memory caches of database rows: `onChange` runs for each notification on the
- * channels (triggers NOTIFY at commit), and `onChange(null)` whenever changes may have gone unheard (connected anew,
- * connection lost), so a cache empties then. While the connection is down `listening` is false and caches keep
- * nothing; it reconnects every two seconds.
+ * One LISTEN connection on some channels: triggers and processes NOTIFY at commit, and `onNotification` runs for
+ * each. Caches of rows empty on every notification and whenever changes may go unheard (onConnected, onLost); the
+ * alert dispatcher sweeps its table on onConnected. While the connection is down `listening` is false; it reconnects
+ * every two seconds.
  */
 export class ChangeListener {
   private client: pg.Client | null = null;
@@ -17,16 +30,7 @@ export class ChangeListener {
   private nextSync: Promise<boolean> | null = null;
   listening = false;
 
-  constructor(
-    private readonly o: {
-      databaseUrl: string;
-      channels: readonly string[];
-      logger: Logger;
-      /** what is lost while down, for the log */
-      whileDown: string;
-      onChange: (channel: string | null) => void;
-    },
-  ) {}
+  constructor(private readonly o: ChangeListenerOptions) {}
 
   async start(): Promise<void> {
     // named, so that ops (and tests) can tell it in pg_stat_activity
@@ -34,7 +38,7 @@ export class ChangeListener {
       connectionString: this.o.databaseUrl,
       application_name: `motoguard listen ${this.o.channels.join(' ')}`,
     });
-    client.on('notification', (n) => this.o.onChange(n.channel));
+    client.on('notification', (n) => this.o.onNotification(n.channel, n.payload ?? ''));
     client.on('error', (err) => {
       this.o.logger.warn({ err }, `change listener connection lost; ${this.o.whileDown}`);
       this.reconnect(client);
@@ -53,9 +57,8 @@ export class ChangeListener {
       return;
     }
     this.client = client;
-    // changes made while nobody listened went unheard
-    this.o.onChange(null);
     this.listening = true;
+    this.o.onConnected?.();
   }
 
   /**
@@ -88,7 +91,7 @@ export class ChangeListener {
 
   private reconnect(client: pg.Client): void {
     this.listening = false;
-    this.o.onChange(null);
+    this.o.onLost?.();
     if (this.closed || this.timer || (this.client !== null && this.client !== client)) return;
     this.client = null;
     client.removeAllListeners('end');
@@ -102,7 +105,7 @@ export class ChangeListener {
   async close(): Promise<void> {
     this.closed = true;
     this.listening = false;
-    this.o.onChange(null);
+    this.o.onLost?.();
     if (this.timer) clearTimeout(this.timer);
     const client = this.client;
     this.client = null;
