@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { MediaError } from '../media/errors.js';
 import { streamFrames } from '../media/frame-stream.js';
+import { transferablePixels } from './frame-transfer.js';
 import type { DecodeAheadRequest, DecodeAheadMessage, DecodeAheadControl } from './decode-ahead.js';
 
 const port = parentPort!;
@@ -29,10 +30,7 @@ try {
     while (credit <= 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
     if (stopped) break;
     credit--;
-    // Each frame owns its buffer (frame-stream allocates one per frame), so it can move without a copy.
-    const { buffer, byteOffset, byteLength } = frame.data;
-    const data =
-      byteOffset === 0 && byteLength === buffer.byteLength ? (buffer as ArrayBuffer) : frame.data.slice().buffer;
+    const data = transferablePixels(frame.data);
     send(
       { type: 'frame', index: frame.index, timestamp: frame.timestamp, width: frame.width, height: frame.height, data },
       [data],

@@ -189,7 +189,8 @@ export class LiveAnalyzer {
     this.connections.set(connection.id, state);
     this.log.info({ connectionId: connection.id, ...size }, 'live analysis started');
 
-    async function* counted(): AsyncGenerator<RgbFrame> {
+    // the first frame, taken above for the analysed size, and the rest
+    async function* frames(): AsyncGenerator<RgbFrame> {
       yield first.value;
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
     }
@@ -204,7 +205,7 @@ export class LiveAnalyzer {
           analysedSize: size,
           segmentStart: connection.startedAt,
         },
-        counted(),
+        frames(),
         {
           onFrame: (frame) => state.frameTimes.push(frame.timestamp),
           onFound: (found) => {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FoundViolation } from '../analysis/frame-loop.js';
+import { transferablePixels } from '../analysis/frame-transfer.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import type { RgbFrame } from '../core/types.js';
 import type { DetectorName } from '../vision/detector.js';
@@ -65,10 +66,7 @@ export async function runLiveLoop(
         }
         const frame = next.value;
         handlers.onFrame(frame);
-        // Each live frame owns its buffer (see PpmSplitter), so it moves without a copy.
-        const { buffer, byteOffset, byteLength } = frame.data;
-        const data =
-          byteOffset === 0 && byteLength === buffer.byteLength ? (buffer as ArrayBuffer) : frame.data.slice().buffer;
+        const data = transferablePixels(frame.data);
         const { index, timestamp, width, height } = frame;
         worker.postMessage({ type: 'frame', index, timestamp, width, height, data } satisfies LiveLoopInput, [data]);
       };
