@@ -82,55 +82,66 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
   });
 
   try {
-    const clip = await cutClip(input.videoPath, draft.pathFor('clip.mp4'), {
-      startSec: event.startSec,
-      endSec: event.endSec,
-      preRollSec: input.preRollSec,
-      postRollSec: input.postRollSec,
-      source: { info: video, keyframes: input.sourceKeyframes },
-    });
-    await draft.addFile('clip', 'clip.mp4');
-
     const frameIndexOf: Record<Moment, number> = {
       entry: event.entryFrame,
       peak: event.peakFrame,
       exit: event.exitFrame,
     };
+    // The clip (an ffmpeg process) and the three pictures (sharp's threads) are made at once; the files go into the
+    // package in one order whatever finishes first.
+    const [clip, pictures] = await Promise.all([
+      cutClip(input.videoPath, draft.pathFor('clip.mp4'), {
+        startSec: event.startSec,
+        endSec: event.endSec,
+        preRollSec: input.preRollSec,
+        postRollSec: input.postRollSec,
+        source: { info: video, keyframes: input.sourceKeyframes },
+      }),
+      Promise.all(
+        MOMENTS.map(async (moment) => {
+          const observed = eventBoxAt(event, frameIndexOf[moment]);
+          const sec = observed.timestamp;
+          const capturedAt = new Date(input.segmentStart.getTime() + sec * 1000);
+          const sourceFrame = Math.round(sec * video.fps);
+          const reference: FrameReference = {
+            analysisFrame: observed.frameIndex,
+            sourceFrame,
+            sec,
+            capturedAt: capturedAt.toISOString(),
+          };
+          const keyframe =
+            input.keyframes.get(observed.frameIndex) ??
+            (await keyframeJpeg(await extractFrame(input.videoPath, sec, video)));
+          const annotated = await renderAnnotated(keyframe, {
+            zonePolygon: event.zone.polygon,
+            zoneName: `${event.zone.name} (${ZONE_KIND_KO[event.zone.kind]})`,
+            box: observed.box,
+            boxSpace: analysedSize,
+            trackId: event.trackId,
+            label: classLabelKo(event.label),
+            caption: [
+              `${camera.name} · ${MOMENT_KO[moment]}`,
+              `${formatWallClock(capturedAt, camera.timezone)} ${camera.timezone}${estimated ? ` (${ESTIMATED_KO})` : ''}`,
+              `프레임 ${sourceFrame} · ${sec.toFixed(2)}초`,
+            ],
+          });
+          return { moment, observed, reference, keyframe, annotated };
+        }),
+      ),
+    ]);
+    await draft.addFile('clip', 'clip.mp4');
     const frames = {} as Record<Moment, FrameReference>;
-    let peakFrame: Buffer | undefined;
-    let peakBox: Box | undefined;
-    for (const moment of MOMENTS) {
-      const observed = eventBoxAt(event, frameIndexOf[moment]);
-      const sec = observed.timestamp;
-      const capturedAt = new Date(input.segmentStart.getTime() + sec * 1000);
-      const sourceFrame = Math.round(sec * video.fps);
-      frames[moment] = { analysisFrame: observed.frameIndex, sourceFrame, sec, capturedAt: capturedAt.toISOString() };
-
-      const keyframe =
-        input.keyframes.get(observed.frameIndex) ??
-        (await keyframeJpeg(await extractFrame(input.videoPath, sec, video)));
+    for (const { moment, reference, keyframe, annotated } of pictures) {
+      frames[moment] = reference;
       await draft.addBytes('keyframe', `keyframe-${moment}.jpg`, keyframe);
-      const annotated = await renderAnnotated(keyframe, {
-        zonePolygon: event.zone.polygon,
-        zoneName: `${event.zone.name} (${ZONE_KIND_KO[event.zone.kind]})`,
-        box: observed.box,
-        boxSpace: analysedSize,
-        trackId: event.trackId,
-        label: classLabelKo(event.label),
-        caption: [
-          `${camera.name} · ${MOMENT_KO[moment]}`,
-          `${formatWallClock(capturedAt, camera.timezone)} ${camera.timezone}${estimated ? ` (${ESTIMATED_KO})` : ''}`,
-          `프레임 ${sourceFrame} · ${sec.toFixed(2)}초`,
-        ],
-      });
       await draft.addBytes('annotated', `annotated-${moment}.jpg`, annotated);
-      if (moment === 'peak') {
-        peakFrame = keyframe;
-        peakBox = scaleBox(observed.box, sx, sy);
-      }
     }
-    if (peakFrame && peakBox)
-      await draft.addBytes('vehicle_crop', 'vehicle.jpg', await vehicleCrop(peakFrame, video, peakBox));
+    const peak = pictures.find((p) => p.moment === 'peak')!;
+    await draft.addBytes(
+      'vehicle_crop',
+      'vehicle.jpg',
+      await vehicleCrop(peak.keyframe, video, scaleBox(peak.observed.box, sx, sy)),
+    );
     if (input.plate.cropPng) await draft.addBytes('plate_crop', 'plate.png', input.plate.cropPng);
 
     const files = await draft.commit({

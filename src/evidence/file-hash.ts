@@ -30,6 +30,12 @@ export async function hashFile(file: string): Promise<FileDigest> {
   return { sha256: hash.digest('hex'), sizeBytes: size };
 }
 
+/** sha256 and size of bytes in memory: a file written from them hashes the same without being read back. */
+export function hashBytes(data: Uint8Array | string): FileDigest {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.byteLength };
+}
+
 const MIME_BY_EXTENSION: Record<string, string> = {
   '.mp4': 'video/mp4',
   '.jpg': 'image/jpeg',

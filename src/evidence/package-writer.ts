@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { hashFile, mimeOf } from './file-hash.js';
+import { hashBytes, hashFile, mimeOf, type FileDigest } from './file-hash.js';
 
 /**
  * One violation's evidence lives in `<evidenceRoot>/<camera>/<date>/<violationKey>/`. The package is
@@ -136,6 +136,8 @@ async function exists(target: string): Promise<boolean> {
 
 export class EvidencePackageDraft {
   private readonly entries = new Map<string, EvidenceRole>();
+  /** digests of the files written from bytes in memory, taken as they were written */
+  private readonly digests = new Map<string, FileDigest>();
   private settled = false;
 
   constructor(
@@ -155,6 +157,7 @@ export class EvidencePackageDraft {
   async addBytes(role: EvidenceRole, name: string, data: Uint8Array): Promise<void> {
     this.assertOpen(name);
     await writeDurable(this.pathFor(name), data);
+    this.digests.set(name, hashBytes(data));
     this.entries.set(name, role);
   }
 
@@ -173,7 +176,7 @@ export class EvidencePackageDraft {
     if (this.settled) throw new Error('evidence package already committed or discarded');
     const files: ManifestFileEntry[] = [];
     for (const [name, role] of this.entries) {
-      const digest = await hashFile(path.join(this.stagingDir, name));
+      const digest = this.digests.get(name) ?? (await hashFile(path.join(this.stagingDir, name)));
       files.push({ role, path: name, ...digest, mime: mimeOf(name) });
     }
     const manifest: EvidenceManifest = {
@@ -183,8 +186,9 @@ export class EvidencePackageDraft {
       ...body,
       files,
     };
-    await writeDurable(path.join(this.stagingDir, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
-    const manifestDigest = await hashFile(path.join(this.stagingDir, MANIFEST_NAME));
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    await writeDurable(path.join(this.stagingDir, MANIFEST_NAME), manifestText);
+    const manifestDigest = hashBytes(manifestText);
     await fsyncPath(this.stagingDir);
 
     await this.moveIntoPlace();

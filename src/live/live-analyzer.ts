@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
 import { analysisConfigHash } from '../analysis/config-hash.js';
 import { DEFAULT_MAX_WIDTH } from '../analysis/defaults.js';
 import type { FoundViolation } from '../analysis/frame-loop.js';
@@ -72,12 +73,21 @@ interface LiveSegment {
   streamStartSec: number;
   streamEndSec: number;
   closedAt: Date;
-  /** its probe and keyframe times, taken by the first package cut from it alone and shared by the others */
-  probed?: Promise<Probed>;
+  /**
+   * The footage of packages that start in this segment, by the id of the segment they end in: made (joined, hashed,
+   * probed) by the first package that needs it and shared by the others. In a busy street most violations' clips span
+   * the same two segments, and each package joined, hashed and probed them again.
+   */
+  sources?: Map<string, Promise<PackageSource>>;
 }
 
-type Probed = [VideoInfo, number[]];
-const probe = (file: string): Promise<Probed> => Promise.all([probeVideo(file), keyframeTimes(file)]);
+/** A file evidence clips are cut from: a segment, or adjacent segments joined by stream copy. */
+interface PackageSource {
+  path: string;
+  sha256: string;
+  info: VideoInfo;
+  keyframes: number[];
+}
 
 interface ConnectionState {
   id: string;
@@ -105,6 +115,11 @@ interface Pending {
   keyframes: ReadonlyMap<number, Buffer>;
 }
 
+/**
+ * Packages written at once: each waits on ffmpeg, the disk and sharp's threads for much of its time, and in a busy
+ * street several become ready as one segment closes.
+ */
+const PACKAGES_AT_ONCE = 2;
 /** Recent events kept for the same-vehicle check: longer than any pick-up gap (DEFAULT_DUPLICATE_OPTIONS). */
 const RECENT_SEC = 10;
 const ACTOR = (cameraId: string) => `live-analyser:${cameraId}`;
@@ -382,15 +397,18 @@ export class LiveAnalyzer {
 
   /** Writes each pending package whose footage has closed (all of them for a connection that ended). */
   private async completeReady(endedConnection?: string): Promise<void> {
-    for (const p of [...this.pending.values()]) {
+    const ready: Array<() => Promise<void>> = [];
+    for (const p of this.pending.values()) {
       const c = this.connections.get(p.connectionId);
-      if (!c || !this.pending.has(p.violationId)) continue;
+      if (!c) continue;
       const [from, to] = clipWindow(p.event);
       const done = c.segments.some((s) => s.streamEndSec >= to);
       if (!done && endedConnection !== p.connectionId) continue;
       const needed = c.segments.filter((s) => s.streamEndSec > from && s.streamStartSec < to);
-      await this.complete(p, needed);
+      ready.push(() => this.complete(p, needed));
     }
+    const lanes = pLimit(PACKAGES_AT_ONCE);
+    await Promise.all(ready.map((write) => lanes(write)));
   }
 
   /** Pending packages of connections this process never ran: their segments are looked up in Postgres. */
@@ -424,7 +442,7 @@ export class LiveAnalyzer {
   }
 
   private async complete(p: Pending, segments: LiveSegment[]): Promise<void> {
-    this.pending.delete(p.violationId);
+    if (!this.pending.delete(p.violationId)) return;
     const last = segments.at(-1);
     const first = segments[0];
     // the clip may lose roll at a connection's end, never the event itself
@@ -437,20 +455,17 @@ export class LiveAnalyzer {
     }
     try {
       const started = performance.now();
-      const videoPath = segments.length === 1 ? first.path : path.join(path.dirname(first.path), joinedName(segments));
-      if (segments.length > 1) {
-        await mkdir(path.dirname(videoPath), { recursive: true });
-        await concatCopy(
-          segments.map((s) => s.path),
-          videoPath,
-        );
+      first.sources ??= new Map();
+      let source = first.sources.get(last.segmentId);
+      if (!source) {
+        source = packageSource(segments);
+        first.sources.set(last.segmentId, source);
+        // a failed join is tried again by the next package that needs it
+        source.catch(() => first.sources?.delete(last.segmentId));
       }
-      const sourceSha256 = segments.length === 1 ? first.sha256 : (await hashFile(videoPath)).sha256;
+      const { path: videoPath, sha256: sourceSha256, info, keyframes: sourceKeyframes } = await source;
       const offset = first.streamStartSec;
       const event = shiftEvent(p.event, offset);
-      const [info, sourceKeyframes] = await (segments.length === 1
-        ? (first.probed ??= probe(first.path))
-        : probe(videoPath));
       const connection = this.connections.get(p.connectionId);
       const camera = connection?.camera ?? (await this.cameraConfig());
       const configHash = analysisConfigHash(camera, this.o.fps, this.detectorName);
@@ -525,6 +540,27 @@ function clipWindow(event: ViolationEvent): [number, number] {
 function joinedName(segments: readonly LiveSegment[]): string {
   const stem = (s: LiveSegment) => path.basename(s.path, path.extname(s.path));
   return `joined-${stem(segments[0]!)}-${stem(segments.at(-1)!)}.mp4`;
+}
+
+/** The segment itself, or the segments joined by stream copy beside the first; hashed and probed. */
+async function packageSource(segments: readonly LiveSegment[]): Promise<PackageSource> {
+  const first = segments[0]!;
+  if (segments.length === 1) {
+    const [info, keyframes] = await Promise.all([probeVideo(first.path), keyframeTimes(first.path)]);
+    return { path: first.path, sha256: first.sha256, info, keyframes };
+  }
+  const joined = path.join(path.dirname(first.path), joinedName(segments));
+  await mkdir(path.dirname(joined), { recursive: true });
+  await concatCopy(
+    segments.map((s) => s.path),
+    joined,
+  );
+  const [{ sha256 }, info, keyframes] = await Promise.all([
+    hashFile(joined),
+    probeVideo(joined),
+    keyframeTimes(joined),
+  ]);
+  return { path: joined, sha256, info, keyframes };
 }
 
 /** The event on the timeline of a file that starts `offset` seconds into the stream. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSegment } from '../../src/analysis/segment-analyzer.js';
 import type { ViolationRecord } from '../../src/analysis/types.js';
@@ -13,6 +13,7 @@ import { projectRoot } from '../../src/config.js';
 import { createCameraFeed } from '../../src/live/camera-feed.js';
 import type { ClosedSegment, FeedRecorder } from '../../src/live/feed-recorder.js';
 import { LiveAnalyzer, type LiveStored } from '../../src/live/live-analyzer.js';
+import { hashFile } from '../../src/evidence/file-hash.js';
 import { createLogger } from '../../src/logger.js';
 import { startAnalysisWorker, type AnalysisWorkerHandle } from '../../src/queue/analysis-worker.js';
 import { bearer, FOOTAGE, startTestApi, type TestApi } from './api-helpers.js';
@@ -207,6 +208,31 @@ describe('live analysis', () => {
       expect(v.evidence.map((e) => e.role)).toEqual(expect.arrayContaining(['clip', 'keyframe', 'manifest']));
       expect(ready.has(v.id)).toBe(true);
     }
+
+    // packages over the same segments cut their clips from one joined file, joined before the first of them was
+    // packaged and never rewritten, whose hash each manifest states
+    const packagedFrom = new Map<string, Array<{ sha256: string; packagedAt: number }>>();
+    for (const v of rows.filter((r) => firstIds.has(r.id))) {
+      const manifest = v.evidence.find((e) => e.role === 'manifest')!;
+      const { source, packagedAt } = JSON.parse(await readFile(path.join(api.evidenceRoot, manifest.path), 'utf8')) as {
+        source: { path: string; sha256: string };
+        packagedAt: string;
+      };
+      const uses = packagedFrom.get(source.path) ?? [];
+      uses.push({ sha256: source.sha256, packagedAt: Date.parse(packagedAt) });
+      packagedFrom.set(source.path, uses);
+    }
+    const joined = [...packagedFrom].filter(([file]) => path.basename(file).startsWith('joined-'));
+    process.stdout.write(
+      `live analysis: joined sources used by ${joined.map(([, u]) => u.length).join(', ')} packages\n`,
+    );
+    expect(joined.length).toBeGreaterThan(0);
+    for (const [file, uses] of joined) {
+      const { sha256 } = await hashFile(file);
+      for (const use of uses) expect(use.sha256).toBe(sha256);
+      expect((await stat(file)).mtimeMs).toBeLessThanOrEqual(Math.min(...uses.map((u) => u.packagedAt)));
+    }
+    expect(Math.max(...joined.map(([, uses]) => uses.length)), 'a joined file shared').toBeGreaterThan(1);
 
     // the API shows the state; a pending violation could not be reviewed
     const detail = await api.app.inject({
