@@ -43,6 +43,11 @@ export interface RoadUserOptions {
   personOnVehicleShare: number;
   /** a two-wheeler with this share of its box inside a stronger, larger ridden one is part of it (default 0.7) */
   fragmentShare: number;
+  /**
+   * a person rides the two-wheeler their feet are nearest the centre line of, in widths of the bike, unless another
+   * they ride is within this much as near and scores higher (default 0.15)
+   */
+  nearerBy: number;
   rider: RiderOptions;
 }
 
@@ -59,6 +64,7 @@ export const DEFAULT_ROAD_USER_OPTIONS: RoadUserOptions = {
   frameWidth: 0,
   personOnVehicleShare: 0.5,
   fragmentShare: 0.7,
+  nearerBy: 0.15,
   rider: DEFAULT_RIDER_OPTIONS,
 };
 
@@ -92,6 +98,12 @@ export function topClass(scores: ClassScores): [ObjectClass, number] {
 
 const hasTwoWheeler = (scores: ClassScores) => TWO_WHEELERS.some((c) => scores[c] !== undefined);
 
+/** How far the person's feet are from the vehicle's centre line, in widths of the vehicle. */
+function centreOffset(vehicle: Box, person: Box): number {
+  const w = vehicle.x2 - vehicle.x1;
+  return Math.abs((person.x1 + person.x2) / 2 - (vehicle.x1 + vehicle.x2) / 2) / Math.max(w, 1e-9);
+}
+
 function sameObject(a: Box, b: Box, minIou: number): boolean {
   if (iou(a, b) >= minIou) return true;
   const inter = intersection(a, b);
@@ -114,14 +126,37 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
     else objects.push({ box: v.box, scores: { [v.label]: v.score } });
   }
 
-  // Two-wheelers choose their riders first: a car behind a bike must not take the bike's rider.
+  // Two-wheelers choose their riders first: a car behind a bike must not take the bike's rider. A person first
+  // sits on the two-wheeler whose centre line their feet are clearly nearest (the strongest of those about as near):
+  // in a queue, the rider of the next bike, whose feet also fall within this bike's box and who may score higher than
+  // this bike's own rider, is not seated here.
+  const twoWheelers = objects.filter((o) => hasTwoWheeler(o.scores));
+  const nearestBike = new Map(
+    persons.map((p) => {
+      const ridden = twoWheelers.filter((o) => isRiding(o.box, p.box, opts.rider));
+      const nearest = Math.min(...ridden.map((o) => centreOffset(o.box, p.box)));
+      const nearBikes = ridden.filter((o) => centreOffset(o.box, p.box) <= nearest + opts.nearerBy);
+      return [p, nearBikes.sort((a, b) => topClass(b.scores)[1] - topClass(a.scores)[1])[0]] as const;
+    }),
+  );
   const riders = new Map<(typeof objects)[number], Detection>();
+  const seated = new Set<Detection>();
   const twoWheelersFirst = [...objects].sort(
     (a, b) => Number(hasTwoWheeler(b.scores)) - Number(hasTwoWheeler(a.scores)),
   );
-  for (const o of twoWheelersFirst) {
-    const rider = persons.find((p) => ![...riders.values()].includes(p) && isRiding(o.box, p.box, opts.rider));
-    if (rider) riders.set(o, rider);
+  for (const nearestOnly of [true, false]) {
+    for (const o of twoWheelersFirst) {
+      if (riders.has(o)) continue;
+      const rider = persons.find(
+        (p) =>
+          !seated.has(p) &&
+          (!nearestOnly || !hasTwoWheeler(o.scores) || nearestBike.get(p) === o) &&
+          isRiding(o.box, p.box, opts.rider),
+      );
+      if (!rider) continue;
+      riders.set(o, rider);
+      seated.add(rider);
+    }
   }
   const cutBySide = (b: Box) => opts.frameWidth > 0 && (b.x1 <= 2 || b.x2 >= opts.frameWidth - 2);
   /** no car is this much taller than wide: a two-wheeler end-on whose rider makes it tall */

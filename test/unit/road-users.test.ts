@@ -95,6 +95,31 @@ describe('fuseRoadUsers', () => {
     expect(twoWheelers[0]!.box).toEqual(box(100, 120, 300, 300));
   });
 
+  it('seats each rider of a queue on their own bike, not on the stronger bike in front whose box their feet reach', () => {
+    // the demo boulevard's first frame (×1000 of the frame): two riders end-on, one just behind and beside the other
+    const frontBike = det('motorcycle', 0.49, box(606, 576, 670, 779));
+    const frontRider = det('person', 0.55, box(608, 529, 667, 728));
+    const nextBike = det('motorcycle', 0.38, box(644, 538, 684, 677));
+    const nextRider = det('person', 0.59, box(639, 482, 680, 660)); // feet within the front bike's box, scored higher
+    const users = fuseRoadUsers([frontBike, nextBike, nextRider, frontRider]);
+    expect(users.filter((u) => u.label === 'motorcycle').map((u) => u.box)).toEqual([
+      box(606, 529, 670, 779),
+      box(639, 482, 684, 677),
+    ]);
+    expect(users.some((u) => u.label === 'person')).toBe(false);
+  });
+
+  it('seats a rider on the stronger of two bikes whose centre lines are about as near, not on a weak upper box', () => {
+    // the same boulevard at 2.2 s: a scooter at the frame's right edge boxed twice, the bike and its upper half
+    const bike = det('motorcycle', 0.6, box(937, 642, 998, 813));
+    const upper = det('motorcycle', 0.26, box(938, 555, 997, 747));
+    const rider = det('person', 0.57, box(938, 556, 997, 744));
+    const users = fuseRoadUsers([bike, upper, rider]);
+    const ridden = users.filter((u) => u.ridden);
+    expect(ridden).toHaveLength(1);
+    expect(ridden[0]!.box).toEqual(box(937, 556, 998, 813));
+  });
+
   it('keeps a second ridden bike that overlaps the first less than fragmentShare of its box', () => {
     const near = det('motorcycle', 0.6, box(100, 200, 300, 300));
     const beside = det('motorcycle', 0.5, box(220, 190, 380, 290)); // half inside the near bike
