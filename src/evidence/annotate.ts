@@ -26,9 +26,17 @@ export function toSharp(image: ImageInput): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels ?? 3 } });
 }
 
+/**
+ * No Huffman table optimisation: it takes almost half of a 1080p encode (25 → 14 ms) for files 6 % smaller, and the
+ * analysis encodes every frame an event may still show, and each package three renders.
+ */
+const ENCODE = { optimiseCoding: false } as const;
+
 /** The clean keyframe of an evidence package: the frame as JPEG, quality 92. */
 export function keyframeJpeg(image: ImageInput): Promise<Buffer> {
-  return toSharp(image).jpeg({ quality: 92 }).toBuffer();
+  return toSharp(image)
+    .jpeg({ quality: 92, ...ENCODE })
+    .toBuffer();
 }
 
 /** Full-width characters (Hangul, CJK) take about twice the advance of Latin ones. */
@@ -74,6 +82,6 @@ export async function renderAnnotated(image: ImageInput, spec: AnnotationSpec): 
   const svg = Buffer.from(overlaySvg(width, height, spec));
   return base
     .composite([{ input: svg, top: 0, left: 0 }])
-    .jpeg({ quality: 90 })
+    .jpeg({ quality: 90, ...ENCODE })
     .toBuffer();
 }
