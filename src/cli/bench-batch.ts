@@ -15,6 +15,7 @@ import { createBatch } from '../batch/batch-service.js';
 import { syncCameraFromFile } from '../batch/camera-sync.js';
 import { loadConfig } from '../config.js';
 import { createPrisma } from '../db/client.js';
+import { migrate } from '../db/migrate.js';
 import { createCameraFeed } from '../live/camera-feed.js';
 import { createLogger } from '../logger.js';
 import { loadCameraFile } from './camera-file.js';
@@ -24,7 +25,8 @@ import { ffmpegPath } from '../media/binaries.js';
 
 const USAGE = `usage: npm run bench:batch -- [--clips N] [--seconds S] [--width W] [--workers 1,2] [--alerts N]
 
-Needs Postgres and Redis (DATABASE_URL, REDIS_URL); writes a bench camera, segments and runs there.
+Needs Postgres and Redis (DATABASE_URL, REDIS_URL); migrates the database (creating it if missing) and writes a
+bench camera, segments and runs there.
   batch throughput: N clips of S seconds cut from the demo clip (scaled to W px wide), reprocessed as one batch by
                     1, then 2, ... analysis worker processes (WORKER_CONCURRENCY jobs each); video seconds per wall
                     second for each, and the ratio to one worker
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
   const workerCounts = values.workers.split(',').filter(Boolean).map(Number);
   const alertsWanted = Number(values.alerts);
   const config = loadConfig();
+  // a fresh machine has no database yet: created and brought up to date as `npm run db:migrate` would
+  await migrate(config.DATABASE_URL);
   const logger = createLogger('warn', 'bench-batch');
   const prisma = createPrisma(config.DATABASE_URL);
   const prefix = `bench-batch-${process.pid}`;
