@@ -147,11 +147,11 @@ export function fuseRoadUsers(detections: readonly Detection[], options: Partial
   for (const nearestOnly of [true, false]) {
     for (const o of twoWheelersFirst) {
       if (riders.has(o)) continue;
+      // a person's nearest two-wheeler is one they ride: isRiding was asked when it was chosen
       const rider = persons.find(
         (p) =>
           !seated.has(p) &&
-          (!nearestOnly || !hasTwoWheeler(o.scores) || nearestBike.get(p) === o) &&
-          isRiding(o.box, p.box, opts.rider),
+          (nearestOnly && hasTwoWheeler(o.scores) ? nearestBike.get(p) === o : isRiding(o.box, p.box, opts.rider)),
       );
       if (!rider) continue;
       riders.set(o, rider);
