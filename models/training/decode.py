@@ -188,16 +188,26 @@ def predict_lines(predict, images: list[Image.Image]) -> tuple[list[tuple[int, s
     return owners, predict(normalize(np.stack(lines))[:, None])
 
 
+# A reading that ends the search for a layout: a valid greedy plate with no character below this.
+SURE = 0.9
+
+
 def choose_readings(owners: list[tuple[int, str]], probs: np.ndarray, count: int,
                     constrained: bool = True) -> list[tuple[str, float, str, bool]]:
     """Keep each crop's best reading over its layouts: a valid greedy reading beats a grammar-constrained one, which
-    beats an invalid one, then the more confident wins (its weakest character). Returns (text, confidence, layout,
-    constrained) per crop; constrained=False is greedy decoding alone."""
+    beats an invalid one, then the more confident wins (its weakest character). The second layout counts only when
+    the likelier one's reading is not sure (the TypeScript recogniser does not run it then). Returns (text,
+    confidence, layout, constrained) per crop; constrained=False is greedy decoding alone."""
     best: dict[int, tuple[int, float, str, str]] = {}
+    sure: set[int] = set()
     for (i, layout), p in zip(owners, probs):
+        if i in sure:
+            continue
         text, conf, rank = read_line(p, constrained)
         if i not in best or (rank, conf) > best[i][:2]:
             best[i] = (rank, conf, text, layout)
+        if rank == 2 and conf >= SURE:
+            sure.add(i)
     return [(best[i][2], best[i][1], best[i][3], best[i][0] == 1) for i in range(count)]
 
 

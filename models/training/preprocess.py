@@ -11,6 +11,8 @@ TWO_ROW_SPLIT = 0.42
 # Crops narrower than this (width/height) are read as two-row plates too; see layouts_for().
 ONE_ROW_MIN_ASPECT = 3.0
 TWO_ROW_MAX_ASPECT = 1.6
+# Between the two, a crop narrower than their geometric middle is more likely two-row.
+TWO_ROW_FIRST_BELOW = (ONE_ROW_MIN_ASPECT * TWO_ROW_MAX_ASPECT) ** 0.5
 
 
 def to_gray(img: Image.Image) -> Image.Image:
@@ -24,7 +26,7 @@ def layouts_for(width: int, height: int) -> list[str]:
         return ["one-row"]
     if aspect <= TWO_ROW_MAX_ASPECT:
         return ["two-row"]
-    return ["one-row", "two-row"]
+    return ["two-row", "one-row"] if aspect < TWO_ROW_FIRST_BELOW else ["one-row", "two-row"]
 
 
 def line_image(img: Image.Image, layout: str) -> np.ndarray:

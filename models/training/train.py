@@ -158,7 +158,7 @@ def export(model: PlateRecognizer, meta: dict, onnx_path: str) -> None:
                   "twoRowSplit": TWO_ROW_SPLIT, "oneRowMinAspect": ONE_ROW_MIN_ASPECT,
                   "twoRowMaxAspect": TWO_ROW_MAX_ASPECT,
                   "layout": "one-row: whole crop to 32x160; two-row: rows cut at twoRowSplit of the height, each to "
-                            "32x80, top row left; aspect between the thresholds: read both, keep the more confident"},
+                            "32x80, top row left; aspect between the thresholds: the likelier layout first, the other only when its reading is no sure plate"},
         "output": {"name": "probs", "shape": [None, 40, NUM_CLASSES], "decode": "greedy CTC, class 0 = blank, "
                    "class i = charset[i-1]"},
         "charset": CHARSET,

@@ -135,37 +135,69 @@ export function plateAutomaton(keys: readonly string[]): PlateAutomaton {
   return { nodes, edges };
 }
 
-/** A decoded character, linked to the one before it (paths share their prefixes). */
-interface Link {
-  char: string;
-  confidence: number;
-  previous: Link | null;
-}
-
-interface Cell {
-  score: number;
-  path: Link | null;
-}
-
-/** The best cells of a node before a frame: the two best distinct last classes (-1 = blank). */
-interface Top {
-  best: Cell & { cls: number };
-  second: Cell | null;
-}
-
 export interface DecodedPath {
   chars: PlateChar[];
   /** natural log of the path's probability */
   logProb: number;
 }
 
-function unlink(path: Link | null): PlateChar[] {
-  const out: PlateChar[] = [];
-  for (let l = path; l; l = l.previous) out.push({ char: l.char, confidence: l.confidence });
-  return out.reverse();
+const ln = (p: number) => Math.log(Math.max(p, 1e-30));
+
+/**
+ * The automaton as flat arrays for the Viterbi: one state per node after a blank (state n) and one per (node, class
+ * that can be emitted into it). Typed arrays instead of per-frame objects: the decoder runs on every crop whose
+ * greedy reading is no plate, and allocating cells per frame made it cost fifteen times the model itself.
+ */
+interface Lattice {
+  nodes: number;
+  states: number;
+  /** per state: its last class (-1 for the blank states 0 .. nodes - 1) */
+  classOf: Int32Array;
+  /** states of node n: stateStart[n] .. stateStart[n + 1] - 1 (the blank state n not included) */
+  stateStart: Int32Array;
+  /** every (edge, class) by the node it leaves: node n's are moveStart[n] .. moveStart[n + 1] - 1 */
+  moveStart: Int32Array;
+  moveClass: Int32Array;
+  moveTo: Int32Array;
 }
 
-const ln = (p: number) => Math.log(Math.max(p, 1e-30));
+const lattices = new WeakMap<PlateAutomaton, Lattice>();
+
+function latticeOf(automaton: PlateAutomaton): Lattice {
+  const known = lattices.get(automaton);
+  if (known) return known;
+  const entering: Array<Map<number, number>> = Array.from({ length: automaton.nodes }, () => new Map<number, number>());
+  for (const { to, classes } of automaton.edges) for (const cls of classes) entering[to]!.set(cls, -1);
+  const classOf: number[] = Array.from({ length: automaton.nodes }, () => -1);
+  const stateStart = new Int32Array(automaton.nodes + 1);
+  for (let n = 0; n < automaton.nodes; n++) {
+    stateStart[n] = classOf.length;
+    for (const cls of [...entering[n]!.keys()].sort((a, b) => a - b)) {
+      entering[n]!.set(cls, classOf.length);
+      classOf.push(cls);
+    }
+  }
+  stateStart[automaton.nodes] = classOf.length;
+  const moves = automaton.edges
+    .flatMap(({ from, to, classes }) => classes.map((cls) => [from, cls, entering[to]!.get(cls)!] as const))
+    .sort((a, b) => a[0] - b[0]);
+  const moveStart = new Int32Array(automaton.nodes + 1);
+  for (let n = 0, m = 0; n <= automaton.nodes; n++) {
+    while (m < moves.length && moves[m]![0] < n) m++;
+    moveStart[n] = m;
+  }
+  const lattice: Lattice = {
+    nodes: automaton.nodes,
+    states: classOf.length,
+    classOf: Int32Array.from(classOf),
+    stateStart,
+    moveStart,
+    moveClass: Int32Array.from(moves, (m) => m[1]),
+    moveTo: Int32Array.from(moves, (m) => m[2]),
+  };
+  lattices.set(automaton, lattice);
+  return lattice;
+}
 
 /** Log probability of the greedy (best unconstrained) path: every frame's most probable class. */
 export function bestPathLogProb(probs: Float32Array, offset: number, steps: number, classes: number): number {
@@ -180,7 +212,9 @@ export function bestPathLogProb(probs: Float32Array, offset: number, steps: numb
 
 /**
  * Viterbi over (automaton node, last class) with CTC's rules: blank is class 0, a class repeated on consecutive
- * frames is one character, and the same character twice needs a blank between. Null when no path fits.
+ * frames is one character, and the same character twice needs a blank between. Null when no path fits, or none
+ * reaches `minLogProb`: a state that could not reach it even taking every later frame's likeliest class is dropped,
+ * which leaves the result unchanged and most states dead after a few confident frames.
  */
 export function bestPlatePath(
   probs: Float32Array,
@@ -189,53 +223,90 @@ export function bestPlatePath(
   classes: number,
   keys: readonly string[],
   automaton: PlateAutomaton,
+  minLogProb = -Infinity,
 ): DecodedPath | null {
-  let blank: Cell[] = Array.from({ length: automaton.nodes }, (_, n) => ({
-    score: n === START ? 0 : -Infinity,
-    path: null,
-  }));
-  let emitted: Array<Map<number, Cell>> = Array.from({ length: automaton.nodes }, () => new Map<number, Cell>());
+  const { nodes, states, classOf, stateStart, moveStart, moveClass, moveTo } = latticeOf(automaton);
+  const logP = new Float64Array(steps * classes);
+  /** the most the frames from t on can add: the sum of their likeliest classes */
+  const reach = new Float64Array(steps + 1);
   for (let t = 0; t < steps; t++) {
-    const row = offset + t * classes;
-    const tops: Array<Top | null> = blank.map((b, n) => {
-      let top: Top | null = b.score > -Infinity ? { best: { ...b, cls: -1 }, second: null } : null;
-      for (const [cls, cell] of emitted[n]!) {
-        if (!top) top = { best: { ...cell, cls }, second: null };
-        else if (cell.score > top.best.score) top = { best: { ...cell, cls }, second: top.best };
-        else if (!top.second || cell.score > top.second.score) top.second = cell;
+    let top = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      const v = ln(probs[offset + t * classes + c]!);
+      logP[t * classes + c] = v;
+      if (v > top) top = v;
+    }
+    reach[t] = top;
+  }
+  for (let t = steps - 1; t >= 0; t--) reach[t]! += reach[t + 1]!;
+  let score = new Float64Array(states).fill(-Infinity);
+  let next = new Float64Array(states);
+  score[START] = 0;
+  /** the state each state came from at each frame (itself: the same character or blank went on) */
+  const from = new Int32Array(steps * states);
+  const best = new Int32Array(nodes);
+  const second = new Int32Array(nodes);
+  for (let t = 0; t < steps; t++) {
+    const row = t * classes;
+    const back = t * states;
+    const floor = minLogProb - reach[t + 1]!;
+    // Each node's two best states: a new character enters from the best one unless that one ends in the same class.
+    for (let n = 0; n < nodes; n++) {
+      let b = score[n]! > -Infinity ? n : -1;
+      let s = -1;
+      for (let i = stateStart[n]!; i < stateStart[n + 1]!; i++) {
+        if (score[i]! === -Infinity) continue;
+        if (b < 0) b = i;
+        else if (score[i]! > score[b]!) {
+          s = b;
+          b = i;
+        } else if (s < 0 || score[i]! > score[s]!) s = i;
       }
-      return top;
-    });
-    const nextBlank: Cell[] = tops.map((top) =>
-      top ? { score: top.best.score + ln(probs[row]!), path: top.best.path } : { score: -Infinity, path: null },
-    );
-    const nextEmitted: Array<Map<number, Cell>> = emitted.map((cells) => {
-      const out = new Map<number, Cell>();
-      for (const [cls, cell] of cells) {
-        const p = probs[row + cls]!;
-        const last = cell.path!;
-        out.set(cls, { score: cell.score + ln(p), path: { ...last, confidence: Math.max(last.confidence, p) } });
-      }
-      return out;
-    });
-    for (const { from, to, classes: set } of automaton.edges) {
-      const top = tops[from];
-      if (!top) continue;
-      for (const cls of set) {
-        const source = top.best.cls === cls ? top.second : top.best;
-        if (!source) continue;
-        const p = probs[row + cls]!;
-        const score = source.score + ln(p);
-        const known = nextEmitted[to]!.get(cls);
-        if (!known || score > known.score) {
-          nextEmitted[to]!.set(cls, { score, path: { char: keys[cls - 1]!, confidence: p, previous: source.path } });
+      best[n] = b;
+      second[n] = s;
+      next[n] = b < 0 ? -Infinity : score[b]! + logP[row]!;
+      from[back + n] = b;
+    }
+    for (let i = nodes; i < states; i++) {
+      next[i] = score[i]! + logP[row + classOf[i]!]!;
+      from[back + i] = i;
+    }
+    for (let n = 0; n < nodes; n++) {
+      const b = best[n]!;
+      if (b < 0) continue;
+      for (let m = moveStart[n]!; m < moveStart[n + 1]!; m++) {
+        const cls = moveClass[m]!;
+        const source = classOf[b] === cls ? second[n]! : b;
+        if (source < 0) continue;
+        const value = score[source]! + logP[row + cls]!;
+        const to = moveTo[m]!;
+        if (value > next[to]!) {
+          next[to] = value;
+          from[back + to] = source;
         }
       }
     }
-    blank = nextBlank;
-    emitted = nextEmitted;
+    for (let i = 0; i < states; i++) if (next[i]! < floor) next[i] = -Infinity;
+    const done = score;
+    score = next;
+    next = done;
   }
-  let end: Cell = blank[ACCEPT]!;
-  for (const cell of emitted[ACCEPT]!.values()) if (cell.score > end.score) end = cell;
-  return end.score > -Infinity ? { chars: unlink(end.path), logProb: end.score } : null;
+  let end = ACCEPT;
+  for (let i = stateStart[ACCEPT]!; i < stateStart[ACCEPT + 1]!; i++) if (score[i]! > score[end]!) end = i;
+  if (score[end]! === -Infinity) return null;
+  const chars: Array<PlateChar & { runOpen: boolean }> = [];
+  for (let t = steps - 1, state = end; t >= 0; t--) {
+    const previous = from[t * states + state]!;
+    const cls = classOf[state]!;
+    if (cls >= 0) {
+      const p = probs[offset + t * classes + cls]!;
+      // Walking back, a character's run is met last frame first; its confidence is the run's best frame.
+      const last = chars[chars.length - 1];
+      if (last?.runOpen) last.confidence = Math.max(last.confidence, p);
+      else chars.push({ char: keys[cls - 1]!, confidence: p, runOpen: true });
+      if (previous !== state) chars[chars.length - 1]!.runOpen = false;
+    }
+    state = previous;
+  }
+  return { chars: chars.reverse().map(({ char, confidence }) => ({ char, confidence })), logProb: score[end]! };
 }

@@ -73,38 +73,41 @@ export function toGray(image: RgbImage): Uint8Array {
 const PRECISION_BITS = 22;
 const ONE = 2 ** PRECISION_BITS;
 
-/** Pillow's BILINEAR resampling weights (triangle filter widened by the scale when shrinking), fixed point. */
-function coefficients(inSize: number, outSize: number): { start: Int32Array; weights: number[][] } {
+/**
+ * Pillow's BILINEAR resampling weights (triangle filter widened by the scale when shrinking), fixed point: output o
+ * reads `size` inputs from start[o], with weights[o * size ..] (zero past the filter's own width).
+ */
+function coefficients(inSize: number, outSize: number): { start: Int32Array; size: number; weights: Int32Array } {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = filterScale;
+  const size = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
-  const weights: number[][] = [];
+  const weights = new Int32Array(outSize * size);
+  const k = new Float64Array(size);
   for (let o = 0; o < outSize; o++) {
     const center = (o + 0.5) * scale;
     const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
     const xmax = Math.min(Math.trunc(center + support + 0.5), inSize) - xmin;
-    const k: number[] = [];
     let total = 0;
     for (let x = 0; x < xmax; x++) {
       const w = Math.max(0, 1 - Math.abs((x + xmin - center + 0.5) / filterScale));
-      k.push(w);
+      k[x] = w;
       total += w;
     }
     start[o] = xmin;
-    weights.push(
-      k.map((w) => {
-        const v = total ? (w / total) * ONE : 0;
-        return Math.trunc(v < 0 ? v - 0.5 : v + 0.5);
-      }),
-    );
+    for (let x = 0; x < xmax; x++) {
+      const v = total ? (k[x]! / total) * ONE : 0;
+      weights[o * size + x] = Math.trunc(v < 0 ? v - 0.5 : v + 0.5);
+    }
   }
-  return { start, weights };
+  return { start, size, weights };
 }
 
+/** The fixed-point sum back to a byte; the weights are never negative, so the sum fits 31 bits. */
 function clip8(acc: number): number {
-  const v = Math.floor(acc / ONE);
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  const v = acc >> PRECISION_BITS;
+  return v > 255 ? 255 : v;
 }
 
 /** Resize a gray rectangle (x, y, w, h) of `src` (stride `stride`) to dw x dh the way Pillow does: rows, then columns. */
@@ -123,20 +126,22 @@ export function resizeGray(
   for (let r = 0; r < h; r++) {
     const row = (y + r) * stride + x;
     for (let o = 0; o < dw; o++) {
-      const k = horizontal.weights[o]!;
+      const first = row + horizontal.start[o]!;
+      const taps = Math.min(horizontal.size, w - horizontal.start[o]!);
       let acc = ONE / 2;
-      for (let i = 0, s = row + horizontal.start[o]!; i < k.length; i++, s++) acc += src[s]! * k[i]!;
+      for (let i = 0, j = o * horizontal.size; i < taps; i++, j++) acc += src[first + i]! * horizontal.weights[j]!;
       tmp[r * dw + o] = clip8(acc);
     }
   }
   const vertical = coefficients(h, dh);
   const out = new Uint8Array(dw * dh);
   for (let o = 0; o < dh; o++) {
-    const k = vertical.weights[o]!;
     const first = vertical.start[o]!;
+    const taps = Math.min(vertical.size, h - first);
     for (let c = 0; c < dw; c++) {
       let acc = ONE / 2;
-      for (let i = 0; i < k.length; i++) acc += tmp[(first + i) * dw + c]! * k[i]!;
+      for (let i = 0, j = o * vertical.size; i < taps; i++, j++)
+        acc += tmp[(first + i) * dw + c]! * vertical.weights[j]!;
       out[o * dw + c] = clip8(acc);
     }
   }
@@ -203,12 +208,19 @@ export function normalizeLine(line: Uint8Array, out: Float32Array, offset: numbe
   }
 }
 
+/**
+ * Aspect ratio below which an ambiguous crop is more likely two-row: the geometric middle of the two thresholds.
+ */
+function twoRowFirstBelow(spec: Pick<KoreanModelSpec, 'input'>): number {
+  return Math.sqrt(spec.input.oneRowMinAspect * spec.input.twoRowMaxAspect);
+}
+
 /** Layouts worth trying for a crop of this shape, most likely first. */
 export function layoutsFor(width: number, height: number, spec: Pick<KoreanModelSpec, 'input'>): PlateLayout[] {
   const aspect = width / Math.max(height, 1);
   if (aspect >= spec.input.oneRowMinAspect) return ['one-row'];
   if (aspect <= spec.input.twoRowMaxAspect) return ['two-row'];
-  return ['one-row', 'two-row'];
+  return aspect < twoRowFirstBelow(spec) ? ['two-row', 'one-row'] : ['one-row', 'two-row'];
 }
 
 /**
@@ -224,6 +236,13 @@ const CHAR_OPTIONS = 3;
 /** The weakest character decides between layout readings (a wrong layout leaves some character unsure). */
 function weakest(read: TextRead): number {
   return read.chars.length ? Math.min(...read.chars.map((c) => c.confidence)) : 0;
+}
+
+/** A reading that ends the search for a layout: the model's own, a valid plate, no character below this. */
+const SURE = 0.9;
+
+function isSure(read: LayoutRead): boolean {
+  return rank(read) === 2 && weakest(read) >= SURE;
 }
 
 /** 2: the model's own reading parses as a Korean plate; 1: a grammar-constrained reading; 0: no plate. */
@@ -268,20 +287,14 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
       layout,
     };
     if (parsePlate(own.text).valid) return [own];
-    const constrained = bestPlatePath(probs, offset, steps, classes, keys, automaton);
-    if (
-      !constrained ||
-      constrained.logProb - bestPathLogProb(probs, offset, steps, classes) < Math.log(CONSTRAINED_MIN_RATIO)
-    ) {
-      return [own];
-    }
+    const floor = bestPathLogProb(probs, offset, steps, classes) + Math.log(CONSTRAINED_MIN_RATIO);
+    const constrained = bestPlatePath(probs, offset, steps, classes, keys, automaton, floor);
+    if (!constrained) return [own];
     return [{ ...textRead(constrained.chars), layout, constrained: true }, own];
   }
 
-  async function readLayouts(images: RgbImage[]): Promise<LayoutRead[][]> {
-    const jobs = images.flatMap((image, n) =>
-      layoutsFor(image.width, image.height, spec).map((layout) => ({ n, layout, image })),
-    );
+  /** Each job's line through the model in one batch, read. */
+  async function readJobs(jobs: Array<{ image: RgbImage; layout: PlateLayout }>): Promise<LayoutRead[][]> {
     if (jobs.length === 0) return [];
     const plane = height * width;
     const data = new Float32Array(jobs.length * plane);
@@ -292,8 +305,18 @@ export async function createKoreanRecognizer(options: KoreanRecognizerOptions = 
     const tensor = out[spec.output.name]!;
     const [, steps, classes] = tensor.dims as [number, number, number];
     const probs = tensor.data as Float32Array;
-    const reads: LayoutRead[][] = images.map(() => []);
-    jobs.forEach((job, i) => reads[job.n]!.push(...readLine(probs, i * steps * classes, steps, classes, job.layout)));
+    return jobs.map((job, i) => readLine(probs, i * steps * classes, steps, classes, job.layout));
+  }
+
+  async function readLayouts(images: RgbImage[]): Promise<LayoutRead[][]> {
+    const layouts = images.map((image) => layoutsFor(image.width, image.height, spec));
+    const reads = await readJobs(images.map((image, n) => ({ image, layout: layouts[n]![0]! })));
+    // The second layout only where the likelier one gave no sure plate: it halves the model's work on crops of
+    // ambiguous shape, and a sure reading of the right length under the wrong layout is rare.
+    const unsure = images.flatMap((image, n) =>
+      layouts[n]!.length > 1 && !isSure(reads[n]![0]!) ? [{ n, image, layout: layouts[n]![1]! }] : [],
+    );
+    (await readJobs(unsure)).forEach((more, i) => reads[unsure[i]!.n]!.push(...more));
     // Stable sort: on a tie the likelier layout (listed first) stays first.
     for (const r of reads) r.sort(byPlausibility);
     return reads;

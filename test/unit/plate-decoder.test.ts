@@ -236,6 +236,19 @@ describe('bestPlatePath', () => {
     ).toBe('12가3456');
   });
 
+  it('drops only paths that cannot reach minLogProb: the result is the same above it, none below', () => {
+    const frames: Array<Array<[string, number]>> = [...'서울33거217'].flatMap(
+      (c) => [[[c, 0.97]], []] as Array<Array<[string, number]>>,
+    );
+    frames.push([['2', 0.3]]);
+    while (frames.length < STEPS) frames.push([]);
+    const probs = probsOf(frames);
+    const free = decode(probs)!;
+    const justReached = bestPlatePath(probs, 0, STEPS, classes, keys, automaton, free.logProb - 1e-9)!;
+    expect(justReached).toEqual(free);
+    expect(bestPlatePath(probs, 0, STEPS, classes, keys, automaton, free.logProb + 1e-6)).toBeNull();
+  });
+
   it('finds nothing when the line has too few frames for any plate', () => {
     expect(decode(certain('12가3456'), 6)).toBeNull();
   });
