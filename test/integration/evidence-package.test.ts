@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderAnnotated } from '../../src/evidence/annotate.js';
+import { renderAnnotated, type AnnotationSpec } from '../../src/evidence/annotate.js';
 import {
   cleanLeftovers,
   openEvidencePackage,
@@ -224,5 +224,44 @@ describe('annotated render', () => {
     expect(g).toBeLessThan(100);
     expect(b).toBeLessThan(100);
     expect(at(before, 20, 70)).not.toEqual(at(after, 20, 70));
+  });
+
+  it("tints only the zone it is given, each time, and leaves the caller's raw frame as it was", async () => {
+    const W = 320;
+    const H = 180;
+    const data = new Uint8Array(W * H * 3).fill(40);
+    const frame = { data, width: W, height: H };
+    const zone = (x: number): AnnotationSpec['zonePolygon'] => [
+      [x, 0.6],
+      [x + 0.3, 0.6],
+      [x + 0.3, 0.9],
+      [x, 0.9],
+    ];
+    const spec = (x: number): AnnotationSpec => ({
+      zonePolygon: zone(x),
+      zoneName: '',
+      box: { x1: 150, y1: 10, x2: 170, y2: 30 },
+      boxSpace: { width: W, height: H },
+      trackId: 1,
+      label: '',
+      caption: [],
+    });
+    const pixel = async (jpeg: Buffer, x: number, y: number) => {
+      const raw = await sharp(jpeg).raw().toBuffer();
+      return [...raw.subarray((y * W + x) * 3, (y * W + x) * 3 + 3)];
+    };
+    // inside the left zone (x 0.05..0.35) and inside the right one (x 0.6..0.9), both at y 0.75
+    const left = { x: 60, y: 135 };
+    const right = { x: 240, y: 135 };
+    const first = await renderAnnotated(frame, spec(0.05));
+    const second = await renderAnnotated(frame, spec(0.6));
+    const [r1, g1, b1] = await pixel(first, left.x, left.y);
+    expect(r1! - b1!).toBeGreaterThan(20); // yellow tint
+    expect(g1! - b1!).toBeGreaterThan(10);
+    const [r2, , b2] = await pixel(second, left.x, left.y);
+    expect(Math.abs(r2! - b2!)).toBeLessThan(8);
+    const [r3, , b3] = await pixel(second, right.x, right.y);
+    expect(r3! - b3!).toBeGreaterThan(20);
+    expect(data.every((v) => v === 40)).toBe(true);
   });
 });
