@@ -1,12 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { DEFAULT_ANALYSIS_FPS } from '../config.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import type { CaptureTimeSource } from '../core/capture-time.js';
+import { formatWallClock } from '../core/wall-clock.js';
 import { hashFile } from '../evidence/file-hash.js';
-import { DEFAULT_ROLL_SEC } from '../media/clip.js';
+import { openSharedStaging } from '../evidence/package-writer.js';
+import { cutClips, DEFAULT_ROLL_SEC, type ClipResult } from '../media/clip.js';
 import { outputSize } from '../media/frame-stream.js';
-import { keyframeTimes, probeVideo } from '../media/probe.js';
+import { packetIndex, probeVideo, type PacketIndex } from '../media/probe.js';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { analysisConfigHash } from './config-hash.js';
 import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from './defaults.js';
@@ -135,7 +139,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
   let evidenceMs = 0;
   let evidenceDone = 0;
   const packagingStarted = performance.now();
-  const sourceKeyframes = found.length > 0 ? await keyframeTimes(videoPath) : [];
+  const sourceIndex: PacketIndex = found.length > 0 ? await packetIndex(videoPath) : { keyframes: [], packets: null };
   const progress = () =>
     onProgress?.({
       phase: 'evidence',
@@ -144,9 +148,35 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
       violationsFound: found.length,
       evidenceDone,
     });
+  const preRollSec = options.preRollSec ?? DEFAULT_ROLL_SEC;
+  const postRollSec = options.postRollSec ?? DEFAULT_ROLL_SEC;
+  // Every clip in one ffmpeg process, cut while the plates are read; each package moves its clip in.
+  const shared =
+    found.length > 0
+      ? await openSharedStaging({
+          evidenceRoot,
+          camera: camera.name,
+          date: formatWallClock(found[0]!.event.startTime, camera.timezone).slice(0, 10),
+        })
+      : null;
+  const clips: Promise<ClipResult[]> = shared
+    ? cutClips(
+        videoPath,
+        found.map(({ event }, i) => ({
+          dest: path.join(shared, `clip-${i}.mp4`),
+          startSec: event.startSec,
+          endSec: event.endSec,
+          preRollSec,
+          postRollSec,
+        })),
+        { info, ...sourceIndex },
+      )
+    : Promise.resolve([]);
+  // a package that fails first never awaits its clip; the failure it reports is its own
+  clips.catch(() => undefined);
   const limit = pLimit(PACKAGES_AT_ONCE);
-  const violations = await Promise.all(
-    found.map((violation) =>
+  const packaged = await Promise.allSettled(
+    found.map((violation, i) =>
       limit(async (): Promise<ViolationRecord> => {
         const { event, keyframes } = violation;
         signal?.throwIfAborted();
@@ -171,10 +201,11 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
           modelFingerprints,
           pipelineVersion,
           evidenceRoot,
-          preRollSec: options.preRollSec ?? DEFAULT_ROLL_SEC,
-          postRollSec: options.postRollSec ?? DEFAULT_ROLL_SEC,
-          sourceKeyframes,
+          preRollSec,
+          postRollSec,
+          sourceIndex,
           keyframes,
+          clip: clips.then((all) => all[i]!),
         });
         evidenceMs += performance.now() - mark;
         evidenceDone++;
@@ -198,6 +229,12 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
       }),
     ),
   );
+  // every package has settled (none still moving its clip) before the shared folder goes
+  await clips.catch(() => undefined);
+  if (shared) await rm(shared, { recursive: true, force: true });
+  const failed = packaged.find((p) => p.status === 'rejected');
+  if (failed) throw failed.reason;
+  const violations = packaged.map((p) => (p as PromiseFulfilledResult<ViolationRecord>).value);
   const packagingMs = performance.now() - packagingStarted;
 
   const timings: AnalysisTimings = {

@@ -7,9 +7,9 @@ import { formatWallClock } from '../core/wall-clock.js';
 import { eventBoxAt, type ViolationEvent } from '../core/violation-judge.js';
 import { keyframeJpeg, renderAnnotated, toSharp } from '../evidence/annotate.js';
 import { openEvidencePackage, type EvidenceFileRecord, type FrameReference } from '../evidence/package-writer.js';
-import { cutClip } from '../media/clip.js';
+import { cutClip, type ClipResult } from '../media/clip.js';
 import { extractFrame } from '../media/keyframe.js';
-import type { VideoInfo } from '../media/probe.js';
+import type { PacketIndex, VideoInfo } from '../media/probe.js';
 import type { TrackPlate } from './plate-reading.js';
 
 export interface ViolationEvidenceInput {
@@ -30,10 +30,12 @@ export interface ViolationEvidenceInput {
   evidenceRoot: string;
   preRollSec: number;
   postRollSec: number;
-  /** the source's keyframe times (from probe's keyframeTimes), shared by every package of a segment */
-  sourceKeyframes: readonly number[];
+  /** the source's packet index (probe's packetIndex), shared by every package of a segment */
+  sourceIndex: PacketIndex;
   /** JPEG keyframes by analysed frame index, from the frames the analysis decoded; others are extracted */
   keyframes: ReadonlyMap<number, Buffer>;
+  /** the clip, when it was cut with others of the same source (cutClips) outside the package; moved in */
+  clip?: Promise<ClipResult>;
 }
 
 export interface WrittenEvidence {
@@ -90,13 +92,14 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
     // The clip (an ffmpeg process) and the three pictures (sharp's threads) are made at once; the files go into the
     // package in one order whatever finishes first.
     const [clip, pictures] = await Promise.all([
-      cutClip(input.videoPath, draft.pathFor('clip.mp4'), {
-        startSec: event.startSec,
-        endSec: event.endSec,
-        preRollSec: input.preRollSec,
-        postRollSec: input.postRollSec,
-        source: { info: video, keyframes: input.sourceKeyframes },
-      }),
+      input.clip ??
+        cutClip(input.videoPath, draft.pathFor('clip.mp4'), {
+          startSec: event.startSec,
+          endSec: event.endSec,
+          preRollSec: input.preRollSec,
+          postRollSec: input.postRollSec,
+          source: { info: video, ...input.sourceIndex },
+        }),
       Promise.all(
         MOMENTS.map(async (moment) => {
           const observed = eventBoxAt(event, frameIndexOf[moment]);
@@ -129,7 +132,8 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
         }),
       ),
     ]);
-    await draft.addFile('clip', 'clip.mp4');
+    if (input.clip) await draft.moveIn('clip', 'clip.mp4', clip.path);
+    else await draft.addFile('clip', 'clip.mp4');
     const frames = {} as Record<Moment, FrameReference>;
     for (const { moment, reference, keyframe, annotated } of pictures) {
       frames[moment] = reference;

@@ -161,6 +161,13 @@ export class EvidencePackageDraft {
     this.entries.set(name, role);
   }
 
+  /** Moves a file made outside the package (on the same file system: see openSharedStaging) in as `name`. */
+  async moveIn(role: EvidenceRole, name: string, from: string): Promise<void> {
+    this.assertOpen(name);
+    await rename(from, this.pathFor(name));
+    await this.addFile(role, name);
+  }
+
   /** Registers a file already written at `pathFor(name)`. */
   async addFile(role: EvidenceRole, name: string): Promise<void> {
     this.assertOpen(name);
@@ -242,17 +249,32 @@ export class EvidencePackageDraft {
 }
 
 /** Starts a package: creates the staging folder beside its final place. */
-export async function openEvidencePackage(location: PackageLocation): Promise<EvidencePackageDraft> {
+/** A new `.staging-<name>-*` folder among a camera's packages of a day (cleanLeftovers removes what a crash left). */
+async function stagingFolder(location: Omit<PackageLocation, 'violationKey'>, name: string): Promise<string> {
   const parent = path.join(
     path.resolve(location.evidenceRoot),
     safePathSegment(location.camera),
     safePathSegment(location.date),
   );
   await mkdir(parent, { recursive: true });
-  const key = safePathSegment(location.violationKey);
-  const stagingDir = await mkdtemp(path.join(parent, `.staging-${key}-`));
+  const dir = await mkdtemp(path.join(parent, `.staging-${name}-`));
   // mkdtemp creates 0700; packages are read by the API and reviewers' tools, like every other folder here.
-  await chmod(stagingDir, 0o755);
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/**
+ * A staging folder for files made for several packages at once (a segment's clips), on the packages' own file
+ * system so that each moves into its package by rename. The caller removes it.
+ */
+export function openSharedStaging(location: Omit<PackageLocation, 'violationKey'>): Promise<string> {
+  return stagingFolder(location, 'shared');
+}
+
+export async function openEvidencePackage(location: PackageLocation): Promise<EvidencePackageDraft> {
+  const key = safePathSegment(location.violationKey);
+  const stagingDir = await stagingFolder(location, key);
+  const parent = path.dirname(stagingDir);
   return new EvidencePackageDraft(
     { ...location, violationKey: key, evidenceRoot: path.resolve(location.evidenceRoot) },
     stagingDir,

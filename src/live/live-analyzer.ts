@@ -26,7 +26,7 @@ import { hashFile } from '../evidence/file-hash.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_ROLL_SEC } from '../media/clip.js';
 import { concatCopy } from '../media/concat.js';
-import { keyframeTimes, probeVideo, type VideoInfo } from '../media/probe.js';
+import { packetIndex, probeVideo, type PacketIndex, type VideoInfo } from '../media/probe.js';
 import { DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { resolveModel } from '../vision/model-resolver.js';
 import type { ClosedSegment, LiveConnection } from './feed-recorder.js';
@@ -87,7 +87,7 @@ interface PackageSource {
   path: string;
   sha256: string;
   info: VideoInfo;
-  keyframes: number[];
+  index: PacketIndex;
 }
 
 interface ConnectionState {
@@ -468,7 +468,7 @@ export class LiveAnalyzer {
         // a failed join is tried again by the next package that needs it
         source.catch(() => first.sources?.delete(last.segmentId));
       }
-      const { path: videoPath, sha256: sourceSha256, info, keyframes: sourceKeyframes } = await source;
+      const { path: videoPath, sha256: sourceSha256, info, index: sourceIndex } = await source;
       const offset = first.streamStartSec;
       const event = shiftEvent(p.event, offset);
       const connection = this.connections.get(p.connectionId);
@@ -492,7 +492,7 @@ export class LiveAnalyzer {
         evidenceRoot: this.o.evidenceRoot,
         preRollSec: DEFAULT_ROLL_SEC,
         postRollSec: DEFAULT_ROLL_SEC,
-        sourceKeyframes,
+        sourceIndex,
         // frames the analysis saw are evidence only at the source's own resolution; otherwise they are extracted
         keyframes:
           info.width === p.analysedSize.width && info.height === p.analysedSize.height ? p.keyframes : new Map(),
@@ -551,8 +551,8 @@ function joinedName(segments: readonly LiveSegment[]): string {
 async function packageSource(segments: readonly LiveSegment[]): Promise<PackageSource> {
   const first = segments[0]!;
   if (segments.length === 1) {
-    const [info, keyframes] = await Promise.all([probeVideo(first.path), keyframeTimes(first.path)]);
-    return { path: first.path, sha256: first.sha256, info, keyframes };
+    const [info, index] = await Promise.all([probeVideo(first.path), packetIndex(first.path)]);
+    return { path: first.path, sha256: first.sha256, info, index };
   }
   const joined = path.join(path.dirname(first.path), joinedName(segments));
   await mkdir(path.dirname(joined), { recursive: true });
@@ -560,12 +560,8 @@ async function packageSource(segments: readonly LiveSegment[]): Promise<PackageS
     segments.map((s) => s.path),
     joined,
   );
-  const [{ sha256 }, info, keyframes] = await Promise.all([
-    hashFile(joined),
-    probeVideo(joined),
-    keyframeTimes(joined),
-  ]);
-  return { path: joined, sha256, info, keyframes };
+  const [{ sha256 }, info, index] = await Promise.all([hashFile(joined), probeVideo(joined), packetIndex(joined)]);
+  return { path: joined, sha256, info, index };
 }
 
 /** The event on the timeline of a file that starts `offset` seconds into the stream. */

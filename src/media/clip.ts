@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MediaError, stderrTail } from './errors.js';
-import { keyframeTimes, probeVideo, streamDuration, type VideoInfo } from './probe.js';
+import { packetIndex, probeVideo, streamDuration, type SourcePacket, type VideoInfo } from './probe.js';
 import { ffmpeg } from './binaries.js';
 
 /** Seconds of video kept before the start and after the end of what a clip shows, unless told otherwise. */
@@ -14,8 +14,11 @@ export interface ClipOptions {
   preRollSec?: number;
   /** default DEFAULT_ROLL_SEC */
   postRollSec?: number;
-  /** what the caller already knows of the source (one probe per segment, not per clip) */
-  source?: { info: VideoInfo; keyframes: readonly number[] };
+  /**
+   * what the caller already knows of the source (one probe per segment, not per clip); with its packets in
+   * presentation order (probe's packetIndex), a copied clip's end is known without reading the clip back
+   */
+  source?: { info: VideoInfo; keyframes: readonly number[]; packets?: readonly SourcePacket[] | null };
 }
 
 export interface ClipResult {
@@ -39,12 +42,25 @@ export function keyframeAtOrBefore(keyframes: readonly number[], sec: number): n
   return at;
 }
 
-function runFfmpeg(src: string, dest: string, input: string[], output: string[]): Promise<void> {
+/** One output of a cut: its own seek into the source (an input of its own) and its own output options. */
+interface CutJob {
+  dest: string;
+  input: string[];
+  output: string[];
+}
+
+/** Runs every job in one ffmpeg process: the source opened once per job, one output each. */
+function runFfmpeg(src: string, jobs: readonly CutJob[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    ffmpeg(src)
-      .inputOptions(input)
-      .outputOptions(output)
-      .format('mp4')
+    const command = ffmpeg();
+    jobs.forEach((job) => command.input(src).inputOptions(job.input));
+    jobs.forEach((job, i) =>
+      command
+        .output(job.dest)
+        .outputOptions(['-map', `${i}:v:0`, ...job.output])
+        .format('mp4'),
+    );
+    command
       .on('error', (err: Error, _o: string | null, stderr: string | null) =>
         reject(
           new MediaError('corrupt', src, `ffmpeg could not cut the clip: ${stderrTail(stderr || err.message)}`, {
@@ -53,9 +69,36 @@ function runFfmpeg(src: string, dest: string, input: string[], output: string[])
         ),
       )
       .on('end', () => resolve())
-      .save(dest);
+      .run();
   });
 }
+
+/**
+ * Where a stream copy seeking to `seek` (-ss) for `length` seconds (-t) ends, in a stream whose packets come in
+ * presentation order: ffmpeg copies from the keyframe at `begin` every packet that starts before seek + length.
+ * Null when the packets do not say (the keyframe is not among them).
+ */
+export function copiedClipEnd(
+  packets: readonly SourcePacket[],
+  begin: number,
+  seek: number,
+  length: number,
+): number | null {
+  const first = packets.findIndex((p) => Math.abs(p.pts - begin) < 1e-6);
+  if (first < 0) return null;
+  let end = begin;
+  for (let i = first; i < packets.length && packets[i]!.pts < seek + length; i++) {
+    end = Math.max(end, packets[i]!.pts + packets[i]!.duration);
+  }
+  return end;
+}
+
+export interface ClipRequest extends Omit<ClipOptions, 'source'> {
+  dest: string;
+}
+
+/** Clips cut by one ffmpeg process at most: each is an input of its own, and the source's file handles add up. */
+const CLIPS_PER_PROCESS = 16;
 
 /**
  * Cut [start - preRoll, end + postRoll] of `src`, clamped to its duration, into a faststart MP4. A
@@ -64,50 +107,96 @@ function runFfmpeg(src: string, dest: string, input: string[], output: string[])
  * preset, at most 1920 px wide. The result says which, and the window the clip really covers.
  */
 export async function cutClip(src: string, dest: string, options: ClipOptions): Promise<ClipResult> {
-  const { startSec, endSec, preRollSec = DEFAULT_ROLL_SEC, postRollSec = DEFAULT_ROLL_SEC } = options;
-  if (!(endSec >= startSec)) throw new RangeError(`clip end ${endSec} s is before its start ${startSec} s`);
-  const info = options.source?.info ?? (await probeVideo(src));
-  const from = Math.max(0, startSec - preRollSec);
-  const to = Math.min(info.durationSec, endSec + postRollSec);
-  if (!(to > from)) {
-    throw new RangeError(
-      `clip window ${from.toFixed(2)}–${to.toFixed(2)} s lies outside the ${info.durationSec.toFixed(2)} s video ${src}`,
-    );
-  }
-  await mkdir(path.dirname(dest), { recursive: true });
+  const [clip] = await cutClips(src, [{ ...options, dest }], options.source);
+  return clip!;
+}
 
-  const common = ['-map', '0:v:0', '-an', '-sn', '-movflags', '+faststart'];
-  if (PLAYABLE.codecs.has(info.codec) && PLAYABLE.pixelFormats.has(info.pixelFormat)) {
-    const begin = keyframeAtOrBefore(options.source?.keyframes ?? (await keyframeTimes(src)), from);
-    await runFfmpeg(src, dest, ['-ss', begin.toFixed(3)], [...common, '-t', (to - begin).toFixed(3), '-c:v', 'copy']);
-    return {
-      path: dest,
-      startSec: begin,
-      endSec: Math.min(info.durationSec, begin + (await streamDuration(dest))),
-      encoding: 'copy',
-    };
-  }
-  await runFfmpeg(
-    src,
-    dest,
-    // Input seeking is frame-accurate when re-encoding and avoids decoding the skipped part.
-    ['-ss', from.toFixed(3)],
-    [
-      ...common,
-      '-t',
-      (to - from).toFixed(3),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-crf',
-      '23',
-      '-pix_fmt',
-      'yuv420p',
-      // yuv420p needs even sizes; no wider than MAX_ENCODE_WIDTH
-      '-vf',
-      `scale='trunc(min(iw,${MAX_ENCODE_WIDTH})/2)*2':-2`,
-    ],
+/**
+ * cutClip for several windows of one source, in one ffmpeg process per CLIPS_PER_PROCESS: a segment's packages
+ * are cut together, since starting Debian's ffmpeg (two hundred shared libraries) costs more than a copied clip.
+ */
+export async function cutClips(
+  src: string,
+  requests: readonly ClipRequest[],
+  source?: ClipOptions['source'],
+): Promise<ClipResult[]> {
+  if (requests.length === 0) return [];
+  const info = source?.info ?? (await probeVideo(src));
+  const windows = requests.map(
+    ({ startSec, endSec, preRollSec = DEFAULT_ROLL_SEC, postRollSec = DEFAULT_ROLL_SEC }) => {
+      if (!(endSec >= startSec)) throw new RangeError(`clip end ${endSec} s is before its start ${startSec} s`);
+      const from = Math.max(0, startSec - preRollSec);
+      const to = Math.min(info.durationSec, endSec + postRollSec);
+      if (!(to > from)) {
+        throw new RangeError(
+          `clip window ${from.toFixed(2)}–${to.toFixed(2)} s lies outside the ${info.durationSec.toFixed(2)} s video ${src}`,
+        );
+      }
+      return { from, to };
+    },
   );
-  return { path: dest, startSec: from, endSec: to, encoding: 'h264' };
+  await Promise.all([...new Set(requests.map((r) => path.dirname(r.dest)))].map((d) => mkdir(d, { recursive: true })));
+
+  const common = ['-an', '-sn', '-movflags', '+faststart'];
+  const copy = PLAYABLE.codecs.has(info.codec) && PLAYABLE.pixelFormats.has(info.pixelFormat);
+  const index = source ?? (copy ? await packetIndex(src) : null);
+  const keyframes = index?.keyframes ?? [];
+  const packets = index?.packets ?? null;
+  const jobs = requests.map((request, i): CutJob & { begin: number; to: number; seek: number; length: number } => {
+    const { from, to } = windows[i]!;
+    if (copy) {
+      const begin = keyframeAtOrBefore(keyframes, from);
+      const seek = begin.toFixed(3);
+      const length = (to - begin).toFixed(3);
+      return {
+        dest: request.dest,
+        begin,
+        to,
+        seek: Number(seek),
+        length: Number(length),
+        input: ['-ss', seek],
+        output: [...common, '-t', length, '-c:v', 'copy'],
+      };
+    }
+    return {
+      dest: request.dest,
+      begin: from,
+      to,
+      seek: from,
+      length: to - from,
+      // Input seeking is frame-accurate when re-encoding and avoids decoding the skipped part.
+      input: ['-ss', from.toFixed(3)],
+      output: [
+        ...common,
+        '-t',
+        (to - from).toFixed(3),
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '23',
+        '-pix_fmt',
+        'yuv420p',
+        // yuv420p needs even sizes; no wider than MAX_ENCODE_WIDTH
+        '-vf',
+        `scale='trunc(min(iw,${MAX_ENCODE_WIDTH})/2)*2':-2`,
+      ],
+    };
+  });
+  for (let i = 0; i < jobs.length; i += CLIPS_PER_PROCESS) await runFfmpeg(src, jobs.slice(i, i + CLIPS_PER_PROCESS));
+  if (!copy) return jobs.map((j) => ({ path: j.dest, startSec: j.begin, endSec: j.to, encoding: 'h264' as const }));
+  // A copied clip ends on a packet boundary after `to`: known from the source's packets when they are in
+  // presentation order, else read back from the file (an ffprobe, which costs more than the copy).
+  return Promise.all(
+    jobs.map(async (j) => {
+      const known = packets ? copiedClipEnd(packets, j.begin, j.seek, j.length) : null;
+      return {
+        path: j.dest,
+        startSec: j.begin,
+        endSec: Math.min(info.durationSec, known ?? j.begin + (await streamDuration(j.dest))),
+        encoding: 'copy' as const,
+      };
+    }),
+  );
 }

@@ -189,20 +189,42 @@ export async function streamDuration(file: string): Promise<number> {
   return Number(parsed.streams?.[0]?.duration) || Number(parsed.format?.duration) || 0;
 }
 
-/**
- * Times of the video's keyframes, seconds from the stream's start, in order: where a stream copy can
- * begin. Read from the packet index, nothing is decoded.
- */
-export async function keyframeTimes(file: string): Promise<number[]> {
-  const stdout = await askFfprobe(file, 'stream=start_time:packet=pts_time,flags', '-of', 'json');
+/** A packet of the first video stream: presentation time and duration, seconds from the stream's start. */
+export interface SourcePacket {
+  pts: number;
+  duration: number;
+}
+
+export interface PacketIndex {
+  /** keyframe times in order: where a stream copy can begin */
+  keyframes: number[];
+  /**
+   * every packet in decode order, when that is also presentation order (no B-frames): a stream-copied clip's
+   * length then follows from it; null when frames are reordered
+   */
+  packets: SourcePacket[] | null;
+}
+
+/** The video's packet index: keyframe times and, without B-frames, every packet (one ffprobe run, no decoding). */
+export async function packetIndex(file: string): Promise<PacketIndex> {
+  const stdout = await askFfprobe(file, 'stream=start_time:packet=pts_time,duration_time,flags', '-of', 'json');
   const parsed = JSON.parse(stdout) as {
     streams?: Array<{ start_time?: string }>;
-    packets?: Array<{ pts_time?: string; flags?: string }>;
+    packets?: Array<{ pts_time?: string; duration_time?: string; flags?: string }>;
   };
   const start = Number(parsed.streams?.[0]?.start_time) || 0;
-  return (parsed.packets ?? [])
-    .filter((p) => p.flags?.includes('K') && p.pts_time !== undefined)
-    .map((p) => Number(p.pts_time) - start)
-    .filter(Number.isFinite)
+  const raw = (parsed.packets ?? [])
+    .filter((p) => p.pts_time !== undefined)
+    .map((p) => ({
+      pts: Number(p.pts_time) - start,
+      duration: Number(p.duration_time),
+      key: p.flags?.includes('K') ?? false,
+    }))
+    .filter((p) => Number.isFinite(p.pts));
+  const keyframes = raw
+    .filter((p) => p.key)
+    .map((p) => p.pts)
     .sort((a, b) => a - b);
+  const inOrder = raw.every((p, i) => Number.isFinite(p.duration) && (i === 0 || p.pts > raw[i - 1]!.pts));
+  return { keyframes, packets: inOrder ? raw.map(({ pts, duration }) => ({ pts, duration })) : null };
 }

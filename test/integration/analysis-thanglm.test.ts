@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +88,10 @@ describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over
       expect(verified.manifest.models).toEqual(analysis.modelFingerprints);
       expect(verified.manifest.zone.kind).toBe('restricted_road');
     }
+    // the clips were cut together into a shared staging folder and moved into their packages; none is left
+    const folders = await readdir(path.dirname(analysis.violations[0]!.evidenceDir));
+    expect(folders.filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(folders.length).toBe(new Set(analysis.violations.map((v) => v.evidenceDir)).size);
   });
 
   it('cuts an H.264 MP4 clip with pre/post roll and keeps keyframes at full resolution', async () => {

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
 import { toSharp } from '../../src/evidence/annotate.js';
-import { cutClip, keyframeAtOrBefore } from '../../src/media/clip.js';
+import { cutClip, cutClips, keyframeAtOrBefore } from '../../src/media/clip.js';
 import { MediaError } from '../../src/media/errors.js';
 import { streamFrames } from '../../src/media/frame-stream.js';
 import { extractFrame } from '../../src/media/keyframe.js';
-import { keyframeTimes, probeVideo } from '../../src/media/probe.js';
+import { packetIndex, probeVideo, streamDuration } from '../../src/media/probe.js';
 import type { RgbFrame } from '../../src/core/types.js';
 
 const footage = (name: string) => path.resolve(projectRoot, '..', 'shared', 'footage', name);
@@ -180,7 +180,7 @@ describe('streamFrames', () => {
 describe('cutClip', () => {
   it('copies an H.264 source from the keyframe at or before the pre-roll into a faststart MP4', async () => {
     const src = footage('zzmzvn_hi2.mp4');
-    const keyframes = await keyframeTimes(src);
+    const { keyframes } = await packetIndex(src);
     const dest = path.join(tmp, 'clips', 'roll.mp4');
     const result = await cutClip(src, dest, { startSec: 4, endSec: 5, preRollSec: 1, postRollSec: 1 });
     expect(result.encoding).toBe('copy');
@@ -194,6 +194,35 @@ describe('cutClip', () => {
     const head = readFileSync(dest).subarray(0, 4096).toString('latin1');
     expect(head.indexOf('moov')).toBeGreaterThan(0);
     expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat') === -1 ? Infinity : head.indexOf('mdat'));
+  });
+
+  it('cuts several windows in one run and knows where each copy ends from the packets, as the file says', async () => {
+    const names = readdirSync(footage('.')).filter((n) => n.endsWith('.mp4'));
+    let fromPackets = 0;
+    let reordered = 0;
+    for (const name of names) {
+      const src = footage(name);
+      const [info, index] = await Promise.all([probeVideo(src), packetIndex(src)]);
+      if (!index.packets) reordered++;
+      // windows from the start, the middle (an odd time, between keyframes) and the end of each clip
+      const requests = [0.2, 0.45, 0.93].map((at, i) => ({
+        dest: path.join(tmp, 'batch', `${name}-${i}.mp4`),
+        startSec: info.durationSec * at,
+        endSec: info.durationSec * at + 0.77,
+      }));
+      const clips = await cutClips(src, requests, { info, ...index });
+      for (const clip of clips) {
+        expect(clip.encoding).toBe('copy');
+        expect(index.keyframes).toContain(clip.startSec);
+        // what ffprobe reads back from the clip itself, the way a clip without known packets is measured
+        const end = Math.min(info.durationSec, clip.startSec + (await streamDuration(clip.path)));
+        expect(Math.abs(clip.endSec - end), `${name} ${clip.startSec}`).toBeLessThan(0.001);
+        if (index.packets) fromPackets++;
+      }
+    }
+    // both ways are exercised: most footage has no B-frames, some has
+    expect(fromPackets).toBeGreaterThan(12);
+    expect(reordered).toBeGreaterThan(0);
   });
 
   it('clamps the window to the video', async () => {
