@@ -110,14 +110,18 @@ def vote_section(path: str) -> list[str]:
              "Single frame: each frame read alone. Vote: `src/core/plate-vote.ts` over the 7 reads, on the top "
              "characters alone or on the per-character probabilities (each character's top 3). Stated: what passes "
              "the plate-of-record floor (complete, a valid plate, confidence >= 0.2), and how many stated plates are "
-             "wrong. CPU ms per crop: recogniser time on one thread, preprocessing and decoding included.", "",
-             "| model | single frame | vote, top chars | vote, probabilities | stated (wrong), top chars | "
-             "stated (wrong), probabilities | CPU ms per crop (p50) |", "|---|---:|---:|---:|---:|---:|---:|"]
+             "wrong. CPU ms per crop: recogniser time on one thread, preprocessing and decoding included; the "
+             "recogniser code it ran (where the run names it) and the machine's load average beside it, since "
+             "runs on different days shared the CPU differently.", "",
+             "| model | code | single frame | vote, top chars | vote, probabilities | stated (wrong), top chars | "
+             "stated (wrong), probabilities | CPU ms per crop (p50) | load |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
-        lines.append(f"| `{r['model']}` | {r['singleFrameExactPct']}% | {r['voteTopCharsExactPct']}% | "
-                     f"{r['voteProbabilitiesExactPct']}% | {r['statedTopChars']['pct']}% ({r['statedTopChars']['wrong']}) "
+        lines.append(f"| `{r['model']}` | {r.get('code', '')} | {r['singleFrameExactPct']}% | "
+                     f"{r['voteTopCharsExactPct']}% | {r['voteProbabilitiesExactPct']}% | "
+                     f"{r['statedTopChars']['pct']}% ({r['statedTopChars']['wrong']}) "
                      f"| {r['statedProbabilities']['pct']}% ({r['statedProbabilities']['wrong']}) | "
-                     f"{r['msPerCrop']['cpuP50']} |")
+                     f"{r['msPerCrop']['cpuP50']} | {r['msPerCrop']['loadAverage']} |")
     return lines
 
 
