@@ -24,6 +24,7 @@ const frames = streamFrames(request.file, {
   maxWidth: request.maxWidth,
   readAhead: 2,
   startSec: request.startSec,
+  ...(request.info ? { info: request.info } : {}),
 });
 try {
   for await (const frame of frames) {

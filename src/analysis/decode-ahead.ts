@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RgbFrame } from '../core/types.js';
 import { MediaError, type MediaErrorCode } from '../media/errors.js';
+import type { VideoInfo } from '../media/probe.js';
 import { DEFAULT_READ_AHEAD } from './defaults.js';
 
 /**
@@ -16,6 +17,7 @@ export interface DecodeAheadRequest {
   maxWidth: number | undefined;
   readAhead: number;
   startSec: number;
+  info: VideoInfo | undefined;
 }
 
 export type DecodeAheadMessage =
@@ -38,7 +40,7 @@ function toError(message: Extract<DecodeAheadMessage, { type: 'error' }>): Error
 
 export async function* decodeAhead(
   file: string,
-  options: { fps: number; maxWidth?: number; readAhead?: number; startSec?: number },
+  options: { fps: number; maxWidth?: number; readAhead?: number; startSec?: number; info?: VideoInfo },
 ): AsyncGenerator<RgbFrame> {
   const request: DecodeAheadRequest = {
     file,
@@ -46,6 +48,7 @@ export async function* decodeAhead(
     maxWidth: options.maxWidth,
     readAhead: Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD),
     startSec: options.startSec ?? 0,
+    info: options.info,
   };
   const worker = new Worker(WORKER_URL, { workerData: request });
   const inbox: DecodeAheadMessage[] = [];

@@ -9,6 +9,7 @@ import type { Track } from '../core/tracker.js';
 import { keyframeJpeg } from '../evidence/annotate.js';
 import type { Detector } from '../vision/detector.js';
 import { detectTiles } from '../vision/tiled-detector.js';
+import type { VideoInfo } from '../media/probe.js';
 import { BestShotKeeper, type VehicleShot } from './best-frames.js';
 import { decodeAhead } from './decode-ahead.js';
 import { createJudgeFor, DETECTOR_PROFILES } from './detector-profile.js';
@@ -27,6 +28,8 @@ export interface FrameLoopOptions {
   keepFound?: boolean;
   fps: number;
   maxWidth: number;
+  /** the source as the caller probed it, so that decoding does not probe it again */
+  source?: VideoInfo;
   /** size of the decoded frames (the source downscaled to `maxWidth`) */
   analysedSize: { width: number; height: number };
   /** decoded frames buffered ahead of inference */
@@ -158,6 +161,7 @@ export async function runFrameLoop(opts: FrameLoopOptions): Promise<FrameLoopRes
         maxWidth: opts.maxWidth,
         readAhead: opts.readAhead,
         startSec: opts.startSec ?? 0,
+        ...(opts.source ? { info: opts.source } : {}),
       });
   try {
     while (true) {

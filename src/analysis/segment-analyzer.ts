@@ -116,6 +116,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     videoPath,
     fps,
     maxWidth,
+    source: info,
     analysedSize: size,
     readAhead: options.readAhead ?? DEFAULT_READ_AHEAD,
     detector,

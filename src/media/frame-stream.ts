@@ -1,7 +1,7 @@
 import type { PassThrough } from 'node:stream';
 import type { RgbFrame } from '../core/types.js';
 import { MediaError, stderrTail } from './errors.js';
-import { probeVideo } from './probe.js';
+import { probeVideo, type VideoInfo } from './probe.js';
 import { ffmpeg } from './binaries.js';
 
 export interface FrameStreamOptions {
@@ -16,6 +16,8 @@ export interface FrameStreamOptions {
   readAhead?: number;
   /** start this many seconds into the file: the first frame is the one shown then (default 0) */
   startSec?: number;
+  /** the file as the caller already probed it (each probe starts ffprobe twice) */
+  info?: VideoInfo;
 }
 
 export interface FrameSize {
@@ -38,7 +40,7 @@ export function outputSize(width: number, height: number, maxWidth?: number): Fr
  */
 export async function* streamFrames(file: string, options: FrameStreamOptions): AsyncGenerator<RgbFrame> {
   if (!(options.fps > 0)) throw new RangeError(`fps must be positive, got ${options.fps}`);
-  const info = await probeVideo(file);
+  const info = options.info ?? (await probeVideo(file));
   const { width, height } = outputSize(info.width, info.height, options.maxWidth);
   const frameBytes = width * height * 3;
   const readAhead = Math.max(1, options.readAhead ?? 2);
