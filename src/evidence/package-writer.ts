@@ -248,7 +248,6 @@ export class EvidencePackageDraft {
   }
 }
 
-/** Starts a package: creates the staging folder beside its final place. */
 /** A new `.staging-<name>-*` folder among a camera's packages of a day (cleanLeftovers removes what a crash left). */
 async function stagingFolder(location: Omit<PackageLocation, 'violationKey'>, name: string): Promise<string> {
   const parent = path.join(
@@ -271,6 +270,7 @@ export function openSharedStaging(location: Omit<PackageLocation, 'violationKey'
   return stagingFolder(location, 'shared');
 }
 
+/** Starts a package: creates the staging folder beside its final place. */
 export async function openEvidencePackage(location: PackageLocation): Promise<EvidencePackageDraft> {
   const key = safePathSegment(location.violationKey);
   const stagingDir = await stagingFolder(location, key);

@@ -32,6 +32,8 @@ export interface ClipResult {
 
 /** Codecs and pixel formats every browser plays from an MP4 as they are. */
 const PLAYABLE = { codecs: new Set(['h264']), pixelFormats: new Set(['yuv420p', 'yuvj420p']) };
+/** H.264 every browser plays, at a fast preset: for clips whose source would not play as it is. */
+export const BROWSER_H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p'] as const;
 /** A re-encoded clip is no wider than this. */
 const MAX_ENCODE_WIDTH = 1920;
 
@@ -47,6 +49,11 @@ interface CutJob {
   dest: string;
   input: string[];
   output: string[];
+  /** the window in the source: a copy starts at the keyframe `begin`, a re-encode exactly there */
+  begin: number;
+  to: number;
+  /** a copy's -ss and -t as ffmpeg reads them */
+  copied?: { seek: number; length: number };
 }
 
 /** Runs every job in one ffmpeg process: the source opened once per job, one output each. */
@@ -142,7 +149,7 @@ export async function cutClips(
   const index = source ?? (copy ? await packetIndex(src) : null);
   const keyframes = index?.keyframes ?? [];
   const packets = index?.packets ?? null;
-  const jobs = requests.map((request, i): CutJob & { begin: number; to: number; seek: number; length: number } => {
+  const jobs = requests.map((request, i): CutJob => {
     const { from, to } = windows[i]!;
     if (copy) {
       const begin = keyframeAtOrBefore(keyframes, from);
@@ -152,8 +159,7 @@ export async function cutClips(
         dest: request.dest,
         begin,
         to,
-        seek: Number(seek),
-        length: Number(length),
+        copied: { seek: Number(seek), length: Number(length) },
         input: ['-ss', seek],
         output: [...common, '-t', length, '-c:v', 'copy'],
       };
@@ -162,22 +168,13 @@ export async function cutClips(
       dest: request.dest,
       begin: from,
       to,
-      seek: from,
-      length: to - from,
       // Input seeking is frame-accurate when re-encoding and avoids decoding the skipped part.
       input: ['-ss', from.toFixed(3)],
       output: [
         ...common,
         '-t',
         (to - from).toFixed(3),
-        '-c:v',
-        'libx264',
-        '-preset',
-        'veryfast',
-        '-crf',
-        '23',
-        '-pix_fmt',
-        'yuv420p',
+        ...BROWSER_H264,
         // yuv420p needs even sizes; no wider than MAX_ENCODE_WIDTH
         '-vf',
         `scale='trunc(min(iw,${MAX_ENCODE_WIDTH})/2)*2':-2`,
@@ -190,7 +187,7 @@ export async function cutClips(
   // presentation order, else read back from the file (an ffprobe, which costs more than the copy).
   return Promise.all(
     jobs.map(async (j) => {
-      const known = packets ? copiedClipEnd(packets, j.begin, j.seek, j.length) : null;
+      const known = packets && j.copied ? copiedClipEnd(packets, j.begin, j.copied.seek, j.copied.length) : null;
       return {
         path: j.dest,
         startSec: j.begin,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ffmpegPath } from './binaries.js';
+import { BROWSER_H264 } from './clip.js';
 import { MediaError, stderrTail } from './errors.js';
 
 /**
@@ -111,14 +112,7 @@ export function openRawEncoder(dest: string, options: { width: number; height: n
       '-i',
       '-',
       '-an',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-crf',
-      '23',
-      '-pix_fmt',
-      'yuv420p',
+      ...BROWSER_H264,
       // yuv420p needs even sizes
       '-vf',
       'pad=ceil(iw/2)*2:ceil(ih/2)*2',

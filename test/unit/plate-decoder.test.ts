@@ -169,6 +169,16 @@ describe('plateAutomaton', () => {
 });
 
 describe('bestPlatePath', () => {
+  /** `서울33거217` read sure, then a last `2` at 0.3 (blank 0.7): a plate only if the faint frame is taken. */
+  const faintLastDigit = () => {
+    const frames: Array<Array<[string, number]>> = [...'서울33거217'].flatMap(
+      (c) => [[[c, 0.97]], []] as Array<Array<[string, number]>>,
+    );
+    frames.push([['2', 0.3]]);
+    while (frames.length < STEPS) frames.push([]);
+    return probsOf(frames);
+  };
+
   it('follows CTC: repeated frames are one character, a doubled character needs a blank between', () => {
     const frames: Array<Array<[string, number]>> = [
       [['1', 0.9]],
@@ -191,12 +201,7 @@ describe('bestPlatePath', () => {
   });
 
   it('recovers a faint last digit and keeps it visibly unsure', () => {
-    const frames: Array<Array<[string, number]>> = [...'서울33거217'].flatMap(
-      (c) => [[[c, 0.97]], []] as Array<Array<[string, number]>>,
-    );
-    frames.push([['2', 0.3]]);
-    while (frames.length < STEPS) frames.push([]);
-    const probs = probsOf(frames);
+    const probs = faintLastDigit();
     const read = decode(probs)!;
     expect(read.chars.map((c) => c.char).join('')).toBe('서울33거2172');
     expect(read.chars.at(-1)!.confidence).toBeCloseTo(0.3, 6);
@@ -237,12 +242,7 @@ describe('bestPlatePath', () => {
   });
 
   it('drops only paths that cannot reach minLogProb: the result is the same above it, none below', () => {
-    const frames: Array<Array<[string, number]>> = [...'서울33거217'].flatMap(
-      (c) => [[[c, 0.97]], []] as Array<Array<[string, number]>>,
-    );
-    frames.push([['2', 0.3]]);
-    while (frames.length < STEPS) frames.push([]);
-    const probs = probsOf(frames);
+    const probs = faintLastDigit();
     const free = decode(probs)!;
     const justReached = bestPlatePath(probs, 0, STEPS, classes, keys, automaton, free.logProb - 1e-9)!;
     expect(justReached).toEqual(free);
