@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
+import { MediaError, stderrTail } from './errors.js';
 
 /**
  * Where ffmpeg and ffprobe are: FFMPEG_PATH / FFPROBE_PATH when set, else the system's on PATH
@@ -43,3 +46,16 @@ ffmpeg.setFfmpegPath(ffmpegPath);
 ffmpeg.setFfprobePath(ffprobePath);
 
 export { ffmpeg };
+
+/**
+ * Runs ffmpeg on arguments complete in themselves (file outputs, nothing to read back). fluent-ffmpeg first
+ * asks ffmpeg for its formats and encoders, two more starts of two hundred shared libraries in each process,
+ * where these outputs need no check. Rejects with a MediaError naming `source` and what could not be done.
+ */
+export async function runFfmpeg(args: readonly string[], source: string, failure: string): Promise<void> {
+  const child = spawn(ffmpegPath, ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new MediaError('corrupt', source, `${failure}: ${stderrTail(stderr)}`);
+}

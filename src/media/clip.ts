@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { MediaError, stderrTail } from './errors.js';
 import { packetIndex, probeVideo, streamDuration, type SourcePacket, type VideoInfo } from './probe.js';
-import { ffmpeg } from './binaries.js';
+import { runFfmpeg } from './binaries.js';
 
 /** Seconds of video kept before the start and after the end of what a clip shows, unless told otherwise. */
 export const DEFAULT_ROLL_SEC = 3;
@@ -57,33 +56,22 @@ interface CutJob {
 }
 
 /** Runs every job in one ffmpeg process: the source opened once per job, one output each. */
-function runFfmpeg(src: string, jobs: readonly CutJob[]): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const command = ffmpeg();
-    jobs.forEach((job) => command.input(src).inputOptions(job.input));
-    jobs.forEach((job, i) =>
-      command
-        .output(job.dest)
-        .outputOptions(['-map', `${i}:v:0`, ...job.output])
-        .format('mp4'),
-    );
-    command
-      .on('error', (err: Error, _o: string | null, stderr: string | null) =>
-        reject(
-          new MediaError('corrupt', src, `ffmpeg could not cut the clip: ${stderrTail(stderr || err.message)}`, {
-            cause: err,
-          }),
-        ),
-      )
-      .on('end', () => resolve())
-      .run();
-  });
+function cutInOneRun(src: string, jobs: readonly CutJob[]): Promise<void> {
+  return runFfmpeg(
+    [
+      ...jobs.flatMap((job) => [...job.input, '-i', src]),
+      ...jobs.flatMap((job, i) => ['-map', `${i}:v:0`, ...job.output, '-f', 'mp4', job.dest]),
+    ],
+    src,
+    'ffmpeg could not cut the clip',
+  );
 }
 
 /**
- * Where a stream copy seeking to `seek` (-ss) for `length` seconds (-t) ends, in a stream whose packets come in
- * presentation order: ffmpeg copies from the keyframe at `begin` every packet that starts before seek + length.
- * Null when the packets do not say (the keyframe is not among them).
+ * Where a stream copy seeking to `seek` (-ss) for `length` seconds (-t) ends: ffmpeg copies from the keyframe at
+ * `begin` every packet that starts before seek + length, in a stream whose packets come in presentation order
+ * (a repeated time, which the muxer moves on by one tick, leaves the end where it was). Null when the packets do
+ * not say (the keyframe is not among them).
  */
 export function copiedClipEnd(
   packets: readonly SourcePacket[],
@@ -181,7 +169,7 @@ export async function cutClips(
       ],
     };
   });
-  for (let i = 0; i < jobs.length; i += CLIPS_PER_PROCESS) await runFfmpeg(src, jobs.slice(i, i + CLIPS_PER_PROCESS));
+  for (let i = 0; i < jobs.length; i += CLIPS_PER_PROCESS) await cutInOneRun(src, jobs.slice(i, i + CLIPS_PER_PROCESS));
   if (!copy) return jobs.map((j) => ({ path: j.dest, startSec: j.begin, endSec: j.to, encoding: 'h264' as const }));
   // A copied clip ends on a packet boundary after `to`: known from the source's packets when they are in
   // presentation order, else read back from the file (an ffprobe, which costs more than the copy).

@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
-import { ffmpegPath } from './binaries.js';
-import { MediaError, stderrTail } from './errors.js';
+import { runFfmpeg } from './binaries.js';
 
 /** ffconcat's quoting: a path in single quotes, each single quote written as '\'' */
 const quoted = (file: string) => `'${file.replaceAll("'", "'\\''")}'`;
@@ -15,15 +12,11 @@ export async function concatCopy(files: readonly string[], dest: string): Promis
   const list = `${dest}.ffconcat`;
   await writeFile(list, `ffconcat version 1.0\n${files.map((f) => `file ${quoted(f)}\n`).join('')}`);
   try {
-    const child = spawn(
-      ffmpegPath,
-      ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v:0', '-c', 'copy', dest],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+    await runFfmpeg(
+      ['-f', 'concat', '-safe', '0', '-i', list, '-map', '0:v:0', '-c', 'copy', dest],
+      files[0] ?? dest,
+      'ffmpeg could not join',
     );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    const [code] = (await once(child, 'close')) as [number | null];
-    if (code !== 0) throw new MediaError('corrupt', files[0] ?? dest, `ffmpeg could not join: ${stderrTail(stderr)}`);
   } finally {
     await rm(list, { force: true });
   }

@@ -1,8 +1,8 @@
-import type { PassThrough } from 'node:stream';
+import { spawn } from 'node:child_process';
 import type { RgbFrame } from '../core/types.js';
 import { MediaError, stderrTail } from './errors.js';
 import { probeVideo, type VideoInfo } from './probe.js';
-import { ffmpeg } from './binaries.js';
+import { ffmpegPath } from './binaries.js';
 
 export interface FrameStreamOptions {
   /** analysis rate, frames per second */
@@ -61,26 +61,31 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
   };
 
   const startSec = options.startSec ?? 0;
-  const command = ffmpeg(file)
-    .inputOptions(startSec > 0 ? ['-ss', String(startSec)] : [])
-    .outputOptions(['-an', '-sn', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24'])
-    .on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-      if (!stopped) {
-        failure = new MediaError(
-          'corrupt',
-          file,
-          `ffmpeg failed while decoding: ${stderrTail(stderr || err.message)}`,
-          { cause: err },
-        );
-      }
-      finished = true;
-      signal();
-    })
-    .on('end', () => {
-      finished = true;
-      signal();
-    });
-  const output = command.pipe() as PassThrough;
+  // spawned directly: fluent-ffmpeg would first start ffmpeg twice more to list its formats and encoders
+  const child = spawn(
+    ffmpegPath,
+    [
+      '-v',
+      'error',
+      ...(startSec > 0 ? ['-ss', String(startSec)] : []),
+      '-i',
+      file,
+      ...['-an', '-sn', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8192)));
+  const fail = (problem: string, cause?: unknown) => {
+    if (!stopped) failure = new MediaError('corrupt', file, problem, cause ? { cause } : undefined);
+  };
+  child.on('error', (err) => fail(`ffmpeg could not start: ${err.message}`, err));
+  child.on('close', (code) => {
+    if (code !== 0) fail(`ffmpeg failed while decoding: ${stderrTail(stderr)}`);
+    finished = true;
+    signal();
+  });
+  const output = child.stdout;
 
   let current = new Uint8Array(frameBytes);
   let filled = 0;
@@ -119,7 +124,7 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
   } finally {
     if (!finished) {
       stopped = true;
-      command.kill('SIGKILL');
+      child.kill('SIGKILL');
     }
   }
 }

@@ -199,8 +199,8 @@ export interface PacketIndex {
   /** keyframe times in order: where a stream copy can begin */
   keyframes: number[];
   /**
-   * every packet in decode order, when that is also presentation order (no B-frames): a stream-copied clip's
-   * length then follows from it; null when frames are reordered
+   * every packet in decode order, when that is also presentation order (no B-frames; a repeated time is no
+   * reordering): a stream-copied clip's length then follows from it; null when frames are reordered
    */
   packets: SourcePacket[] | null;
 }
@@ -225,6 +225,6 @@ export async function packetIndex(file: string): Promise<PacketIndex> {
     .filter((p) => p.key)
     .map((p) => p.pts)
     .sort((a, b) => a - b);
-  const inOrder = raw.every((p, i) => Number.isFinite(p.duration) && (i === 0 || p.pts > raw[i - 1]!.pts));
+  const inOrder = raw.every((p, i) => Number.isFinite(p.duration) && (i === 0 || p.pts >= raw[i - 1]!.pts));
   return { keyframes, packets: inOrder ? raw.map(({ pts, duration }) => ({ pts, duration })) : null };
 }
