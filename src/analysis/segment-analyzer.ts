@@ -55,8 +55,9 @@ export interface AnalyzeSegmentOptions {
 }
 
 /**
- * Violations read and packaged at once: a package mostly waits on ffmpeg and the disk, so two
- * overlap well on two cores.
+ * Packages written at once: a package mostly waits on sharp's threads, ffmpeg and the disk, so two overlap well
+ * on two cores. Plates are read one at a time: onnxruntime runs on the calling (main) thread, so two reads would
+ * only take turns.
  */
 const PACKAGES_AT_ONCE = 2;
 
@@ -85,14 +86,31 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
 
   // With a listener, a violation's plate is read as its rule fires (the frame loop goes on meanwhile) and the
   // same reading goes into its evidence; without one, after the frame loop.
+  const reading = pLimit(1);
+  let plateMs = 0;
   const plateReads = new Map<FoundViolation, Promise<TrackPlate>>();
   const readPlate = (found: FoundViolation) => {
     let read = plateReads.get(found);
     if (!read) {
-      read = plates.read(found.shots, camera.plateFormat);
+      read = reading(async () => {
+        const mark = performance.now();
+        try {
+          return await plates.read(found.shots, camera.plateFormat);
+        } finally {
+          plateMs += performance.now() - mark;
+        }
+      });
       plateReads.set(found, read);
     }
     return read;
+  };
+  // Where the clips can start: read from the source once a first violation shows that clips will be cut.
+  let sourcePackets: Promise<PacketIndex> | undefined;
+  const indexSource = () => {
+    sourcePackets ??= packetIndex(videoPath);
+    // awaited after the loop, which reports its failure
+    sourcePackets.catch(() => undefined);
+    return sourcePackets;
   };
   const { onViolation } = options;
   const announce = (found: FoundViolation) =>
@@ -127,7 +145,10 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     ...(signal ? { signal } : {}),
     onFrame: (framesDone, violationsFound) =>
       onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),
-    ...(onViolation ? { onFound: announce } : {}),
+    onFound: (violation) => {
+      void indexSource();
+      if (onViolation) announce(violation);
+    },
   });
   const { found, framesAnalysed } = loop;
 
@@ -136,11 +157,10 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     ...plates.fingerprints,
   };
   const configHash = analysisConfigHash(camera, fps, detectorName);
-  let plateMs = 0;
   let evidenceMs = 0;
   let evidenceDone = 0;
   const packagingStarted = performance.now();
-  const sourceIndex: PacketIndex = found.length > 0 ? await packetIndex(videoPath) : { keyframes: [], packets: null };
+  const sourceIndex: PacketIndex = found.length > 0 ? await indexSource() : { keyframes: [], packets: null };
   const progress = () =>
     onProgress?.({
       phase: 'evidence',
@@ -175,17 +195,15 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     : Promise.resolve([]);
   // a package that fails first never awaits its clip; the failure it reports is its own
   clips.catch(() => undefined);
+  // Each package starts once its plate is read; plates are read one after another while packages are written.
   const limit = pLimit(PACKAGES_AT_ONCE);
   const packaged = await Promise.allSettled(
-    found.map((violation, i) =>
-      limit(async (): Promise<ViolationRecord> => {
+    found.map(async (violation, i) => {
+      const plate = await readPlate(violation);
+      return limit(async (): Promise<ViolationRecord> => {
         const { event, keyframes } = violation;
         signal?.throwIfAborted();
-        let mark = performance.now();
-        const plate = await readPlate(violation);
-        plateMs += performance.now() - mark;
-
-        mark = performance.now();
+        const mark = performance.now();
         const pkg = await writeViolationEvidence({
           event,
           plate,
@@ -227,8 +245,8 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
           evidenceDir: pkg.dir,
           evidence: pkg.files,
         };
-      }),
-    ),
+      });
+    }),
   );
   // every package has settled (none still moving its clip) before the shared folder goes
   await clips.catch(() => undefined);

@@ -39,7 +39,7 @@ export interface AnalysisTimings {
   trackingMs: number;
   /** encoding the violations' keyframes from the decoded frames, during the frame loop */
   keyframesMs: number;
-  /** plate reading and evidence writing, summed over violations (two are handled at once) */
+  /** plate reading (one read at a time) and evidence writing (two packages at once), each summed over violations */
   plateMs: number;
   evidenceMs: number;
   /** wall time from the end of the frame loop until every violation is read and packaged */

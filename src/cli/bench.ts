@@ -143,21 +143,21 @@ async function runWholeJob(clip: string, camera: CameraConfig, fps: number, mode
 
 /**
  * Real-time factor of the whole job, each stage's share of its wall time, and its ratio to the
- * limit: decoding and inference of the same frames, measured alone above. Plates and evidence run
- * two violations at a time after the frame loop: that stage's wall time is split between them in
- * proportion to their busy time; the keyframes encoded during the loop count as evidence.
+ * limit: decoding and inference of the same frames, measured alone above. After the frame loop the
+ * plates are read one after another on the main thread while the packages are written beside them:
+ * the plates take the time their reads took, and evidence the rest of that stage (what writing the
+ * packages added to it), with the keyframes encoded during the loop.
  */
 function wholeJobFigures(job: WholeJobRun, videoSeconds: number, limitMs: number) {
   const t = job.timings;
-  const busy = t.plateMs + t.evidenceMs;
-  const evidencePart = busy > 0 ? t.evidenceMs / busy : 0;
+  const plates = Math.min(t.plateMs, t.packagingMs);
   const stagesMs = {
     setup: t.probeMs,
     decodeWait: t.decodeWaitMs,
     inference: t.inferenceMs,
     tracking: t.trackingMs,
-    plates: t.packagingMs * (1 - evidencePart),
-    evidence: t.keyframesMs + t.packagingMs * evidencePart,
+    plates,
+    evidence: t.keyframesMs + t.packagingMs - plates,
   };
   const accounted = Object.values(stagesMs).reduce((a, b) => a + b, 0);
   const share = Object.fromEntries(
