@@ -1,3 +1,4 @@
+import type { Tile } from '../core/detection-plan.js';
 import type { Detection, RgbFrame } from '../core/types.js';
 import type { RgbImage } from './image.js';
 import type { ModelName } from './model-manifest.js';
@@ -6,6 +7,11 @@ import { getSession, type SessionOptions } from './session-cache.js';
 export interface DetectOptions {
   /** minimum class score; each detector has its own default */
   scoreThreshold?: number;
+  /**
+   * look only inside this rectangle of the frame (a detection tile), with boxes in its pixels, exactly as on the
+   * rectangle cut out (which would copy a few megabytes per frame)
+   */
+  region?: Tile;
 }
 
 /** A COCO object detector turning a frame into pipeline detections (frame pixel coordinates). */

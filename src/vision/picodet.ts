@@ -27,7 +27,7 @@ export class PicoDetDetector implements Detector {
 
   async detect(frame: RgbImage, opts: DetectOptions = {}): Promise<Detection[]> {
     const threshold = opts.scoreThreshold ?? 0.35;
-    const { data, lb } = letterboxTensor(frame, this.spec, INPUT, INPUT, true);
+    const { data, lb } = letterboxTensor(frame, this.spec, INPUT, INPUT, true, opts.region);
     const { session } = this.loaded;
     const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]) });
     const names = session.outputNames;

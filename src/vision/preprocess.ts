@@ -1,4 +1,5 @@
 import { letterbox, type Letterbox } from '../core/boxes.js';
+import type { Tile } from '../core/detection-plan.js';
 import type { RgbImage } from './image.js';
 import type { InputSpec } from './model-manifest.js';
 
@@ -12,12 +13,13 @@ function channelTables(spec: InputSpec): Float32Array[] {
 }
 
 /**
- * Bilinear resize of `image` into the rectangle (offX, offY, w, h) of a dstW x dstH NCHW float
- * tensor, normalised through the spec; the rest holds the normalised pad value. Interpolating
- * after the (linear) normalisation equals normalising after interpolation.
+ * Bilinear resize of the `region` of `image` into the rectangle (offX, offY, w, h) of a dstW x dstH
+ * NCHW float tensor, normalised through the spec; the rest holds the normalised pad value.
+ * Interpolating after the (linear) normalisation equals normalising after interpolation.
  */
 function fill(
   image: RgbImage,
+  region: Tile,
   spec: InputSpec,
   dstW: number,
   dstH: number,
@@ -33,7 +35,9 @@ function fill(
   const order = spec.channels === 'BGR' ? [2, 1, 0] : [0, 1, 2];
   for (let c = 0; c < 3; c++) out.fill(tables[c]![Math.round(spec.pad)]!, c * plane, (c + 1) * plane);
 
-  const { width: sw, height: sh, data } = image;
+  const { width: sw, height: sh } = region;
+  const { data } = image;
+  const stride = image.width * 3;
   const sx = sw / w;
   const sy = sh / h;
   const x0s = new Int32Array(w);
@@ -42,8 +46,8 @@ function fill(
   for (let x = 0; x < w; x++) {
     const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), sw - 1);
     const x0 = Math.floor(fx);
-    x0s[x] = x0 * 3;
-    x1s[x] = Math.min(x0 + 1, sw - 1) * 3;
+    x0s[x] = (region.x + x0) * 3;
+    x1s[x] = (region.x + Math.min(x0 + 1, sw - 1)) * 3;
     wxs[x] = fx - x0;
   }
   const t0 = tables[0]!,
@@ -54,8 +58,8 @@ function fill(
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), sh - 1);
     const y0 = Math.floor(fy);
     const wy = fy - y0;
-    const r0 = y0 * sw * 3;
-    const r1 = Math.min(y0 + 1, sh - 1) * sw * 3;
+    const r0 = (region.y + y0) * stride;
+    const r1 = (region.y + Math.min(y0 + 1, sh - 1)) * stride;
     let dst = (y + offY) * dstW + offX;
     for (let x = 0; x < w; x++, dst++) {
       const a = r0 + x0s[x]!,
@@ -78,19 +82,23 @@ function fill(
   return out;
 }
 
-/** Keep-ratio letterbox into dstW x dstH (centred or top-left), as an NCHW float tensor. */
+/**
+ * Keep-ratio letterbox into dstW x dstH (centred or top-left), as an NCHW float tensor: of the whole image, or of
+ * `region` of it exactly as of that region cut out (without copying it).
+ */
 export function letterboxTensor(
   image: RgbImage,
   spec: InputSpec,
   dstW: number,
   dstH: number,
   center: boolean,
+  region: Tile = { x: 0, y: 0, width: image.width, height: image.height },
 ): { data: Float32Array; lb: Letterbox } {
-  const lb = letterbox(image.width, image.height, dstW, dstH, { center });
-  return { data: fill(image, spec, dstW, dstH, lb.padX, lb.padY, lb.width, lb.height), lb };
+  const lb = letterbox(region.width, region.height, dstW, dstH, { center });
+  return { data: fill(image, region, spec, dstW, dstH, lb.padX, lb.padY, lb.width, lb.height), lb };
 }
 
 /** Plain (stretching) resize to dstW x dstH, as an NCHW float tensor. */
 export function stretchTensor(image: RgbImage, spec: InputSpec, dstW: number, dstH: number): Float32Array {
-  return fill(image, spec, dstW, dstH, 0, 0, dstW, dstH);
+  return fill(image, { x: 0, y: 0, width: image.width, height: image.height }, spec, dstW, dstH, 0, 0, dstW, dstH);
 }

@@ -1,7 +1,7 @@
 import { mergeTileDetections, type Tile } from '../core/detection-plan.js';
 import type { Detection } from '../core/types.js';
 import type { DetectOptions, Detector } from './detector.js';
-import { cropImage, type RgbImage } from './image.js';
+import type { RgbImage } from './image.js';
 
 /** Runs `detector` on each tile of the frame and joins the results in frame pixels. */
 export async function detectTiles(
@@ -14,8 +14,7 @@ export async function detectTiles(
   if (whole) return detector.detect(frame, opts);
   const perTile: Array<{ tile: Tile; detections: Detection[] }> = [];
   for (const tile of tiles) {
-    const crop = cropImage(frame, { x1: tile.x, y1: tile.y, x2: tile.x + tile.width, y2: tile.y + tile.height });
-    const found = await detector.detect(crop, opts);
+    const found = await detector.detect(frame, { ...opts, region: tile });
     perTile.push({
       tile,
       detections: found.map((d) => ({

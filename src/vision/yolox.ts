@@ -26,7 +26,7 @@ export class YoloxDetector implements Detector {
 
   async detect(frame: RgbImage, opts: DetectOptions = {}): Promise<Detection[]> {
     const threshold = opts.scoreThreshold ?? 0.3;
-    const { data, lb } = letterboxTensor(frame, this.spec, INPUT, INPUT, false);
+    const { data, lb } = letterboxTensor(frame, this.spec, INPUT, INPUT, false, opts.region);
     const { session } = this.loaded;
     const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', data, [1, 3, INPUT, INPUT]) });
     const rows = out[session.outputNames[0]!]!.data as Float32Array;

@@ -4,6 +4,7 @@ import { projectRoot } from '../../src/config.js';
 import type { Detection, RgbFrame } from '../../src/core/types.js';
 import { streamFrames } from '../../src/media/frame-stream.js';
 import { createDetector, DETECTOR_MODELS, DETECTOR_NAMES } from '../../src/vision/detector.js';
+import { cropImage } from '../../src/vision/image.js';
 import { modelEntry } from '../../src/vision/model-manifest.js';
 
 const footage = (name: string) => path.resolve(projectRoot, '..', 'shared', 'footage', name);
@@ -50,6 +51,20 @@ describe.each(DETECTOR_NAMES)('%s detector', (name) => {
       expect(bikes.filter((d) => d.box.y2 > frame.height * 0.3).length).toBeGreaterThanOrEqual(3);
     }
     console.log(`${name}: detect on 1920x1080 ${timings.map((t) => t.toFixed(0)).join(', ')} ms (incl. first run)`);
+  });
+
+  it('looks inside a region of the frame exactly as inside that region cut out', async () => {
+    const detector = await createDetector(name);
+    const frame = traffic[1]!;
+    // the demo camera's detection tile: the right half of the frame, where the motorbike lanes are
+    const region = { x: 894, y: 0, width: 1026, height: 1080 };
+    const inRegion = await detector.detect(frame, { region });
+    const onCrop = await detector.detect(
+      cropImage(frame, { x1: region.x, y1: 0, x2: region.x + region.width, y2: region.height }),
+    );
+    expect(count(inRegion, 'motorcycle')).toBeGreaterThanOrEqual(3);
+    expect(inRegion).toEqual(onCrop);
+    expect(inRegion).not.toEqual(await detector.detect(frame));
   });
 
   it('raising the score threshold only removes detections', async () => {
