@@ -54,7 +54,7 @@ export function violationTable(analysis: SegmentAnalysis, evidenceRoot: string):
   const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const timing =
     `time: inference ${sec(t.inferenceMs)}, waiting for decode ${sec(t.decodeWaitMs)}, tracking ${sec(t.trackingMs)}, ` +
-    `keyframes ${sec(t.keyframesMs)}, plates and evidence ${sec(t.packagingMs)} (plates ${sec(t.plateMs)} + evidence ${sec(t.evidenceMs)}, two at a time), total ${sec(t.totalMs)}`;
+    `keyframes ${sec(t.keyframesMs)}, plates and evidence ${sec(t.packagingMs)} (plates read one at a time ${sec(t.plateMs)}, packages written two at a time ${sec(t.evidenceMs)}), total ${sec(t.totalMs)}`;
   if (analysis.violations.length === 0) return `${title}\n${timing}`;
   const rows = analysis.violations.map((v, i) => [
     String(i + 1),
