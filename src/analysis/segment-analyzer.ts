@@ -10,7 +10,7 @@ import { hashFile } from '../evidence/file-hash.js';
 import { openSharedStaging } from '../evidence/package-writer.js';
 import { cutClips, DEFAULT_ROLL_SEC, type ClipResult } from '../media/clip.js';
 import { outputSize } from '../media/frame-stream.js';
-import { packetIndex, probeVideo, type PacketIndex } from '../media/probe.js';
+import { probeVideoIndexed } from '../media/probe.js';
 import { createDetector, DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { analysisConfigHash } from './config-hash.js';
 import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from './defaults.js';
@@ -77,7 +77,8 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
   const maxWidth = options.maxWidth ?? DEFAULT_MAX_WIDTH;
   const started = performance.now();
 
-  const info = await probeVideo(videoPath);
+  // with the packets its clips are cut from (one ffprobe run: cheaper than a second one for them)
+  const { info, index: sourceIndex } = await probeVideoIndexed(videoPath);
   const framesTotal = Math.max(1, Math.ceil(info.durationSec * fps));
   onProgress?.({ phase: 'probe', framesDone: 0, framesTotal, violationsFound: 0 });
   const sourceSha256 = options.sourceSha256 ?? (await hashFile(videoPath)).sha256;
@@ -103,14 +104,6 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
       plateReads.set(found, read);
     }
     return read;
-  };
-  // Where the clips can start: read from the source once a first violation shows that clips will be cut.
-  let sourcePackets: Promise<PacketIndex> | undefined;
-  const indexSource = () => {
-    sourcePackets ??= packetIndex(videoPath);
-    // awaited after the loop, which reports its failure
-    sourcePackets.catch(() => undefined);
-    return sourcePackets;
   };
   const { onViolation } = options;
   const announce = (found: FoundViolation) =>
@@ -145,10 +138,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     ...(signal ? { signal } : {}),
     onFrame: (framesDone, violationsFound) =>
       onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),
-    onFound: (violation) => {
-      void indexSource();
-      if (onViolation) announce(violation);
-    },
+    ...(onViolation ? { onFound: announce } : {}),
   });
   const { found, framesAnalysed } = loop;
 
@@ -160,7 +150,6 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
   let evidenceMs = 0;
   let evidenceDone = 0;
   const packagingStarted = performance.now();
-  const sourceIndex: PacketIndex = found.length > 0 ? await indexSource() : { keyframes: [], packets: null };
   const progress = () =>
     onProgress?.({
       phase: 'evidence',

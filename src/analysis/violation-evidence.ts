@@ -30,7 +30,7 @@ export interface ViolationEvidenceInput {
   evidenceRoot: string;
   preRollSec: number;
   postRollSec: number;
-  /** the source's packet index (probe's packetIndex), shared by every package of a segment */
+  /** the source's packet index (probeVideoIndexed), shared by every package of a segment */
   sourceIndex: PacketIndex;
   /** JPEG keyframes by analysed frame index, from the frames the analysis decoded; others are extracted */
   keyframes: ReadonlyMap<number, Buffer>;

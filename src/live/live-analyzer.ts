@@ -26,7 +26,7 @@ import { hashFile } from '../evidence/file-hash.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_ROLL_SEC } from '../media/clip.js';
 import { concatCopy } from '../media/concat.js';
-import { packetIndex, probeVideo, type PacketIndex, type VideoInfo } from '../media/probe.js';
+import { probeVideoIndexed, type PacketIndex, type VideoInfo } from '../media/probe.js';
 import { DEFAULT_DETECTOR, DETECTOR_MODELS, type DetectorName } from '../vision/detector.js';
 import { resolveModel } from '../vision/model-resolver.js';
 import type { ClosedSegment, LiveConnection } from './feed-recorder.js';
@@ -551,7 +551,7 @@ function joinedName(segments: readonly LiveSegment[]): string {
 async function packageSource(segments: readonly LiveSegment[]): Promise<PackageSource> {
   const first = segments[0]!;
   if (segments.length === 1) {
-    const [info, index] = await Promise.all([probeVideo(first.path), packetIndex(first.path)]);
+    const { info, index } = await probeVideoIndexed(first.path);
     return { path: first.path, sha256: first.sha256, info, index };
   }
   const joined = path.join(path.dirname(first.path), joinedName(segments));
@@ -560,7 +560,7 @@ async function packageSource(segments: readonly LiveSegment[]): Promise<PackageS
     segments.map((s) => s.path),
     joined,
   );
-  const [{ sha256 }, info, index] = await Promise.all([hashFile(joined), probeVideo(joined), packetIndex(joined)]);
+  const [{ sha256 }, { info, index }] = await Promise.all([hashFile(joined), probeVideoIndexed(joined)]);
   return { path: joined, sha256, info, index };
 }
 

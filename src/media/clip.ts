@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { packetIndex, probeVideo, streamDuration, type SourcePacket, type VideoInfo } from './probe.js';
+import { probeVideoIndexed, streamDuration, type SourcePacket, type VideoInfo } from './probe.js';
 import { runFfmpeg } from './binaries.js';
 
 /** Seconds of video kept before the start and after the end of what a clip shows, unless told otherwise. */
@@ -15,7 +15,7 @@ export interface ClipOptions {
   postRollSec?: number;
   /**
    * what the caller already knows of the source (one probe per segment, not per clip); with its packets in
-   * presentation order (probe's packetIndex), a copied clip's end is known without reading the clip back
+   * presentation order (probeVideoIndexed), a copied clip's end is known without reading the clip back
    */
   source?: { info: VideoInfo; keyframes: readonly number[]; packets?: readonly SourcePacket[] | null };
 }
@@ -116,7 +116,9 @@ export async function cutClips(
   source?: ClipOptions['source'],
 ): Promise<ClipResult[]> {
   if (requests.length === 0) return [];
-  const info = source?.info ?? (await probeVideo(src));
+  const known: NonNullable<ClipOptions['source']> =
+    source ?? (await probeVideoIndexed(src).then(({ info, index }) => ({ info, ...index })));
+  const { info } = known;
   const windows = requests.map(
     ({ startSec, endSec, preRollSec = DEFAULT_ROLL_SEC, postRollSec = DEFAULT_ROLL_SEC }) => {
       if (!(endSec >= startSec)) throw new RangeError(`clip end ${endSec} s is before its start ${startSec} s`);
@@ -134,9 +136,8 @@ export async function cutClips(
 
   const common = ['-an', '-sn', '-movflags', '+faststart'];
   const copy = PLAYABLE.codecs.has(info.codec) && PLAYABLE.pixelFormats.has(info.pixelFormat);
-  const index = source ?? (copy ? await packetIndex(src) : null);
-  const keyframes = index?.keyframes ?? [];
-  const packets = index?.packets ?? null;
+  const { keyframes } = known;
+  const packets = known.packets ?? null;
   const jobs = requests.map((request, i): CutJob => {
     const { from, to } = windows[i]!;
     if (copy) {

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type ffmpegTypes from 'fluent-ffmpeg';
-import { ffmpeg, ffprobePath } from './binaries.js';
+import { ffprobePath } from './binaries.js';
 import { MediaError, stderrTail } from './errors.js';
 
 const execFileAsync = promisify(execFile);
@@ -31,11 +30,9 @@ function parseRate(rate: string | undefined): number {
   return num / den;
 }
 
-function rotationOf(stream: ffmpegTypes.FfprobeStream): number {
-  const sideData = (stream as { side_data_list?: Array<{ rotation?: number | string }> }).side_data_list;
-  const fromSideData = sideData?.find((d) => d.rotation !== undefined)?.rotation;
-  const tags = stream.tags as { rotate?: number | string } | undefined;
-  const rotate = Number(fromSideData ?? tags?.rotate ?? 0);
+function rotationOf(stream: ProbedStream): number {
+  const fromSideData = stream.side_data_list?.find((d) => d.rotation !== undefined)?.rotation;
+  const rotate = Number(fromSideData ?? stream.tags?.rotate ?? 0);
   return Number.isFinite(rotate) ? rotate : 0;
 }
 
@@ -50,24 +47,51 @@ async function startsWithMp4Box(file: string): Promise<boolean> {
   }
 }
 
-function ffprobe(file: string): Promise<ffmpegTypes.FfprobeData> {
-  return new Promise((resolve, reject) => {
-    ffmpeg.ffprobe(file, (err: Error | null, data: ffmpegTypes.FfprobeData) => (err ? reject(err) : resolve(data)));
-  });
+/** The parts of ffprobe's JSON this module reads. */
+interface ProbedStream {
+  index?: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  duration?: string;
+  nb_frames?: string;
+  start_time?: string;
+  disposition?: { attached_pic?: number };
+  tags?: { rotate?: number | string; creation_time?: unknown };
+  side_data_list?: Array<{ rotation?: number | string }>;
+}
+
+interface Probed {
+  streams?: ProbedStream[];
+  format?: { format_name?: string; duration?: string; tags?: { creation_time?: unknown } };
+  packets?: Array<{ stream_index?: number; pts_time?: string; duration_time?: string; flags?: string }>;
+}
+
+/** ffprobe's listing of a long file's packets runs to megabytes of JSON. */
+const PROBE_OUTPUT_LIMIT = 512 * 1024 * 1024;
+
+/** Streams and container of `file`, and with `packets` every packet's time and flags: one ffprobe run. */
+async function ffprobe(file: string, packets: boolean): Promise<Probed> {
+  const entries = packets ? ['-show_entries', 'packet=stream_index,pts_time,duration_time,flags'] : [];
+  const { stdout } = await execFileAsync(
+    ffprobePath,
+    ['-v', 'error', '-show_streams', '-show_format', ...entries, '-of', 'json', file],
+    { maxBuffer: PROBE_OUTPUT_LIMIT },
+  );
+  return JSON.parse(stdout) as Probed;
 }
 
 /** What ffprobe says of the first video stream of `file`: the `-show_entries` asked for, in the form `args` ask. */
 async function askFfprobe(file: string, entries: string, ...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(ffprobePath, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    entries,
-    ...args,
-    file,
-  ]);
+  const { stdout } = await execFileAsync(
+    ffprobePath,
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', entries, ...args, file],
+    { maxBuffer: PROBE_OUTPUT_LIMIT },
+  );
   return stdout;
 }
 
@@ -87,8 +111,8 @@ async function hasPacketsNear(file: string, atSec: number): Promise<boolean> {
   return stdout.trim().length > 0;
 }
 
-/** Duration, rate, size and codec of a video file; a MediaError says what is wrong with a bad one. */
-export async function probeVideo(file: string): Promise<VideoInfo> {
+/** What ffprobe says of a video file (with `packets`, every packet too); a MediaError says what is wrong with it. */
+async function probeFile(file: string, packets: boolean): Promise<Probed> {
   let size: number;
   try {
     const st = await stat(file);
@@ -100,11 +124,10 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   }
   if (size === 0) throw new MediaError('empty', file, 'file is empty (0 bytes)');
 
-  let data: ffmpegTypes.FfprobeData;
   try {
-    data = await ffprobe(file);
+    return await ffprobe(file, packets);
   } catch (err) {
-    const detail = stderrTail(String((err as Error).message));
+    const detail = stderrTail(String((err as { stderr?: string }).stderr || (err as Error).message));
     if (/cannot find ffprobe|spawn .*ENOENT/i.test(detail)) {
       throw new Error('ffprobe was not found: install ffmpeg (Debian: apt-get install -y ffmpeg) or set FFPROBE_PATH', {
         cause: err,
@@ -120,18 +143,23 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     }
     throw new MediaError('corrupt', file, `not a readable media container (${detail})`, { cause: err });
   }
+}
 
-  const video = data.streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+/** The video stream of a probed file and what it says; a MediaError when there is none or it cannot be used. */
+function videoOf(file: string, data: Probed): { video: ProbedStream; info: VideoInfo } {
+  const streams = data.streams ?? [];
+  const format = data.format ?? {};
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (!video) {
-    const kinds = [...new Set(data.streams.map((s) => s.codec_type ?? 'unknown'))];
+    const kinds = [...new Set(streams.map((s) => s.codec_type ?? 'unknown'))];
     const what = kinds.length === 1 && kinds[0] === 'audio' ? 'audio only' : `only ${kinds.join(', ') || 'no'} streams`;
     throw new MediaError('not_video', file, `contains no video stream (${what})`);
   }
-  if (data.format.format_name === 'tty') {
+  if (format.format_name === 'tty') {
     throw new MediaError('not_video', file, 'is a text file, not a video');
   }
-  if (IMAGE_FORMATS.test(String(data.format.format_name ?? ''))) {
-    throw new MediaError('not_video', file, `is a still image (${data.format.format_name}), not a video`);
+  if (IMAGE_FORMATS.test(String(format.format_name ?? ''))) {
+    throw new MediaError('not_video', file, `is a still image (${format.format_name}), not a video`);
   }
   // Phone clips store landscape pixels plus a rotation; ffmpeg auto-rotates when decoding, so report the shown size.
   const quarterTurn = Math.abs(rotationOf(video)) % 180 === 90;
@@ -142,7 +170,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     throw new MediaError('unsupported', file, `video stream has no decodable codec or size (codec ${codec || 'none'})`);
   }
   const fps = parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate);
-  const durationSec = Number(video.duration) || Number(data.format.duration) || 0;
+  const durationSec = Number(video.duration) || Number(format.duration) || 0;
   if (!(durationSec > 0) || !(fps > 0)) {
     throw new MediaError(
       'corrupt',
@@ -150,16 +178,9 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
       `video stream has no usable duration or frame rate (${durationSec} s, ${fps} fps)`,
     );
   }
-  if (!(await hasPacketsNear(file, Math.max(0, durationSec - 1)))) {
-    throw new MediaError(
-      'truncated',
-      file,
-      `no video data in the last second of its ${durationSec.toFixed(1)} s: file is truncated`,
-    );
-  }
   const nbFrames = Number(video.nb_frames);
-  const created = creationTimeOf(data.format.tags, video.tags);
-  return {
+  const created = creationTimeOf(format.tags, video.tags);
+  const info: VideoInfo = {
     durationSec,
     fps,
     width,
@@ -169,6 +190,49 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     ...(Number.isFinite(nbFrames) && nbFrames > 0 ? { frameCount: nbFrames } : {}),
     ...(created ? { creationTime: created } : {}),
   };
+  return { video, info };
+}
+
+function truncated(file: string, info: VideoInfo): MediaError {
+  return new MediaError(
+    'truncated',
+    file,
+    `no video data in the last second of its ${info.durationSec.toFixed(1)} s: file is truncated`,
+  );
+}
+
+/** Duration, rate, size and codec of a video file; a MediaError says what is wrong with a bad one. */
+export async function probeVideo(file: string): Promise<VideoInfo> {
+  const { info } = videoOf(file, await probeFile(file, false));
+  if (!(await hasPacketsNear(file, Math.max(0, info.durationSec - 1)))) throw truncated(file, info);
+  return info;
+}
+
+/**
+ * probeVideo and the video's packet index in one ffprobe run, which lists every packet (no decoding): for a file
+ * whose clips will be cut, where reading its packets costs less than starting ffprobe again.
+ */
+export async function probeVideoIndexed(file: string): Promise<{ info: VideoInfo; index: PacketIndex }> {
+  const data = await probeFile(file, true);
+  const { video, info } = videoOf(file, data);
+  const start = Number(video.start_time) || 0;
+  const raw = (data.packets ?? [])
+    .filter((p) => p.stream_index === video.index && p.pts_time !== undefined)
+    .map((p) => ({
+      pts: Number(p.pts_time) - start,
+      duration: Number(p.duration_time),
+      key: p.flags?.includes('K') ?? false,
+    }))
+    .filter((p) => Number.isFinite(p.pts));
+  // a truncated file's packets stop where its data does
+  const last = raw.reduce((m, p) => Math.max(m, p.pts), -Infinity);
+  if (!(last >= info.durationSec - 1)) throw truncated(file, info);
+  const keyframes = raw
+    .filter((p) => p.key)
+    .map((p) => p.pts)
+    .sort((a, b) => a - b);
+  const inOrder = raw.every((p, i) => Number.isFinite(p.duration) && (i === 0 || p.pts >= raw[i - 1]!.pts));
+  return { info, index: { keyframes, packets: inOrder ? raw.map(({ pts, duration }) => ({ pts, duration })) : null } };
 }
 
 /** creation_time from the container's tags, else the stream's; muxers write 1970 or 1904 when they know none. */
@@ -203,28 +267,4 @@ export interface PacketIndex {
    * reordering): a stream-copied clip's length then follows from it; null when frames are reordered
    */
   packets: SourcePacket[] | null;
-}
-
-/** The video's packet index: keyframe times and, without B-frames, every packet (one ffprobe run, no decoding). */
-export async function packetIndex(file: string): Promise<PacketIndex> {
-  const stdout = await askFfprobe(file, 'stream=start_time:packet=pts_time,duration_time,flags', '-of', 'json');
-  const parsed = JSON.parse(stdout) as {
-    streams?: Array<{ start_time?: string }>;
-    packets?: Array<{ pts_time?: string; duration_time?: string; flags?: string }>;
-  };
-  const start = Number(parsed.streams?.[0]?.start_time) || 0;
-  const raw = (parsed.packets ?? [])
-    .filter((p) => p.pts_time !== undefined)
-    .map((p) => ({
-      pts: Number(p.pts_time) - start,
-      duration: Number(p.duration_time),
-      key: p.flags?.includes('K') ?? false,
-    }))
-    .filter((p) => Number.isFinite(p.pts));
-  const keyframes = raw
-    .filter((p) => p.key)
-    .map((p) => p.pts)
-    .sort((a, b) => a - b);
-  const inOrder = raw.every((p, i) => Number.isFinite(p.duration) && (i === 0 || p.pts >= raw[i - 1]!.pts));
-  return { keyframes, packets: inOrder ? raw.map(({ pts, duration }) => ({ pts, duration })) : null };
 }

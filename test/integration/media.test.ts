@@ -9,7 +9,7 @@ import { cutClip, cutClips, keyframeAtOrBefore } from '../../src/media/clip.js';
 import { MediaError } from '../../src/media/errors.js';
 import { streamFrames } from '../../src/media/frame-stream.js';
 import { extractFrame } from '../../src/media/keyframe.js';
-import { packetIndex, probeVideo, streamDuration } from '../../src/media/probe.js';
+import { probeVideo, probeVideoIndexed, streamDuration } from '../../src/media/probe.js';
 import type { RgbFrame } from '../../src/core/types.js';
 
 const footage = (name: string) => path.resolve(projectRoot, '..', 'shared', 'footage', name);
@@ -79,6 +79,15 @@ describe('probeVideo', () => {
     expect(rishii.fps).toBeCloseTo(24, 0);
   });
 
+  it('reads the same of every clip together with its packets, in one ffprobe run', async () => {
+    for (const name of readdirSync(footage('.')).filter((n) => n.endsWith('.mp4'))) {
+      const { info, index } = await probeVideoIndexed(footage(name));
+      expect(info).toEqual(await probeVideo(footage(name)));
+      expect(index.keyframes[0]).toBe(0);
+      if (index.packets) expect(index.packets).toHaveLength(info.frameCount!);
+    }
+  });
+
   it.each([
     ['missing', () => path.join(tmp, 'nope.mp4'), 'not_found', /does not exist/],
     ['a directory', () => tmp, 'not_found', /not a regular file/],
@@ -88,13 +97,18 @@ describe('probeVideo', () => {
     ['audio-only', () => bad['audio.m4a']!, 'not_video', /audio only/],
     ['truncated (index at the end)', () => bad['truncated-tail-index.mp4']!, 'truncated', /truncated/],
     ['truncated (index first)', () => bad['truncated-head-index.mp4']!, 'truncated', /truncated/],
-  ])('rejects %s with a MediaError naming the file', async (_label, file, code, message) => {
-    const error = await probeVideo(file()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MediaError);
-    expect((error as MediaError).code).toBe(code);
-    expect((error as MediaError).message).toMatch(message);
-    expect((error as MediaError).message).toContain(file());
-  });
+  ])(
+    'rejects %s with a MediaError naming the file, with or without its packets',
+    async (_label, file, code, message) => {
+      for (const probe of [probeVideo, probeVideoIndexed]) {
+        const error = await probe(file()).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(MediaError);
+        expect((error as MediaError).code).toBe(code);
+        expect((error as MediaError).message).toMatch(message);
+        expect((error as MediaError).message).toContain(file());
+      }
+    },
+  );
 });
 
 describe('streamFrames', () => {
@@ -180,7 +194,9 @@ describe('streamFrames', () => {
 describe('cutClip', () => {
   it('copies an H.264 source from the keyframe at or before the pre-roll into a faststart MP4', async () => {
     const src = footage('zzmzvn_hi2.mp4');
-    const { keyframes } = await packetIndex(src);
+    const {
+      index: { keyframes },
+    } = await probeVideoIndexed(src);
     const dest = path.join(tmp, 'clips', 'roll.mp4');
     const result = await cutClip(src, dest, { startSec: 4, endSec: 5, preRollSec: 1, postRollSec: 1 });
     expect(result.encoding).toBe('copy');
@@ -203,7 +219,7 @@ describe('cutClip', () => {
     let overRepeatedTime = 0;
     for (const name of names) {
       const src = footage(name);
-      const [info, index] = await Promise.all([probeVideo(src), packetIndex(src)]);
+      const { info, index } = await probeVideoIndexed(src);
       if (!index.packets) reordered++;
       // thanglm's first two packets share time 0, which the muxer moves on by one tick in a copy
       const repeatedAt = index.packets?.find((p, i) => i > 0 && p.pts === index.packets![i - 1]!.pts)?.pts;
