@@ -17,7 +17,7 @@ import { DEFAULT_MAX_WIDTH, DEFAULT_READ_AHEAD } from './defaults.js';
 import { runFrameLoop, type FoundViolation } from './frame-loop.js';
 import { createTrackPlateReader, type TrackPlate } from './plate-reading.js';
 import type { AnalysisProgress, AnalysisTimings, SegmentAnalysis, ViolationNotice, ViolationRecord } from './types.js';
-import { writeViolationEvidence } from './violation-evidence.js';
+import { extractKeyframes, writeViolationEvidence } from './violation-evidence.js';
 
 export interface AnalyzeSegmentOptions {
   videoPath: string;
@@ -123,6 +123,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     );
 
   const size = outputSize(info.width, info.height, maxWidth);
+  const fullSize = size.width === info.width && size.height === info.height;
   const loop = await runFrameLoop({
     videoPath,
     fps,
@@ -134,7 +135,7 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     camera,
     segmentStart,
     shotsPerTrack: SHOTS_PER_TRACK,
-    keepKeyframes: size.width === info.width && size.height === info.height,
+    keepKeyframes: fullSize,
     ...(signal ? { signal } : {}),
     onFrame: (framesDone, violationsFound) =>
       onProgress?.({ phase: 'analyse', framesDone, framesTotal, violationsFound }),
@@ -184,13 +185,24 @@ export async function analyzeSegment(options: AnalyzeSegmentOptions): Promise<Se
     : Promise.resolve([]);
   // a package that fails first never awaits its clip; the failure it reports is its own
   clips.catch(() => undefined);
+  // Analysed at a smaller size: every package's full-resolution keyframes from one ffmpeg run, beside the plates.
+  const extracted =
+    fullSize || found.length === 0
+      ? null
+      : extractKeyframes(
+          videoPath,
+          info,
+          found.map((f) => f.event),
+        );
+  extracted?.catch(() => undefined);
   // Each package starts once its plate is read; plates are read one after another while packages are written.
   const limit = pLimit(PACKAGES_AT_ONCE);
   const packaged = await Promise.allSettled(
     found.map(async (violation, i) => {
       const plate = await readPlate(violation);
       return limit(async (): Promise<ViolationRecord> => {
-        const { event, keyframes } = violation;
+        const { event } = violation;
+        const keyframes = extracted ? (await extracted)[i]! : violation.keyframes;
         signal?.throwIfAborted();
         const mark = performance.now();
         const pkg = await writeViolationEvidence({

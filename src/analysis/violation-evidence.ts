@@ -8,7 +8,7 @@ import { eventBoxAt, type ViolationEvent } from '../core/violation-judge.js';
 import { keyframeJpeg, renderAnnotated, toSharp } from '../evidence/annotate.js';
 import { openEvidencePackage, type EvidenceFileRecord, type FrameReference } from '../evidence/package-writer.js';
 import { cutClip, type ClipResult } from '../media/clip.js';
-import { extractFrame } from '../media/keyframe.js';
+import { extractFrame, extractFrames } from '../media/keyframe.js';
 import type { PacketIndex, VideoInfo } from '../media/probe.js';
 import type { TrackPlate } from './plate-reading.js';
 
@@ -45,6 +45,43 @@ export interface WrittenEvidence {
 
 type Moment = 'entry' | 'peak' | 'exit';
 const MOMENTS: readonly Moment[] = ['entry', 'peak', 'exit'];
+
+/** Where the vehicle was at each moment a package shows: the observed frame nearest the event's entry, peak and exit. */
+function momentsOf(event: ViolationEvent) {
+  const frameIndexOf: Record<Moment, number> = {
+    entry: event.entryFrame,
+    peak: event.peakFrame,
+    exit: event.exitFrame,
+  };
+  return MOMENTS.map((moment) => ({ moment, observed: eventBoxAt(event, frameIndexOf[moment]) }));
+}
+
+/**
+ * Full-resolution JPEG keyframes of the moments several violations' packages show, by analysed frame index, decoded
+ * from the source by one ffmpeg run: for an analysis of a downscaled copy, whose own frames are not evidence.
+ */
+export async function extractKeyframes(
+  videoPath: string,
+  video: VideoInfo,
+  events: readonly ViolationEvent[],
+): Promise<Array<Map<number, Buffer>>> {
+  const wanted = events.flatMap((event, i) =>
+    [...new Map(momentsOf(event).map(({ observed }) => [observed.frameIndex, observed.timestamp]))].map(
+      ([frameIndex, sec]) => ({ i, frameIndex, sec }),
+    ),
+  );
+  const keyframes = events.map(() => new Map<number, Buffer>());
+  let next = 0;
+  for await (const frame of extractFrames(
+    videoPath,
+    wanted.map((w) => w.sec),
+    video,
+  )) {
+    const { i, frameIndex } = wanted[next++]!;
+    keyframes[i]!.set(frameIndex, await keyframeJpeg(frame));
+  }
+  return keyframes;
+}
 
 function scaleBox(box: Box, sx: number, sy: number): Box {
   return { x1: box.x1 * sx, y1: box.y1 * sy, x2: box.x2 * sx, y2: box.y2 * sy };
@@ -84,11 +121,6 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
   });
 
   try {
-    const frameIndexOf: Record<Moment, number> = {
-      entry: event.entryFrame,
-      peak: event.peakFrame,
-      exit: event.exitFrame,
-    };
     // The clip (an ffmpeg process) and the three pictures (sharp's threads) are made at once; the files go into the
     // package in one order whatever finishes first.
     const [clip, pictures] = await Promise.all([
@@ -101,8 +133,7 @@ export async function writeViolationEvidence(input: ViolationEvidenceInput): Pro
           source: { info: video, ...input.sourceIndex },
         }),
       Promise.all(
-        MOMENTS.map(async (moment) => {
-          const observed = eventBoxAt(event, frameIndexOf[moment]);
+        momentsOf(event).map(async ({ moment, observed }) => {
           const sec = observed.timestamp;
           const capturedAt = new Date(input.segmentStart.getTime() + sec * 1000);
           const sourceFrame = Math.round(sec * video.fps);

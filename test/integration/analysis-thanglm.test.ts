@@ -10,7 +10,9 @@ import { analyzeSegment } from '../../src/analysis/segment-analyzer.js';
 import type { SegmentAnalysis } from '../../src/analysis/types.js';
 import { loadCameraFile } from '../../src/cli/camera-file.js';
 import { DEMO_CAMERA, DEMO_FOOTAGE, DEMO_SEGMENT_START } from '../../src/cli/demo-paths.js';
+import { keyframeJpeg } from '../../src/evidence/annotate.js';
 import { verifyPackage } from '../../src/evidence/package-writer.js';
+import { extractFrame } from '../../src/media/keyframe.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -118,5 +120,42 @@ describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over
     const keyframe = v.evidence.find((e) => e.role === 'keyframe')!.path;
     const meta = await sharp(await readFile(keyframe)).metadata();
     expect([meta.width, meta.height]).toEqual([1920, 1080]);
+  });
+});
+
+describe('analyzeSegment on a downscaled copy of the demo clip', () => {
+  let root: string;
+  let analysis: SegmentAnalysis;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'motoguard-analysis-small-'));
+    analysis = await analyzeSegment({
+      videoPath: DEMO_FOOTAGE,
+      camera: await loadCameraFile(DEMO_CAMERA),
+      segmentStart: DEMO_SEGMENT_START,
+      segmentStartSource: 'explicit',
+      fps: 5,
+      maxWidth: 1280,
+      evidenceRoot: root,
+      pipelineVersion: 'test',
+    });
+  }, 900_000);
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps the source frame shown at each moment as the full-resolution keyframe', async () => {
+    expect(analysis.analysedSize).toEqual({ width: 1280, height: 720 });
+    expect(analysis.violations.length).toBeGreaterThanOrEqual(2);
+    for (const v of analysis.violations) {
+      const { manifest } = await verifyPackage(v.evidenceDir);
+      for (const moment of ['entry', 'peak', 'exit'] as const) {
+        const file = v.evidence.find((e) => e.path.endsWith(`keyframe-${moment}.jpg`))!.path;
+        const stored = await readFile(file);
+        expect(stored.equals(await keyframeJpeg(await extractFrame(DEMO_FOOTAGE, manifest.frames[moment].sec)))).toBe(
+          true,
+        );
+      }
+    }
   });
 });

@@ -8,7 +8,7 @@ import { toSharp } from '../../src/evidence/annotate.js';
 import { cutClip, cutClips, keyframeAtOrBefore } from '../../src/media/clip.js';
 import { MediaError } from '../../src/media/errors.js';
 import { streamFrames } from '../../src/media/frame-stream.js';
-import { extractFrame } from '../../src/media/keyframe.js';
+import { extractFrame, extractFrames, type Keyframe } from '../../src/media/keyframe.js';
 import { probeVideo, probeVideoIndexed, streamDuration } from '../../src/media/probe.js';
 import type { RgbFrame } from '../../src/core/types.js';
 
@@ -316,5 +316,28 @@ describe('extractFrame', () => {
 
   it('keeps portrait orientation', async () => {
     expect(await extractFrame(footage('rishii_test.mp4'), 1.5)).toMatchObject({ width: 864, height: 1296 });
+  });
+
+  it('extracts several timestamps in one ffmpeg run, in their order, each the frame extractFrame gives', async () => {
+    // beyond one run's 16 seeks, out of order, one repeated, one past the end (clamped to the last frame)
+    const times = [9.8, 0, 2, 5.2, 2, ...Array.from({ length: 12 }, (_, i) => 0.3 + i * 0.7), 99];
+    const frames: Keyframe[] = [];
+    for await (const frame of extractFrames(THANGLM, times)) frames.push(frame);
+    expect(frames).toHaveLength(times.length);
+    for (const i of [0, 1, 2, 3, 16, 17]) {
+      expect(Buffer.from(frames[i]!.data).equals(Buffer.from((await extractFrame(THANGLM, times[i]!)).data))).toBe(
+        true,
+      );
+    }
+    expect(Buffer.from(frames[2]!.data).equals(Buffer.from(frames[4]!.data))).toBe(true);
+    expect(Buffer.from(frames[0]!.data).equals(Buffer.from(frames[3]!.data))).toBe(false);
+  });
+
+  it('reports a source that cannot be decoded there as a MediaError naming it', async () => {
+    const info = await probeVideo(THANGLM);
+    const error = await extractFrame(bad['random.mp4']!, 1, info).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as MediaError).message).toContain(bad['random.mp4']!);
+    expect((error as MediaError).message).toMatch(/could not decode the frame at 1.000 s/);
   });
 });
