@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { ffmpegPath } from './binaries.js';
 import { BROWSER_H264 } from './clip.js';
 import { MediaError, stderrTail } from './errors.js';
+import { wholeFrames } from './raw-frames.js';
 
 /**
  * Every frame of a video out of ffmpeg and back into it, as packed RGB through pipes: for rewriting a clip frame by
@@ -54,24 +55,11 @@ export async function* readEveryFrame(file: string, size: { width: number; heigh
   );
   const stderr = collectStderr(child);
   const frameBytes = size.width * size.height * 3;
-  let current = Buffer.alloc(frameBytes);
-  let filled = 0;
   let index = 0;
   let done = false;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - offset);
-        chunk.copy(current, filled, offset, offset + n);
-        filled += n;
-        offset += n;
-        if (filled === frameBytes) {
-          yield { index: index++, width: size.width, height: size.height, data: current };
-          current = Buffer.alloc(frameBytes);
-          filled = 0;
-        }
-      }
+    for await (const data of wholeFrames(child.stdout as AsyncIterable<Buffer>, frameBytes)) {
+      yield { index: index++, width: size.width, height: size.height, data };
     }
     const code = await exitOf(child);
     done = true;

@@ -1,5 +1,6 @@
 import type { PassThrough } from 'node:stream';
 import { MediaError, stderrTail } from './errors.js';
+import { wholeFrames } from './raw-frames.js';
 import { probeVideo, type VideoInfo } from './probe.js';
 import { ffmpeg } from './binaries.js';
 
@@ -76,25 +77,12 @@ async function* decodeAt(src: string, ats: readonly number[], info: VideoInfo): 
     });
   });
   const output = command.pipe() as PassThrough;
-  let current = Buffer.alloc(frameBytes);
-  let filled = 0;
   let yielded = 0;
   let drained = false;
   try {
-    for await (const chunk of output as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - offset);
-        chunk.copy(current, filled, offset, offset + n);
-        filled += n;
-        offset += n;
-        if (filled === frameBytes) {
-          yield { width, height, data: new Uint8Array(current.buffer, current.byteOffset, frameBytes) };
-          yielded++;
-          current = Buffer.alloc(frameBytes);
-          filled = 0;
-        }
-      }
+    for await (const data of wholeFrames(output as AsyncIterable<Buffer>, frameBytes)) {
+      yield { width, height, data: new Uint8Array(data.buffer, data.byteOffset, frameBytes) };
+      yielded++;
     }
     drained = true;
   } finally {
@@ -106,7 +94,7 @@ async function* decodeAt(src: string, ats: readonly number[], info: VideoInfo): 
   }
   await finished;
   if (failure) throw failure;
-  if (yielded !== ats.length || filled !== 0) {
+  if (yielded !== ats.length) {
     throw new MediaError(
       'corrupt',
       src,
