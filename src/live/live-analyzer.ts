@@ -7,7 +7,7 @@ import { analysisConfigHash } from '../analysis/config-hash.js';
 import { DEFAULT_MAX_WIDTH } from '../analysis/defaults.js';
 import type { FoundViolation } from '../analysis/frame-loop.js';
 import { createTrackPlateReader, type TrackPlate, type TrackPlateReader } from '../analysis/plate-reading.js';
-import { writeViolationEvidence } from '../analysis/violation-evidence.js';
+import { extractKeyframes, writeViolationEvidence } from '../analysis/violation-evidence.js';
 import type { CameraConfig } from '../core/camera-config.js';
 import { sameVehicle } from '../core/duplicate-events.js';
 import type { RgbFrame } from '../core/types.js';
@@ -495,7 +495,9 @@ export class LiveAnalyzer {
         sourceIndex,
         // frames the analysis saw are evidence only at the source's own resolution; otherwise they are extracted
         keyframes:
-          info.width === p.analysedSize.width && info.height === p.analysedSize.height ? p.keyframes : new Map(),
+          info.width === p.analysedSize.width && info.height === p.analysedSize.height
+            ? p.keyframes
+            : (await extractKeyframes(videoPath, info, [event]))[0]!,
       });
       // the run of the segment the violation ended in; its seconds are counted from that segment's start
       const home = segments.find((s) => s.streamEndSec >= p.event.endSec) ?? last;
