@@ -22,6 +22,8 @@ let browser: Browser;
 let baseURL: string;
 let officer: Page;
 const shots: string[] = [];
+/** the queue refreshes through the API on a shared, busy CPU: a search took over the default second in CI */
+const POLL = { timeout: 20_000 };
 let tamperedId: string;
 let elsewhereId: string;
 let manifestSha: string;
@@ -163,7 +165,7 @@ describe('case review in the console', () => {
     await officer.getByRole('button', { name: '검색', exact: true }).click();
     const rows = officer.locator('table.queue tbody tr');
     await expect
-      .poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-violation-id'))))
+      .poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-violation-id'))), POLL)
       .toEqual([tamperedId, elsewhereId]);
     expect(await officer.locator('#plate-search-hint').textContent()).toContain('57허');
     await screenshot(officer, 'case-02-plate-search', shots);
@@ -173,7 +175,7 @@ describe('case review in the console', () => {
     await officer.getByLabel('번호판 검색').fill('41호');
     await officer.getByRole('button', { name: '검색', exact: true }).click();
     const rows = officer.locator('table.queue tbody tr');
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count(), POLL).toBe(3);
     for (const id of duplicates) await officer.locator(`tr[data-violation-id="${id}"] input[type="checkbox"]`).check();
     // ticking a box selects, it does not open the case
     expect(officer.url()).toContain('/console/queue');
@@ -182,7 +184,7 @@ describe('case review in the console', () => {
     await screenshot(officer, 'case-03-bulk-selected', shots);
     await officer.getByRole('button', { name: '선택 건 기각' }).click();
     await officer.getByText('3건 처리, 0건 실패').waitFor();
-    await expect.poll(() => rows.count()).toBe(0);
+    await expect.poll(() => rows.count(), POLL).toBe(0);
 
     for (const id of duplicates) {
       const v = await t.prisma.violation.findUniqueOrThrow({ where: { id }, include: { reviews: true } });

@@ -230,8 +230,13 @@ describe('faults', () => {
 
   it('Redis flushed mid-batch: the batch completes by itself', async () => {
     const folder = path.join(work, 'footage', 'archive');
-    // enough clips that the batch is still going when the reconciler's 10 s grace for a new batch is over
-    const files = await clips(folder, [0.5, 1.5, 3, 4.5, 6, 7.5]);
+    // enough clips that the batch is still going when the reconciler's 10 s grace for a new batch is over, on a fast
+    // machine too (six were all done within it where the frame loop runs 4.6x real time); distinct windows, since
+    // a file seen before is the same segment
+    const files = await clips(
+      folder,
+      Array.from({ length: 14 }, (_, k) => 0.5 + k * 0.5),
+    );
     const batch = await createBatch(
       { prisma, redis: batchRedis, logger: log },
       { cameraId, scope: { kind: 'folder', folder }, pipelineVersion: PIPELINE_VERSION, actor: 'test' },
