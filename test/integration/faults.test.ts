@@ -231,11 +231,11 @@ describe('faults', () => {
   it('Redis flushed mid-batch: the batch completes by itself', async () => {
     const folder = path.join(work, 'footage', 'archive');
     // enough clips that the batch is still going when the reconciler's 10 s grace for a new batch is over, on a fast
-    // machine too (six were all done within it where the frame loop runs 4.6x real time); distinct windows, since
-    // a file seen before is the same segment
+    // machine too (six were all done within it where the frame loop runs 4.6x real time); windows of their
+    // own, none another test cuts (a file seen before is the same segment)
     const files = await clips(
       folder,
-      Array.from({ length: 14 }, (_, k) => 0.5 + k * 0.5),
+      Array.from({ length: 14 }, (_, k) => 0.25 + k * 0.5),
     );
     const batch = await createBatch(
       { prisma, redis: batchRedis, logger: log },
