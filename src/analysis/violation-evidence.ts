@@ -65,22 +65,18 @@ export async function extractKeyframes(
   video: VideoInfo,
   events: readonly ViolationEvent[],
 ): Promise<Array<Map<number, Buffer>>> {
-  const wanted = events.flatMap((event, i) =>
-    [...new Map(momentsOf(event).map(({ observed }) => [observed.frameIndex, observed.timestamp]))].map(
-      ([frameIndex, sec]) => ({ i, frameIndex, sec }),
-    ),
-  );
-  const keyframes = events.map(() => new Map<number, Buffer>());
-  let next = 0;
-  for await (const frame of extractFrames(
-    videoPath,
-    wanted.map((w) => w.sec),
-    video,
-  )) {
-    const { i, frameIndex } = wanted[next++]!;
-    keyframes[i]!.set(frameIndex, await keyframeJpeg(frame));
+  // each analysed frame once, however many of the violations show it
+  const wanted = new Map<number, number>();
+  for (const event of events)
+    for (const { observed } of momentsOf(event)) wanted.set(observed.frameIndex, observed.timestamp);
+  const frameIndices = [...wanted.keys()];
+  const jpegs = new Map<number, Buffer>();
+  for await (const frame of extractFrames(videoPath, [...wanted.values()], video)) {
+    jpegs.set(frameIndices[jpegs.size]!, await keyframeJpeg(frame));
   }
-  return keyframes;
+  return events.map(
+    (event) => new Map(momentsOf(event).map(({ observed }) => [observed.frameIndex, jpegs.get(observed.frameIndex)!])),
+  );
 }
 
 function scaleBox(box: Box, sx: number, sy: number): Box {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,6 +47,15 @@ ffmpeg.setFfprobePath(ffprobePath);
 
 export { ffmpeg };
 
+/** The tail of what a spawned ffmpeg or ffprobe writes to stderr, for its error messages. */
+export function collectStderr(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-8192);
+  });
+  return () => text;
+}
+
 /**
  * Runs ffmpeg on arguments complete in themselves (file outputs, nothing to read back). fluent-ffmpeg first
  * asks ffmpeg for its formats and encoders, two more starts of two hundred shared libraries in each process,
@@ -54,8 +63,7 @@ export { ffmpeg };
  */
 export async function runFfmpeg(args: readonly string[], source: string, failure: string): Promise<void> {
   const child = spawn(ffmpegPath, ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const stderr = collectStderr(child);
   const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new MediaError('corrupt', source, `${failure}: ${stderrTail(stderr)}`);
+  if (code !== 0) throw new MediaError('corrupt', source, `${failure}: ${stderrTail(stderr())}`);
 }

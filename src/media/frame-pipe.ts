@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ffmpegPath } from './binaries.js';
+import { collectStderr, ffmpegPath } from './binaries.js';
 import { BROWSER_H264 } from './clip.js';
 import { MediaError, stderrTail } from './errors.js';
 import { wholeFrames } from './raw-frames.js';
@@ -16,14 +16,6 @@ export interface RawFrame {
   width: number;
   height: number;
   data: Uint8Array;
-}
-
-function collectStderr(child: ChildProcess): () => string {
-  let text = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    text = (text + chunk.toString('utf8')).slice(-8192);
-  });
-  return () => text;
 }
 
 async function exitOf(child: ChildProcess): Promise<number | null> {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { RgbFrame } from '../core/types.js';
 import { MediaError, stderrTail } from './errors.js';
 import { probeVideo, type VideoInfo } from './probe.js';
-import { ffmpegPath } from './binaries.js';
+import { collectStderr, ffmpegPath } from './binaries.js';
 
 export interface FrameStreamOptions {
   /** analysis rate, frames per second */
@@ -74,14 +74,13 @@ export async function* streamFrames(file: string, options: FrameStreamOptions): 
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8192)));
+  const stderr = collectStderr(child);
   const fail = (problem: string, cause?: unknown) => {
     if (!stopped) failure = new MediaError('corrupt', file, problem, cause ? { cause } : undefined);
   };
   child.on('error', (err) => fail(`ffmpeg could not start: ${err.message}`, err));
   child.on('close', (code) => {
-    if (code !== 0) fail(`ffmpeg failed while decoding: ${stderrTail(stderr)}`);
+    if (code !== 0) fail(`ffmpeg failed while decoding: ${stderrTail(stderr())}`);
     finished = true;
     signal();
   });
