@@ -16,23 +16,32 @@ import { extractFrame } from '../../src/media/keyframe.js';
 
 const execFileAsync = promisify(execFile);
 
+/** The demo clip through analyzeSegment at 5 fps, its evidence under a fresh temporary root. */
+async function analyseDemoClip(
+  rootPrefix: string,
+  options: { maxWidth?: number } = {},
+): Promise<{ root: string; analysis: SegmentAnalysis }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), rootPrefix));
+  const analysis = await analyzeSegment({
+    videoPath: DEMO_FOOTAGE,
+    camera: await loadCameraFile(DEMO_CAMERA),
+    segmentStart: DEMO_SEGMENT_START,
+    segmentStartSource: 'explicit',
+    fps: 5,
+    ...options,
+    evidenceRoot: root,
+    pipelineVersion: 'test',
+  });
+  return { root, analysis };
+}
+
 /** The whole demo clip, analysed once for the file (the slowest test here: ~50 frames of 1080p). */
 describe('analyzeSegment on the 1080p demo clip with a restricted-road zone over its motorbike lanes', () => {
   let root: string;
   let analysis: SegmentAnalysis;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'motoguard-analysis-'));
-    const camera = await loadCameraFile(DEMO_CAMERA);
-    analysis = await analyzeSegment({
-      videoPath: DEMO_FOOTAGE,
-      camera,
-      segmentStart: DEMO_SEGMENT_START,
-      segmentStartSource: 'explicit',
-      fps: 5,
-      evidenceRoot: root,
-      pipelineVersion: 'test',
-    });
+    ({ root, analysis } = await analyseDemoClip('motoguard-analysis-'));
   }, 900_000);
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -128,17 +137,7 @@ describe('analyzeSegment on a downscaled copy of the demo clip', () => {
   let analysis: SegmentAnalysis;
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(os.tmpdir(), 'motoguard-analysis-small-'));
-    analysis = await analyzeSegment({
-      videoPath: DEMO_FOOTAGE,
-      camera: await loadCameraFile(DEMO_CAMERA),
-      segmentStart: DEMO_SEGMENT_START,
-      segmentStartSource: 'explicit',
-      fps: 5,
-      maxWidth: 1280,
-      evidenceRoot: root,
-      pipelineVersion: 'test',
-    });
+    ({ root, analysis } = await analyseDemoClip('motoguard-analysis-small-', { maxWidth: 1280 }));
   }, 900_000);
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
