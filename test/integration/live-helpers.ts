@@ -134,8 +134,8 @@ export async function clipFromStill(image: string, out: string, seconds: number,
 
 /**
  * A camera on loopback: `ffmpeg -re -stream_loop -1` serving a clip as MPEG-TS to the first TCP client,
- * resolved once it listens. Killing it is a lost feed; a new one on the same port is the camera coming
- * back. Right after the previous one died, binding the port can fail: ffmpeg then exits and is started
+ * resolved once it listens or serves. Killing it is a lost feed; a new one on the same port is the camera
+ * coming back. Right after the previous one died, binding the port can fail: ffmpeg then exits and is started
  * again until the port listens.
  */
 export async function startLoopSource(clip: string, port: number, timeoutMs = 20_000): Promise<ChildProcess> {
@@ -155,8 +155,10 @@ export async function startLoopSource(clip: string, port: number, timeoutMs = 20
 }
 
 /**
- * Waits until a local TCP port is in LISTEN state, read from /proc/net/tcp (a probing connection would be the one
- * connection an `ffmpeg ... ?listen=1` source serves): true once it listens, false at the deadline or once `gaveUp`.
+ * Waits until a local TCP port listens or has accepted a connection, read from /proc/net/tcp (a probing connection
+ * would be the one connection an `ffmpeg ... ?listen=1` source serves). ffmpeg closes its listening socket on the
+ * first accept, so a recorder that is already reconnecting can take the port between two polls: then the port's
+ * row is ESTABLISHED and LISTEN was never seen. True once either, false at the deadline or once `gaveUp`.
  */
 async function waitForListening(port: number, deadline: number, gaveUp: () => boolean): Promise<boolean> {
   const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -165,7 +167,7 @@ async function waitForListening(port: number, deadline: number, gaveUp: () => bo
     if (
       table.split('\n').some((line) => {
         const [, address, , state] = line.trim().split(/\s+/);
-        return address?.endsWith(local) && state === '0A';
+        return address?.endsWith(local) && (state === '0A' || state === '01');
       })
     )
       return true;
