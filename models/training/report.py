@@ -131,14 +131,18 @@ def corrections_table() -> list[str]:
 
 
 def stage_lines(meta: dict, args, kept: str) -> list[str]:
-    run = (f"{meta['steps']} steps of batch {meta['batch']} ({meta['train_seconds'] // 60} min optimisation, "
-           f"{meta['total_seconds'] // 60} min in all, {args.threads} thread(s) of a 2-core CPU shared with other "
-           f"work), AdamW, lr {args.lr} with warm-up and cosine decay. Exported: {kept}.")
+    members = meta.get("members", 1)
+    runs = (f"{members} runs, seeds {', '.join(map(str, args.seed))}, of " if members > 1 else "") + (
+        f"{meta['steps']} steps of batch {meta['batch']} ({meta['train_seconds'] // 60} min optimisation, "
+        f"{meta['total_seconds'] // 60} min in all, {args.threads} thread(s) of a 2-core CPU), AdamW, lr {args.lr} "
+        "with warm-up and cosine decay")
+    run = runs + (", each from the same start; exported: the mean of their weights at the end of their schedules."
+                  if members > 1 else f". Exported: {kept}.")
     init = meta.get("init")
     if not init:
         return [f"- One run from scratch: {run}"]
     return [f"- Two stages. First, from scratch: `{init['command']}`, {init['steps']} steps "
-            f"({init['train_seconds'] // 60} min; the model committed before, sha256 `{init['sha256'][:12]}`). "
+            f"({init['train_seconds'] // 60} min optimisation, sha256 `{init['sha256'][:12]}`). "
             f"Then, from its exported file (`--init-onnx`, BatchNorm folded, so no BatchNorm or dropout): {run}"]
 
 
@@ -169,12 +173,13 @@ def main() -> None:
         f"{len(spec['charset'])} characters + CTC blank, input 1x32x160 grayscale, 40 output steps, conv-only "
         f"(channel width x{args.width}).",
         "",
-        f"Reproduce: `{meta['command']}` (seed {meta['seed']}; wall-clock bound, so the step count depends on the "
-        "CPU it gets)" + ("; this run wrote into a side folder, and its .onnx and .json were copied into `models/`"
-                          if "--export-to" in meta["command"] else "")
-        + (f", then calibrated: `/usr/bin/python3 models/training/calibrate.py --onnx <that .onnx> --out-onnx <the "
-           f"calibrated .onnx>` (temperature {spec['calibration']['temperature']}; see Calibration)"
-           if "calibration" in spec else "")
+        f"Reproduce: `{meta['command']}` ("
+        + ("a step budget, seeded: the same model on any CPU" if args.steps else
+           f"seed {meta['seed']}; wall-clock bound, so the step count depends on the CPU it gets")
+        + ")" + ("; this run wrote into a side folder" if "--export-to" in meta["command"] else "")
+        + (f", then calibrated into `models/`: `/usr/bin/python3 models/training/calibrate.py --onnx <that .onnx> "
+           f"--out-onnx models/korean-plate-rec.onnx` (temperature {spec['calibration']['temperature']}; see "
+           "Calibration)" if "calibration" in spec else "")
         + ". Figures below: `/usr/bin/python3 models/training/evaluate.py --onnx models/korean-plate-rec.onnx "
         "--spec models/korean-plate-rec.json` (the committed model file itself), then "
         "`/usr/bin/python3 models/training/report.py`.",
@@ -193,6 +198,8 @@ def main() -> None:
            if args.swap_one_row else "")
         + (f"; every {args.mine_every} steps the synthetic use syllables are redrawn in proportion to how often the "
            "model misreads them (`train.SyllableMiner`, half uniform)" if args.mine_every else "")
+        + (", and the plate formats' shares in proportion to their shares times how often each is misread "
+           "(`train.FormatMiner`, half the formats' own shares)" if args.mine_every and args.mine_formats else "")
         + ". Held out: "
         f"{meta['real_validation_crops']} crops, a fixed split by plate text (seed {meta['split']['seed']}, "
         f"{int(meta['split']['val_fraction'] * 100)}% of the distinct plates of each layout; list in "

@@ -35,21 +35,22 @@ def log(msg: str) -> None:
     print(time.strftime("%H:%M:%S"), msg, flush=True)
 
 
-def render_synthetic(n: int) -> tuple[np.ndarray, list[str]]:
+def render_synthetic(n: int) -> tuple[np.ndarray, list[str], list[str]]:
     bank = GlyphBank()
     lines = np.empty((n, INPUT_H, INPUT_W), np.uint8)
-    texts = []
+    texts, formats = [], []
     for i in range(n):
-        lines[i], text = synthetic_line(bank)
+        lines[i], text, fmt = synthetic_line(bank)
         texts.append(text)
+        formats.append(fmt)
         if i % 2000 == 0:
             log(f"synthetic {i}/{n}")
-    return lines, texts
+    return lines, texts, formats
 
 
-def synthetic_line(bank: GlyphBank) -> tuple[np.ndarray, str]:
-    img, text, layout, _fmt = sample(bank)
-    return line_image(img, layout), text
+def synthetic_line(bank: GlyphBank) -> tuple[np.ndarray, str, str]:
+    img, text, layout, fmt = sample(bank)
+    return line_image(img, layout), text, fmt
 
 
 def render_real(crops, variants: int, swap_share: float, swap_one_row: float, bank: GlyphBank
@@ -89,6 +90,12 @@ def real_sampling(plates: list[str], two_row: np.ndarray, share: float) -> np.nd
     return p / p.sum()
 
 
+def greedy_reads(logits: torch.Tensor) -> list[str]:
+    """The greedy CTC reading of each line of a batch."""
+    best = logits.argmax(2).numpy()
+    return ["".join(CHARSET[c - 1] for j, c in enumerate(row) if c and (j == 0 or c != row[j - 1])) for row in best]
+
+
 class SyllableMiner:
     """Hard-example mining of look-alike syllables: counts how often the model's greedy reading of a synthetic training
     plate gets its use syllable wrong (reads of the plate's length), and has the generator draw the syllables it
@@ -99,13 +106,11 @@ class SyllableMiner:
         self.wrong = np.zeros(len(USE_SYLLABLES))
         self.index = {s: i for i, s in enumerate(USE_SYLLABLES)}
 
-    def update(self, logits: torch.Tensor, texts: list[str]) -> None:
-        best = logits.argmax(2).numpy()
-        for row, text in zip(best, texts):
+    def update(self, reads: list[str], texts: list[str]) -> None:
+        for read, text in zip(reads, texts):
             pos = next((i for i, ch in enumerate(text) if ch in self.index and i >= len(text) - 5), None)
             if pos is None:
                 continue
-            read = [CHARSET[c - 1] for j, c in enumerate(row) if c and (j == 0 or c != row[j - 1])]
             if len(read) != len(text):
                 continue
             truth = self.index[text[pos]]
@@ -123,6 +128,31 @@ class SyllableMiner:
         self.seen *= 0.5
         self.wrong *= 0.5
         return (w * len(w)).tolist()
+
+
+class FormatMiner:
+    """Hard-example mining of plate formats: counts how often the model's greedy reading of a synthetic training
+    plate is wrong, per format, and has the generator draw the formats it misreads more often."""
+
+    def __init__(self) -> None:
+        self.index = {f: i for i, f in enumerate(synth.FORMATS)}
+        self.seen = np.zeros(len(self.index))
+        self.wrong = np.zeros(len(self.index))
+
+    def update(self, reads: list[str], texts: list[str], formats: list[str]) -> None:
+        for read, text, fmt in zip(reads, texts, formats):
+            self.seen[self.index[fmt]] += 1
+            self.wrong[self.index[fmt]] += read != text
+
+    def weights(self) -> list[float]:
+        """Half each format's own share, half its share scaled by its (smoothed) error rate; counts decay so the
+        weights follow the model."""
+        share = np.array(list(synth.FORMATS.values()))
+        rate = (self.wrong + 0.5) / (self.seen + 10)
+        w = 0.5 * share + 0.5 * share * rate / (share * rate).sum()
+        self.seen *= 0.5
+        self.wrong *= 0.5
+        return w.tolist()
 
 
 def encode(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -182,6 +212,8 @@ def arguments() -> argparse.ArgumentParser:
     """The command line; report.py reads a run's settings back from the command recorded in the model json."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=75, help="wall-clock budget for the optimisation loop")
+    ap.add_argument("--steps", type=int,
+                    help="budget in optimisation steps instead of minutes: the same model on any CPU (seeded)")
     ap.add_argument("--synthetic", type=int, default=3000, help="initial synthetic pool")
     ap.add_argument("--refresh", type=int, default=4, help="synthetic plates re-rendered into the pool per step")
     ap.add_argument("--real-variants", type=int, default=15)
@@ -194,10 +226,13 @@ def arguments() -> argparse.ArgumentParser:
                     help="share of a one-row crop's variants whose use syllable is swapped (mostly for a look-alike)")
     ap.add_argument("--mine-every", type=int, default=200,
                     help="steps between updates of the synthetic syllable weights from the misread syllables (0: off)")
+    ap.add_argument("--mine-formats", action="store_true",
+                    help="also redraw the synthetic formats' shares from how often each is misread (every --mine-every)")
     ap.add_argument("--width", type=float, default=1.0, help="channel multiplier of the model")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, nargs="+", default=[1],
+                    help="several seeds (second stage only): one run per seed from the same start, weights averaged")
     ap.add_argument("--out", default=os.path.join(HERE, "out"), help="checkpoints and evaluation")
     ap.add_argument("--export-to", default=os.path.join(MODELS, "korean-plate-rec.onnx"))
     ap.add_argument("--keep", choices=["final", "best"], default="final",
@@ -210,28 +245,23 @@ def arguments() -> argparse.ArgumentParser:
     return ap
 
 
-def main() -> None:
-    args = arguments().parse_args()
-    # One thread by default: measured 0.24 s vs 0.21 s per batch with two on an idle 2-core CPU, and 2x slower
-    # with two on a busy one; a second core serves a second run better.
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    out = args.out
-    os.makedirs(out, exist_ok=True)
+def train_member(args, seed: int, train_crops, val_crops, out: str) -> dict:
+    """One optimisation run, seeded: its own synthetic pool, real variants and mined syllable weights."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    synth.USE_WEIGHTS[:] = [1.0] * len(USE_SYLLABLES)
+    synth.FORMAT_WEIGHTS[:] = synth.FORMATS.values()
     t_start = time.time()
-
-    train_crops, val_crops = split(load_crops())
-    log(f"real crops: {len(train_crops)} train, {len(val_crops)} held out")
-    syn_lines, syn_texts = render_synthetic(args.synthetic)
+    syn_lines, syn_texts, syn_formats = render_synthetic(args.synthetic)
     bank = GlyphBank()
     fresh = 0
     real_lines, real_texts, real_two_row, real_plates = render_real(train_crops, args.real_variants, args.swap,
                                                                     args.swap_one_row, bank)
-    miner = SyllableMiner()
+    miner, format_miner = SyllableMiner(), FormatMiner()
     real_p = real_sampling(real_plates, real_two_row, args.real_two_row)
-    log(f"data ready: {len(syn_texts)} synthetic, {len(real_texts)} real lines ({time.time() - t_start:.0f}s)")
+    log(f"seed {seed}: data ready: {len(syn_texts)} synthetic, {len(real_texts)} real lines "
+        f"({time.time() - t_start:.0f}s)")
 
     model = ExportedRecognizer(args.init_onnx) if args.init_onnx else PlateRecognizer(NUM_CLASSES, args.width)
     if args.init:
@@ -248,17 +278,20 @@ def main() -> None:
         best = {"score": (res["all"]["exact"], res["all"]["digits"]), "step": 0,
                 "model": copy.deepcopy(model.state_dict())}
         log(f"init {args.init or args.init_onnx}: val exact {best['score'][0]:.3f} digits {best['score'][1]:.3f}")
+
+    def done() -> bool:
+        return step >= args.steps if args.steps else time.time() - t0 >= budget
+
     step, ema = 0, None
-    while True:
-        elapsed = time.time() - t0
-        if elapsed >= budget:
-            break
-        frac = elapsed / budget
+    while not done():
+        frac = step / args.steps if args.steps else (time.time() - t0) / budget
         lr = args.lr * min(1.0, (step + 1) / 50) * 0.5 * (1 + math.cos(math.pi * frac))
         for g in opt.param_groups:
             g["lr"] = lr
         model.train()
-        xs, ts = batch(syn_lines, syn_texts, np.random.randint(0, len(syn_texts), args.batch - n_real))
+        syn_idx = np.random.randint(0, len(syn_texts), args.batch - n_real)
+        xs, ts = batch(syn_lines, syn_texts, syn_idx)
+        formats = [syn_formats[i] for i in syn_idx]
         xr, tr = batch(real_lines, real_texts, np.random.choice(len(real_texts), n_real, p=real_p))
         x = torch.cat([xs, xr])
         targets, lengths = encode(ts + tr)
@@ -271,19 +304,26 @@ def main() -> None:
         opt.step()
         # Keep the synthetic pool fresh: a few newly rendered plates replace random old ones every step.
         for i in np.random.randint(0, len(syn_texts), args.refresh):
-            syn_lines[i], syn_texts[i] = synthetic_line(bank)
+            syn_lines[i], syn_texts[i], syn_formats[i] = synthetic_line(bank)
         fresh += args.refresh
         step += 1
         if args.mine_every:
-            miner.update(logits[:len(ts)].detach(), ts)
+            reads = greedy_reads(logits[:len(ts)].detach())
+            miner.update(reads, ts)
+            if args.mine_formats:
+                format_miner.update(reads, ts, formats)
             if step % args.mine_every == 0:
                 synth.USE_WEIGHTS[:] = miner.weights()
                 top = sorted(zip(synth.USE_WEIGHTS, USE_SYLLABLES), reverse=True)[:6]
                 log("mined syllables " + " ".join(f"{s}{w:.1f}" for w, s in top))
+                if args.mine_formats:
+                    synth.FORMAT_WEIGHTS[:] = format_miner.weights()
+                    log("mined formats " + " ".join(f"{f}:{w:.2f}" for f, w in zip(synth.FORMATS,
+                                                                                   synth.FORMAT_WEIGHTS)))
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         if step % 20 == 0:
-            log(f"step {step} loss {ema:.3f} lr {lr:.5f} elapsed {elapsed:.0f}s")
-        if step % args.eval_every == 0 or time.time() - t0 >= budget:
+            log(f"step {step} loss {ema:.3f} lr {lr:.5f} elapsed {time.time() - t0:.0f}s")
+        if step % args.eval_every == 0 or done():
             model.eval()
             res = evaluate_real(model, val_crops)["groups"]
             score = (res["all"]["exact"], res["all"]["digits"])
@@ -291,25 +331,59 @@ def main() -> None:
                 f"one-row {res['layout one-row']['exact']:.3f} two-row {res['layout two-row']['exact']:.3f}")
             if score >= best["score"]:
                 best = {"score": score, "step": step, "model": copy.deepcopy(model.state_dict())}
-                torch.save({"model": best["model"], "step": step, "width": args.width}, os.path.join(out, "best.pt"))
+                torch.save({"model": best["model"], "step": step, "width": args.width},
+                           os.path.join(out, f"best-seed{seed}.pt"))
     train_seconds = time.time() - t0
-    log(f"training stopped after {step} steps ({train_seconds:.0f}s); best step {best['step']} {best['score']}")
-
-    torch.save({"model": model.state_dict(), "step": step, "width": args.width}, os.path.join(out, "final.pt"))
-    kept_step = step
+    log(f"seed {seed}: training stopped after {step} steps ({train_seconds:.0f}s); best step {best['step']} "
+        f"{best['score']}")
     if args.keep == "best":
         model.load_state_dict(best["model"])
-        kept_step = best["step"]
+    return {"model": model, "steps": step, "kept_step": best["step"] if args.keep == "best" else step,
+            "best_step": best["step"], "synthetic_plates": len(syn_texts) + fresh, "real_lines": len(real_texts),
+            "train_seconds": train_seconds}
+
+
+def average_weights(models: list[torch.nn.Module]) -> torch.nn.Module:
+    """A uniform "model soup": second stages fine-tuned from one first stage stay in one basin, so the mean of
+    their weights is a model as fast as each, and steadier than any one seed's."""
+    soup = models[0]
+    states = [m.state_dict() for m in models]
+    soup.load_state_dict({k: sum(s[k] for s in states) / len(states) for k in states[0]})
+    return soup
+
+
+def main() -> None:
+    ap = arguments()
+    args = ap.parse_args()
+    if len(args.seed) > 1 and not (args.init or args.init_onnx):
+        ap.error("several seeds are averaged, which only holds for second stages from one first stage (--init-onnx)")
+    if len(args.seed) > 1 and args.keep == "best":
+        ap.error("--keep best picks one seed's checkpoint; with several seeds the export is their average")
+    # One thread by default: measured 0.24 s vs 0.21 s per batch with two on an idle 2-core CPU, and 2x slower
+    # with two on a busy one; a second core serves a second run better.
+    torch.set_num_threads(args.threads)
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+    t_start = time.time()
+
+    train_crops, val_crops = split(load_crops())
+    log(f"real crops: {len(train_crops)} train, {len(val_crops)} held out")
+    members = [train_member(args, seed, train_crops, val_crops, out) for seed in args.seed]
+    model = average_weights([m["model"] for m in members])
+    first = members[0]
+    torch.save({"model": model.state_dict(), "step": first["steps"], "width": args.width},
+               os.path.join(out, "final.pt"))
     model.eval()
     result = evaluate_model(model, val_crops, synthetic_per_format=50)
     meta = {"command": " ".join(["/usr/bin/python3 models/training/train.py"] + sys.argv[1:]),
-            "seed": args.seed, "width": args.width, "steps": step, "kept": args.keep, "kept_step": kept_step,
-            "best_step": best["step"], "batch": args.batch,
-            "synthetic_plates": len(syn_texts) + fresh, "real_train_crops": len(train_crops),
-            "real_train_lines": len(real_texts), "real_validation_crops": len(val_crops),
+            "seed": args.seed[0] if len(args.seed) == 1 else args.seed, "width": args.width,
+            "steps": first["steps"], "members": len(members), "kept": args.keep, "kept_step": first["kept_step"],
+            "best_step": first["best_step"], "batch": args.batch,
+            "synthetic_plates": sum(m["synthetic_plates"] for m in members), "real_train_crops": len(train_crops),
+            "real_train_lines": first["real_lines"], "real_validation_crops": len(val_crops),
             "split": {"seed": SPLIT_SEED, "val_fraction": VAL_FRACTION, "by": "plate text"},
-            "train_seconds": round(train_seconds), "total_seconds": round(time.time() - t_start),
-            **spec_figures(result)}
+            "train_seconds": round(sum(m["train_seconds"] for m in members)),
+            "total_seconds": round(time.time() - t_start), **spec_figures(result)}
     if args.init_onnx:
         meta["init"] = init_stage(args.init_onnx)
     export(model, meta, args.export_to)
