@@ -279,12 +279,12 @@ def train_member(args, seed: int, train_crops, val_crops, out: str) -> dict:
                 "model": copy.deepcopy(model.state_dict())}
         log(f"init {args.init or args.init_onnx}: val exact {best['score'][0]:.3f} digits {best['score'][1]:.3f}")
 
-    def done() -> bool:
-        return step >= args.steps if args.steps else time.time() - t0 >= budget
+    def progress() -> float:
+        """The share of the budget spent: steps with --steps, else wall-clock time."""
+        return step / args.steps if args.steps else (time.time() - t0) / budget
 
     step, ema = 0, None
-    while not done():
-        frac = step / args.steps if args.steps else (time.time() - t0) / budget
+    while (frac := progress()) < 1:
         lr = args.lr * min(1.0, (step + 1) / 50) * 0.5 * (1 + math.cos(math.pi * frac))
         for g in opt.param_groups:
             g["lr"] = lr
@@ -323,7 +323,7 @@ def train_member(args, seed: int, train_crops, val_crops, out: str) -> dict:
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         if step % 20 == 0:
             log(f"step {step} loss {ema:.3f} lr {lr:.5f} elapsed {time.time() - t0:.0f}s")
-        if step % args.eval_every == 0 or done():
+        if step % args.eval_every == 0 or progress() >= 1:
             model.eval()
             res = evaluate_real(model, val_crops)["groups"]
             score = (res["all"]["exact"], res["all"]["digits"])

@@ -144,7 +144,7 @@ export async function startLoopSource(clip: string, port: number, timeoutMs = 20
     const child = spawnLoopSource(clip, port);
     let exited = false;
     child.once('exit', () => (exited = true));
-    if (await waitForListening(port, deadline, () => exited)) return child;
+    if (await waitForServing(port, deadline, () => exited)) return child;
     if (!exited) {
       child.kill('SIGKILL');
       throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
@@ -160,7 +160,7 @@ export async function startLoopSource(clip: string, port: number, timeoutMs = 20
  * first accept, so a recorder that is already reconnecting can take the port between two polls: then the port's
  * row is ESTABLISHED and LISTEN was never seen. True once either, false at the deadline or once `gaveUp`.
  */
-async function waitForListening(port: number, deadline: number, gaveUp: () => boolean): Promise<boolean> {
+async function waitForServing(port: number, deadline: number, gaveUp: () => boolean): Promise<boolean> {
   const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   while (Date.now() < deadline && !gaveUp()) {
     const table = await readFile('/proc/net/tcp', 'utf8');
