@@ -174,7 +174,7 @@ def main() -> None:
         f"(channel width x{args.width}).",
         "",
         f"Reproduce: `{meta['command']}` ("
-        + ("a step budget, seeded: the same model on any CPU" if args.steps else
+        + ("a step budget, seeded: the same model again on the same machine" if args.steps else
            f"seed {meta['seed']}; wall-clock bound, so the step count depends on the CPU it gets")
         + ")" + ("; this run wrote into a side folder" if "--export-to" in meta["command"] else "")
         + (f", then calibrated into `models/`: `/usr/bin/python3 models/training/calibrate.py --onnx <that .onnx> "

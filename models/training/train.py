@@ -213,7 +213,7 @@ def arguments() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=75, help="wall-clock budget for the optimisation loop")
     ap.add_argument("--steps", type=int,
-                    help="budget in optimisation steps instead of minutes: the same model on any CPU (seeded)")
+                    help="budget in optimisation steps instead of minutes: seeded, the same model again on one machine")
     ap.add_argument("--synthetic", type=int, default=3000, help="initial synthetic pool")
     ap.add_argument("--refresh", type=int, default=4, help="synthetic plates re-rendered into the pool per step")
     ap.add_argument("--real-variants", type=int, default=15)
