@@ -20,6 +20,7 @@ from PIL import Image
 from augment import degrade_real
 import synth
 from charset import CHAR_TO_CLASS, CHARSET, NUM_CLASSES, USE_SYLLABLES, look_alikes
+from decode import greedy
 from evaluate import evaluate_model, evaluate_real, spec_figures, summary
 from model import ExportedRecognizer, ExportWrapper, PlateRecognizer
 from preprocess import INPUT_H, INPUT_W, ONE_ROW_MIN_ASPECT, TWO_ROW_MAX_ASPECT, TWO_ROW_SPLIT, line_image, normalize
@@ -88,12 +89,6 @@ def real_sampling(plates: list[str], two_row: np.ndarray, share: float) -> np.nd
     w = np.array([1.0 / count[t] for t in plates])
     p = np.where(two_row, share * w / w[two_row].sum(), (1 - share) * w / w[~two_row].sum())
     return p / p.sum()
-
-
-def greedy_reads(logits: torch.Tensor) -> list[str]:
-    """The greedy CTC reading of each line of a batch."""
-    best = logits.argmax(2).numpy()
-    return ["".join(CHARSET[c - 1] for j, c in enumerate(row) if c and (j == 0 or c != row[j - 1])) for row in best]
 
 
 class SyllableMiner:
@@ -308,7 +303,7 @@ def train_member(args, seed: int, train_crops, val_crops, out: str) -> dict:
         fresh += args.refresh
         step += 1
         if args.mine_every:
-            reads = greedy_reads(logits[:len(ts)].detach())
+            reads = [greedy(line)[0] for line in logits[:len(ts)].detach().numpy()]
             miner.update(reads, ts)
             if args.mine_formats:
                 format_miner.update(reads, ts, formats)
